@@ -1,0 +1,87 @@
+# borderwatch: the front door. `make run` and `make test` do the whole set-up and are safe to repeat.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+BW         := $(VENV)/bin/borderwatch
+HOST       ?= 127.0.0.1
+PORT       ?= 5000
+DEMO_INCIDENTS ?= 20000
+DEMO_SEED  ?= 42
+PYTEST_ARGS ?=
+export BW_PGPORT ?= 54329
+
+# With DATABASE_URL set, the local cluster is skipped and that database is used.
+ifdef DATABASE_URL
+UP_DEPS :=
+else
+UP_DEPS := cluster
+endif
+
+.PHONY: help system venv assets cluster up migrate seed demo run serve test lint fmt stop clean bench
+
+help:
+	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
+	@echo "make test   set everything up and run the whole suite against PostGIS"
+	@echo "make stop   stop the local PostgreSQL cluster"
+	@echo "make up | migrate | seed | demo | lint | fmt | bench"
+
+system:
+	@scripts/system-deps.sh
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+webapp/static/vendor/.installed: package.json package-lock.json scripts/vendor-assets.sh
+	@scripts/vendor-assets.sh
+	@touch $@
+
+assets: system webapp/static/vendor/.installed
+
+cluster: system
+	@scripts/pgcluster.sh start
+
+up: $(UP_DEPS) venv
+
+migrate: up
+	@$(BW) db upgrade
+
+seed: migrate
+	@$(BW) seed
+
+demo: seed
+	@$(BW) demo --incidents $(DEMO_INCIDENTS) --seed $(DEMO_SEED) --if-empty
+
+run: assets demo
+	@$(BW) info --url http://$(HOST):$(PORT)
+	@$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'webapp:create_app()'
+
+test: assets up
+	@scripts/system-deps.sh --browser
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
+
+fmt: venv
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: assets demo
+	@$(PY) bench/run.py
+
+stop:
+	@scripts/pgcluster.sh stop
+
+clean: stop
+	rm -rf var $(VENV) node_modules webapp/static/vendor

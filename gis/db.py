@@ -1,0 +1,54 @@
+"""Declarative base, engine and session factories."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, MetaData, create_engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+# Stable constraint names, so that Alembic revisions can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Storage CRS of every geometry column.
+SRID = 4326
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    """Create an engine for a PostgreSQL/PostGIS URL.
+
+    Args:
+        url: SQLAlchemy URL (``postgresql://`` or ``postgresql+psycopg2://``).
+        **kwargs: passed to :func:`sqlalchemy.create_engine`.
+
+    Returns:
+        An engine that checks connections before use, so that a database restart costs one
+        failed checkout instead of a broken request.
+    """
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(normalise_url(url), **kwargs)  # type: ignore[arg-type]
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg2, the project's driver, for plain ``postgresql://`` URLs.
+
+    SQLAlchemy 2.1 maps ``postgresql://`` to psycopg 3; deployments and ``DATABASE_URL``
+    conventions write the plain scheme.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Session factory bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

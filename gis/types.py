@@ -1,0 +1,135 @@
+"""Value types that cross module boundaries: vocabularies (enums) and frozen results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class StrEnum(enum.StrEnum):
+    """A string enum whose value is what the database and the API store."""
+
+
+class Neighbour(StrEnum):
+    LAO = "LAO"
+    KHM = "KHM"
+
+
+class BoundaryKind(StrEnum):
+    MEKONG_RIVER = "mekong_river"
+    LAND_OR_OTHER_RIVER = "land_or_other_river"
+
+
+class Demarcation(StrEnum):
+    UNKNOWN = "unknown"
+    DEMARCATED = "demarcated"
+    UNMARKED = "unmarked"
+
+
+class AreaLevel(StrEnum):
+    DISTRICT = "district"
+    PROVINCE = "province"
+
+
+class CheckpointKind(StrEnum):
+    PERMANENT_CROSSING = "permanent_crossing"
+    BORDER_TRADE_CHECKPOINT = "border_trade_checkpoint"
+    TEMPORARY_CROSSING = "temporary_crossing"
+    JOINT_INSPECTION_CHECKPOINT = "joint_inspection_checkpoint"
+
+
+class CheckpointStatus(StrEnum):
+    UNKNOWN = "unknown"
+    OPEN = "open"
+    RESTRICTED = "restricted"
+    CLOSED = "closed"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class IncidentCategory(StrEnum):
+    DRUG_TRAFFICKING = "drug_trafficking"
+    HUMAN_TRAFFICKING = "human_trafficking"
+    ILLEGAL_ENTRY = "illegal_entry"
+    SMUGGLING = "smuggling"
+    VEHICLE_THEFT = "vehicle_theft"
+    ONLINE_FRAUD = "online_fraud"
+    OTHER = "other"
+
+
+class IncidentStatus(StrEnum):
+    NEW = "new"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    REFERRED = "referred"
+    CLOSED = "closed"
+
+
+class Channel(StrEnum):
+    MWCC_WALK_IN = "mwcc_walk_in"
+    ONLINE_PUBLIC = "online_public"
+    OFFICER_APP = "officer_app"
+    PATROL = "patrol"
+    HOTLINE = "hotline"
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    HQ_ANALYST = "hq_analyst"
+    PATROL_PLANNER = "patrol_planner"
+    COORDINATOR = "coordinator"
+    OFFICER = "officer"
+    VOLUNTEER = "volunteer"
+
+
+class PatrolUnit(StrEnum):
+    VILLAGE_SECURITY_VOLUNTEERS = "village_security_volunteers"
+    POLICE = "police"
+    BORDER_PATROL_POLICE = "border_patrol_police"
+    JOINT_PATROL = "joint_patrol"
+
+
+class StopOutcome(StrEnum):
+    VISITED = "visited"
+    NOTHING_FOUND = "nothing_found"
+    INCIDENT_FOUND = "incident_found"
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRef:
+    """A Thai district as routing returns it."""
+
+    id: int
+    pcode: str
+    name: str
+    name_th: str
+    province: str
+    province_th: str
+    target: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Where a point belongs.
+
+    ``district`` is the target district that handles the point. ``parallel_area`` is set when the
+    point lies across the border and was routed through a parallel area; ``distance_m`` is then the
+    distance from the point to that area (0 inside it).
+    """
+
+    district: DistrictRef
+    parallel_area_id: int | None = None
+    parallel_area_name: str | None = None
+    distance_m: float = 0.0
