@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Double,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gis.db import SRID, Base
+from gis.db import METRIC_SRID, SRID, Base
 from gis.types import (
     AreaLevel,
     BoundaryKind,
@@ -70,6 +71,15 @@ def geometry(kind: str) -> Geometry:
     return Geometry(kind, srid=SRID, spatial_index=True)
 
 
+def metric_copy(kind: str, source: str = "geom") -> Mapped[Any]:
+    """A stored copy of ``source`` in the metric CRS, kept by PostgreSQL, for nearest-neighbour
+    searches in metres with a GiST index (see :mod:`gis.measure`)."""
+    return mapped_column(
+        Geometry(kind, srid=METRIC_SRID, spatial_index=True),
+        Computed(f"ST_Transform({source}, {METRIC_SRID})", persisted=True),
+    )
+
+
 def now_column() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
@@ -99,7 +109,8 @@ class District(Base):
     target: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     target_no: Mapped[int | None] = mapped_column(SmallInteger, unique=True)
     seed_name: Mapped[str | None] = mapped_column(Text)
-    border_neighbour: Mapped[Neighbour | None] = mapped_column(vocabulary(Neighbour, "neighbour"))
+    #: ``LAO``, ``KHM`` or ``KHM,LAO`` (Nam Yuen touches both) for districts on the border.
+    border_neighbour: Mapped[str | None] = mapped_column(String(16))
     border_length_km: Mapped[float | None] = mapped_column(Double)
     geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
 
@@ -182,6 +193,21 @@ class BorderSegment(Base):
     geom: Mapped[Any] = mapped_column(geometry("LINESTRING"), nullable=False)
 
 
+class BorderPiece(Base):
+    """The border cut into short pieces in the metric CRS: derived from ``border_segment`` by the
+    seed, it makes "distance to the border" one index lookup (see :mod:`gis.measure`)."""
+
+    __tablename__ = "border_piece"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("border_segment.id", ondelete="CASCADE"), index=True
+    )
+    geom: Mapped[Any] = mapped_column(
+        Geometry("LINESTRING", srid=METRIC_SRID, spatial_index=True), nullable=False
+    )
+
+
 class River(Base):
     """The Mekong: Natural Earth centreline sections and the boundary line in the river."""
 
@@ -221,6 +247,7 @@ class Checkpoint(Base):
     coord_source: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[Any] = mapped_column(geometry("POINT"), nullable=False)
+    geom_m: Mapped[Any] = metric_copy("POINT")
 
 
 class NaturalCrossing(Base):
@@ -241,6 +268,7 @@ class NaturalCrossing(Base):
     properties: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     imported_at: Mapped[dt.datetime] = now_column()
     geom: Mapped[Any] = mapped_column(geometry("MULTILINESTRING"), nullable=False)
+    geom_m: Mapped[Any] = metric_copy("MULTILINESTRING")
 
 
 class User(Base):

@@ -1,10 +1,12 @@
 """Initial schema: reference layers, incidents and their audit, hotspots, patrols, accounts.
 
-Every geometry is EPSG:4326 with a GiST index; vocabularies are CHECK constraints.
+Every geometry is EPSG:4326 with a GiST index; vocabularies are CHECK constraints. Checkpoints
+and natural crossings keep a generated copy in the metric CRS (UTM 48N) for nearest searches in
+metres, and border_piece holds the border cut into short metric pieces for the same purpose.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 05:44:52.766833
+Create Date: 2026-11-21 05:47:30.674182
 """
 
 from collections.abc import Sequence
@@ -21,8 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # PostGIS may already be there (the postgis image, scripts/pgcluster.sh); it is never dropped
-    # by downgrade because other database objects may depend on it.
+    # PostGIS may already be there (the postgis image, scripts/pgcluster.sh); downgrade never
+    # drops it because other database objects may depend on it.
     op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     op.create_geospatial_table(
         "parallel_area",
@@ -157,13 +159,7 @@ def upgrade() -> None:
         sa.Column("target", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("target_no", sa.SmallInteger(), nullable=True),
         sa.Column("seed_name", sa.Text(), nullable=True),
-        sa.Column(
-            "border_neighbour",
-            sa.Enum(
-                "LAO", "KHM", name="neighbour", native_enum=False, create_constraint=True, length=40
-            ),
-            nullable=True,
-        ),
+        sa.Column("border_neighbour", sa.String(length=16), nullable=True),
         sa.Column("border_length_km", sa.Double(), nullable=True),
         sa.Column(
             "geom",
@@ -377,6 +373,20 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "geom_m",
+            Geometry(
+                geometry_type="POINT",
+                srid=32648,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+                nullable=False,
+            ),
+            sa.Computed("ST_Transform(geom, 32648)", persisted=True),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["district_id"], ["district.id"], name=op.f("fk_checkpoint_district_id_district")
         ),
@@ -387,6 +397,14 @@ def upgrade() -> None:
         "idx_checkpoint_geom",
         "checkpoint",
         ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
+    )
+    op.create_geospatial_index(
+        "idx_checkpoint_geom_m",
+        "checkpoint",
+        ["geom_m"],
         unique=False,
         postgresql_using="gist",
         postgresql_ops={},
@@ -511,6 +529,20 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "geom_m",
+            Geometry(
+                geometry_type="MULTILINESTRING",
+                srid=32648,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+                nullable=False,
+            ),
+            sa.Computed("ST_Transform(geom, 32648)", persisted=True),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["district_id"], ["district.id"], name=op.f("fk_natural_crossing_district_id_district")
         ),
@@ -525,8 +557,52 @@ def upgrade() -> None:
         postgresql_using="gist",
         postgresql_ops={},
     )
+    op.create_geospatial_index(
+        "idx_natural_crossing_geom_m",
+        "natural_crossing",
+        ["geom_m"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
+    )
     op.create_index(
         op.f("ix_natural_crossing_district_id"), "natural_crossing", ["district_id"], unique=False
+    )
+    op.create_geospatial_table(
+        "border_piece",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("segment_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "geom",
+            Geometry(
+                geometry_type="LINESTRING",
+                srid=32648,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+                nullable=False,
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["segment_id"],
+            ["border_segment.id"],
+            name=op.f("fk_border_piece_segment_id_border_segment"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_border_piece")),
+    )
+    op.create_geospatial_index(
+        "idx_border_piece_geom",
+        "border_piece",
+        ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
+    )
+    op.create_index(
+        op.f("ix_border_piece_segment_id"), "border_piece", ["segment_id"], unique=False
     )
     op.create_table(
         "hotspot_run",
@@ -1062,7 +1138,21 @@ def downgrade() -> None:
     )
     op.drop_geospatial_table("incident")
     op.drop_table("hotspot_run")
+    op.drop_index(op.f("ix_border_piece_segment_id"), table_name="border_piece")
+    op.drop_geospatial_index(
+        "idx_border_piece_geom",
+        table_name="border_piece",
+        postgresql_using="gist",
+        column_name="geom",
+    )
+    op.drop_geospatial_table("border_piece")
     op.drop_index(op.f("ix_natural_crossing_district_id"), table_name="natural_crossing")
+    op.drop_geospatial_index(
+        "idx_natural_crossing_geom_m",
+        table_name="natural_crossing",
+        postgresql_using="gist",
+        column_name="geom_m",
+    )
     op.drop_geospatial_index(
         "idx_natural_crossing_geom",
         table_name="natural_crossing",
@@ -1082,6 +1172,12 @@ def downgrade() -> None:
     )
     op.drop_geospatial_table("coordination_centre")
     op.drop_index(op.f("ix_checkpoint_district_id"), table_name="checkpoint")
+    op.drop_geospatial_index(
+        "idx_checkpoint_geom_m",
+        table_name="checkpoint",
+        postgresql_using="gist",
+        column_name="geom_m",
+    )
     op.drop_geospatial_index(
         "idx_checkpoint_geom", table_name="checkpoint", postgresql_using="gist", column_name="geom"
     )
