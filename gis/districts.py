@@ -28,7 +28,8 @@ def _geog(geom: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.geography(geom)
 
 
-def _district_ref(session: Session, district_id: int) -> DistrictRef:
+def district_ref(session: Session, district_id: int) -> DistrictRef:
+    """The district with id ``district_id`` as routing returns it."""
     row = session.execute(
         select(
             District.id,
@@ -59,7 +60,7 @@ def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
     district_id = session.execute(
         select(District.id).where(District.geom.ST_Covers(point(lon, lat))).limit(1)
     ).scalar()
-    return None if district_id is None else _district_ref(session, district_id)
+    return None if district_id is None else district_ref(session, district_id)
 
 
 def service_area_distance_m(session: Session, lon: float, lat: float) -> float | None:
@@ -137,7 +138,7 @@ def route_point(
         )
     area_id, district_id, metres = best
     if area_id is None:
-        return Routing(district=_district_ref(session, district_id), distance_m=metres)
+        return Routing(district=district_ref(session, district_id), distance_m=metres)
 
     # The target district paired with the area that lies nearest to the point.
     district_id = session.execute(
@@ -157,7 +158,7 @@ def route_point(
             field="location",
         )
     return Routing(
-        district=_district_ref(session, district_id),
+        district=district_ref(session, district_id),
         parallel_area_id=area_id,
         parallel_area_name=area_name,
         distance_m=metres,

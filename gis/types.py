@@ -133,3 +133,13 @@ class Routing:
     parallel_area_id: int | None = None
     parallel_area_name: str | None = None
     distance_m: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A bounding box in EPSG:4326 degrees."""
+
+    minx: float
+    miny: float
+    maxx: float
+    maxy: float

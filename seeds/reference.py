@@ -20,7 +20,7 @@ import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Table, func, insert, literal_column, select, text, tuple_
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from gis.models import (
     River,
 )
 from gis.types import AreaLevel, BoundaryKind, CheckpointKind, Neighbour
+from gis.upsert import Counts, upsert_rows
 from gis.validation import feature_collection, feature_label, parse_geometry
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -48,15 +49,7 @@ Progress = Callable[[str, int, int], None]
 POLYGONS = ("Polygon", "MultiPolygon")
 
 
-@dataclass
-class TableCount:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> int:
-        return self.inserted + self.updated
+TableCount = Counts
 
 
 @dataclass
@@ -350,41 +343,6 @@ def _provinces(path: Path, districts: list[Row]) -> list[Row]:
 # --------------------------------------------------------------------------- writing
 
 
-def _upsert(
-    session: Session,
-    table: Table,
-    key: str,
-    rows: Sequence[dict[str, Any]],
-    report: SeedReport,
-    insert_only: Sequence[str] = (),
-    progress: Progress | None = None,
-) -> None:
-    """Insert rows, or update those whose values differ; rows already equal are not touched.
-
-    Columns in ``insert_only`` are written on insert and never overwritten.
-    """
-    count = report.count(table.name)
-    for i, values in enumerate(rows, 1):
-        stmt = pg_insert(table).values(**values)
-        updatable = [c for c in values if c != key and c not in insert_only]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[key],
-            set_={c: stmt.excluded[c] for c in updatable},
-            where=tuple_(*(table.c[c] for c in updatable)).is_distinct_from(
-                tuple_(*(stmt.excluded[c] for c in updatable))
-            ),
-        ).returning(literal_column("xmax = 0").label("inserted"))
-        result = session.execute(stmt).first()
-        if result is None:
-            count.unchanged += 1
-        elif result.inserted:
-            count.inserted += 1
-        else:
-            count.updated += 1
-        if progress:
-            progress(table.name, i, len(rows))
-
-
 def _geom(geom: BaseGeometry) -> Any:
     return from_shape(geom, srid=SRID)
 
@@ -404,12 +362,12 @@ def load_reference(
     """
     report = SeedReport()
 
-    _upsert(
+    upsert_rows(
         session,
         Province.__table__,
         "pcode",
         [{**r.values, "geom": _geom(r.geom)} for r in data.provinces],
-        report,
+        report.count(Province.__tablename__),
         progress=progress,
     )
     province_ids = dict(session.execute(select(Province.pcode, Province.id)).tuples().all())
@@ -419,29 +377,29 @@ def load_reference(
         values = {k: v for k, v in r.values.items() if k != "province_pcode"}
         values["province_id"] = province_ids[r.values["province_pcode"]]
         district_rows.append({**values, "geom": _geom(r.geom)})
-    _upsert(
+    upsert_rows(
         session,
         District.__table__,
         "pcode",
         district_rows,
-        report,
+        report.count(District.__tablename__),
         insert_only=("target",),
         progress=progress,
     )
     district_ids = dict(session.execute(select(District.pcode, District.id)).tuples().all())
 
-    _upsert(
+    upsert_rows(
         session,
         ParallelArea.__table__,
         "code",
         [{**r.values, "geom": _geom(r.geom)} for r in data.parallel_areas],
-        report,
+        report.count(ParallelArea.__tablename__),
         progress=progress,
     )
     _link_parallel_areas(session, data.links, report)
     _create_coordination_centres(session, report)
 
-    _upsert(
+    upsert_rows(
         session,
         BorderSegment.__table__,
         "segment_no",
@@ -453,18 +411,18 @@ def load_reference(
             }
             for r in data.border
         ],
-        report,
+        report.count(BorderSegment.__tablename__),
         progress=progress,
     )
     border = report.count(BorderSegment.__tablename__)
     pieces = refresh_border_pieces(session, force=border.changed > 0)
     report.count("border_piece").inserted += pieces
-    _upsert(
+    upsert_rows(
         session,
         River.__table__,
         "code",
         [{**r.values, "geom": _geom(r.geom)} for r in data.rivers],
-        report,
+        report.count(River.__tablename__),
         progress=progress,
     )
     checkpoint_rows = []
@@ -472,7 +430,14 @@ def load_reference(
         values = {k: v for k, v in r.values.items() if k != "district_pcode"}
         values["district_id"] = district_ids.get(r.values["district_pcode"])
         checkpoint_rows.append({**values, "geom": _geom(r.geom)})
-    _upsert(session, Checkpoint.__table__, "slug", checkpoint_rows, report, progress=progress)
+    upsert_rows(
+        session,
+        Checkpoint.__table__,
+        "slug",
+        checkpoint_rows,
+        report.count("checkpoint"),
+        progress=progress,
+    )
     session.flush()
     return report
 

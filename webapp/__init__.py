@@ -1,0 +1,62 @@
+"""borderwatch web application: the Flask app factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask
+from flask_compress import Compress
+
+from webapp import config, db, errors
+
+compress = Compress()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app.
+
+    Configuration comes from ``webapp.config.DEFAULTS``, then the environment (``DATABASE_URL``,
+    ``SECRET_KEY``, ``TILE_URL``, … and any ``BORDERWATCH_*`` variable), then ``test_config``.
+    Outside tests the app refuses to start without ``DATABASE_URL`` and ``SECRET_KEY``.
+    """
+    app = Flask(__name__)
+    app.config.update(config.DEFAULTS)
+    if test_config is None or not test_config.get("TESTING"):
+        config.load_local_env()
+    app.config.update(config.from_environment())
+    app.config.from_prefixed_env("BORDERWATCH")
+    if test_config:
+        app.config.update(test_config)
+    missing = [k for k in ("DATABASE_URL", "SECRET_KEY") if not app.config.get(k)]
+    if missing and not app.testing:
+        raise RuntimeError(
+            f"borderwatch needs {' and '.join(missing)} in the environment "
+            "(for local runs `make up` writes them to var/local.env)"
+        )
+    if not app.config.get("SECRET_KEY"):  # tests only: a fresh random key
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    db.init_app(app)
+    errors.init_app(app)
+    compress.init_app(app)
+
+    from webapp.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    _register_optional_blueprints(app)
+
+    from webapp.cli import register
+
+    register(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    from webapp.map import bp as map_bp
+
+    app.register_blueprint(map_bp)

@@ -1,0 +1,124 @@
+"""Test fixtures: a real PostGIS database, migrated and seeded once per run; a transaction rolled
+back after every test, shared by the app under test.
+
+The database server comes from ``DATABASE_URL`` (or ``var/local.env``, written by ``make up``).
+The tests use their own database on it, ``<name>_test`` (``BORDERWATCH_TEST_DB`` overrides the
+name), which they drop and create at the start of the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.orm import Session
+
+from gis import migrate
+from gis.db import make_engine, normalise_url
+from webapp.config import load_local_env
+
+
+def _server_url() -> str:
+    load_local_env()
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.exit("DATABASE_URL is not set and var/local.env is missing: run `make up` first", 2)
+    return normalise_url(url)
+
+
+def create_database(server_url: str, name: str) -> str:
+    """Drop and create database ``name`` on the server of ``server_url``, with PostGIS."""
+    admin = make_engine(
+        str(make_url(server_url).set(database="postgres")), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    eng = make_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        c.execute(text("CREATE EXTENSION IF NOT EXISTS pgrouting"))
+    eng.dispose()
+    return url
+
+
+def drop_database(server_url: str, name: str) -> None:
+    admin = make_engine(
+        str(make_url(server_url).set(database="postgres")), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    """URL of the test database: migrated to head and loaded with the reference data."""
+    base = make_url(server_url).database or "borderwatch"
+    name = os.environ.get("BORDERWATCH_TEST_DB", f"{base}_test")
+    url = create_database(server_url, name)
+    migrate.upgrade(url)
+    from seeds.reference import seed
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """ORM session on the test transaction; its commits become savepoints."""
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(database_url: str, connection: Connection):
+    """The app, its requests running inside the test's transaction."""
+    from sqlalchemy.orm import sessionmaker
+
+    from webapp import create_app
+    from webapp.db import EXTENSION
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    app.extensions[EXTENSION].sessionmaker = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield app
+    app.extensions[EXTENSION].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

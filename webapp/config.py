@@ -1,0 +1,72 @@
+"""Configuration: safe defaults here, real values from the environment.
+
+Every key can be set as an environment variable; ``BORDERWATCH_<KEY>`` variables are also read
+(``app.config.from_prefixed_env``). For local runs, ``scripts/pgcluster.sh`` writes
+``var/local.env`` (DATABASE_URL, SECRET_KEY) and it is read for keys the environment lacks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_ENV = ROOT / "var" / "local.env"
+
+DEFAULTS: dict[str, Any] = {
+    # Basemap tiles; empty string for none (the vector layers still draw).
+    "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "TILE_ATTRIBUTION": (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    ),
+    "TILE_MAX_ZOOM": 19,
+    # How far beyond a parallel area a point across the border is still routed (metres).
+    "ROUTING_MAX_DISTANCE_M": 10_000.0,
+    "JSON_SORT_KEYS": False,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+    ],
+    "COMPRESS_MIN_SIZE": 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+#: Keys that may come from the plain environment (besides BORDERWATCH_* ones).
+ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "TILE_URL", "TILE_ATTRIBUTION", "ROUTING_MAX_DISTANCE_M")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a ``KEY=value`` file (comments and blank lines ignored)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def load_local_env(path: Path = LOCAL_ENV) -> None:
+    """Put the local cluster's settings into ``os.environ`` where they are not set already."""
+    for key, value in read_env_file(path).items():
+        os.environ.setdefault(key, value)
+
+
+def from_environment() -> dict[str, Any]:
+    """The plain environment keys that are set, with numbers converted."""
+    values: dict[str, Any] = {}
+    for key in ENV_KEYS:
+        if key in os.environ:
+            values[key] = os.environ[key]
+    if "ROUTING_MAX_DISTANCE_M" in values:
+        values["ROUTING_MAX_DISTANCE_M"] = float(values["ROUTING_MAX_DISTANCE_M"])
+    return values

@@ -1,0 +1,66 @@
+"""The one place where errors become HTTP answers.
+
+JSON ``{"error", "message", "field"}`` under ``/api/`` and ``/healthz``; a short page elsewhere.
+Any other exception is a bug: it is logged and answered with a 500 that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from gis.errors import (
+    BorderwatchError,
+    Forbidden,
+    InvalidGeometry,
+    InvalidInput,
+    NotFound,
+    OutsideWatchArea,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    InvalidInput: 400,
+    InvalidGeometry: 400,
+    OutsideWatchArea: 422,
+    NotFound: 404,
+    Forbidden: 403,
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/healthz")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None, **extra):
+    body = {"error": code, "message": message, "field": field, **extra}
+    if wants_json():
+        resp: Response = jsonify(body)
+        resp.status_code = status
+        return resp
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(BorderwatchError)
+    def domain_error(exc: BorderwatchError):
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        extra = {}
+        if isinstance(exc, OutsideWatchArea) and exc.distance_m is not None:
+            extra["distance_m"] = round(exc.distance_m, 1)
+        return error_response(status, exc.code, exc.message, exc.field, **extra)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -1,0 +1,1 @@
+"""JSON layer API."""

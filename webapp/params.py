@@ -1,0 +1,50 @@
+"""Parsing of query parameters at the edge; a bad value raises InvalidInput naming the field."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from gis.errors import InvalidInput
+from gis.types import BBox
+
+
+def parse_bbox(args: Mapping[str, str], field: str = "bbox") -> BBox | None:
+    """``minx,miny,maxx,maxy`` in EPSG:4326 degrees, or ``None`` when absent."""
+    raw = args.get(field)
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidInput(f"{field} must be minx,miny,maxx,maxy (4 numbers)", field=field)
+    try:
+        minx, miny, maxx, maxy = (float(p) for p in parts)
+    except ValueError as exc:
+        raise InvalidInput(f"{field} must contain numbers only", field=field) from exc
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        raise InvalidInput(f"{field} values must be finite numbers", field=field)
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180):
+        raise InvalidInput(f"{field} longitudes must be within -180..180", field=field)
+    if not (-90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise InvalidInput(f"{field} latitudes must be within -90..90", field=field)
+    if minx > maxx:
+        raise InvalidInput(f"{field} minx is greater than maxx", field=field)
+    if miny > maxy:
+        raise InvalidInput(f"{field} miny is greater than maxy", field=field)
+    return BBox(minx, miny, maxx, maxy)
+
+
+def parse_int(
+    args: Mapping[str, str], field: str, default: int | None, lo: int, hi: int
+) -> int | None:
+    """An optional integer within ``lo..hi``."""
+    raw = args.get(field)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{field} must be an integer", field=field) from exc
+    if not lo <= value <= hi:
+        raise InvalidInput(f"{field} must be between {lo} and {hi}", field=field)
+    return value
