@@ -370,7 +370,7 @@ def load_reference(
         report.count(Province.__tablename__),
         progress=progress,
     )
-    province_ids = dict(session.execute(select(Province.pcode, Province.id)).tuples().all())
+    province_ids = dict(session.execute(select(Province.pcode, Province.id)).all())
 
     district_rows = []
     for r in data.districts:
@@ -386,7 +386,7 @@ def load_reference(
         insert_only=("target",),
         progress=progress,
     )
-    district_ids = dict(session.execute(select(District.pcode, District.id)).tuples().all())
+    district_ids = dict(session.execute(select(District.pcode, District.id)).all())
 
     upsert_rows(
         session,
@@ -447,13 +447,11 @@ def _link_parallel_areas(
 ) -> None:
     if not links:
         return
-    area_ids = dict(session.execute(select(ParallelArea.code, ParallelArea.id)).tuples().all())
+    area_ids = dict(session.execute(select(ParallelArea.code, ParallelArea.id)).all())
     district_by_no = dict(
         session.execute(
             select(District.target_no, District.id).where(District.target_no.is_not(None))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     pairs = sorted({(district_by_no[no], area_ids[code]) for code, no in links})
     stmt = (

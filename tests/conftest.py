@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
 from gis import migrate
 from gis.db import make_engine, normalise_url
+from tests.dbtools import create_database
 from webapp.config import load_local_env
 
 
@@ -26,33 +27,6 @@ def _server_url() -> str:
     if not url:
         pytest.exit("DATABASE_URL is not set and var/local.env is missing: run `make up` first", 2)
     return normalise_url(url)
-
-
-def create_database(server_url: str, name: str) -> str:
-    """Drop and create database ``name`` on the server of ``server_url``, with PostGIS."""
-    admin = make_engine(
-        str(make_url(server_url).set(database="postgres")), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    eng = make_engine(url, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        c.execute(text("CREATE EXTENSION IF NOT EXISTS pgrouting"))
-    eng.dispose()
-    return url
-
-
-def drop_database(server_url: str, name: str) -> None:
-    admin = make_engine(
-        str(make_url(server_url).set(database="postgres")), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(scope="session")
