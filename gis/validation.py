@@ -42,7 +42,7 @@ def _check_coordinates(coords: Any, depth: int = 0) -> int:
         raise ValueError("coordinates are nested too deeply")
     if not isinstance(coords, list | tuple):
         raise ValueError("coordinates must be arrays")
-    if coords and isinstance(coords[0], int | float) and not isinstance(coords[0], bool):
+    if coords and isinstance(coords[0], int | float):  # a position (bool is rejected below)
         if len(coords) < 2:
             raise ValueError("a position needs longitude and latitude")
         for v in coords:
