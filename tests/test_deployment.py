@@ -1,0 +1,55 @@
+"""docker-compose.yml and Dockerfile cannot run here (no Docker engine): check them statically."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_has_postgis_with_volume_and_healthcheck():
+    doc = compose()
+    db = doc["services"]["db"]
+    assert db["image"].startswith("postgis/postgis:15-3")
+    assert "pgdata" in doc["volumes"]
+    assert any(v.startswith("pgdata:/var/lib/postgresql/data") for v in db["volumes"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+
+
+def test_app_gets_database_url_and_migrates_and_seeds_before_serving():
+    app = compose()["services"]["app"]
+    env = app["environment"]
+    assert re.match(r"postgresql://borderwatch:.*@db:5432/borderwatch$", env["DATABASE_URL"])
+    assert "SECRET_KEY" in env
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    command = " ".join(app["command"])
+    upgrade, seed, serve = (command.index(s) for s in ("db upgrade", "seed", "gunicorn"))
+    assert upgrade < seed < serve
+    assert "webapp:create_app()" in command
+    assert app["build"] == "."
+
+
+def test_dockerfile_copies_files_that_exist():
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            for src in line.split()[1:-1]:
+                assert (ROOT / src).exists(), f"Dockerfile copies {src}, which does not exist"
+
+
+def test_env_example_lists_every_config_key():
+    from webapp.config import ENV_KEYS
+
+    keys = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    assert set(ENV_KEYS) <= keys
