@@ -71,3 +71,18 @@ def test_cli_district_target(app, session):
     assert "matches several districts" in result.output
     result = runner.invoke(args=["district", "target", "Atlantis"])
     assert result.exit_code == 1 and "no district matches" in result.output
+
+
+@pytest.mark.parametrize("entry", ["borderwatch", "flask"])
+def test_console_script_and_flask_cli_reach_the_same_commands(database_url, entry):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / entry
+    args = [str(exe)] + (["--app", "webapp"] if entry == "flask" else []) + ["db", "current"]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32}
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "0001 (head)" in result.stdout
