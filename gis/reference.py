@@ -1,0 +1,390 @@
+"""Reference layers for display: RFC 7946 FeatureCollections built in PostGIS.
+
+Each public function answers one map layer for an optional bounding box and zoom level with a
+single SQL statement that returns the whole FeatureCollection as JSON text: PostGIS simplifies
+the geometries to about half a screen pixel at that zoom (:func:`display_precision`), rounds the
+coordinates, orients polygon rings as RFC 7946 asks (exterior counter-clockwise) and builds the
+features with ``json_build_object``. Python never sees a geometry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Numeric,
+    Select,
+    Text,
+    cast,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from gis.db import SRID
+from gis.models import (
+    BorderSegment,
+    Checkpoint,
+    CoordinationCentre,
+    District,
+    DistrictParallelArea,
+    NaturalCrossing,
+    ParallelArea,
+    Province,
+    River,
+)
+from gis.types import BBox
+
+#: A column or an SQL expression.
+Expr = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+#: Width of a web-map tile in pixels (Leaflet, OpenStreetMap).
+TILE_SIZE = 256
+#: Simplification tolerance in degrees without a zoom level: about 50 m, half a pixel near zoom 10.
+DEFAULT_TOLERANCE = 0.0005
+#: Bounds of the number of decimals kept in coordinates (7 decimals is about 1 cm).
+MIN_DIGITS, MAX_DIGITS = 3, 7
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayPrecision:
+    """How much detail a layer keeps for display.
+
+    Attributes:
+        tolerance: simplification tolerance in degrees.
+        digits: decimals kept in coordinates (GeoJSON ``maxdecimaldigits``).
+    """
+
+    tolerance: float
+    digits: int
+
+
+def display_precision(zoom: int | None) -> DisplayPrecision:
+    """Simplification tolerance and coordinate decimals for a web-map zoom level.
+
+    The tolerance is half a pixel at ``zoom`` (in degrees of longitude, 256-pixel tiles), so the
+    simplified shapes look the same on screen. Coordinates keep one decimal more than the
+    tolerance needs, so rounding moves a vertex by well under a pixel.
+
+    Args:
+        zoom: web-map zoom level (0 shows the world on one tile), or ``None`` for
+            :data:`DEFAULT_TOLERANCE`.
+
+    Returns:
+        The tolerance and the number of decimals.
+    """
+    tolerance = DEFAULT_TOLERANCE if zoom is None else 180.0 / (TILE_SIZE * 2**zoom)
+    digits = math.ceil(-math.log10(tolerance)) + 1
+    return DisplayPrecision(tolerance, min(MAX_DIGITS, max(MIN_DIGITS, digits)))
+
+
+def in_bbox(geom: Expr, bbox: BBox | None) -> ColumnElement[bool]:
+    """Filter: ``geom`` intersects ``bbox`` (always true without a bbox).
+
+    Args:
+        geom: an EPSG:4326 geometry column.
+        bbox: the box, or ``None`` for no spatial filter.
+
+    Returns:
+        A boolean SQL expression for a ``WHERE`` clause (uses the column's GiST index).
+    """
+    if bbox is None:
+        return true()
+    envelope = func.ST_MakeEnvelope(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy, SRID)
+    return func.ST_Intersects(geom, envelope)
+
+
+def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
+    simplified = func.ST_SimplifyPreserveTopology(geom, precision.tolerance)
+    return func.ST_ForcePolygonCCW(simplified)
+
+
+def _lines(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
+    return func.ST_SimplifyPreserveTopology(geom, precision.tolerance)
+
+
+def _object(properties: Mapping[str, Any]) -> ColumnElement[Any]:
+    """``json_build_object`` of the given key -> SQL expression pairs."""
+    args: list[Any] = []
+    for key, value in properties.items():
+        args += [key, value]
+    return func.json_build_object(*args)
+
+
+def _collection(session: Session, rows: Select[int, Any, Any], precision: DisplayPrecision) -> str:
+    """Run ``rows`` (columns ``id``, ``geom``, ``properties``) as one FeatureCollection."""
+    f = rows.subquery("f")
+    feature = _object(
+        {
+            "type": "Feature",
+            "id": f.c.id,
+            "geometry": cast(func.ST_AsGeoJSON(f.c.geom, precision.digits), JSON),
+            "properties": f.c.properties,
+        }
+    )
+    features = func.coalesce(
+        func.json_agg(aggregate_order_by(feature, f.c.id)), literal_column("'[]'::json")
+    )
+    collection = _object({"type": "FeatureCollection", "features": features})
+    return session.execute(select(cast(collection, Text)).select_from(f)).scalar_one()
+
+
+def _round(value: Expr, decimals: int = 1) -> ColumnElement[Any]:
+    return func.round(cast(value, Numeric), decimals)
+
+
+def districts(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """Thai districts of the border provinces, target districts flagged.
+
+    Properties: ``province``, ``province_th``, ``district``, ``district_th``, ``target``,
+    ``target_no``, ``parallel_areas`` (list of ``"Name (Province)"``, empty for non-targets) and
+    ``border_neighbour`` (``LAO``, ``KHM``, ``KHM,LAO`` or null).
+
+    Args:
+        session: open session.
+        bbox: only districts intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification (see :func:`display_precision`).
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are district ids.
+    """
+    precision = display_precision(zoom)
+    pa_label = func.concat(ParallelArea.name, " (", ParallelArea.province, ")")
+    parallel_areas = (
+        select(func.json_agg(aggregate_order_by(pa_label, ParallelArea.name)))
+        .join(DistrictParallelArea, DistrictParallelArea.parallel_area_id == ParallelArea.id)
+        .where(DistrictParallelArea.district_id == District.id)
+        .scalar_subquery()
+    )
+    properties = {
+        "province": Province.name,
+        "province_th": Province.name_th,
+        "district": District.name,
+        "district_th": District.name_th,
+        "target": District.target,
+        "target_no": District.target_no,
+        "parallel_areas": func.coalesce(parallel_areas, literal_column("'[]'::json")),
+        "border_neighbour": District.border_neighbour,
+    }
+    rows = (
+        select(
+            District.id.label("id"),
+            _polygons(District.geom, precision).label("geom"),
+            _object(properties).label("properties"),
+        )
+        .join(Province, Province.id == District.province_id)
+        .where(in_bbox(District.geom, bbox))
+    )
+    return _collection(session, rows, precision)
+
+
+def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """Lao and Cambodian parallel areas (twin towns) of the target districts.
+
+    Properties: ``name``, ``province``, ``country`` (``LAO``/``KHM``), ``level``
+    (``district``/``province``) and ``districts`` (list of the paired Thai target districts).
+
+    Args:
+        session: open session.
+        bbox: only areas intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification.
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are parallel area ids.
+    """
+    precision = display_precision(zoom)
+    paired = (
+        select(func.json_agg(aggregate_order_by(District.name, District.name)))
+        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
+        .where(DistrictParallelArea.parallel_area_id == ParallelArea.id)
+        .scalar_subquery()
+    )
+    properties = {
+        "name": ParallelArea.name,
+        "province": ParallelArea.province,
+        "country": ParallelArea.country,
+        "level": ParallelArea.level,
+        "districts": func.coalesce(paired, literal_column("'[]'::json")),
+    }
+    rows = select(
+        ParallelArea.id.label("id"),
+        _polygons(ParallelArea.geom, precision).label("geom"),
+        _object(properties).label("properties"),
+    ).where(in_bbox(ParallelArea.geom, bbox))
+    return _collection(session, rows, precision)
+
+
+def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """The Thai–Lao and Thai–Cambodian boundary, one line per district segment.
+
+    Properties: ``segment_no``, ``neighbour``, ``kind`` (``mekong_river`` or
+    ``land_or_other_river``), ``demarcation``, ``district``, ``province`` and ``length_km``.
+
+    Args:
+        session: open session.
+        bbox: only segments intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification.
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are segment ids.
+    """
+    precision = display_precision(zoom)
+    properties = {
+        "segment_no": BorderSegment.segment_no,
+        "neighbour": BorderSegment.neighbour,
+        "kind": BorderSegment.kind,
+        "demarcation": BorderSegment.demarcation,
+        "district": BorderSegment.district_name,
+        "province": BorderSegment.province_name,
+        "length_km": _round(BorderSegment.length_km),
+    }
+    rows = select(
+        BorderSegment.id.label("id"),
+        _lines(BorderSegment.geom, precision).label("geom"),
+        _object(properties).label("properties"),
+    ).where(in_bbox(BorderSegment.geom, bbox))
+    return _collection(session, rows, precision)
+
+
+def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """The Mekong: centreline sections and the boundary line in the river.
+
+    Properties: ``name``, ``variant`` (``ne_centreline`` or ``boundary_line_in_river``),
+    ``section``, ``forms_boundary`` and ``length_km``.
+
+    Args:
+        session: open session.
+        bbox: only lines intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification.
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are river line ids.
+    """
+    precision = display_precision(zoom)
+    properties = {
+        "name": River.name,
+        "variant": River.variant,
+        "section": River.section,
+        "forms_boundary": River.forms_boundary,
+        "length_km": _round(River.length_km),
+    }
+    rows = select(
+        River.id.label("id"),
+        _lines(River.geom, precision).label("geom"),
+        _object(properties).label("properties"),
+    ).where(in_bbox(River.geom, bbox))
+    return _collection(session, rows, precision)
+
+
+def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """Border checkpoints: permanent crossings, border-trade and temporary crossing points.
+
+    Properties: ``name``, ``name_th``, ``kind``, ``status``, ``status_note``, ``counterpart``,
+    ``precision`` (how the position was found), ``approximate`` (true when the point is only
+    near the real checkpoint) and ``district``.
+
+    Args:
+        session: open session.
+        bbox: only checkpoints inside this box; ``None`` for all.
+        zoom: display zoom level (sets the coordinate decimals).
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are checkpoint ids.
+    """
+    precision = display_precision(zoom)
+    properties = {
+        "name": Checkpoint.name,
+        "name_th": Checkpoint.name_th,
+        "kind": Checkpoint.kind,
+        "status": Checkpoint.status,
+        "status_note": Checkpoint.status_note,
+        "counterpart": Checkpoint.counterpart,
+        "precision": Checkpoint.precision,
+        "approximate": Checkpoint.approximate,
+        "district": District.name,
+    }
+    rows = (
+        select(
+            Checkpoint.id.label("id"),
+            Checkpoint.geom.label("geom"),
+            _object(properties).label("properties"),
+        )
+        .outerjoin(District, District.id == Checkpoint.district_id)
+        .where(in_bbox(Checkpoint.geom, bbox))
+    )
+    return _collection(session, rows, precision)
+
+
+def coordination_centres(
+    session: Session, bbox: BBox | None = None, zoom: int | None = None
+) -> str:
+    """NTS-Mekong Watch Coordination Centres (one per target district).
+
+    Properties: ``name``, ``district`` and ``location_approximate`` (true while the position is
+    a stand-in point inside the district).
+
+    Args:
+        session: open session.
+        bbox: only centres inside this box; ``None`` for all.
+        zoom: display zoom level (sets the coordinate decimals).
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are centre ids.
+    """
+    precision = display_precision(zoom)
+    properties = {
+        "name": CoordinationCentre.name,
+        "district": District.name,
+        "location_approximate": CoordinationCentre.location_approximate,
+    }
+    rows = (
+        select(
+            CoordinationCentre.id.label("id"),
+            CoordinationCentre.geom.label("geom"),
+            _object(properties).label("properties"),
+        )
+        .join(District, District.id == CoordinationCentre.district_id)
+        .where(in_bbox(CoordinationCentre.geom, bbox))
+    )
+    return _collection(session, rows, precision)
+
+
+def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
+    """Natural channels and paths across the border (outside the checkpoints).
+
+    Properties: ``name``, ``risk_level``, ``district`` and ``is_demo`` (true for the synthetic
+    paths of the demo data set, which are not real crossings).
+
+    Args:
+        session: open session.
+        bbox: only paths intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification.
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are crossing ids.
+    """
+    precision = display_precision(zoom)
+    properties = {
+        "name": NaturalCrossing.name,
+        "risk_level": NaturalCrossing.risk_level,
+        "district": District.name,
+        "is_demo": NaturalCrossing.is_demo,
+    }
+    rows = (
+        select(
+            NaturalCrossing.id.label("id"),
+            _lines(NaturalCrossing.geom, precision).label("geom"),
+            _object(properties).label("properties"),
+        )
+        .join(District, District.id == NaturalCrossing.district_id)
+        .where(in_bbox(NaturalCrossing.geom, bbox))
+    )
+    return _collection(session, rows, precision)

@@ -1,0 +1,85 @@
+"""Our own folium elements, in the folium plugin shape (one Jinja macro, an options dict, assets).
+
+The JavaScript lives in ``webapp/static/js/layers.js``; the element only hands it the options.
+folium's ``tojavascript`` filter writes the options as JSON with ``<``, ``>``, ``&`` and ``'``
+escaped, so no text in them can close the page's ``<script>`` element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from layers import assets
+from layers.spec import LayerSpec
+
+
+def layer_options(spec: LayerSpec, api_url: str) -> dict[str, Any]:
+    """What the browser needs to know about one layer (never its data).
+
+    Args:
+        spec: the layer.
+        api_url: URL of the layer API (``/api/layers``); the layer loads from
+            ``<api_url>/<name>``.
+
+    Returns:
+        Plain, JSON-serialisable options.
+    """
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "url": f"{api_url.rstrip('/')}/{spec.name}",
+        "geometry": spec.geometry,
+        "loading": spec.loading,
+        "min_zoom": spec.min_zoom,
+        "max_zoom": spec.max_zoom,
+        "show": spec.show,
+        "style": dict(spec.style),
+        "popup_fields": [field.to_options() for field in spec.popup_fields],
+    }
+
+
+class LayerLoader(JSCSSMixin):
+    """Loads our layers from the layer API as the map moves; adds a layer control and a legend.
+
+    Layers with ``loading="bbox"`` are fetched again for the visible box (padded a little) after
+    each pan or zoom that leaves the box already loaded, with ``bbox`` and ``zoom`` parameters so
+    that the server simplifies for the screen; ``loading="once"`` layers are fetched whole the
+    first time they are shown. Popups are built from the features' properties as DOM text.
+
+    Args:
+        specs: the layers, bottom first.
+        api_url: URL of the layer API.
+        about_url: URL of the "about / data sources" page, linked from the map's attribution.
+        static_url: URL prefix of the app's static folder.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            borderwatch.addLayers({{ this._parent.get_name() }}, {{ this.options|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    default_js = assets.scripts(["borderwatch_layers"])
+    default_css = assets.stylesheets(["borderwatch_map_css"])
+
+    def __init__(
+        self,
+        specs: Sequence[LayerSpec],
+        *,
+        api_url: str = "/api/layers",
+        about_url: str = "/about",
+        static_url: str = "/static",
+    ) -> None:
+        super().__init__()
+        self._name = "LayerLoader"
+        assets.localise(self, static_url)
+        self.options = {
+            "about_url": about_url,
+            "layers": [layer_options(spec, api_url) for spec in specs],
+        }

@@ -1,0 +1,125 @@
+"""The folium map shell of the map page: basemap, controls, and the layer loader.
+
+No feature is embedded: :class:`layers.elements.LayerLoader` fetches the layers from the layer
+API in the browser. Every script and stylesheet is the app's own copy (:mod:`layers.assets`);
+folium's jQuery, Bootstrap and Font Awesome are not loaded at all. This is the one place where
+(lon, lat) becomes folium's [lat, lon].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+from branca.element import Figure
+
+from gis.types import BBox
+from layers import assets
+from layers.elements import LayerLoader
+from layers.spec import LayerSpec
+
+#: What the map shows when it opens: the districts of the border provinces and the parallel
+#: areas across the border (lon/lat, EPSG:4326).
+WATCH_AREA = BBox(99.2, 10.8, 107.2, 20.9)
+
+
+@dataclass(frozen=True, slots=True)
+class MapParts:
+    """The pieces of a rendered map that a page template places (folium's Flask recipe).
+
+    Attributes:
+        header: links, styles and meta tags for ``<head>``.
+        html: the map's ``<div>``.
+        script: the JavaScript that builds the map, for a ``<script>`` at the end of ``<body>``.
+    """
+
+    header: str
+    html: str
+    script: str
+
+
+def latlon_bounds(bbox: BBox) -> list[list[float]]:
+    """A lon/lat box as Leaflet bounds: ``[[south, west], [north, east]]``.
+
+    Args:
+        bbox: box in EPSG:4326 (lon, lat) order.
+
+    Returns:
+        The corners in [lat, lon] order.
+    """
+    return [[bbox.miny, bbox.minx], [bbox.maxy, bbox.maxx]]
+
+
+def build_map(
+    specs: Sequence[LayerSpec],
+    *,
+    tile_url: str,
+    tile_attribution: str,
+    max_zoom: int,
+    api_url: str = "/api/layers",
+    about_url: str = "/about",
+    static_url: str = "/static",
+    extent: BBox = WATCH_AREA,
+) -> folium.Map:
+    """The map shell: basemap (if any), scale bar, the layers' loader, control and legend.
+
+    Args:
+        specs: the layers the viewer may see, bottom first.
+        tile_url: basemap URL template (``{z}/{x}/{y}``); empty for no basemap.
+        tile_attribution: the basemap's attribution (HTML, from configuration).
+        max_zoom: highest zoom level of the map.
+        api_url: URL of the layer API.
+        about_url: URL of the "about / data sources" page.
+        static_url: URL prefix of the app's static folder.
+        extent: area shown when the map opens.
+
+    Returns:
+        The folium map, ready for :func:`render_parts`.
+    """
+    bounds = latlon_bounds(extent)
+    centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = folium.Map(
+        location=centre,
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        position="absolute",
+        zoom_snap=0.5,
+    )
+    # Only Leaflet itself: folium's jQuery, Bootstrap and icon fonts are not used here.
+    m.default_js = assets.scripts(["leaflet"], static_url)
+    m.default_css = assets.stylesheets(["leaflet_css"], static_url)
+    # Without the map's own maxZoom, layers without a zoom range (e.g. clusters) misbehave.
+    m.options["max_zoom"] = max_zoom
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=tile_attribution,
+            max_zoom=max_zoom,
+            name="Basemap",
+            control=False,
+        ).add_to(m)
+    m.fit_bounds(bounds)
+    LayerLoader(specs, api_url=api_url, about_url=about_url, static_url=static_url).add_to(m)
+    return m
+
+
+def render_parts(m: folium.Map) -> MapParts:
+    """Render a map into the header, body and script parts of a page.
+
+    Args:
+        m: a map from :func:`build_map`.
+
+    Returns:
+        The three parts as HTML/JavaScript text.
+    """
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError("the map is not inside a folium Figure")
+    root.render()
+    return MapParts(
+        header=root.header.render(),
+        html=root.html.render(),
+        script=root.script.render(),
+    )

@@ -1,0 +1,187 @@
+"""The map's layers, in drawing order (bottom first)."""
+
+from __future__ import annotations
+
+from gis import reference
+from gis.errors import NotFound
+from gis.types import Role
+from layers import styles
+from layers.spec import LayerSpec, PopupField
+
+_YES_NO = ((True, "yes"), (False, "no"))
+
+REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
+    LayerSpec(
+        name="districts",
+        title="Districts",
+        source=reference.districts,
+        style=styles.districts(),
+        popup_fields=(
+            PopupField("district", "District"),
+            PopupField("district_th", "Thai name"),
+            PopupField("province", "Province"),
+            PopupField("target", "Target district", ((True, "yes (NTS-MWCC)"), (False, "no"))),
+            PopupField("target_no", "Target no."),
+            PopupField("parallel_areas", "Parallel areas"),
+            PopupField("border_neighbour", "Borders", (("LAO", "Laos"), ("KHM", "Cambodia"))),
+        ),
+        geometry="polygon",
+    ),
+    LayerSpec(
+        name="parallel_areas",
+        title="Parallel areas",
+        source=reference.parallel_areas,
+        style=styles.parallel_areas(),
+        popup_fields=(
+            PopupField("name", "Parallel area"),
+            PopupField("province", "Province"),
+            PopupField("country", "Country", (("LAO", "Laos"), ("KHM", "Cambodia"))),
+            PopupField("districts", "Paired Thai districts"),
+        ),
+        geometry="polygon",
+    ),
+    LayerSpec(
+        name="border",
+        title="Border",
+        source=reference.border,
+        style=styles.border(),
+        popup_fields=(
+            PopupField("district", "Border of"),
+            PopupField("province", "Province"),
+            PopupField("neighbour", "With", (("LAO", "Laos"), ("KHM", "Cambodia"))),
+            PopupField(
+                "kind", "Kind", tuple((k.value, t) for k, t in styles.BOUNDARY_KINDS.items())
+            ),
+            PopupField(
+                "demarcation",
+                "Demarcation",
+                tuple((k.value, t) for k, t in styles.DEMARCATIONS.items()),
+            ),
+            PopupField("length_km", "Length (km)"),
+            PopupField("segment_no", "Segment no."),
+        ),
+        geometry="line",
+    ),
+    LayerSpec(
+        name="mekong",
+        title="Mekong",
+        source=reference.mekong,
+        style=styles.mekong(),
+        popup_fields=(
+            PopupField("name", "River"),
+            PopupField("section", "Section"),
+            PopupField(
+                "variant",
+                "Line",
+                (
+                    ("ne_centreline", "centreline (Natural Earth)"),
+                    ("boundary_line_in_river", "boundary line in the river"),
+                ),
+            ),
+            PopupField("forms_boundary", "Forms the border", _YES_NO),
+            PopupField("length_km", "Length (km)"),
+        ),
+        geometry="line",
+        loading="once",
+    ),
+    LayerSpec(
+        name="natural_crossings",
+        title="Natural crossings",
+        source=reference.natural_crossings,
+        style=styles.natural_crossings(),
+        popup_fields=(
+            PopupField("name", "Natural crossing"),
+            PopupField(
+                "is_demo",
+                "Data",
+                ((True, "DEMO – synthetic path, not a real crossing"), (False, "recorded")),
+            ),
+            PopupField("risk_level", "Risk"),
+            PopupField("district", "District"),
+        ),
+        min_zoom=7,
+        geometry="line",
+    ),
+    LayerSpec(
+        name="coordination_centres",
+        title="Coordination centres",
+        source=reference.coordination_centres,
+        style=styles.coordination_centres(),
+        popup_fields=(
+            PopupField("name", "Coordination centre"),
+            PopupField("district", "District"),
+            PopupField(
+                "location_approximate",
+                "Location",
+                (
+                    (True, "approximate: a point inside the district until the address is known"),
+                    (False, "known"),
+                ),
+            ),
+        ),
+        geometry="point",
+        loading="once",
+        show=False,
+    ),
+    LayerSpec(
+        name="checkpoints",
+        title="Checkpoints",
+        source=reference.checkpoints,
+        style=styles.checkpoints(),
+        popup_fields=(
+            PopupField("name", "Checkpoint"),
+            PopupField("name_th", "Thai name"),
+            PopupField(
+                "kind", "Kind", tuple((k.value, t) for k, t in styles.CHECKPOINT_KINDS.items())
+            ),
+            PopupField(
+                "approximate",
+                "Position",
+                (
+                    (True, "APPROXIMATE – near the real checkpoint, not its exact place"),
+                    (False, "surveyed"),
+                ),
+            ),
+            PopupField("precision", "Located by"),
+            PopupField("counterpart", "Counterpart"),
+            PopupField("status", "Status"),
+            PopupField("status_note", "Status note"),
+            PopupField("district", "District"),
+        ),
+        geometry="point",
+        loading="once",
+    ),
+)
+
+_BY_NAME = {spec.name: spec for spec in REFERENCE_LAYERS}
+
+
+def visible_layers(role: Role | None) -> tuple[LayerSpec, ...]:
+    """The layers an account with ``role`` may see (``None``: the public), in drawing order.
+
+    Args:
+        role: the account's role, or ``None`` when not logged in.
+
+    Returns:
+        The layer specs.
+    """
+    return tuple(spec for spec in REFERENCE_LAYERS if spec.visible_to(role))
+
+
+def get_layer(name: str, role: Role | None) -> LayerSpec:
+    """The layer called ``name`` if ``role`` may see it.
+
+    Args:
+        name: layer name.
+        role: the account's role, or ``None`` when not logged in.
+
+    Returns:
+        The layer spec.
+
+    Raises:
+        NotFound: no such layer, or the role may not see it (so as not to reveal it exists).
+    """
+    spec = _BY_NAME.get(name)
+    if spec is None or not spec.visible_to(role):
+        raise NotFound("There is no map layer with this name.", field="name")
+    return spec

@@ -1,0 +1,228 @@
+"""Colours and style rules of the map layers, as plain dicts.
+
+A style is ``{"base": options, "rules": [rule, ...], "label": text}``. ``options`` are Leaflet
+path options (``color``, ``weight``, ``fillColor``, ``fillOpacity``, ``dashArray``, ``radius``
+for points). A rule ``{"property": p, "equals": v, "style": options, "label": text}`` applies to
+the features whose property ``p`` equals ``v``; matching rules are merged over the base in order,
+so later rules win. :func:`resolve` is the reference for what ``webapp/static/js/layers.js``
+does in the browser. Labels feed the legend: the base label names the features no rule changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gis.types import BoundaryKind, CheckpointKind, Demarcation, RiskLevel
+
+# Palette (colour-blind friendly where it matters: targets vs others, river vs land).
+TARGET = "#e8590c"
+TARGET_EDGE = "#a63c06"
+DISTRICT = "#adb5bd"
+DISTRICT_EDGE = "#6c757d"
+PARALLEL = "#7048e8"
+BORDER_LAND = "#c92a2a"
+BORDER_MEKONG = "#1864ab"
+MEKONG = "#4dabf7"
+CENTRE = "#212529"
+CHECKPOINT = {
+    CheckpointKind.PERMANENT_CROSSING: "#2b8a3e",
+    CheckpointKind.BORDER_TRADE_CHECKPOINT: "#f59f00",
+    CheckpointKind.TEMPORARY_CROSSING: "#862e9c",
+    CheckpointKind.JOINT_INSPECTION_CHECKPOINT: "#0b7285",
+}
+RISK = {RiskLevel.LOW: "#f783ac", RiskLevel.MEDIUM: "#e64980", RiskLevel.HIGH: "#a61e4d"}
+
+#: Human names of vocabulary values, for popups and the legend.
+CHECKPOINT_KINDS = {
+    CheckpointKind.PERMANENT_CROSSING: "Permanent crossing",
+    CheckpointKind.BORDER_TRADE_CHECKPOINT: "Border-trade checkpoint",
+    CheckpointKind.TEMPORARY_CROSSING: "Temporary crossing point",
+    CheckpointKind.JOINT_INSPECTION_CHECKPOINT: "Joint inspection checkpoint",
+}
+BOUNDARY_KINDS = {
+    BoundaryKind.MEKONG_RIVER: "Mekong river boundary",
+    BoundaryKind.LAND_OR_OTHER_RIVER: "Land boundary (or other river)",
+}
+DEMARCATIONS = {
+    Demarcation.UNKNOWN: "not recorded",
+    Demarcation.DEMARCATED: "demarcated",
+    Demarcation.UNMARKED: "unmarked / undemarcated",
+}
+
+#: Dash pattern of everything whose position or existence is uncertain.
+DASHED = "4 3"
+
+
+def rule(property_: str, equals: Any, style: Mapping[str, Any], label: str | None = None) -> dict:
+    """A style rule: ``style`` applies where ``property_`` equals ``equals``.
+
+    Args:
+        property_: GeoJSON property name.
+        equals: value compared with ``===`` in the browser (a string, number or boolean).
+        style: Leaflet path options merged over the base.
+        label: legend text; ``None`` keeps the rule out of the legend.
+
+    Returns:
+        The rule as a plain dict.
+    """
+    out: dict[str, Any] = {"property": property_, "equals": equals, "style": dict(style)}
+    if label is not None:
+        out["label"] = label
+    return out
+
+
+def resolve(style: Mapping[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The Leaflet options a feature gets: the base with every matching rule merged in order.
+
+    Args:
+        style: a layer style.
+        properties: the feature's GeoJSON properties.
+
+    Returns:
+        Leaflet path options.
+    """
+    out = dict(style["base"])
+    for r in style.get("rules", ()):
+        value = properties.get(r["property"])
+        # Same type too: the browser compares with ===, where 1 is not true.
+        if type(value) is type(r["equals"]) and value == r["equals"]:
+            out.update(r["style"])
+    return out
+
+
+def districts() -> dict[str, Any]:
+    """Districts: targets filled in orange, the other border-province districts faint grey."""
+    return {
+        "base": {
+            "color": DISTRICT_EDGE,
+            "weight": 0.6,
+            "opacity": 0.8,
+            "fillColor": DISTRICT,
+            "fillOpacity": 0.12,
+        },
+        "label": "Other district of a border province",
+        "rules": [
+            rule(
+                "target",
+                True,
+                {"color": TARGET_EDGE, "weight": 1.2, "fillColor": TARGET, "fillOpacity": 0.4},
+                "Target border district (NTS-MWCC)",
+            )
+        ],
+    }
+
+
+def parallel_areas() -> dict[str, Any]:
+    """Parallel areas across the border: violet, dashed outline."""
+    return {
+        "base": {
+            "color": PARALLEL,
+            "weight": 1,
+            "opacity": 0.8,
+            "dashArray": DASHED,
+            "fillColor": PARALLEL,
+            "fillOpacity": 0.1,
+        },
+        "label": "Parallel area (Lao / Cambodian twin)",
+        "rules": [],
+    }
+
+
+def border() -> dict[str, Any]:
+    """Border by kind: the Mekong river boundary in blue, the land boundary in red."""
+    return {
+        "base": {"color": BORDER_LAND, "weight": 2.5, "opacity": 0.95},
+        "rules": [
+            rule(
+                "kind",
+                BoundaryKind.LAND_OR_OTHER_RIVER.value,
+                {"color": BORDER_LAND},
+                BOUNDARY_KINDS[BoundaryKind.LAND_OR_OTHER_RIVER],
+            ),
+            rule(
+                "kind",
+                BoundaryKind.MEKONG_RIVER.value,
+                {"color": BORDER_MEKONG, "weight": 3.5},
+                BOUNDARY_KINDS[BoundaryKind.MEKONG_RIVER],
+            ),
+            rule(
+                "demarcation",
+                Demarcation.UNMARKED.value,
+                {"dashArray": DASHED},
+                "Unmarked / undemarcated stretch",
+            ),
+        ],
+    }
+
+
+def mekong() -> dict[str, Any]:
+    """The Mekong centreline in light blue; the boundary line in the river dotted."""
+    return {
+        "base": {"color": MEKONG, "weight": 1.8, "opacity": 0.9},
+        "label": "Mekong centreline",
+        "rules": [
+            rule(
+                "variant",
+                "boundary_line_in_river",
+                {"weight": 1, "dashArray": "1 4", "color": BORDER_MEKONG},
+                "Boundary line in the Mekong",
+            ),
+            rule("forms_boundary", False, {"opacity": 0.6}),
+        ],
+    }
+
+
+def checkpoints() -> dict[str, Any]:
+    """Checkpoints by kind; an approximate position is a pale dashed ring, not a solid dot."""
+    kinds = [
+        rule("kind", kind.value, {"fillColor": colour, "color": colour}, CHECKPOINT_KINDS[kind])
+        for kind, colour in CHECKPOINT.items()
+    ]
+    return {
+        "base": {"radius": 6, "weight": 2, "color": "#343a40", "fillOpacity": 0.9},
+        "rules": [
+            *kinds,
+            rule(
+                "approximate",
+                True,
+                {"fillOpacity": 0.25, "dashArray": "3 2", "weight": 2},
+                "Approximate position (dashed ring)",
+            ),
+            rule("approximate", False, {"color": "#ffffff", "weight": 1.5}),
+        ],
+    }
+
+
+def coordination_centres() -> dict[str, Any]:
+    """Coordination centres: small white dots ringed in black, dashed while approximate."""
+    return {
+        "base": {
+            "radius": 4,
+            "weight": 2,
+            "color": CENTRE,
+            "fillColor": "#ffffff",
+            "fillOpacity": 1,
+        },
+        "label": "NTS-MWCC coordination centre",
+        "rules": [
+            rule(
+                "location_approximate", True, {"dashArray": "2 2"}, "Centre, location not known yet"
+            ),
+        ],
+    }
+
+
+def natural_crossings() -> dict[str, Any]:
+    """Natural crossings by risk level; demo (synthetic) paths dashed and labelled so."""
+    risks = [
+        rule("risk_level", level.value, {"color": colour}, f"Natural crossing, {level.value} risk")
+        for level, colour in RISK.items()
+    ]
+    return {
+        "base": {"color": RISK[RiskLevel.MEDIUM], "weight": 2.5, "opacity": 0.9},
+        "rules": [
+            *risks,
+            rule("is_demo", True, {"dashArray": "6 4", "opacity": 0.7}, "DEMO path (synthetic)"),
+        ],
+    }
