@@ -12,6 +12,14 @@ DEMO_SEED  ?= 42
 PYTEST_ARGS ?=
 export BW_PGPORT ?= 54329
 
+# pip and npm trust the system's CA store, which also holds the CA of a TLS-inspecting proxy on
+# networks that have one (pip and Node.js otherwise use their own bundled lists only).
+SYSTEM_CA := $(wildcard /etc/ssl/certs/ca-certificates.crt)
+ifneq ($(SYSTEM_CA),)
+export PIP_CERT ?= $(SYSTEM_CA)
+export NODE_EXTRA_CA_CERTS ?= $(SYSTEM_CA)
+endif
+
 # With DATABASE_URL set, the local cluster is skipped and that database is used.
 ifdef DATABASE_URL
 UP_DEPS :=
