@@ -55,6 +55,9 @@ class LayerLoader(JSCSSMixin):
         api_url: URL of the layer API.
         about_url: URL of the "about / data sources" page, linked from the map's attribution.
         static_url: URL prefix of the app's static folder.
+        bounds: ``[[south, west], [north, east]]`` to show when the map opens, fitted without
+            animation before the first load (folium's ``fit_bounds`` animates from the initial
+            view, and the layers would load twice).
     """
 
     _template = Template(
@@ -75,11 +78,13 @@ class LayerLoader(JSCSSMixin):
         api_url: str = "/api/layers",
         about_url: str = "/about",
         static_url: str = "/static",
+        bounds: list[list[float]] | None = None,
     ) -> None:
         super().__init__()
         self._name = "LayerLoader"
         assets.localise(self, static_url)
         self.options = {
             "about_url": about_url,
+            "bounds": bounds,
             "layers": [layer_options(spec, api_url) for spec in specs],
         }

@@ -86,6 +86,7 @@ def build_map(
         control_scale=True,
         position="absolute",
         zoom_snap=0.5,
+        font_size="0.875rem",
     )
     # Only Leaflet itself: folium's jQuery, Bootstrap and icon fonts are not used here.
     m.default_js = assets.scripts(["leaflet"], static_url)
@@ -100,8 +101,9 @@ def build_map(
             name="Basemap",
             control=False,
         ).add_to(m)
-    m.fit_bounds(bounds)
-    LayerLoader(specs, api_url=api_url, about_url=about_url, static_url=static_url).add_to(m)
+    LayerLoader(
+        specs, api_url=api_url, about_url=about_url, static_url=static_url, bounds=bounds
+    ).add_to(m)
     return m
 
 

@@ -92,6 +92,7 @@
     this.loadedBounds = null;
     this.loadedZoom = null;
     this.loadedOnce = false;
+    this.count = 0;
     this.group = L.geoJSON(null, {
       pane: pane.name,
       className: "bw-layer-" + spec.name,
@@ -119,8 +120,10 @@
     if (!this.inZoomRange()) {
       this.abort();
       this.group.clearLayers();
+      this.count = 0;
       this.loadedBounds = null;
       this.loadedOnce = false;
+      map.fire("bw:layerload", { name: spec.name, count: 0 });
       return;
     }
     var url, bounds = null, zoom = Math.ceil(map.getZoom());
@@ -146,6 +149,7 @@
         self.controller = null;
         self.group.clearLayers();
         self.group.addData(collection);
+        self.count = collection.features.length;
         self.loadedOnce = spec.loading === "once";
         self.loadedBounds = bounds;
         self.loadedZoom = zoom;
@@ -217,9 +221,11 @@
     return svg;
   }
 
+  /* A layer's legend section shows while the layer is on the map and has features in view. */
   function addLegend(map, layers) {
     var legend = L.control({ position: "bottomright" });
     var sections = {};
+    function shown(layer) { return map.hasLayer(layer.group) && layer.count > 0; }
     legend.onAdd = function () {
       var root = el("div", "bw-legend leaflet-control");
       root.appendChild(el("div", "bw-legend-title", "Legend"));
@@ -232,7 +238,7 @@
           row.appendChild(el("span", null, entry.label));
           section.appendChild(row);
         });
-        section.hidden = !map.hasLayer(layer.group);
+        section.hidden = !shown(layer);
         sections[layer.spec.name] = section;
         root.appendChild(section);
       });
@@ -244,12 +250,13 @@
     return function update() {
       layers.forEach(function (layer) {
         var section = sections[layer.spec.name];
-        if (section) section.hidden = !map.hasLayer(layer.group);
+        if (section) section.hidden = !shown(layer);
       });
     };
   }
 
   function addLayers(map, options) {
+    if (options.bounds) map.fitBounds(options.bounds, { animate: false });
     Object.keys(PANES).forEach(function (key) {
       var pane = map.createPane(PANES[key].name);
       pane.style.zIndex = String(PANES[key].zIndex);
@@ -270,6 +277,7 @@
 
     function refreshAll() { layers.forEach(function (layer) { layer.refresh(); }); }
     map.on("moveend", refreshAll);
+    map.on("bw:layerload", updateLegend);
     map.on("overlayadd overlayremove", function (event) {
       layers.forEach(function (layer) { if (layer.group === event.layer) layer.refresh(); });
       updateLegend();

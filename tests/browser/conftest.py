@@ -1,0 +1,134 @@
+"""Browser fixtures: the real app on 127.0.0.1 in a thread, and headless Debian Chromium.
+
+Playwright drives the system's ``/usr/bin/chromium`` (no browser download). Each test gets a
+fresh browser profile, so nothing is cached between tests and page weights are first visits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+VENDOR = ROOT / "webapp" / "static" / "vendor"
+CHROMIUM = os.environ.get("BORDERWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 and a free port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def start_server(database_url: str) -> Iterator[Callable[..., str]]:
+    """Start the real app (on the test database) with extra config; returns its base URL."""
+    from webapp import create_app
+
+    if not (VENDOR / "leaflet" / "leaflet.js").is_file():
+        pytest.fail("Leaflet is not installed in webapp/static/vendor: run `make assets` first")
+    stack: list[Any] = []
+
+    def start(**config: Any) -> str:
+        settings = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"}
+        app = create_app({**settings, **config})
+        server = serve(app)
+        stack.append((app, server))
+        return server.__enter__()
+
+    yield start
+    for app, server in reversed(stack):
+        server.__exit__(None, None, None)
+        app.extensions["borderwatch.db"].engine.dispose()
+
+
+@pytest.fixture
+def live_server(start_server: Callable[..., str]) -> str:
+    """Base URL of the app with no basemap (``TILE_URL`` empty): nothing leaves 127.0.0.1."""
+    return start_server(TILE_URL="")
+
+
+@pytest.fixture
+def browser_context(tmp_path: Path) -> Iterator[Any]:
+    """A headless Chromium with a fresh profile and a 1280x800 viewport."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class PageLog:
+    """What a page did: requests, console errors, uncaught exceptions and dialogs."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.dialogs: list[str] = []
+
+
+@pytest.fixture
+def page_and_log(browser_context: Any) -> tuple[Any, PageLog]:
+    """A new page of the browser, with everything it requests and reports recorded."""
+    page = browser_context.new_page()
+    log = PageLog()
+    page.on("request", lambda request: log.requests.append(request.url))
+    page.on(
+        "console",
+        lambda message: (
+            log.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+
+    def on_dialog(dialog: Any) -> None:
+        log.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return page, log
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    """``test-output/`` at the repository root (ignored by git)."""
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
