@@ -102,13 +102,16 @@ def in_bbox(geom: Expr, bbox: BBox | None) -> ColumnElement[bool]:
     return func.ST_Intersects(geom, envelope)
 
 
-def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
-    simplified = func.ST_SimplifyPreserveTopology(geom, precision.tolerance)
-    return func.ST_ForcePolygonCCW(simplified)
-
-
 def _lines(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
-    return func.ST_SimplifyPreserveTopology(geom, precision.tolerance)
+    """Simplified, then snapped to the output grid by GEOS, which keeps the result valid (a
+    ring too small for the grid disappears instead of collapsing into a zero-area ring)."""
+    simplified = func.ST_SimplifyPreserveTopology(geom, precision.tolerance)
+    return func.ST_ReducePrecision(simplified, 10.0**-precision.digits)
+
+
+def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
+    """As :func:`_lines`, with exterior rings counter-clockwise and holes clockwise."""
+    return func.ST_ForcePolygonCCW(_lines(geom, precision))
 
 
 def _object(properties: Mapping[str, Any]) -> ColumnElement[Any]:
@@ -120,7 +123,10 @@ def _object(properties: Mapping[str, Any]) -> ColumnElement[Any]:
 
 
 def _collection(session: Session, rows: Select[int, Any, Any], precision: DisplayPrecision) -> str:
-    """Run ``rows`` (columns ``id``, ``geom``, ``properties``) as one FeatureCollection."""
+    """Run ``rows`` (columns ``id``, ``geom``, ``properties``) as one FeatureCollection.
+
+    Features whose geometry vanished at this precision (smaller than the grid) are left out.
+    """
     f = rows.subquery("f")
     feature = _object(
         {
@@ -134,7 +140,8 @@ def _collection(session: Session, rows: Select[int, Any, Any], precision: Displa
         func.json_agg(aggregate_order_by(feature, f.c.id)), literal_column("'[]'::json")
     )
     collection = _object({"type": "FeatureCollection", "features": features})
-    return session.execute(select(cast(collection, Text)).select_from(f)).scalar_one()
+    visible = select(cast(collection, Text)).where(~func.ST_IsEmpty(f.c.geom))
+    return session.execute(visible).scalar_one()
 
 
 def _round(value: Expr, decimals: int = 1) -> ColumnElement[Any]:

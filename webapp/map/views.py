@@ -40,6 +40,10 @@ def buffer_static_files(response: Response) -> Response:
     Registered after flask-compress, so Flask runs it first.
     """
     if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+        source = response.response
         response.direct_passthrough = False
-        response.make_sequence()
+        response.set_data(b"".join(response.iter_encoded()))
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
     return response
