@@ -173,6 +173,6 @@ def import_crossings(
         if progress:
             progress("checking crossings", i, len(items))
     counts = Counts()
-    upsert_rows(session, NaturalCrossing.__table__, "code", rows, counts, progress=progress)
+    upsert_rows(session, NaturalCrossing, "code", rows, counts, progress=progress)
     session.flush()
     return counts

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, cast, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    Float,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from gis.errors import OutsideWatchArea
@@ -24,7 +33,7 @@ from gis.types import AreaLevel, DistrictRef, Routing
 DEFAULT_MAX_DISTANCE_M = 10_000.0
 
 
-def _geog(geom: ColumnElement[Any]) -> ColumnElement[Any]:
+def _geog(geom: ColumnExpressionArgument[Any]) -> ColumnElement[Any]:
     return func.geography(geom)
 
 

@@ -14,7 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, delete, func, insert, select, true
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    ScalarSelect,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from gis.db import METRIC_SRID, SRID
@@ -29,12 +38,12 @@ def point(lon: float, lat: float) -> ColumnElement[Any]:
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
 
 
-def to_metric(geom: ColumnElement[Any]) -> ColumnElement[Any]:
+def to_metric(geom: ColumnExpressionArgument[Any]) -> ColumnElement[Any]:
     """``geom`` (EPSG:4326) in the metric CRS."""
     return func.ST_Transform(geom, METRIC_SRID)
 
 
-def border_distance(geom_m: ColumnElement[Any]) -> ScalarSelect[Any]:
+def border_distance(geom_m: ColumnExpressionArgument[Any]) -> ScalarSelect[Any]:
     """Scalar subquery: metres from ``geom_m`` (metric CRS) to the nearest border piece."""
     return (
         select(func.ST_Distance(BorderPiece.geom, geom_m))
@@ -44,7 +53,7 @@ def border_distance(geom_m: ColumnElement[Any]) -> ScalarSelect[Any]:
     )
 
 
-def nearest_checkpoint(geom_m: ColumnElement[Any]) -> Any:
+def nearest_checkpoint(geom_m: ColumnExpressionArgument[Any]) -> Any:
     """Lateral subquery with ``id`` and ``distance_m`` of the checkpoint nearest to ``geom_m``."""
     return (
         select(
@@ -57,7 +66,7 @@ def nearest_checkpoint(geom_m: ColumnElement[Any]) -> Any:
     )
 
 
-def nearest_crossing(geom_m: ColumnElement[Any]) -> Any:
+def nearest_crossing(geom_m: ColumnExpressionArgument[Any]) -> Any:
     """Lateral subquery with ``id`` and ``distance_m`` of the natural crossing nearest to
     ``geom_m``."""
     return (

@@ -10,6 +10,8 @@ from sqlalchemy import Table, literal_column, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from gis.db import Base
+
 
 @dataclass
 class Counts:
@@ -24,7 +26,7 @@ class Counts:
 
 def upsert_rows(
     session: Session,
-    table: Table,
+    model: type[Base],
     key: str,
     rows: Sequence[dict[str, Any]],
     counts: Counts,
@@ -39,7 +41,7 @@ def upsert_rows(
 
     Args:
         session: open session; the caller commits.
-        table: target table.
+        model: mapped class of the target table.
         key: name of a unique column.
         rows: column values per row.
         counts: updated in place.
@@ -49,15 +51,16 @@ def upsert_rows(
     Returns:
         The ``id`` of every inserted or updated row, in input order (unchanged rows omitted).
     """
+    table: Table = model.__table__  # type: ignore[assignment]
     ids: list[int] = []
     for i, values in enumerate(rows, 1):
-        stmt = pg_insert(table).values(**values)
+        insert = pg_insert(table).values(**values)
         updatable = [c for c in values if c != key and c not in insert_only]
-        stmt = stmt.on_conflict_do_update(
+        stmt = insert.on_conflict_do_update(
             index_elements=[key],
-            set_={c: stmt.excluded[c] for c in updatable},
+            set_={c: insert.excluded[c] for c in updatable},
             where=tuple_(*(table.c[c] for c in updatable)).is_distinct_from(
-                tuple_(*(stmt.excluded[c] for c in updatable))
+                tuple_(*(insert.excluded[c] for c in updatable))
             ),
         ).returning(table.c.id, literal_column("xmax = 0").label("inserted"))
         result = session.execute(stmt).first()

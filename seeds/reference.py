@@ -10,6 +10,7 @@ insert only.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ def _require(props: Mapping[str, Any], keys: Sequence[str], label: str) -> None:
             raise InvalidInput(f"{label}: property {k!r} is missing", field=k)
 
 
-def _vocab(value: Any, vocabulary: type, label: str, name: str) -> str:
+def _vocab(value: Any, vocabulary: type[enum.Enum], label: str, name: str) -> str:
     allowed = [m.value for m in vocabulary]
     if value not in allowed:
         raise InvalidInput(f"{label}: {name} {value!r} is not one of {allowed}", field=name)
@@ -364,7 +365,7 @@ def load_reference(
 
     upsert_rows(
         session,
-        Province.__table__,
+        Province,
         "pcode",
         [{**r.values, "geom": _geom(r.geom)} for r in data.provinces],
         report.count(Province.__tablename__),
@@ -379,7 +380,7 @@ def load_reference(
         district_rows.append({**values, "geom": _geom(r.geom)})
     upsert_rows(
         session,
-        District.__table__,
+        District,
         "pcode",
         district_rows,
         report.count(District.__tablename__),
@@ -390,7 +391,7 @@ def load_reference(
 
     upsert_rows(
         session,
-        ParallelArea.__table__,
+        ParallelArea,
         "code",
         [{**r.values, "geom": _geom(r.geom)} for r in data.parallel_areas],
         report.count(ParallelArea.__tablename__),
@@ -401,7 +402,7 @@ def load_reference(
 
     upsert_rows(
         session,
-        BorderSegment.__table__,
+        BorderSegment,
         "segment_no",
         [
             {
@@ -419,7 +420,7 @@ def load_reference(
     report.count("border_piece").inserted += pieces
     upsert_rows(
         session,
-        River.__table__,
+        River,
         "code",
         [{**r.values, "geom": _geom(r.geom)} for r in data.rivers],
         report.count(River.__tablename__),
@@ -432,7 +433,7 @@ def load_reference(
         checkpoint_rows.append({**values, "geom": _geom(r.geom)})
     upsert_rows(
         session,
-        Checkpoint.__table__,
+        Checkpoint,
         "slug",
         checkpoint_rows,
         report.count("checkpoint"),
@@ -455,7 +456,7 @@ def _link_parallel_areas(
     )
     pairs = sorted({(district_by_no[no], area_ids[code]) for code, no in links})
     stmt = (
-        pg_insert(DistrictParallelArea.__table__)
+        pg_insert(DistrictParallelArea)
         .values([{"district_id": d, "parallel_area_id": a} for d, a in pairs])
         .on_conflict_do_nothing()
         .returning(DistrictParallelArea.district_id)
@@ -472,7 +473,7 @@ def _create_coordination_centres(session: Session, report: SeedReport) -> None:
     Until an administrator enters the real location, the centre is a point inside the district.
     """
     stmt = (
-        insert(CoordinationCentre.__table__)
+        insert(CoordinationCentre)
         .from_select(
             ["district_id", "name", "location_approximate", "geom"],
             select(
