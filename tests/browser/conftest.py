@@ -48,12 +48,18 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def start_server(database_url: str) -> Iterator[Callable[..., str]]:
+def vendor_assets() -> Path:
+    """``webapp/static/vendor``, which ``make assets`` fills from the npm registry."""
+    if not (VENDOR / "leaflet" / "leaflet.js").is_file():
+        pytest.fail("Leaflet is not installed in webapp/static/vendor: run `make assets` first")
+    return VENDOR
+
+
+@pytest.fixture
+def start_server(database_url: str, vendor_assets: Path) -> Iterator[Callable[..., str]]:
     """Start the real app (on the test database) with extra config; returns its base URL."""
     from webapp import create_app
 
-    if not (VENDOR / "leaflet" / "leaflet.js").is_file():
-        pytest.fail("Leaflet is not installed in webapp/static/vendor: run `make assets` first")
     stack: list[Any] = []
 
     def start(**config: Any) -> str:

@@ -63,7 +63,7 @@ def hostile_page() -> str:
     )
 
 
-def test_hostile_properties_and_titles_do_not_run(page_and_log):
+def test_hostile_properties_and_titles_do_not_run(page_and_log, vendor_assets):
     page, log = page_and_log
     html = hostile_page()
 
