@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_compress import Compress
 
 from webapp import config, db, errors
@@ -44,11 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     compress.init_app(app)
+    app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
 
     from webapp.health import bp as health_bp
+    from webapp.map import bp as map_bp
 
     app.register_blueprint(health_bp)
-    _register_optional_blueprints(app)
+    app.register_blueprint(map_bp)
 
     from webapp.cli import register
 
@@ -56,7 +58,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    from webapp.map import bp as map_bp
+def buffer_static_files(response: Response) -> Response:
+    """Read a static file into memory before flask-compress sees the response.
 
-    app.register_blueprint(map_bp)
+    flask-compress compresses a streamed response (``send_file``) through a generator and never
+    closes the file it streams from, leaking a file handle per request (a ResourceWarning). The
+    map's static files are small: buffered, they are compressed whole and the file is closed.
+    Registered after flask-compress, so Flask runs it first.
+    """
+    if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+        source = response.response
+        response.direct_passthrough = False
+        response.set_data(b"".join(response.iter_encoded()))
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+    return response
