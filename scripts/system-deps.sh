@@ -23,6 +23,8 @@ if [ "$want_browser" = 1 ]; then
   [ -d /usr/share/fonts/truetype/noto ] || missing+=("fonts-noto-core")
   [ -d /usr/share/fonts/truetype/tlwg ] || missing+=("fonts-thai-tlwg")
   command -v ogrinfo >/dev/null 2>&1 || missing+=("gdal-bin")
+  # Playwright's driver is a Node.js binary linked against libatomic
+  ldconfig -p 2>/dev/null | grep -q 'libatomic.so.1 ' || missing+=("libatomic1")
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
