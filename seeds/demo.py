@@ -48,7 +48,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    exists,
     func,
     select,
     text,
@@ -475,7 +474,7 @@ def _load(
 
 def has_incidents(session: Session) -> bool:
     """Whether any incident (demo or real) is stored."""
-    return bool(session.execute(select(exists().where(Incident.id.isnot(None)))).scalar())
+    return session.execute(select(Incident.id).limit(1)).first() is not None
 
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:

@@ -217,7 +217,7 @@ def _crossing_sites(rng: np.random.Generator, geo: Geography) -> list[Site]:
             break
         b = geo.border[int(rng.choice(len(geo.border), p=p))]
         s = float(rng.uniform(0, b.line.length))
-        here, ahead, behind = (b.line.interpolate(v) for v in (s, s + 100, s - 100))
+        here, ahead, behind = (b.line.interpolate(v) for v in (s, s + 1000, s - 1000))
         tx, ty = ahead.x - behind.x, ahead.y - behind.y
         norm = math.hypot(tx, ty)
         if norm == 0:
@@ -281,8 +281,9 @@ def crossing_paths(
         groups.setdefault("river" if s.river else f"land_{s.neighbour}", []).append(s)
     chosen = [s for g in sorted(groups) for s in groups[g][:2]]
     chosen += [s for s in border if s not in chosen]
+    chosen = sorted(chosen[:count], key=lambda s: -s.weight)
     features = []
-    for i, s in enumerate(chosen[:count], 1):
+    for i, s in enumerate(chosen, 1):
         inland = float(rng.uniform(800, 2500))
         across = float(rng.uniform(800 if s.river else 500, 2000))
         offsets = np.array([inland, inland / 2, -across / 2, -across])
