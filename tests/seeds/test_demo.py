@@ -1,0 +1,329 @@
+"""Demo data: repeatable, realistic synthetic incidents and crossing paths on the real layers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from gis.models import Incident, NaturalCrossing
+from seeds.demo import (
+    DemoReport,
+    _generators,
+    demo_logins,
+    generate_demo,
+    has_incidents,
+    read_geography,
+)
+from seeds.demo_incidents import PG_EPOCH, idempotency_keys, synthesize
+from seeds.demo_model import plan_sites
+from seeds.demo_profiles import CATEGORIES
+
+pytestmark = pytest.mark.db
+
+ANCHOR = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+N = 3_000
+
+CHECKSUM = text(
+    """
+    SELECT md5(string_agg(concat_ws('|', idempotency_key, category, status, channel, severity,
+                                    occurred_at, reported_at, description, district_id,
+                                    round(border_distance_m::numeric, 3), nearest_checkpoint_id,
+                                    round(nearest_checkpoint_m::numeric, 3),
+                                    round(nearest_crossing_m::numeric, 3),
+                                    encode(ST_AsEWKB(geom), 'hex')),
+                          ',' ORDER BY idempotency_key)) AS incidents,
+           (SELECT md5(string_agg(code || ST_AsText(geom), ',' ORDER BY code))
+              FROM natural_crossing WHERE is_demo) AS crossings
+      FROM incident WHERE is_demo
+    """
+)
+
+
+def generate(session: Session, n: int = N, seed: int = 7) -> DemoReport:
+    return generate_demo(session, incidents=n, seed=seed, anchor=ANCHOR)
+
+
+def incident_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Incident))
+
+
+def counts_by(session: Session, column) -> dict:
+    return dict(session.execute(select(column, func.count()).group_by(column)).all())
+
+
+@pytest.fixture
+def demo(session: Session) -> DemoReport:
+    return generate(session)
+
+
+def test_same_seed_gives_the_same_rows_and_another_seed_other_rows(session):
+    sums = []
+    for seed in (7, 7, 8):
+        savepoint = session.begin_nested()
+        report = generate(session, seed=seed)
+        assert report.inserted == N
+        sums.append(tuple(session.execute(CHECKSUM).one()))
+        savepoint.rollback()
+    assert sums[0] == sums[1]
+    assert sums[2][0] != sums[0][0]
+    assert sums[2][1] != sums[0][1]
+
+
+def test_rerunning_a_seed_stores_incidents_and_crossings_once(session, demo):
+    crossings = session.scalar(select(func.count()).select_from(NaturalCrossing))
+    again = generate(session)
+    assert again.inserted == 0
+    assert (again.crossings_inserted, again.crossings_updated) == (0, 0)
+    assert incident_count(session) == N
+    assert session.scalar(select(func.count()).select_from(NaturalCrossing)) == crossings
+    assert "3,000 already present" in str(again)
+
+
+def test_loaded_rows_are_the_generated_ones(session, demo):
+    """The binary COPY round trip: the database holds exactly what numpy drew."""
+    world, _, rows, keys = _generators(7, N)
+    geo = read_geography(session)
+    data = synthesize(rows, geo, plan_sites(world, geo), N, ANCHOR)
+    expected = np.bincount(data.category, minlength=len(CATEGORIES))
+    assert demo.categories == {c.value: int(k) for c, k in zip(CATEGORIES, expected, strict=True)}
+    stored = set(session.scalars(select(Incident.idempotency_key)))
+    assert stored == {uuid.UUID(bytes=k.tobytes()) for k in idempotency_keys(keys, N)}
+    assert {k.version for k in stored} == {4}
+    occurred = session.execute(
+        select(func.min(Incident.occurred_at), func.max(Incident.occurred_at))
+    ).one()
+    to_dt = [PG_EPOCH + dt.timedelta(microseconds=int(v)) for v in data.occurred_us]
+    assert occurred == (min(to_dt), max(to_dt))
+
+
+def test_all_categories_channels_and_statuses_in_plausible_proportions(session, demo):
+    assert demo.inserted == N == sum(demo.categories.values())
+    rows = counts_by(session, Incident.category)
+    assert {str(c) for c in rows} == {c.value for c in CATEGORIES}
+    statuses = counts_by(session, Incident.status)
+    assert max(statuses, key=statuses.get) == "verified"
+    assert statuses["verified"] > N / 2
+    assert "duplicate" not in statuses
+    assert {"new", "rejected"} <= set(statuses)
+    channels = session.scalars(select(Incident.channel).distinct()).all()
+    assert len(channels) == 5
+    facts = session.execute(
+        select(
+            func.min(Incident.severity),
+            func.max(Incident.severity),
+            func.bool_and(Incident.is_demo),
+            func.count(Incident.duplicate_of_id),
+            func.bool_and(Incident.description.like("[demo] %")),
+        )
+    ).one()
+    assert tuple(facts) == (1, 5, True, 0, True)
+
+
+def test_mixes_follow_the_places(session, demo):
+    near_mekong = text(
+        """
+        SELECT i.category, count(*) FROM incident i
+         WHERE EXISTS (SELECT 1 FROM border_piece p
+                         JOIN border_segment b ON b.id = p.segment_id AND b.kind = 'mekong_river'
+                        WHERE ST_DWithin(p.geom, ST_Transform(i.geom, 32648), 3000))
+         GROUP BY 1 ORDER BY 2 DESC
+        """
+    )
+    assert session.execute(near_mekong).first()[0] == "drug_trafficking"
+    near_khm_checkpoints = text(
+        """
+        SELECT avg((i.category IN ('smuggling', 'vehicle_theft'))::int) FROM incident i
+          JOIN checkpoint c ON c.id = i.nearest_checkpoint_id
+         WHERE c.neighbour = 'KHM' AND i.nearest_checkpoint_m < 1500
+        """
+    )
+    assert session.scalar(near_khm_checkpoints) > 0.4
+
+
+def test_every_incident_lies_in_its_target_district(session, demo):
+    misplaced = text(
+        """
+        SELECT count(*) FROM incident i
+         WHERE NOT EXISTS (SELECT 1 FROM district d
+                            WHERE d.id = i.district_id AND d.target
+                              AND ST_Covers(d.geom, i.geom))
+        """
+    )
+    assert session.scalar(misplaced) == 0
+
+
+def test_derived_distances_agree_with_geodesic_ones(session, demo):
+    nulls = session.execute(
+        select(
+            func.count()
+            .filter(
+                (Incident.border_distance_m.is_(None))
+                | (Incident.nearest_checkpoint_m.is_(None))
+                | (Incident.nearest_crossing_m.is_(None))
+            )
+            .label("n")
+        )
+    ).scalar()
+    assert nulls == 0
+    sample = text(
+        """
+        SELECT i.border_distance_m, i.nearest_checkpoint_m, i.nearest_crossing_m,
+               (SELECT min(ST_Distance(b.geom::geography, i.geom::geography))
+                  FROM border_segment b) AS border,
+               (SELECT min(ST_Distance(c.geom::geography, i.geom::geography))
+                  FROM checkpoint c) AS checkpoint,
+               (SELECT min(ST_Distance(n.geom::geography, i.geom::geography))
+                  FROM natural_crossing n) AS crossing
+          FROM incident i ORDER BY i.idempotency_key LIMIT 150
+        """
+    )
+    for row in session.execute(sample):
+        for stored, geodesic in ((row[0], row[3]), (row[1], row[4]), (row[2], row[5])):
+            assert stored == pytest.approx(geodesic, rel=0.01, abs=2.0)
+
+
+def test_times_span_two_years_before_the_anchor_with_night_crossings(session, demo):
+    first, last, ordered = session.execute(
+        select(
+            func.min(Incident.occurred_at),
+            func.max(Incident.reported_at),
+            func.bool_and(Incident.occurred_at <= Incident.reported_at),
+        )
+    ).one()
+    assert first >= ANCHOR - dt.timedelta(days=730)
+    assert first < ANCHOR - dt.timedelta(days=700)
+    assert last <= ANCHOR
+    assert ordered
+    night = text(
+        """
+        SELECT avg((extract(hour FROM occurred_at AT TIME ZONE 'Asia/Bangkok')
+                    NOT BETWEEN 5 AND 18)::int)
+          FROM incident WHERE category = :category
+        """
+    )
+    # 19:00-04:59 is 10 hours of 24 (42 %): crossings are night-heavy, fraud is reported by day.
+    assert session.scalar(night, {"category": "illegal_entry"}) > 0.55
+    assert session.scalar(night, {"category": "online_fraud"}) < 0.3
+
+
+def test_incidents_cluster_near_checkpoints_and_the_border(session, demo):
+    """Against as many uniform random points in the same districts (PostGIS, fixed seed);
+    distances in UTM 48N through the metric copies (checked against geodesic ones above)."""
+    medians = text(
+        """
+        WITH uniform AS (
+            SELECT (ST_Dump(ST_GeneratePoints(geom, greatest(1, round(
+                       :n * ST_Area(geom::geography) / sum(ST_Area(geom::geography)) OVER ())
+                   )::int, 11))).geom AS geom
+              FROM district WHERE target),
+        pts AS (SELECT 'uniform' AS kind, geom FROM uniform
+                UNION ALL SELECT 'demo', geom FROM incident)
+        SELECT kind,
+               percentile_cont(0.25) WITHIN GROUP (ORDER BY (
+                   SELECT ST_Distance(c.geom_m, p.geom_m) FROM checkpoint c
+                    ORDER BY c.geom_m <-> p.geom_m LIMIT 1)) AS checkpoint,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY (
+                   SELECT ST_Distance(b.geom, p.geom_m) FROM border_piece b
+                    ORDER BY b.geom <-> p.geom_m LIMIT 1)) AS border
+          FROM (SELECT kind, ST_Transform(geom, 32648) AS geom_m FROM pts) p GROUP BY kind
+        """
+    )
+    stats = {row.kind: row for row in session.execute(medians, {"n": N})}
+    # Lower quartile to checkpoints (a quarter of the incidents cluster there), median to border.
+    assert stats["demo"].checkpoint < 0.3 * stats["uniform"].checkpoint
+    assert stats["demo"].border < 0.3 * stats["uniform"].border
+
+
+def test_neighbours_are_much_closer_than_for_uniform_points(session, demo):
+    nearest = text(
+        """
+        WITH uniform AS (
+            SELECT row_number() OVER () AS id, geom FROM (
+                SELECT (ST_Dump(ST_GeneratePoints(geom, greatest(1, round(
+                           :n * ST_Area(geom::geography) / sum(ST_Area(geom::geography)) OVER ())
+                       )::int, 5))).geom AS geom
+                  FROM district WHERE target) AS points)
+        SELECT (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (
+                    SELECT ST_Distance(o.geom::geography, i.geom::geography) FROM incident o
+                     WHERE o.id <> i.id ORDER BY o.geom <-> i.geom LIMIT 1)) FROM incident i),
+               (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY (
+                    SELECT ST_Distance(o.geom::geography, u.geom::geography) FROM uniform o
+                     WHERE o.id <> u.id ORDER BY o.geom <-> u.geom LIMIT 1)) FROM uniform u)
+        """
+    )
+    demo_nn, uniform_nn = session.execute(nearest, {"n": N}).one()
+    assert demo_nn < 0.25 * uniform_nn
+
+
+def test_demo_crossings_cross_the_border_and_are_marked(session, demo):
+    rows = session.execute(
+        text(
+            """
+            SELECT n.code, n.is_demo, n.source, n.properties, n.description,
+                   ST_Length(n.geom::geography) AS length_m,
+                   EXISTS (SELECT 1 FROM border_segment b WHERE ST_Intersects(b.geom, n.geom))
+                       AS crosses,
+                   EXISTS (SELECT 1 FROM district d WHERE d.target
+                             AND ST_Covers(d.geom, ST_StartPoint(ST_GeometryN(n.geom, 1))))
+                       AS starts_in_thailand,
+                   EXISTS (SELECT 1 FROM district d
+                            WHERE ST_Covers(d.geom, ST_EndPoint(ST_GeometryN(n.geom, 1))))
+                       AS ends_in_thailand
+              FROM natural_crossing n ORDER BY n.code
+            """
+        )
+    ).all()
+    assert 8 <= len(rows) <= 15
+    assert len(rows) == demo.crossings
+    for row in rows:
+        assert row.code.startswith("demo-s7-")
+        assert row.is_demo and row.source == "demo"
+        assert row.properties["demo"] is True
+        assert "not a real crossing" in row.description
+        assert 1_000 <= row.length_m <= 5_000
+        assert row.crosses and row.starts_in_thailand and not row.ends_in_thailand
+    # The incidents' nearest crossing is one of these paths.
+    assert session.scalar(select(func.count(Incident.nearest_crossing_id.distinct()))) >= 2
+
+
+def test_zero_incidents_still_makes_the_crossings(session):
+    report = generate(session, n=0)
+    assert report.inserted == 0 and report.crossings >= 8
+    assert not has_incidents(session)
+    assert session.scalar(select(func.count()).select_from(NaturalCrossing)) == report.crossings
+
+
+def test_has_incidents_and_demo_logins(session):
+    assert not has_incidents(session)
+    generate(session, n=200)
+    assert has_incidents(session)
+    assert demo_logins(session) == []
+
+
+def test_report_reads_well(demo):
+    text_ = str(demo)
+    assert "seed 7" in text_ and "2026-03-01" in text_
+    assert f"{N:,} inserted of {N:,} requested" in text_
+    for category in CATEGORIES:
+        assert f"{category.value} " in text_
+    assert demo.seconds > 0
+
+
+def test_cli_demo_if_empty_does_nothing_when_incidents_exist(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--incidents", "400", "--seed", "3", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "400 inserted of 400 requested" in first.output
+    assert incident_count(session) == 400
+    again = runner.invoke(args=["demo", "--incidents", "400", "--seed", "4", "--if-empty"])
+    assert again.exit_code == 0, again.output
+    assert "nothing generated" in again.output
+    assert incident_count(session) == 400
+    more = runner.invoke(args=["demo", "--incidents", "300", "--seed", "4", "--no-progress"])
+    assert more.exit_code == 0, more.output
+    assert incident_count(session) == 700
