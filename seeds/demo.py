@@ -359,13 +359,22 @@ def _derive_statement() -> Any:
     # Each point and its metric copy are computed once per row: OFFSET 0 keeps PostgreSQL from
     # pulling the subquery up and repeating ST_Transform in every expression that uses it.
     pt = func.ST_SetSRID(func.ST_MakePoint(STAGE.c.lon, STAGE.c.lat), SRID)
-    stage = (
+    staged = (
         select(STAGE, pt.label("geom"), to_metric(pt).label("geom_m"))
         .where(STAGE.c.seq >= bindparam("lo"), STAGE.c.seq < bindparam("hi"))
         .offset(0)
         .subquery("stage")
-    ).c
-    pieces = PIECES.c
+    )
+    stage = staged.c
+    # The district by polygon; a point on a cut between two pieces matches both, so take one.
+    covering = (
+        select(PIECES.c.district_id, PIECES.c.name)
+        .where(func.ST_Covers(PIECES.c.geom, stage.geom))
+        .order_by(PIECES.c.district_id)
+        .limit(1)
+        .lateral("district")
+    )
+    district = covering.c
     cp = nearest_checkpoint(stage.geom_m)
     nc = nearest_crossing(stage.geom_m)
     templates = [t.text for c in CATEGORIES for t in TEMPLATES[c]]
@@ -378,8 +387,8 @@ def _derive_statement() -> Any:
             stage.severity,
             stage.occurred_at,
             stage.reported_at,
-            func.format(array(templates)[stage.template + 1], stage.quantity, pieces.name),
-            pieces.district_id,
+            func.format(array(templates)[stage.template + 1], stage.quantity, district.name),
+            district.district_id,
             border_distance(stage.geom_m),
             cp.c.id,
             cp.c.distance_m,
@@ -389,7 +398,7 @@ def _derive_statement() -> Any:
             stage.reported_at,
             stage.geom,
         )
-        .select_from(stage.geom.table.join(PIECES, func.ST_Covers(pieces.geom, stage.geom)))
+        .select_from(staged.join(covering, true()))
         .outerjoin(cp, true())
         .outerjoin(nc, true())
     )
