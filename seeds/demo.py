@@ -79,7 +79,7 @@ SOURCE = "demo"
 COPY_CHUNK = 100_000
 DERIVE_CHUNK = 50_000
 #: Most vertices per district piece for the point-in-polygon join.
-PIECE_VERTICES = 64
+PIECE_VERTICES = 128
 
 _temp = MetaData()
 #: Staging table filled by COPY; integer codes index the vocabularies of seeds.demo_profiles.
