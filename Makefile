@@ -27,7 +27,7 @@ else
 UP_DEPS := cluster
 endif
 
-.PHONY: help system venv assets cluster up migrate seed demo run serve test lint fmt stop clean bench
+.PHONY: help system venv assets cluster up migrate seed demo run test lint fmt stop clean bench
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
@@ -85,8 +85,10 @@ fmt: venv
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
-bench: assets demo
-	@$(PY) bench/run.py
+# Every benchmark under bench/ at its default size; results go to docs/benchmarks.md and
+# bench/results.json.
+bench: up migrate
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 stop:
 	@scripts/pgcluster.sh stop
