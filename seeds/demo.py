@@ -214,7 +214,8 @@ def generate_demo(
         session, doc, source=SOURCE, label="demo crossing paths", is_demo=True, progress=progress
     )
     steps["crossings"] = time.perf_counter() - started
-    inserted, categories = 0, {}
+    inserted = 0
+    categories: dict[str, int] = {}
     if incidents > 0:
         mark = time.perf_counter()
         data = synthesize(rows, geo, sites, incidents, anchor)
@@ -452,21 +453,26 @@ def _load(
         )
     )
     n = len(data)
-    with conn.connection.cursor() as cursor:
+    cursor = conn.connection.cursor()  # psycopg2's, on the session's transaction
+    try:
         done = 0
         for chunk in copy_chunks(data, keys, COPY_CHUNK):
             cursor.copy_expert(COPY_SQL, io.BytesIO(chunk))
             done = min(done + COPY_CHUNK, n)
             if progress:
                 progress("loading incidents", done, n)
+    finally:
+        cursor.close()
     conn.execute(text("ANALYZE demo_incident_stage"))
     conn.execute(text("ANALYZE demo_district_piece"))
     steps["copy"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     statement = _derive_statement()
-    # Per-chunk JIT compilation costs more than it saves on these nested-loop lookups.
-    conn.execute(text("SET LOCAL jit = off"))
+    # Per-chunk JIT compilation costs more than it saves on these nested-loop lookups; the
+    # setting is restored for the rest of the caller's transaction afterwards.
+    jit = conn.execute(select(func.current_setting("jit"))).scalar_one()
+    conn.execute(select(func.set_config("jit", "off", True)))
     categories: dict[str, int] = {}
     for lo in range(0, n, DERIVE_CHUNK):
         hi = min(lo + DERIVE_CHUNK, n)
@@ -475,6 +481,7 @@ def _load(
             categories[key] = categories.get(key, 0) + count
         if progress:
             progress("deriving incidents", hi, n)
+    conn.execute(select(func.set_config("jit", jit, True)))
     steps["derive"] = time.perf_counter() - mark
     PIECES.drop(conn)
     STAGE.drop(conn)

@@ -282,7 +282,7 @@ def crossing_paths(
     chosen = [s for g in sorted(groups) for s in groups[g][:2]]
     chosen += [s for s in border if s not in chosen]
     chosen = sorted(chosen[:count], key=lambda s: -s.weight)
-    features = []
+    features: list[dict[str, object]] = []
     for i, s in enumerate(chosen, 1):
         inland = float(rng.uniform(800, 2500))
         across = float(rng.uniform(800 if s.river else 500, 2000))
