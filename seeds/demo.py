@@ -207,7 +207,7 @@ def generate_demo(
     started = time.perf_counter()
     steps: dict[str, float] = {}
     anchor = (anchor or default_anchor()).astimezone(dt.UTC)
-    world, paths, rows, keys = _generators(seed, incidents)
+    world, paths, rows, keys = random_streams(seed, incidents)
     geo = read_geography(session)
     sites = plan_sites(world, geo)
     features = crossing_paths(paths, geo, sites, int(paths.integers(8, 16)), seed)
@@ -246,8 +246,9 @@ def generate_demo(
     return report
 
 
-def _generators(seed: int, incidents: int) -> tuple[np.random.Generator, ...]:
-    """Independent streams: sites and paths from the seed; rows and keys from seed and count."""
+def random_streams(seed: int, incidents: int) -> tuple[np.random.Generator, ...]:
+    """The four random streams of a run: sites and crossing paths (from the seed only), incident
+    rows and idempotency keys (from the seed and the number of incidents)."""
     entropy = [abs(seed), int(seed < 0)]
     world, paths = (np.random.default_rng(s) for s in np.random.SeedSequence(entropy).spawn(2))
     rows = np.random.default_rng([*entropy, incidents, 1])

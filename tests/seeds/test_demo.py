@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from gis.models import Incident, NaturalCrossing
 from seeds.demo import (
     DemoReport,
-    _generators,
+    default_anchor,
     demo_logins,
     generate_demo,
     has_incidents,
+    random_streams,
     read_geography,
 )
 from seeds.demo_incidents import PG_EPOCH, idempotency_keys, synthesize
@@ -86,7 +87,7 @@ def test_rerunning_a_seed_stores_incidents_and_crossings_once(session, demo):
 
 def test_loaded_rows_are_the_generated_ones(session, demo):
     """The binary COPY round trip: the database holds exactly what numpy drew."""
-    world, _, rows, keys = _generators(7, N)
+    world, _, rows, keys = random_streams(7, N)
     geo = read_geography(session)
     data = synthesize(rows, geo, plan_sites(world, geo), N, ANCHOR)
     expected = np.bincount(data.category, minlength=len(CATEGORIES))
@@ -296,6 +297,16 @@ def test_zero_incidents_still_makes_the_crossings(session):
     assert report.inserted == 0 and report.crossings >= 8
     assert not has_incidents(session)
     assert session.scalar(select(func.count()).select_from(NaturalCrossing)) == report.crossings
+
+
+def test_default_anchor_is_today_at_midnight_utc():
+    bangkok = dt.timezone(dt.timedelta(hours=7))
+    assert default_anchor(dt.datetime(2026, 5, 3, 17, 45, tzinfo=bangkok)) == dt.datetime(
+        2026, 5, 3, tzinfo=dt.UTC
+    )
+    assert default_anchor(dt.datetime(2026, 5, 4, 6, 59, tzinfo=bangkok)) == dt.datetime(
+        2026, 5, 3, tzinfo=dt.UTC
+    )
 
 
 def test_has_incidents_and_demo_logins(session):
