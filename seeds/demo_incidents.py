@@ -98,7 +98,7 @@ def synthesize(
         if len(members) == 0:
             per_kind["noise"] += per_kind[kind]
             continue
-        weights = np.array([sites[i].weight for i in members])
+        weights = np.array([sites[i].rate_weight for i in members])
         site_counts[members] = rng.multinomial(per_kind[kind], weights / weights.sum())
     site_of = np.repeat(np.arange(len(sites)), site_counts)
     lon, lat = _site_points(rng, geo, sites, site_of)

@@ -116,6 +116,11 @@ class Site:
     river: bool = False
     neighbour: str = ""
 
+    @property
+    def rate_weight(self) -> float:
+        """Share of the incidents: an emerging site has its daily rate only while it is active."""
+        return self.weight * (WINDOW_DAYS - self.trend_start) / WINDOW_DAYS
+
 
 @cache
 def _to_lonlat() -> Transformer:
