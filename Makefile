@@ -74,12 +74,14 @@ test: assets up
 	@scripts/system-deps.sh --browser
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/mypy gis layers seeds
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/mypy gis layers seeds
 
 fmt: venv
 	@$(VENV)/bin/ruff format .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -199,9 +200,18 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
 )
 @click.option("--seed", "seed_value", type=int, default=42, show_default=True, help="Random seed.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when incidents already exist.")
+@click.option(
+    "--anchor",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="End of the two-year window (UTC date; default today). Same seed, count and anchor "
+    "give the same rows.",
+)
 @progress_option
 @with_appcontext
-def demo_command(n: int, seed_value: int, if_empty: bool, progress: bool) -> None:
+def demo_command(
+    n: int, seed_value: int, if_empty: bool, anchor: dt.datetime | None, progress: bool
+) -> None:
     """Generate a repeatable synthetic demo data set (incidents and demo crossing paths)."""
     from seeds.demo import generate_demo, has_incidents
 
@@ -212,7 +222,13 @@ def demo_command(n: int, seed_value: int, if_empty: bool, progress: bool) -> Non
     bars = Bars(progress)
     try:
         with transaction() as session:
-            report = generate_demo(session, incidents=n, seed=seed_value, progress=bars)
+            report = generate_demo(
+                session,
+                incidents=n,
+                seed=seed_value,
+                progress=bars,
+                anchor=anchor.replace(tzinfo=dt.UTC) if anchor else None,
+            )
     finally:
         bars.close()
     click.echo(str(report))

@@ -338,3 +338,28 @@ def test_cli_demo_if_empty_does_nothing_when_incidents_exist(app, session):
     more = runner.invoke(args=["demo", "--incidents", "300", "--seed", "4", "--no-progress"])
     assert more.exit_code == 0, more.output
     assert incident_count(session) == 700
+
+
+def test_cli_demo_anchor_sets_the_end_of_the_window(app, session):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "demo",
+            "--incidents",
+            "300",
+            "--seed",
+            "5",
+            "--anchor",
+            "2025-01-01",
+            "--no-progress",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    first, last = session.execute(
+        select(func.min(Incident.occurred_at), func.max(Incident.occurred_at))
+    ).one()
+    anchor = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    assert last <= anchor
+    assert first >= anchor - dt.timedelta(days=731)
+    assert last > anchor - dt.timedelta(days=60)
+    bad = app.test_cli_runner().invoke(args=["demo", "--anchor", "01/01/2025"])
+    assert bad.exit_code == 2 and "--anchor" in bad.output
