@@ -53,31 +53,30 @@ def border_distance(geom_m: ColumnExpressionArgument[Any]) -> ScalarSelect[Any]:
     )
 
 
+def _nearest(
+    model: type[Checkpoint] | type[NaturalCrossing],
+    name: str,
+    geom_m: ColumnExpressionArgument[Any],
+) -> Any:
+    """Lateral subquery with ``id`` and ``distance_m`` of the ``model`` row nearest to ``geom_m``
+    (KNN on the GiST index of its metric copy)."""
+    return (
+        select(model.id.label("id"), func.ST_Distance(model.geom_m, geom_m).label("distance_m"))
+        .order_by(model.geom_m.op("<->")(geom_m))
+        .limit(1)
+        .lateral(name)
+    )
+
+
 def nearest_checkpoint(geom_m: ColumnExpressionArgument[Any]) -> Any:
     """Lateral subquery with ``id`` and ``distance_m`` of the checkpoint nearest to ``geom_m``."""
-    return (
-        select(
-            Checkpoint.id.label("id"),
-            func.ST_Distance(Checkpoint.geom_m, geom_m).label("distance_m"),
-        )
-        .order_by(Checkpoint.geom_m.op("<->")(geom_m))
-        .limit(1)
-        .lateral("nearest_checkpoint")
-    )
+    return _nearest(Checkpoint, "nearest_checkpoint", geom_m)
 
 
 def nearest_crossing(geom_m: ColumnExpressionArgument[Any]) -> Any:
     """Lateral subquery with ``id`` and ``distance_m`` of the natural crossing nearest to
     ``geom_m``."""
-    return (
-        select(
-            NaturalCrossing.id.label("id"),
-            func.ST_Distance(NaturalCrossing.geom_m, geom_m).label("distance_m"),
-        )
-        .order_by(NaturalCrossing.geom_m.op("<->")(geom_m))
-        .limit(1)
-        .lateral("nearest_crossing")
-    )
+    return _nearest(NaturalCrossing, "nearest_crossing", geom_m)
 
 
 @dataclass(frozen=True, slots=True)
