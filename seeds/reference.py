@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from gis.db import SRID
-from gis.errors import InvalidGeometry, InvalidInput
+from gis.errors import InvalidInput
 from gis.measure import refresh_border_pieces
 from gis.models import (
     BorderSegment,
@@ -504,7 +504,6 @@ def seed(
 
 __all__ = [
     "DATA_DIR",
-    "InvalidGeometry",
     "ReferenceData",
     "SeedReport",
     "load_reference",

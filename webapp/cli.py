@@ -164,7 +164,6 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
     The whole file is checked first; one bad feature rejects it and nothing is written.
     """
     from gis.crossings import import_crossings as run_import
-    from gis.errors import InvalidInput
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -181,8 +180,6 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
                 max_distance_m=current_app.config["ROUTING_MAX_DISTANCE_M"],
                 progress=bars,
             )
-    except InvalidInput as exc:  # pragma: no cover - transaction() converts it
-        raise click.ClickException(exc.message) from exc
     finally:
         bars.close()
     click.echo(
