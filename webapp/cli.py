@@ -50,27 +50,35 @@ def transaction() -> Iterator[Session]:
 
 
 class Bars:
-    """tqdm progress bars on stderr, one per step, for loaders reporting (step, done, total)."""
+    """A tqdm progress bar on stderr per step, for loaders reporting (step, done, total).
+
+    Steps come one after another: a new step closes the previous bar, so each step leaves one
+    finished line, also when stderr is not a terminal (a log file, CI).
+    """
+
+    FORMAT = "{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} [{elapsed}]"
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.bars: dict[str, tqdm] = {}
+        self.step: str | None = None
+        self.bar: tqdm | None = None
 
     def __call__(self, step: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        bar = self.bars.get(step)
-        if bar is None:
-            bar = self.bars[step] = tqdm(
-                total=total, desc=f"{step:>22}", unit="row", file=sys.stderr, leave=True
+        if self.bar is None or step != self.step:
+            self.close()
+            self.step = step
+            self.bar = tqdm(
+                total=total, desc=f"{step:>22}", file=sys.stderr, bar_format=self.FORMAT
             )
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)  # redraws at most every 0.1 s
 
     def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def progress_option(f: Callable[..., Any]) -> Callable[..., Any]:
