@@ -113,6 +113,7 @@ class District(Base):
     border_neighbour: Mapped[str | None] = mapped_column(String(16))
     border_length_km: Mapped[float | None] = mapped_column(Double)
     geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
+    geom_m: Mapped[Any] = metric_copy("MULTIPOLYGON")
 
     province: Mapped[Province] = relationship(back_populates="districts")
     parallel_areas: Mapped[list[ParallelArea]] = relationship(
@@ -137,6 +138,7 @@ class ParallelArea(Base):
     source: Mapped[str | None] = mapped_column(Text)
     licence: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
+    geom_m: Mapped[Any] = metric_copy("MULTIPOLYGON")
 
     districts: Mapped[list[District]] = relationship(
         secondary="district_parallel_area", back_populates="parallel_areas"
