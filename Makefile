@@ -54,6 +54,7 @@ assets: system webapp/static/vendor/.installed
 
 cluster: system
 	@scripts/pgcluster.sh start
+	@scripts/redis.sh start
 
 up: $(UP_DEPS) venv
 
@@ -94,6 +95,7 @@ bench: up migrate
 
 stop:
 	@scripts/pgcluster.sh stop
+	@scripts/redis.sh stop
 
 clean: stop
 	rm -rf var $(VENV) node_modules webapp/static/vendor

@@ -19,6 +19,7 @@ RUN=$VAR/pg/run
 LOG=$VAR/pg/server.log
 PWFILE=$VAR/pg/password
 ENVFILE=$VAR/local.env
+. "$ROOT/scripts/localenv.sh"
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -63,18 +64,8 @@ CONF
 }
 
 write_env() {
-  local secret
-  if [ -f "$ENVFILE" ] && grep -q '^SECRET_KEY=' "$ENVFILE"; then
-    secret=$(grep '^SECRET_KEY=' "$ENVFILE" | cut -d= -f2-)
-  else
-    secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-  fi
-  (umask 077; cat > "$ENVFILE" <<ENV
-# written by scripts/pgcluster.sh for local runs; not committed
-DATABASE_URL=postgresql://borderwatch:$(cat "$PWFILE")@127.0.0.1:$PORT/$DBNAME
-SECRET_KEY=$secret
-ENV
-  )
+  set_env DATABASE_URL "postgresql://borderwatch:$(cat "$PWFILE")@127.0.0.1:$PORT/$DBNAME"
+  grep -q '^SECRET_KEY=' "$ENVFILE" || set_env SECRET_KEY "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 }
 
 start() {

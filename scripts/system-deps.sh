@@ -17,6 +17,7 @@ missing=()
 [ -f "$pg_share/postgis.control" ] || missing+=("postgresql-$PG_MAJOR-postgis-3")
 [ -f "$pg_share/pgrouting.control" ] || missing+=("postgresql-$PG_MAJOR-pgrouting")
 command -v npm >/dev/null 2>&1 || missing+=("npm")
+command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
 command -v runuser >/dev/null 2>&1 || missing+=("util-linux")
 if [ "$want_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=("chromium")

@@ -28,6 +28,8 @@ def test_app_gets_database_url_and_migrates_and_seeds_before_serving():
     env = app["environment"]
     assert re.match(r"postgresql://borderwatch:.*@db:5432/borderwatch$", env["DATABASE_URL"])
     assert "SECRET_KEY" in env
+    assert env["RATELIMIT_STORAGE_URI"].startswith("redis://redis:6379")
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
     assert app["depends_on"]["db"]["condition"] == "service_healthy"
     command = " ".join(app["command"])
     upgrade, seed, serve = (command.index(s) for s in ("db upgrade", "seed", "gunicorn"))

@@ -38,7 +38,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).
-ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "TILE_URL", "TILE_ATTRIBUTION", "ROUTING_MAX_DISTANCE_M")
+ENV_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "TILE_URL",
+    "TILE_ATTRIBUTION",
+    "ROUTING_MAX_DISTANCE_M",
+    "RATELIMIT_STORAGE_URI",
+)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
