@@ -44,5 +44,15 @@ class NotFound(BorderwatchError):
     code = "not_found"
 
 
+class Conflict(BorderwatchError):
+    """The action does not fit the object's current state (HTTP 409)."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, current: str | None = None, field: str | None = None):
+        super().__init__(message, field=field)
+        self.current = current
+
+
 class Forbidden(BorderwatchError):
     code = "forbidden"

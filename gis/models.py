@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis.db import METRIC_SRID, SRID, Base
 from gis.types import (
+    Agency,
     AreaLevel,
     BoundaryKind,
     Channel,
@@ -304,6 +305,9 @@ class Incident(Base):
         CheckConstraint("severity BETWEEN 1 AND 5", "severity"),
         CheckConstraint("occurred_at <= reported_at + interval '1 day'", "occurred_before_report"),
         CheckConstraint("duplicate_of_id IS NULL OR status = 'duplicate'", "duplicate_of"),
+        CheckConstraint(
+            "referred_to IS NULL OR status IN ('referred', 'closed')", "referred_status"
+        ),
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
     )
 
@@ -324,6 +328,7 @@ class Incident(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reporter_contact: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
+    referred_to: Mapped[Agency | None] = mapped_column(vocabulary(Agency, "referred_to"))
     border_distance_m: Mapped[float | None] = mapped_column(Double)
     nearest_checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint.id"))
     nearest_checkpoint_m: Mapped[float | None] = mapped_column(Double)

@@ -70,6 +70,18 @@ class IncidentStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Agency(StrEnum):
+    """Agencies a coordinator refers a report to."""
+
+    POLICE = "police"
+    CUSTOMS = "customs"
+    IMMIGRATION = "immigration"
+    BORDER_PATROL_POLICE = "border_patrol_police"
+    ANTI_TRAFFICKING = "anti_trafficking"
+    HEALTH = "health"
+    COUNTERPART_AUTHORITY = "counterpart_authority"
+
+
 class Channel(StrEnum):
     MWCC_WALK_IN = "mwcc_walk_in"
     ONLINE_PUBLIC = "online_public"

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from gis.errors import (
     BorderwatchError,
+    Conflict,
     Forbidden,
     InvalidGeometry,
     InvalidInput,
@@ -28,6 +29,7 @@ STATUS = {
     OutsideWatchArea: 422,
     NotFound: 404,
     Forbidden: 403,
+    Conflict: 409,
 }
 
 
@@ -53,6 +55,8 @@ def init_app(app: Flask) -> None:
         extra = {}
         if isinstance(exc, OutsideWatchArea) and exc.distance_m is not None:
             extra["distance_m"] = round(exc.distance_m, 1)
+        if isinstance(exc, Conflict) and exc.current is not None:
+            extra["current"] = exc.current
         return error_response(status, exc.code, exc.message, exc.field, **extra)
 
     @app.errorhandler(HTTPException)
