@@ -47,9 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
 
     from webapp.health import bp as health_bp
+    from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(incidents_bp)
     app.register_blueprint(map_bp)
 
     from webapp.cli import register

@@ -1,0 +1,183 @@
+"""``POST /api/incidents`` and ``GET /api/incidents/<id>``: 201 + Location, replays, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gis.models import Incident, IncidentEvent
+
+pytestmark = pytest.mark.db
+
+ARANYAPRATHET = (102.5066, 13.6928)
+BANGKOK = (100.5018, 13.7563)
+
+
+@pytest.fixture(autouse=True)
+def _without_csrf(app):
+    """These tests are about the report itself: CSRF on this route belongs to the auth tests
+    (the setting is read per request, and has no effect until CSRF protection is installed)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def iso(delta: dt.timedelta = dt.timedelta(0)) -> str:
+    return (dt.datetime.now(dt.UTC) + delta).isoformat()
+
+
+def report(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "lon": ARANYAPRATHET[0],
+        "lat": ARANYAPRATHET[1],
+        "category": "drug_trafficking",
+        "occurred_at": iso(-dt.timedelta(hours=2)),
+        "severity": 4,
+        "description": "Two men carrying sacks to the canal <b>at night</b>",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    payload.update(overrides)
+    return {k: v for k, v in payload.items() if v is not ...}
+
+
+def post(client, payload: Any):
+    return client.post("/api/incidents", json=payload)
+
+
+def counts(session) -> tuple[int, int]:
+    incidents = session.execute(select(func.count()).select_from(Incident)).scalar_one()
+    events = session.execute(select(func.count()).select_from(IncidentEvent)).scalar_one()
+    return incidents, events
+
+
+def test_a_report_is_created_with_location_and_body(client, session):
+    payload = report()
+    before = counts(session)
+    resp = post(client, payload)
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert resp.headers["Location"] == f"/api/incidents/{body['id']}"
+    assert body["idempotency_key"] == payload["idempotency_key"]
+    assert (body["lon"], body["lat"]) == pytest.approx(ARANYAPRATHET)
+    assert body["category"] == "drug_trafficking" and body["severity"] == 4
+    assert body["status"] == "new" and body["channel"] == "officer_app"
+    assert body["description"] == payload["description"]
+    assert body["district"]["name"] == "Aranyaprathet"
+    assert body["parallel_area_id"] is None
+    assert body["border_distance_m"] > 0
+    assert body["nearest_checkpoint"]["id"] and body["nearest_checkpoint"]["distance_m"] > 0
+    assert dt.datetime.fromisoformat(body["occurred_at"]) == dt.datetime.fromisoformat(
+        payload["occurred_at"]
+    )
+    assert "reporter_id" not in body and "reporter_contact" not in body
+    assert counts(session) == (before[0] + 1, before[1] + 1)
+
+    shown = client.get(resp.headers["Location"])
+    assert shown.status_code == 200
+    assert shown.get_json() == body
+
+
+def test_a_replay_answers_200_with_the_original(client, session):
+    payload = report()
+    first = post(client, payload)
+    assert first.status_code == 201
+    before = counts(session)
+    again = post(client, {**payload, "severity": 1, "description": "changed"})
+    assert again.status_code == 200
+    assert "Location" not in again.headers
+    assert again.get_json() == first.get_json()
+    assert counts(session) == before
+
+
+def test_an_unknown_incident_is_404(client):
+    resp = client.get("/api/incidents/999999999")
+    assert resp.status_code == 404
+    assert resp.get_json()["error"] == "not_found"
+
+
+def raw(body: bytes | str, content_type: str = "application/json") -> dict[str, Any]:
+    return {"data": body, "content_type": content_type}
+
+
+BAD = [
+    ("malformed JSON", raw('{"lon": 102.5,'), 400, "body"),
+    ("not an object", raw("[1, 2]"), 400, "body"),
+    ("empty body", raw(""), 400, "body"),
+    ("invalid UTF-8", raw(b'{"description": "\xff"}'), 400, "body"),
+    ("wrong content type", raw(json.dumps(report()), "text/plain"), 400, "body"),
+    ("form post", raw("lon=102.5&lat=13.7", "application/x-www-form-urlencoded"), 400, "body"),
+    ("oversized body", raw(json.dumps(report(description="x" * 70_000))), 400, "body"),
+    ("member twice", raw('{"lon": 102.5, "lon": 102.6}'), 400, "lon"),
+    ("missing lon", report(lon=...), 400, "lon"),
+    ("missing category", report(category=...), 400, "category"),
+    ("missing occurred_at", report(occurred_at=...), 400, "occurred_at"),
+    ("missing key", report(idempotency_key=...), 400, "idempotency_key"),
+    ("NaN", raw(json.dumps(report()).replace('"lat": 13.6928', '"lat": NaN')), 400, "lat"),
+    (
+        "Infinity",
+        raw(json.dumps(report()).replace('"lon": 102.5066', '"lon": Infinity')),
+        400,
+        "lon",
+    ),
+    (
+        "-Infinity",
+        raw(json.dumps(report()).replace('"lat": 13.6928', '"lat": -Infinity')),
+        400,
+        "lat",
+    ),
+    (
+        "overflow to infinity",
+        raw(json.dumps(report()).replace('"lat": 13.6928', '"lat": 1e999')),
+        400,
+        "lat",
+    ),
+    ("lat 91", report(lat=91), 400, "lat"),
+    ("lon 181", report(lon=181), 400, "lon"),
+    ("swapped lat/lon", report(lon=ARANYAPRATHET[1], lat=ARANYAPRATHET[0]), 400, "lat"),
+    ("coordinates as strings", report(lon="102.5066"), 400, "lon"),
+    ("unknown category", report(category="piracy"), 400, "category"),
+    ("occurred_at in 2 hours", report(occurred_at=iso(dt.timedelta(hours=2))), 400, "occurred_at"),
+    ("occurred_at in 1999", report(occurred_at="1999-06-01T12:00:00+07:00"), 400, "occurred_at"),
+    ("occurred_at not RFC 3339", report(occurred_at="yesterday"), 400, "occurred_at"),
+    ("severity 9", report(severity=9), 400, "severity"),
+    ("5,001-char description", report(description="x" * 5001), 400, "description"),
+    ("lone surrogate", raw(json.dumps(report(description="\ud800"))), 400, "description"),
+    ("description not text", report(description=["a"]), 400, "description"),
+    ("sets district_id", report(district_id=1), 400, "district_id"),
+    ("sets status", report(status="verified"), 400, "status"),
+    ("sets reporter_id", report(reporter_id=1), 400, "reporter_id"),
+    ("sets id", report(id=1), 400, "id"),
+    ("sets reporter_contact", report(reporter_contact="+66 81 234 5678"), 400, "reporter_contact"),
+    ("bad uuid", report(idempotency_key="1234"), 400, "idempotency_key"),
+    ("point in Bangkok", report(lon=BANGKOK[0], lat=BANGKOK[1]), 422, "location"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status", "field"),
+    [pytest.param(kwargs, status, field, id=name) for name, kwargs, status, field in BAD],
+)
+def test_bad_input_names_the_field_and_writes_nothing(
+    client, session, request_kwargs, status, field
+):
+    before = counts(session)
+    if "content_type" in request_kwargs:
+        resp = client.post("/api/incidents", **request_kwargs)
+    else:
+        resp = post(client, request_kwargs)
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert body["field"] == field
+    assert body["message"]
+    assert counts(session) == before
+
+
+def test_a_point_outside_answers_422_with_the_distance(client):
+    resp = post(client, report(lon=BANGKOK[0], lat=BANGKOK[1]))
+    assert resp.status_code == 422
+    body = resp.get_json()
+    assert body["error"] == "outside_watch_area"
+    assert body["distance_m"] == pytest.approx(174_900, rel=0.01)
