@@ -46,10 +46,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
     app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
 
+    from webapp import auth
+    from webapp.admin import bp as admin_bp
     from webapp.health import bp as health_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
 
+    auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
+    app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(map_bp)

@@ -1,0 +1,36 @@
+"""Sign-in, sign-out and password change; flask-login and CSRF protection for the whole app.
+
+Sessions end server-side: the session keeps ``"<user id>:<session_version>"`` (flask-login's
+``_user_id``) and the user loader compares the version with ``app_user.session_version`` and
+checks ``is_active`` each time a request asks who is signed in. Sign-out, a password change, a
+role change and disabling an account bump the version, so a cookie captured before is refused.
+
+CSRF: ``CSRFProtect`` checks every POST, PUT, PATCH and DELETE of the app, HTML forms and JSON
+alike (``WTF_CSRF_ENABLED``, default on; nothing is exempt). Forms render ``form.hidden_tag()``.
+Browser JavaScript reads the token from ``<meta name="csrf-token" content="{{ csrf_token() }}">``
+in the page and sends it as the ``X-CSRFToken`` header (``static/js/csrf.js`` does this for
+``fetch``). A missing or wrong token answers 400.
+
+Not here yet: throttling of sign-in attempts per account and per IP (flask-limiter with storage
+shared by all workers, e.g. Redis; ``memory://`` counts per worker process).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("auth", __name__)
+
+from webapp.auth import views  # noqa: E402,F401
+from webapp.auth.session import csrf, login_manager  # noqa: E402
+
+
+def init_app(app: Flask) -> None:
+    """Bind flask-login and CSRF protection to the app and register the sign-in pages."""
+    # A page left open (an officer's pin-drop form, resent when the network returns) keeps a
+    # valid token for the life of its session instead of one hour.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_ENABLED", True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,91 @@
+"""``/login``, ``/logout`` and ``/account/password``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from gis import accounts
+from gis.errors import InvalidInput
+from gis.models import User
+from webapp.auth import bp
+from webapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
+from webapp.auth.session import start_session
+from webapp.db import get_session
+
+#: One message for an unknown user, a wrong password and a disabled account.
+LOGIN_FAILED = "Unknown user name or wrong password."
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after sign-in; anything else (another host, a scheme) is the map."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return url_for("map.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        user = accounts.authenticate(db, form.username.data or "", form.password.data or "")
+        if user is not None:
+            db.commit()  # a rehashed password
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")))
+        error = LOGIN_FAILED
+    elif request.method == "POST":
+        error = LOGIN_FAILED
+    form.password.data = None
+    form.username.data = None  # the page does not echo which name was tried
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout():
+    form = LogoutForm()  # CSRFProtect has checked the token before the view runs
+    if current_user.is_authenticated and form.validate():
+        db = get_session()
+        user = db.get(User, current_user.id)
+        if user is not None:
+            accounts.end_sessions(db, user)
+            db.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.get(User, current_user.id)
+        try:
+            accounts.change_password(
+                db,
+                user,
+                form.new_password.data or "",
+                current_password=form.current_password.data or "",
+            )
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            db.commit()
+            start_session(user)  # this session goes on; every other one has ended
+            return render_template("auth/password.html", form=None, done=True)
+    return render_template("auth/password.html", form=form, error=error, done=False)

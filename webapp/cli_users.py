@@ -1,0 +1,107 @@
+"""``borderwatch user create|disable|set-role|set-password``: accounts from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from gis.types import Role
+
+ROLE = click.Choice([r.value for r in Role])
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def password_stdin_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+    )(f)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage accounts (roles: administrator, hq_analyst, patrol_planner, coordinator, officer,
+    volunteer)."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--district", default=None, help="P-code or name (coordinator, officer, volunteer).")
+@click.option("--province", default=None, help="P-code or name (patrol planner).")
+@click.option("--name", "display_name", default=None, help="Display name (default: USERNAME).")
+@password_stdin_option
+@with_appcontext
+def user_create(
+    username: str,
+    role: str,
+    district: str | None,
+    province: str | None,
+    display_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create the account USERNAME; the password is asked for (or read with --password-stdin)."""
+    from gis.accounts import check_username, create_user
+    from gis.errors import InvalidInput
+    from webapp.cli import transaction
+
+    try:
+        check_username(username)  # before asking for a password
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint="USERNAME") from exc
+    password = read_password(password_stdin)
+    with transaction() as session:
+        user = create_user(session, username, display_name, password, role, district, province)
+        name = user.username
+    click.echo(f"account {name} created ({role})")
+
+
+@user_group.command("disable")
+@click.argument("username")
+@with_appcontext
+def user_disable(username: str) -> None:
+    """Disable USERNAME and end its sessions."""
+    from gis.accounts import disable_user
+    from webapp.cli import transaction
+
+    with transaction() as session:
+        name = disable_user(session, username).username
+    click.echo(f"account {name} disabled; its sessions have ended")
+
+
+@user_group.command("set-role")
+@click.argument("username")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--district", default=None, help="P-code or name (coordinator, officer, volunteer).")
+@click.option("--province", default=None, help="P-code or name (patrol planner).")
+@with_appcontext
+def user_set_role(username: str, role: str, district: str | None, province: str | None) -> None:
+    """Give USERNAME a new role and scope; its sessions end."""
+    from gis.accounts import set_role
+    from webapp.cli import transaction
+
+    with transaction() as session:
+        name = set_role(session, username, role, district, province).username
+    click.echo(f"account {name} is now {role}; its sessions have ended")
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@password_stdin_option
+@with_appcontext
+def user_set_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME (e.g. a lost one); its sessions end."""
+    from gis.accounts import change_password, get_user
+    from webapp.cli import transaction
+
+    password = read_password(password_stdin)
+    with transaction() as session:
+        name = change_password(session, get_user(session, username), password).username
+    click.echo(f"password of {name} changed; its sessions have ended")
