@@ -37,11 +37,12 @@ from sqlalchemy import ColumnElement, cast, literal, null, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from gis.accounts import scope_district_ids
 from gis.districts import DEFAULT_MAX_DISTANCE_M, route_point
-from gis.errors import InvalidInput, NotFound
+from gis.errors import Conflict, InvalidInput, NotFound
 from gis.measure import border_distance, nearest_checkpoint, nearest_crossing, point, to_metric
-from gis.models import Incident, IncidentEvent
-from gis.types import Channel, IncidentCategory, IncidentStatus
+from gis.models import Incident, IncidentEvent, User
+from gis.types import Channel, IncidentCategory, IncidentStatus, Role
 
 #: Longest description accepted (characters).
 MAX_DESCRIPTION = 5_000
@@ -283,6 +284,7 @@ def create_incident(
 
     Raises:
         OutsideWatchArea: the point is outside the watch area (``distance_m`` says how far).
+        Conflict: the key belongs to another reporter's report.
     """
     routing = route_point(session, data.lon, data.lat, max_distance_m)
     c = Incident.__table__.c
@@ -322,6 +324,11 @@ def create_incident(
         existing = session.execute(
             select(Incident).where(Incident.idempotency_key == data.idempotency_key)
         ).scalar_one()
+        if existing.reporter_id != data.reporter_id:
+            # Another account's key: answering with its report would disclose it.
+            raise Conflict(
+                "idempotency_key is already used by another report", field="idempotency_key"
+            )
         return existing, False
     session.add(
         IncidentEvent(
@@ -347,4 +354,38 @@ def get_incident(session: Session, incident_id: int) -> Incident:
     return incident
 
 
-__all__ = ["IncidentInput", "create_incident", "get_incident", "parse_incident"]
+def may_see(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether ``viewer`` may see ``incident``.
+
+    Everyone sees the reports they made. Volunteers see nothing else; the other roles see the
+    incidents of the districts in their scope (:func:`gis.accounts.scope_district_ids`).
+    """
+    if incident.reporter_id is not None and incident.reporter_id == viewer.id:
+        return True
+    if Role(viewer.role) is Role.VOLUNTEER:
+        return False
+    scope = scope_district_ids(session, viewer)
+    return scope is None or incident.district_id in scope
+
+
+def get_visible_incident(session: Session, incident_id: int, viewer: User) -> Incident:
+    """The incident if ``viewer`` may see it.
+
+    Raises:
+        NotFound: no such incident, or one outside the viewer's scope (the same answer, so that
+            ids outside one's scope reveal nothing).
+    """
+    incident = get_incident(session, incident_id)
+    if not may_see(session, incident, viewer):
+        raise NotFound("no such incident", field="id")
+    return incident
+
+
+__all__ = [
+    "IncidentInput",
+    "create_incident",
+    "get_incident",
+    "get_visible_incident",
+    "may_see",
+    "parse_incident",
+]

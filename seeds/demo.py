@@ -252,19 +252,3 @@ def read_geography(session: Session) -> Geography:
 def has_incidents(session: Session) -> bool:
     """Whether any incident (demo or real) is stored."""
     return session.execute(select(Incident.id).limit(1)).first() is not None
-
-
-def demo_logins(session: Session) -> list[tuple[str, str, str]]:
-    """The demo sign-ins as ``(role, user name, password)``, for ``borderwatch info``.
-
-    There are no user accounts yet (sign-in arrives with a later issue), so this is empty; the
-    function stays so that ``make run`` can print the logins once the demo creates accounts.
-
-    Args:
-        session: open session (unused until demo accounts exist).
-
-    Returns:
-        An empty list.
-    """
-    del session
-    return []

@@ -78,14 +78,21 @@ def session(connection: Connection) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(database_url: str, connection: Connection):
+def app(database_url: str, connection: Connection, tmp_path):
     """The app, its requests running inside the test's transaction."""
     from sqlalchemy.orm import sessionmaker
 
     from webapp import create_app
     from webapp.db import EXTENSION
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "DEMO_LOGINS_FILE": str(tmp_path / "demo-logins.json"),
+        }
+    )
     app.extensions[EXTENSION].sessionmaker = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )

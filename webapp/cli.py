@@ -13,10 +13,12 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from gis.errors import BorderwatchError
+from webapp.config import ROOT
 from webapp.db import database
 
 
@@ -217,9 +219,16 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
 def demo_command(
     n: int, seed_value: int, if_empty: bool, anchor: dt.datetime | None, progress: bool
 ) -> None:
-    """Generate a repeatable synthetic demo data set (incidents and demo crossing paths)."""
+    """Generate a repeatable synthetic demo data set (incidents and demo crossing paths) and one
+    demo account per role (created once; their passwords are kept in var/demo-logins.json)."""
+    from gis.accounts import ensure_demo_accounts
     from seeds.demo import generate_demo, has_incidents
 
+    with transaction() as session:
+        created = ensure_demo_accounts(session)
+    if created:
+        save_demo_logins(created)
+        click.echo(f"demo accounts created: {', '.join(user for _, user, _ in created)}")
     with transaction() as session:
         if if_empty and has_incidents(session):
             click.echo("demo data: incidents already present, nothing generated")
@@ -239,23 +248,56 @@ def demo_command(
     click.echo(str(report))
 
 
+def demo_logins_file() -> Path:
+    """Where the demo passwords are kept (``DEMO_LOGINS_FILE``, default var/demo-logins.json)."""
+    return Path(current_app.config.get("DEMO_LOGINS_FILE") or ROOT / "var" / "demo-logins.json")
+
+
+def save_demo_logins(created: list[tuple[str, str, str]]) -> None:
+    """Keep the demo accounts' passwords for ``borderwatch info`` in a file only the owner reads.
+
+    Demo accounts exist for trying the service locally; the database keeps only hashes.
+    """
+    path = demo_logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logins = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    logins.update({user: {"role": role, "password": password} for role, user, password in created})
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(json.dumps(logins, indent=1), encoding="utf-8")
+
+
+def demo_logins(session: Session) -> list[tuple[str, str, str]]:
+    """``(role, user, password)`` of the demo accounts that exist and are active, as created."""
+    from gis.models import User
+
+    path = demo_logins_file()
+    if not path.is_file():
+        return []
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    active = set(
+        session.execute(
+            select(User.username).where(User.username.in_(saved), User.is_active)
+        ).scalars()
+    )
+    return [(v["role"], user, v["password"]) for user, v in saved.items() if user in active]
+
+
 @click.command("info")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True)
 @with_appcontext
 def info_command(url: str) -> None:
     """Print where the app is served and the demo sign-ins that exist."""
-    from seeds.demo import demo_logins
-
     with transaction() as session:
         logins = demo_logins(session)
     click.echo("")
     click.echo(f"borderwatch is starting on {url}")
     if logins:
-        click.echo("Demo sign-ins (role: user / password):")
+        click.echo("Demo sign-ins (role: user / password; sign in at /login):")
         for role, user, password in logins:
             click.echo(f"  {role:>16}: {user} / {password}")
     else:
-        click.echo("No sign-in is needed yet: the map and the reference layers are public.")
+        click.echo("No demo accounts: create one with `borderwatch user create` (see README).")
     click.echo("")
 
 

@@ -14,7 +14,6 @@ from gis.models import Incident, NaturalCrossing
 from seeds.demo import (
     DemoReport,
     default_anchor,
-    demo_logins,
     generate_demo,
     has_incidents,
     random_streams,
@@ -309,11 +308,10 @@ def test_default_anchor_is_today_at_midnight_utc():
     )
 
 
-def test_has_incidents_and_demo_logins(session):
+def test_has_incidents(session):
     assert not has_incidents(session)
     generate(session, n=200)
     assert has_incidents(session)
-    assert demo_logins(session) == []
 
 
 def test_report_reads_well(demo):
@@ -363,3 +361,30 @@ def test_cli_demo_anchor_sets_the_end_of_the_window(app, session):
     assert last > anchor - dt.timedelta(days=60)
     bad = app.test_cli_runner().invoke(args=["demo", "--anchor", "01/01/2025"])
     assert bad.exit_code == 2 and "--anchor" in bad.output
+
+
+def test_cli_demo_creates_one_account_per_role_and_info_prints_them(app, session):
+    from gis.models import User
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--incidents", "50", "--seed", "9", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "demo accounts created" in result.output
+    roles = set(session.execute(select(User.role).where(User.username.like("demo-%"))).scalars())
+    assert {str(r) for r in roles} == {
+        "administrator", "hq_analyst", "patrol_planner", "coordinator", "officer", "volunteer"
+    }  # fmt: skip
+    info = runner.invoke(args=["info", "--url", "http://127.0.0.1:5000"])
+    assert info.exit_code == 0
+    for username in ("demo-admin", "demo-hq", "demo-planner", "demo-coordinator",
+                     "demo-officer", "demo-volunteer"):  # fmt: skip
+        assert f"{username} / " in info.output
+    # The printed password signs in.
+    line = next(x for x in info.output.splitlines() if "demo-officer / " in x)
+    password = line.split(" / ")[1].strip()
+    from tests.webapp.signin import sign_in
+
+    client = app.test_client()
+    assert sign_in(client, "demo-officer", password).status_code == 302
+    again = runner.invoke(args=["demo", "--incidents", "50", "--seed", "9", "--if-empty"])
+    assert "demo accounts created" not in again.output

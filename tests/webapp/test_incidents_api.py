@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from gis.models import Incident, IncidentEvent
+from gis.types import Role
+from tests.webapp.signin import make_user, sign_in
 
 pytestmark = pytest.mark.db
 
@@ -21,8 +23,22 @@ BANGKOK = (100.5018, 13.7563)
 @pytest.fixture(autouse=True)
 def _without_csrf(app):
     """These tests are about the report itself: CSRF on this route belongs to the auth tests
-    (the setting is read per request, and has no effect until CSRF protection is installed)."""
+    (the setting is read per request)."""
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def officer(session):
+    """An officer of Aranyaprathet."""
+    return make_user(session, Role.OFFICER, "officer-aranya", district="TH2706")
+
+
+@pytest.fixture
+def client(app, officer):
+    """A client signed in as the officer (the reports below are hers)."""
+    c = app.test_client()
+    assert sign_in(c, officer.username).status_code == 302
+    return c
 
 
 def iso(delta: dt.timedelta = dt.timedelta(0)) -> str:
@@ -181,3 +197,74 @@ def test_a_point_outside_answers_422_with_the_distance(client):
     body = resp.get_json()
     assert body["error"] == "outside_watch_area"
     assert body["distance_m"] == pytest.approx(174_900, rel=0.01)
+
+
+# --------------------------------------------------------------------------- who may do what
+
+
+def test_anonymous_callers_get_401_and_nothing_is_written(app, session):
+    anonymous = app.test_client()
+    before = counts(session)
+    resp = post(anonymous, report())
+    assert resp.status_code == 401
+    assert counts(session) == before
+
+
+@pytest.mark.parametrize("role", [Role.HQ_ANALYST, Role.PATROL_PLANNER, Role.ADMINISTRATOR])
+def test_roles_that_do_not_report_get_403(app, session, role):
+    c = app.test_client()
+    make_user(session, role, "someone")
+    assert sign_in(c, "someone").status_code == 302
+    before = counts(session)
+    assert post(c, report()).status_code == 403
+    assert counts(session) == before
+
+
+def test_incidents_outside_the_viewers_scope_are_404(app, session, client):
+    created = post(client, report()).get_json()  # Aranyaprathet
+    url = f"/api/incidents/{created['id']}"
+    seen = {}
+    for role, username, scope in [
+        (Role.COORDINATOR, "coord-aranya", {"district": "TH2706"}),
+        (Role.COORDINATOR, "coord-chiangkhong", {"district": "TH5703"}),
+        (Role.PATROL_PLANNER, "planner-sakaeo", {"province": "TH27"}),
+        (Role.PATROL_PLANNER, "planner-chiangrai", {"province": "TH57"}),
+        (Role.HQ_ANALYST, "hq-analyst", {}),
+        (Role.VOLUNTEER, "vol-aranya", {"district": "TH2706"}),
+    ]:
+        make_user(session, role, username, **scope)
+        c = app.test_client()
+        assert sign_in(c, username).status_code == 302
+        seen[username] = c.get(url).status_code
+    assert seen == {
+        "coord-aranya": 200,
+        "coord-chiangkhong": 404,
+        "planner-sakaeo": 200,
+        "planner-chiangrai": 404,
+        "hq-analyst": 200,
+        "vol-aranya": 404,  # volunteers see their own reports only
+    }
+    assert app.test_client().get(url).status_code == 401
+
+
+def test_a_volunteer_sees_her_own_report_wherever_it_is(app, session):
+    make_user(session, Role.VOLUNTEER, "vol-chiangkhong", district="TH5703")
+    c = app.test_client()
+    assert sign_in(c, "vol-chiangkhong").status_code == 302
+    created = post(c, report())  # reported in Aranyaprathet, outside her district
+    assert created.status_code == 201
+    assert c.get(created.headers["Location"]).status_code == 200
+
+
+def test_another_reporters_key_is_a_conflict_not_a_disclosure(app, session, client):
+    payload = report()
+    assert post(client, payload).status_code == 201
+    make_user(session, Role.OFFICER, "officer-two", district="TH2706")
+    other = app.test_client()
+    assert sign_in(other, "officer-two").status_code == 302
+    before = counts(session)
+    resp = post(other, payload)
+    assert resp.status_code == 409
+    assert resp.get_json()["field"] == "idempotency_key"
+    assert "description" not in resp.get_json()
+    assert counts(session) == before

@@ -1,7 +1,8 @@
 """JSON API of incident reports.
 
-Authentication does not exist yet: :func:`current_reporter_id` is the one place where the
-logged-in account will plug in (and ``GET`` will then check the incident is in the viewer's scope).
+``POST /api/incidents`` is for signed-in officers, volunteers and coordinators (the officer
+app's pin drop); ``GET /api/incidents/<id>`` answers only for incidents in the viewer's scope
+(or reported by the viewer), and 404 otherwise.
 """
 
 from __future__ import annotations
@@ -9,25 +10,31 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, jsonify, request, url_for
+from flask_login import current_user, login_required
 
 from gis.districts import district_ref
-from gis.incidents import create_incident, get_incident, parse_incident
-from gis.types import Channel
+from gis.incidents import create_incident, get_visible_incident, parse_incident
+from gis.models import User
+from gis.types import Channel, Role
+from webapp.auth.session import roles_required
 from webapp.db import get_session
 from webapp.incidents import bp
 from webapp.incidents.schemas import incident_json, json_body
 
+REPORTERS = (Role.OFFICER, Role.VOLUNTEER, Role.COORDINATOR)
 
-def current_reporter_id() -> int | None:
-    """The id of the account making the request; ``None`` (anonymous) until auth exists."""
-    return None
+
+def viewer() -> User:
+    """The signed-in account's row (scope is computed from it)."""
+    return get_session().get_one(User, current_user.id)
 
 
 @bp.post("/api/incidents")
+@roles_required(*REPORTERS)
 def create():
     now = dt.datetime.now(dt.UTC)
     data = parse_incident(
-        json_body(request), now, channel=Channel.OFFICER_APP, reporter_id=current_reporter_id()
+        json_body(request), now, channel=Channel.OFFICER_APP, reporter_id=current_user.id
     )
     session = get_session()
     incident, created = create_incident(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
@@ -39,7 +46,8 @@ def create():
 
 
 @bp.get("/api/incidents/<int:incident_id>")
+@login_required
 def show(incident_id: int):
     session = get_session()
-    incident = get_incident(session, incident_id)
+    incident = get_visible_incident(session, incident_id, viewer())
     return jsonify(incident_json(incident, district_ref(session, incident.district_id)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from flask import Response, jsonify, request, url_for
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
@@ -19,8 +20,8 @@ GEOJSON = "application/geo+json"
 
 
 def viewer_role() -> Role | None:
-    """The role of the account making the request; ``None`` (the public) until auth exists."""
-    return None
+    """The role of the signed-in account making the request; ``None`` for the public."""
+    return Role(current_user.role) if current_user.is_authenticated else None
 
 
 def only(args: MultiDict[str, str], allowed: Collection[str]) -> None:
