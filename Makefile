@@ -20,14 +20,18 @@ export PIP_CERT ?= $(SYSTEM_CA)
 export NODE_EXTRA_CA_CERTS ?= $(SYSTEM_CA)
 endif
 
-# With DATABASE_URL set, the local cluster is skipped and that database is used.
+# With DATABASE_URL set, the local cluster is skipped and that database is used; with
+# RATELIMIT_STORAGE_URI set, the local Redis is skipped.
 ifdef DATABASE_URL
 UP_DEPS :=
 else
 UP_DEPS := cluster
 endif
+ifndef RATELIMIT_STORAGE_URI
+UP_DEPS += redis
+endif
 
-.PHONY: help system venv assets cluster up migrate seed demo run test lint fmt stop clean bench
+.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
@@ -54,6 +58,8 @@ assets: system webapp/static/vendor/.installed
 
 cluster: system
 	@scripts/pgcluster.sh start
+
+redis: system
 	@scripts/redis.sh start
 
 up: $(UP_DEPS) venv

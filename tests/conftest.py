@@ -9,6 +9,7 @@ name), which they drop and create at the start of the run.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -91,6 +92,8 @@ def app(database_url: str, connection: Connection, tmp_path):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "DEMO_LOGINS_FILE": str(tmp_path / "demo-logins.json"),
+            # fresh rate-limit counters per test, in the shared storage when configured
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     )
     app.extensions[EXTENSION].sessionmaker = sessionmaker(

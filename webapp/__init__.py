@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_compress import Compress
 
-from webapp import config, db, errors
+from webapp import config, db, errors, limits
 
 compress = Compress()
 
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.map import bp as map_bp
 
     auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
+    limits.init_app(app)  # rate limits (sign-in), counters shared by all workers
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)

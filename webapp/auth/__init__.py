@@ -11,8 +11,8 @@ Browser JavaScript reads the token from ``<meta name="csrf-token" content="{{ cs
 in the page and sends it as the ``X-CSRFToken`` header (``static/js/csrf.js`` does this for
 ``fetch``). A missing or wrong token answers 400.
 
-Not here yet: throttling of sign-in attempts per account and per IP (flask-limiter with storage
-shared by all workers, e.g. Redis; ``memory://`` counts per worker process).
+Sign-in attempts are throttled per submitted account name and per client address
+(:mod:`webapp.limits`, counters in Redis shared by all workers): 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
