@@ -98,8 +98,13 @@ def apply_action(
         raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}", field="action")
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidInput(f"note is longer than {MAX_NOTE} characters", field="note")
+    # populate_existing: a copy already loaded in the session (the caller's scope check) is
+    # refreshed from the locked row, so the status checked below is the committed one.
     incident = session.execute(
-        select(Incident).where(Incident.id == incident_id).with_for_update()
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if incident is None:
         raise NotFound("no such incident", field="id")

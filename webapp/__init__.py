@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.health import bp as health_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
+    from webapp.review import bp as review_bp
 
     auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
     limits.init_app(app)  # rate limits (sign-in), counters shared by all workers
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(map_bp)
+    app.register_blueprint(review_bp)
 
     from webapp.cli import register
 

@@ -159,3 +159,16 @@ def test_possible_duplicates_same_category_500_m_48_h(session):
     for excluded in (far, other_category, too_late, rejected):
         assert excluded.id not in ids
     assert IncidentStatus(status(session, me.id)) is IncidentStatus.NEW
+
+
+def test_the_status_checked_is_the_locked_rows_not_a_stale_copy(session):
+    """A copy loaded before another coordinator's action (here: an UPDATE behind the ORM's back)
+    does not let a second transition from the old status through."""
+    inc = incident(session)
+    assert session.get(Incident, inc.id).status == "new"  # loaded, as a scope check does
+    session.execute(
+        Incident.__table__.update().where(Incident.id == inc.id).values(status="rejected")
+    )
+    with pytest.raises(Conflict) as exc:
+        apply_action(session, inc.id, "verify", None)
+    assert exc.value.current == "rejected"

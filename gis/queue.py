@@ -1,0 +1,305 @@
+"""The coordinators' review queue: incidents of the viewer's districts, filtered, newest first.
+
+Which roles may use the queue is the caller's decision; here the viewer's district scope
+(:func:`gis.accounts.scope_district_ids`) decides which incidents are listed: coordinators their
+district, planners their province, HQ analysts and administrators every district. Unlike
+:func:`gis.incidents.may_see`, reporting an incident does not put it in one's queue.
+
+Filters are small builders (:func:`in_scope`, :func:`with_status`, :func:`with_category`,
+:func:`in_window`) combined by :func:`review_queue`; the total is counted by its own SQL
+``count(*)`` over the same conditions, not from the page of items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from gis.accounts import scope_district_ids
+from gis.errors import NotFound
+from gis.incidents import get_incident
+from gis.models import District, Incident, IncidentEvent, Province, User
+from gis.review import allowed_actions, possible_duplicates
+from gis.types import IncidentCategory, IncidentStatus
+
+#: Largest page of the queue.
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One incident as the review queue lists it (no description, no reporter)."""
+
+    id: int
+    category: IncidentCategory
+    status: IncidentStatus
+    severity: int
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    district_id: int
+    district: str
+    district_th: str | None
+    province: str
+    lon: float
+    lat: float
+    allowed_actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """A page of the queue and the number of incidents matching the filters in all pages."""
+
+    items: list[QueueItem]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One audit event; ``who`` is the actor's user name, ``None`` when not shown or unknown."""
+
+    id: int
+    who: str | None
+    at: dt.datetime
+    action: str
+    from_status: IncidentStatus | None
+    to_status: IncidentStatus | None
+    note: str | None
+    details: dict[str, object] | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCandidate:
+    """A possible duplicate and its distance (metres) from the incident under review."""
+
+    item: QueueItem
+    distance_m: float
+
+
+# --------------------------------------------------------------------------- filter builders
+
+
+def in_scope(scope: frozenset[int] | None) -> ColumnElement[bool]:
+    """Incidents of the districts in ``scope`` (``None``: every district; empty: none)."""
+    if scope is None:
+        return true()
+    if not scope:
+        return false()
+    return Incident.district_id.in_(sorted(scope))
+
+
+def with_status(status: IncidentStatus | None) -> ColumnElement[bool]:
+    """Incidents in ``status`` (any status when ``None``)."""
+    return true() if status is None else Incident.status == status
+
+
+def with_category(category: IncidentCategory | None) -> ColumnElement[bool]:
+    """Incidents of ``category`` (any when ``None``)."""
+    return true() if category is None else Incident.category == category
+
+
+def in_window(since: dt.datetime | None, until: dt.datetime | None) -> ColumnElement[bool]:
+    """Incidents that occurred at or after ``since`` and before ``until`` (each optional)."""
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(Incident.occurred_at >= since)
+    if until is not None:
+        conditions.append(Incident.occurred_at < until)
+    return and_(true(), *conditions)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _items_select() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Incident.id,
+            Incident.category,
+            Incident.status,
+            Incident.severity,
+            Incident.occurred_at,
+            Incident.reported_at,
+            Incident.district_id,
+            District.name.label("district"),
+            District.name_th.label("district_th"),
+            Province.name.label("province"),
+            func.ST_X(Incident.geom).label("lon"),
+            func.ST_Y(Incident.geom).label("lat"),
+        )
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+    )
+
+
+def _items(session: Session, statement: Select[*tuple[Any, ...]]) -> list[QueueItem]:
+    return [
+        QueueItem(
+            id=r.id,
+            category=IncidentCategory(r.category),
+            status=IncidentStatus(r.status),
+            severity=r.severity,
+            occurred_at=r.occurred_at,
+            reported_at=r.reported_at,
+            district_id=r.district_id,
+            district=r.district,
+            district_th=r.district_th,
+            province=r.province,
+            lon=float(r.lon),
+            lat=float(r.lat),
+            allowed_actions=tuple(allowed_actions(r.status)),
+        )
+        for r in session.execute(statement)
+    ]
+
+
+def review_queue(
+    session: Session,
+    viewer: User,
+    *,
+    status: IncidentStatus | None = None,
+    category: IncidentCategory | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> QueuePage:
+    """A page of the incidents of the viewer's districts, newest (``occurred_at``) first.
+
+    Args:
+        session: open session.
+        viewer: the account asking; its scope limits the incidents (the caller checks its role).
+        status: only incidents in this status.
+        category: only incidents of this category.
+        since: only incidents that occurred at or after this time.
+        until: only incidents that occurred before this time.
+        limit: page size, 1 to :data:`MAX_LIMIT`.
+        offset: incidents skipped before the page.
+
+    Returns:
+        The page and the total number of matching incidents (a separate ``count(*)``).
+
+    Raises:
+        ValueError: ``limit`` or ``offset`` out of range (the caller parses them).
+    """
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise ValueError("limit must be within 1..500 and offset not negative")
+    where = (
+        in_scope(scope_district_ids(session, viewer)),
+        with_status(status),
+        with_category(category),
+        in_window(since, until),
+    )
+    total = session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
+    page = (
+        _items_select()
+        .where(*where)
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return QueuePage(items=_items(session, page), total=total)
+
+
+def queue_items(session: Session, ids: Sequence[int]) -> dict[int, QueueItem]:
+    """The incidents with these ids as queue items, by id (the caller has checked scope)."""
+    if not ids:
+        return {}
+    return {i.id: i for i in _items(session, _items_select().where(Incident.id.in_(list(ids))))}
+
+
+def get_reviewable_incident(session: Session, incident_id: int, viewer: User) -> Incident:
+    """The incident if it lies in one of the viewer's districts.
+
+    Stricter than :func:`gis.incidents.get_visible_incident`: having reported an incident of
+    another district does not make it reviewable.
+
+    Raises:
+        NotFound: no such incident, or one outside the viewer's scope (the same answer).
+    """
+    incident = get_incident(session, incident_id)
+    scope = scope_district_ids(session, viewer)
+    if scope is not None and incident.district_id not in scope:
+        raise NotFound("no such incident", field="id")
+    return incident
+
+
+def duplicate_candidates(session: Session, incident_id: int) -> list[DuplicateCandidate]:
+    """Possible duplicates of an incident (:func:`gis.review.possible_duplicates`), nearest first.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    pairs = possible_duplicates(session, incident_id)
+    items = queue_items(session, [i for i, _ in pairs])
+    return [DuplicateCandidate(items[i], metres) for i, metres in pairs if i in items]
+
+
+def _entries(
+    session: Session, condition: ColumnElement[bool], hidden_actor: int | None
+) -> list[HistoryEntry]:
+    actor = aliased(User)
+    rows = session.execute(
+        select(IncidentEvent, actor.username)
+        .outerjoin(actor, actor.id == IncidentEvent.actor_id)
+        .where(condition)
+        .order_by(IncidentEvent.at, IncidentEvent.id)
+    )
+    return [
+        HistoryEntry(
+            id=event.id,
+            who=None if hidden_actor is not None and event.actor_id == hidden_actor else name,
+            at=event.at,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            details=event.changes,
+        )
+        for event, name in rows
+    ]
+
+
+def history_entries(session: Session, incident: Incident, viewer: User) -> list[HistoryEntry]:
+    """The incident's audit trail, oldest first, with the actors' user names.
+
+    The reporter's identity is not part of what the API shows of an incident, so the events
+    the reporter made (the ``created`` event) name nobody unless the viewer is the reporter.
+    """
+    hidden = incident.reporter_id if incident.reporter_id != viewer.id else None
+    return _entries(session, IncidentEvent.incident_id == incident.id, hidden)
+
+
+def history_entry(session: Session, event_id: int) -> HistoryEntry:
+    """One audit event with its actor's user name (for the actor who just made it).
+
+    Raises:
+        NotFound: no such event.
+    """
+    entries = _entries(session, IncidentEvent.id == event_id, None)
+    if not entries:
+        raise NotFound("no such event", field="event")
+    return entries[0]
+
+
+__all__ = [
+    "DuplicateCandidate",
+    "HistoryEntry",
+    "QueueItem",
+    "QueuePage",
+    "duplicate_candidates",
+    "get_reviewable_incident",
+    "history_entries",
+    "history_entry",
+    "in_scope",
+    "in_window",
+    "queue_items",
+    "review_queue",
+    "with_category",
+    "with_status",
+]

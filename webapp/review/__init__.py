@@ -1,0 +1,7 @@
+"""Triage: the coordinators' review queue (page and JSON), actions, history and duplicates."""
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
+
+from webapp.review import api, views  # noqa: E402,F401

@@ -1,0 +1,75 @@
+"""JSON API of triage.
+
+``GET /api/review/incidents`` lists the queue of the viewer's districts (coordinators, HQ
+analysts, administrators). ``POST /api/incidents/<id>/actions`` applies an action (coordinators,
+within their district; 409 naming the current status for a transition the state machine does not
+allow). ``GET /api/incidents/<id>/history`` shows the audit trail to whoever may see the incident;
+``GET /api/incidents/<id>/duplicates`` the possible duplicates. Out of scope is 404 throughout.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import login_required
+
+from gis.districts import district_ref
+from gis.incidents import get_visible_incident
+from gis.queue import duplicate_candidates, get_reviewable_incident, history_entries, review_queue
+from gis.types import Role
+from webapp.auth.session import roles_required
+from webapp.db import get_session
+from webapp.incidents.api import viewer
+from webapp.incidents.schemas import incident_json, json_body
+from webapp.map.api import only
+from webapp.review import bp
+from webapp.review.actions import take_action
+from webapp.review.schemas import (
+    QUEUE_PARAMS,
+    duplicate_json,
+    event_json,
+    item_json,
+    parse_action_json,
+    parse_queue_args,
+)
+
+REVIEWERS = (Role.COORDINATOR, Role.HQ_ANALYST, Role.ADMINISTRATOR)
+
+
+@bp.get("/api/review/incidents")
+@roles_required(*REVIEWERS)
+def queue():
+    only(request.args, QUEUE_PARAMS)
+    query = parse_queue_args(request.args)
+    page = review_queue(get_session(), viewer(), **query.kwargs())
+    return jsonify(items=[item_json(i) for i in page.items], total=page.total)
+
+
+@bp.post("/api/incidents/<int:incident_id>/actions")
+@roles_required(Role.COORDINATOR)
+def act(incident_id: int):
+    session = get_session()
+    get_reviewable_incident(session, incident_id, viewer())  # out of scope: 404 before parsing
+    data = parse_action_json(json_body(request))
+    incident, event = take_action(session, incident_id, data, viewer())
+    body = {
+        "incident": incident_json(incident, district_ref(session, incident.district_id)),
+        "event": event_json(event),
+    }
+    session.commit()  # before replying: an acknowledged action is stored
+    return jsonify(body)
+
+
+@bp.get("/api/incidents/<int:incident_id>/history")
+@login_required
+def history(incident_id: int):
+    session = get_session()
+    incident = get_visible_incident(session, incident_id, viewer())
+    return jsonify(events=[event_json(e) for e in history_entries(session, incident, viewer())])
+
+
+@bp.get("/api/incidents/<int:incident_id>/duplicates")
+@roles_required(*REVIEWERS)
+def duplicates(incident_id: int):
+    session = get_session()
+    incident = get_reviewable_incident(session, incident_id, viewer())
+    return jsonify(items=[duplicate_json(c) for c in duplicate_candidates(session, incident.id)])

@@ -1,0 +1,195 @@
+"""Parsing the review queue's filters and a triage action; writing queue items and events as JSON.
+
+Queue filters (``GET /api/review/incidents`` and the ``/review`` page): ``status``, ``category``,
+``since`` and ``until`` (RFC 3339 with an offset; ``since`` inclusive, ``until`` exclusive),
+``limit`` (1..500, default 100) and ``offset``. The page also takes plain dates (``2026-11-21``),
+read as whole days in Thailand's time (UTC+07:00), as a browser's date field sends them.
+
+An action (``POST /api/incidents/<id>/actions``, JSON; or the page's form)::
+
+    {"action": "mark_duplicate", "note": "same boat", "duplicate_of": 12}
+    {"action": "refer", "agency": "customs"}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from gis.errors import InvalidInput
+from gis.queue import DEFAULT_LIMIT, MAX_LIMIT, DuplicateCandidate, HistoryEntry, QueueItem
+from gis.types import IncidentCategory, IncidentStatus
+from webapp.params import parse_int
+
+QUEUE_PARAMS = ("status", "category", "since", "until", "limit", "offset")
+ACTION_FIELDS = ("action", "note", "duplicate_of", "agency")
+MAX_OFFSET = 10_000_000
+#: Plain dates on the page are days in Thailand.
+THAI_TIME = dt.timezone(dt.timedelta(hours=7))
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """Checked queue filters, as keyword arguments of :func:`gis.queue.review_queue`."""
+
+    status: IncidentStatus | None = None
+    category: IncidentCategory | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    def kwargs(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in QUEUE_PARAMS}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInput:
+    """A checked triage action (the rules of each action are checked by ``gis.review``)."""
+
+    action: str
+    note: str | None = None
+    duplicate_of: int | None = None
+    agency: str | None = None
+
+
+def _choice(args: Mapping[str, str], field: str, kind: type[E]) -> E | None:
+    raw = args.get(field) or None
+    if raw is None:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        known = ", ".join(k.value for k in kind)
+        raise InvalidInput(f"{field} must be one of {known}", field=field) from None
+
+
+def _when(args: Mapping[str, str], field: str, *, dates: bool) -> dt.datetime | None:
+    raw = (args.get(field) or "").strip().upper()
+    if not raw:
+        return None
+    try:
+        if dates and _DATE.fullmatch(raw):
+            day = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), THAI_TIME)
+            return day + dt.timedelta(days=1) if field == "until" else day
+        if _RFC3339.fullmatch(raw):
+            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
+    except ValueError:
+        pass
+    raise InvalidInput(
+        f"{field} must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T06:30:00+07:00",
+        field=field,
+    )
+
+
+def parse_queue_args(args: Mapping[str, str], *, dates: bool = False) -> QueueQuery:
+    """The queue filters of a query string (unknown parameters are refused by the caller).
+
+    Raises:
+        InvalidInput: a bad value, naming its parameter.
+    """
+    since, until = _when(args, "since", dates=dates), _when(args, "until", dates=dates)
+    if since is not None and until is not None and since > until:
+        raise InvalidInput("since lies after until", field="since")
+    return QueueQuery(
+        status=_choice(args, "status", IncidentStatus),
+        category=_choice(args, "category", IncidentCategory),
+        since=since,
+        until=until,
+        limit=parse_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT,
+        offset=parse_int(args, "offset", 0, 0, MAX_OFFSET) or 0,
+    )
+
+
+def _string(doc: Mapping[str, Any], field: str) -> str | None:
+    value = doc.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string", field=field)
+    if "\x00" in value:
+        raise InvalidInput(f"{field} contains a NUL character", field=field)
+    return value.strip() or None
+
+
+def parse_action_json(doc: Mapping[str, Any]) -> ActionInput:
+    """A triage action from a JSON object.
+
+    Raises:
+        InvalidInput: an unknown member, a missing ``action`` or a value of the wrong type.
+    """
+    for name in doc:
+        if name not in ACTION_FIELDS:
+            shown = str(name)[:80]
+            raise InvalidInput(f"unknown field {shown!r}", field=shown)
+    action = _string(doc, "action")
+    if action is None:
+        raise InvalidInput("action is required", field="action")
+    duplicate_of = doc.get("duplicate_of")
+    if duplicate_of is not None and (
+        isinstance(duplicate_of, bool) or not isinstance(duplicate_of, int) or duplicate_of < 1
+    ):
+        raise InvalidInput("duplicate_of must be an incident id", field="duplicate_of")
+    return ActionInput(action, _string(doc, "note"), duplicate_of, _string(doc, "agency"))
+
+
+def parse_action_form(form: Mapping[str, str]) -> ActionInput:
+    """A triage action from the queue page's form (all values are strings; blank is absent).
+
+    Raises:
+        InvalidInput: a missing ``action`` or a ``duplicate_of`` that is not an id.
+    """
+    fields = {k: form[k] for k in ACTION_FIELDS if form.get(k, "").strip()}
+    raw = fields.pop("duplicate_of", None)
+    if raw is not None and not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise InvalidInput("duplicate_of must be an incident id", field="duplicate_of")
+    return parse_action_json({**fields, "duplicate_of": int(raw) if raw else None})
+
+
+def item_json(item: QueueItem) -> dict[str, Any]:
+    """A queue item as the API shows it."""
+    return {
+        "id": item.id,
+        "category": item.category.value,
+        "status": item.status.value,
+        "severity": item.severity,
+        "occurred_at": item.occurred_at.isoformat(),
+        "reported_at": item.reported_at.isoformat(),
+        "district": {
+            "id": item.district_id,
+            "name": item.district,
+            "name_th": item.district_th,
+            "province": item.province,
+        },
+        "lon": item.lon,
+        "lat": item.lat,
+        "allowed_actions": list(item.allowed_actions),
+    }
+
+
+def event_json(entry: HistoryEntry) -> dict[str, Any]:
+    """An audit event as the API shows it."""
+    return {
+        "id": entry.id,
+        "who": entry.who,
+        "when": entry.at.isoformat(),
+        "action": entry.action,
+        "from": None if entry.from_status is None else entry.from_status.value,
+        "to": None if entry.to_status is None else entry.to_status.value,
+        "note": entry.note,
+        "details": entry.details,
+    }
+
+
+def duplicate_json(candidate: DuplicateCandidate) -> dict[str, Any]:
+    """A possible duplicate: the queue item and its distance in metres."""
+    return {**item_json(candidate.item), "distance_m": round(candidate.distance_m, 1)}
