@@ -46,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
     app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
 
-    from webapp import auth
+    from webapp import auth, public
     from webapp.admin import bp as admin_bp
     from webapp.health import bp as health_bp
     from webapp.incidents import bp as incidents_bp
@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.review import bp as review_bp
 
     auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
+    public.init_app(app)  # languages (Flask-Babel) and the public report, /report
     limits.init_app(app)  # rate limits (sign-in), counters shared by all workers
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)

@@ -24,6 +24,8 @@ DEFAULTS = {
     # Sign-in attempts (POST /login) per submitted account name and per client address.
     "LOGIN_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
     "LOGIN_LIMIT_IP": "20 per minute; 200 per hour",
+    # Public reports (POST /report) per client address.
+    "REPORT_LIMIT_IP": "5 per minute; 30 per day",
 }
 
 
@@ -45,6 +47,8 @@ def init_app(app: Flask) -> None:
     login = app.view_functions["auth.login"]
     login = limiter.limit(login_limit_account, methods=["POST"], key_func=submitted_account)(login)
     app.view_functions["auth.login"] = limiter.limit(login_limit_ip, methods=["POST"])(login)
+    report = app.view_functions["public.submit"]
+    app.view_functions["public.submit"] = limiter.limit(report_limit_ip, methods=["POST"])(report)
 
 
 def login_limit_account() -> str:
@@ -53,6 +57,10 @@ def login_limit_account() -> str:
 
 def login_limit_ip() -> str:
     return str(current_app.config["LOGIN_LIMIT_IP"])
+
+
+def report_limit_ip() -> str:
+    return str(current_app.config["REPORT_LIMIT_IP"])
 
 
 def submitted_account() -> str:

@@ -1,0 +1,75 @@
+"""The public report form: its fields as the JSON shape :func:`gis.incidents.parse_incident`
+checks, and the names shown to the reporter."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext
+from werkzeug.datastructures import MultiDict
+
+from gis.errors import InvalidInput
+from gis.types import IncidentCategory
+
+FIELDS = ("lon", "lat", "category", "occurred_at", "description", "reporter_contact")
+#: Sent by the page itself, not typed by the reporter.
+HIDDEN = ("idempotency_key", "csrf_token")
+#: ``<input type="datetime-local">`` sends no offset: the watch area is on UTC+7.
+LOCAL_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+LOCAL_OFFSET = "+07:00"
+
+CATEGORY_LABELS = {
+    IncidentCategory.DRUG_TRAFFICKING: lazy_gettext("Drug trafficking"),
+    IncidentCategory.HUMAN_TRAFFICKING: lazy_gettext("Human trafficking"),
+    IncidentCategory.ILLEGAL_ENTRY: lazy_gettext("Illegal entry"),
+    IncidentCategory.SMUGGLING: lazy_gettext("Smuggling of goods"),
+    IncidentCategory.VEHICLE_THEFT: lazy_gettext("Vehicle theft or stolen goods across the border"),
+    IncidentCategory.ONLINE_FRAUD: lazy_gettext("Online fraud"),
+    IncidentCategory.OTHER: lazy_gettext("Other"),
+}
+
+FIELD_LABELS = {
+    "lon": lazy_gettext("Longitude"),
+    "lat": lazy_gettext("Latitude"),
+    "category": lazy_gettext("What happened"),
+    "occurred_at": lazy_gettext("When it happened"),
+    "description": lazy_gettext("Description"),
+    "reporter_contact": lazy_gettext("Your contact (optional)"),
+    "idempotency_key": lazy_gettext("Form"),
+}
+
+
+def _coordinate(text: str, field: str) -> float | None:
+    if not text.strip():
+        return None  # parse_incident names the missing field
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise InvalidInput(f"{field} must be a number", field=field) from None
+
+
+def report_payload(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The form as a report object; any other field is refused, naming it.
+
+    Raises:
+        InvalidInput: an unknown field, a field given twice or a coordinate that is not a number.
+    """
+    for name in form:
+        if name not in FIELDS and name not in HIDDEN:
+            raise InvalidInput(f"unknown field {name[:80]!r}", field=name[:80])
+        if len(form.getlist(name)) > 1:
+            raise InvalidInput(f"{name!r} is given more than once", field=name)
+    occurred = form.get("occurred_at", "").strip()
+    if LOCAL_MINUTE.fullmatch(occurred):
+        occurred += ":00" + LOCAL_OFFSET
+    payload: dict[str, Any] = {
+        "lon": _coordinate(form.get("lon", ""), "lon"),
+        "lat": _coordinate(form.get("lat", ""), "lat"),
+        "category": form.get("category") or None,
+        "occurred_at": occurred or None,
+        "idempotency_key": form.get("idempotency_key") or None,
+        "description": form.get("description") or None,
+        "reporter_contact": form.get("reporter_contact") or None,
+    }
+    return payload
