@@ -240,8 +240,12 @@ def duplicate_candidates(session: Session, incident_id: int) -> list[DuplicateCa
     return [DuplicateCandidate(items[i], metres) for i, metres in pairs if i in items]
 
 
+#: The event that names the reporter (its actor); the API does not name reporters to others.
+REPORTING_ACTION = "created"
+
+
 def _entries(
-    session: Session, condition: ColumnElement[bool], hidden_actor: int | None
+    session: Session, condition: ColumnElement[bool], hide_reporter: bool
 ) -> list[HistoryEntry]:
     actor = aliased(User)
     rows = session.execute(
@@ -253,7 +257,7 @@ def _entries(
     return [
         HistoryEntry(
             id=event.id,
-            who=None if hidden_actor is not None and event.actor_id == hidden_actor else name,
+            who=None if hide_reporter and event.action == REPORTING_ACTION else name,
             at=event.at,
             action=event.action,
             from_status=event.from_status,
@@ -268,11 +272,12 @@ def _entries(
 def history_entries(session: Session, incident: Incident, viewer: User) -> list[HistoryEntry]:
     """The incident's audit trail, oldest first, with the actors' user names.
 
-    The reporter's identity is not part of what the API shows of an incident, so the events
-    the reporter made (the ``created`` event) name nobody unless the viewer is the reporter.
+    The reporter's identity is not part of what the API shows of an incident, so the event
+    that records the report (``created``) names nobody unless the viewer is the reporter. Later
+    actions always name their actor, also when that is the reporter (the audit needs them).
     """
-    hidden = incident.reporter_id if incident.reporter_id != viewer.id else None
-    return _entries(session, IncidentEvent.incident_id == incident.id, hidden)
+    hide = incident.reporter_id is None or incident.reporter_id != viewer.id
+    return _entries(session, IncidentEvent.incident_id == incident.id, hide)
 
 
 def history_entry(session: Session, event_id: int) -> HistoryEntry:
@@ -281,7 +286,7 @@ def history_entry(session: Session, event_id: int) -> HistoryEntry:
     Raises:
         NotFound: no such event.
     """
-    entries = _entries(session, IncidentEvent.id == event_id, None)
+    entries = _entries(session, IncidentEvent.id == event_id, False)
     if not entries:
         raise NotFound("no such event", field="event")
     return entries[0]

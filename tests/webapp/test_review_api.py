@@ -243,6 +243,18 @@ def test_verify_then_close_is_audited_with_the_actor(session, coordinator, users
     assert own[0]["who"] == "officer-aranya"
 
 
+def test_a_coordinators_own_report_hides_only_the_report_not_the_actions(
+    session, coordinator, users, as_user
+):
+    inc = add_incident(session, reporter=users["coordinator"])
+    assert act(coordinator, inc.id, action="verify").status_code == 200
+    seen = as_user("hq").get(f"/api/incidents/{inc.id}/history").get_json()["events"]
+    assert [(e["action"], e["who"]) for e in seen] == [
+        ("created", None),
+        ("verify", "coord-aranya"),
+    ]
+
+
 def test_refer_and_mark_duplicate_record_their_details(session, coordinator):
     original = add_incident(session)
     copy = add_incident(session)

@@ -47,10 +47,10 @@ def queue():
 @bp.post("/api/incidents/<int:incident_id>/actions")
 @roles_required(Role.COORDINATOR)
 def act(incident_id: int):
-    session = get_session()
-    get_reviewable_incident(session, incident_id, viewer())  # out of scope: 404 before parsing
+    session, actor = get_session(), viewer()
+    get_reviewable_incident(session, incident_id, actor)  # out of scope: 404 before parsing
     data = parse_action_json(json_body(request))
-    incident, event = take_action(session, incident_id, data, viewer())
+    incident, event = take_action(session, incident_id, data, actor)
     body = {
         "incident": incident_json(incident, district_ref(session, incident.district_id)),
         "event": event_json(event),
