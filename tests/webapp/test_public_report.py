@@ -257,3 +257,9 @@ def test_the_form_page_has_no_inline_script_and_local_leaflet(client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert not re.search(r"\son[a-z]+=", page)
     assert 'name="csrf_token"' in page
+
+
+def test_public_pages_are_not_stored_by_caches(client):
+    code = receipt_code(ok := submit(client))
+    for resp in (client.get("/report"), ok, client.get(f"/report/{code}"), client.get("/report/x")):
+        assert resp.headers["Cache-Control"] == "no-store"

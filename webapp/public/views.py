@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
 
 from gis.errors import InvalidInput, NotFound, OutsideWatchArea
@@ -48,6 +48,14 @@ def render_form(status: int = 200, error_field: str | None = None, outside: bool
 def language() -> dict[str, str]:
     """``lang``: the page's language code (``<html lang>``, links that keep the language)."""
     return {"lang": str(get_locale())}
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Pages with a receipt code or a CSRF token stay out of shared caches and a shared phone's
+    history cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/report")
