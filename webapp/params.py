@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+
+from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
 from gis.types import BBox
@@ -48,3 +50,12 @@ def parse_int(
     if not lo <= value <= hi:
         raise InvalidInput(f"{field} must be between {lo} and {hi}", field=field)
     return value
+
+
+def only(args: MultiDict[str, str], allowed: Collection[str]) -> None:
+    """Reject query parameters that are unknown or given more than once (400 naming it)."""
+    for key in args:
+        if key not in allowed:
+            raise InvalidInput(f"unknown query parameter {key!r}", field=key)
+        if len(args.getlist(key)) > 1:
+            raise InvalidInput(f"query parameter {key!r} is given more than once", field=key)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from flask import Response, jsonify, request, url_for
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
-from gis.errors import InvalidInput
 from gis.types import Role
 from layers.registry import get_layer, visible_layers
 from layers.spec import ZOOM_RANGE
 from webapp.db import get_session
 from webapp.map import bp
-from webapp.params import parse_bbox, parse_int
+from webapp.params import only, parse_bbox, parse_int
 
 GEOJSON = "application/geo+json"
 
@@ -22,15 +18,6 @@ GEOJSON = "application/geo+json"
 def viewer_role() -> Role | None:
     """The role of the signed-in account making the request; ``None`` for the public."""
     return Role(current_user.role) if current_user.is_authenticated else None
-
-
-def only(args: MultiDict[str, str], allowed: Collection[str]) -> None:
-    """Reject query parameters that are unknown or given more than once (400 naming it)."""
-    for key in args:
-        if key not in allowed:
-            raise InvalidInput(f"unknown query parameter {key!r}", field=key)
-        if len(args.getlist(key)) > 1:
-            raise InvalidInput(f"query parameter {key!r} is given more than once", field=key)
 
 
 @bp.get("/api/layers")

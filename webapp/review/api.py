@@ -20,7 +20,7 @@ from webapp.auth.session import roles_required
 from webapp.db import get_session
 from webapp.incidents.api import viewer
 from webapp.incidents.schemas import incident_json, json_body
-from webapp.map.api import only
+from webapp.params import only
 from webapp.review import bp
 from webapp.review.actions import take_action
 from webapp.review.schemas import (

@@ -17,7 +17,7 @@ from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from webapp.auth.session import roles_required
 from webapp.db import get_session
 from webapp.incidents.api import viewer
-from webapp.map.api import only
+from webapp.params import only
 from webapp.review import bp
 from webapp.review.actions import take_action
 from webapp.review.schemas import QUEUE_PARAMS, parse_action_form, parse_queue_args
