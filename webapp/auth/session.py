@@ -97,3 +97,8 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+def viewer() -> User:
+    """The signed-in account's row (scope is computed from it); for views behind sign-in."""
+    return get_session().get_one(User, current_user.id)

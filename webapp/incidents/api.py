@@ -14,19 +14,13 @@ from flask_login import current_user, login_required
 
 from gis.districts import district_ref
 from gis.incidents import create_incident, get_visible_incident, parse_incident
-from gis.models import User
 from gis.types import Channel, Role
-from webapp.auth.session import roles_required
+from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents import bp
 from webapp.incidents.schemas import incident_json, json_body
 
 REPORTERS = (Role.OFFICER, Role.VOLUNTEER, Role.COORDINATOR)
-
-
-def viewer() -> User:
-    """The signed-in account's row (scope is computed from it)."""
-    return get_session().get_one(User, current_user.id)
 
 
 @bp.post("/api/incidents")

@@ -16,9 +16,8 @@ from gis.districts import district_ref
 from gis.incidents import get_visible_incident
 from gis.queue import duplicate_candidates, get_reviewable_incident, history_entries, review_queue
 from gis.types import Role
-from webapp.auth.session import roles_required
+from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
-from webapp.incidents.api import viewer
 from webapp.incidents.schemas import incident_json, json_body
 from webapp.params import only
 from webapp.review import bp

@@ -14,9 +14,8 @@ from werkzeug.wrappers import Response
 from gis.errors import Conflict, InvalidInput
 from gis.queue import review_queue
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
-from webapp.auth.session import roles_required
+from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
-from webapp.incidents.api import viewer
 from webapp.params import only
 from webapp.review import bp
 from webapp.review.actions import take_action
