@@ -50,17 +50,14 @@ Progress = Callable[[str, int, int], None]
 POLYGONS = ("Polygon", "MultiPolygon")
 
 
-TableCount = Counts
-
-
 @dataclass
 class SeedReport:
     """What a load did, per table."""
 
-    tables: dict[str, TableCount] = field(default_factory=dict)
+    tables: dict[str, Counts] = field(default_factory=dict)
 
-    def count(self, table: str) -> TableCount:
-        return self.tables.setdefault(table, TableCount())
+    def count(self, table: str) -> Counts:
+        return self.tables.setdefault(table, Counts())
 
     @property
     def changed(self) -> int:
