@@ -107,11 +107,24 @@ def build_map(
     return m
 
 
-def render_parts(m: folium.Map) -> MapParts:
+def with_nonce(html: str, nonce: str) -> str:
+    """``html`` with the Content-Security-Policy ``nonce`` on each inline ``<script>`` element.
+
+    folium's header carries a small inline script (``L_NO_TOUCH``); under the app's CSP it runs
+    only with the request's nonce. Scripts with ``src`` are the app's own files and need none.
+    """
+    if not nonce.replace("-", "").replace("_", "").isalnum():
+        raise ValueError("a CSP nonce is letters, digits, - and _")
+    return html.replace("<script>", f'<script nonce="{nonce}">')
+
+
+def render_parts(m: folium.Map, nonce: str = "") -> MapParts:
     """Render a map into the header, body and script parts of a page.
 
     Args:
         m: a map from :func:`build_map`.
+        nonce: the request's CSP nonce, put on the header's inline scripts (the page template
+            puts it on the ``<script>`` element around :attr:`MapParts.script`).
 
     Returns:
         The three parts as HTML/JavaScript text.
@@ -120,8 +133,9 @@ def render_parts(m: folium.Map) -> MapParts:
     if not isinstance(root, Figure):
         raise TypeError("the map is not inside a folium Figure")
     root.render()
+    header = root.header.render()
     return MapParts(
-        header=root.header.render(),
+        header=with_nonce(header, nonce) if nonce else header,
         html=root.html.render(),
         script=root.script.render(),
     )

@@ -91,6 +91,7 @@ def app(database_url: str, connection: Connection, tmp_path):
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
+            "SESSION_COOKIE_SECURE": False,  # the test client and live servers speak plain HTTP
             "DEMO_LOGINS_FILE": str(tmp_path / "demo-logins.json"),
             # fresh rate-limit counters per test, in the shared storage when configured
             "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_compress import Compress
 
-from webapp import config, db, errors, limits
+from webapp import config, db, errors, limits, security
 
 compress = Compress()
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    security.init_app(app)  # CSP and other headers, cookie flags, ProxyFix
     db.init_app(app)
     errors.init_app(app)
     compress.init_app(app)

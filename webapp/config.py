@@ -35,6 +35,11 @@ DEFAULTS: dict[str, Any] = {
     "COMPRESS_MIN_SIZE": 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Cookies only over HTTPS; plain-HTTP local runs (`make run`) turn it off.
+    "SESSION_COOKIE_SECURE": True,
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, and
+    # the headers are ignored).
+    "PROXY_COUNT": 0,
 }
 
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).
@@ -45,7 +50,11 @@ ENV_KEYS = (
     "TILE_ATTRIBUTION",
     "ROUTING_MAX_DISTANCE_M",
     "RATELIMIT_STORAGE_URI",
+    "SESSION_COOKIE_SECURE",
+    "PROXY_COUNT",
 )
+
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -76,4 +85,8 @@ def from_environment() -> dict[str, Any]:
             values[key] = os.environ[key]
     if "ROUTING_MAX_DISTANCE_M" in values:
         values["ROUTING_MAX_DISTANCE_M"] = float(values["ROUTING_MAX_DISTANCE_M"])
+    if "SESSION_COOKIE_SECURE" in values:
+        values["SESSION_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"].lower() not in _FALSE
+    if "PROXY_COUNT" in values:
+        values["PROXY_COUNT"] = int(values["PROXY_COUNT"])
     return values

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 
 from layers.mapbuild import build_map, render_parts
 from layers.registry import visible_layers
@@ -22,7 +22,7 @@ def index():
         about_url=url_for("map.about"),
         static_url=current_app.static_url_path or "/static",
     )
-    return render_template("map.html", map=render_parts(m))
+    return render_template("map.html", map=render_parts(m, nonce=request.csp_nonce))
 
 
 @bp.get("/about")
