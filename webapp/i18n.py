@@ -16,9 +16,11 @@ checkout needs no extra set-up step and a read-only image works. Fuzzy entries a
 
 from __future__ import annotations
 
+import datetime as dt
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date, get_date_format, tokenize_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -78,9 +80,52 @@ class CatalogueBabel(Babel):
         return self._catalogue_domain
 
 
+#: Thai officials read years of the Buddhist era: 2026 CE is 2569 BE.
+BUDDHIST_ERA_OFFSET = 543
+BUDDHIST_ERA = "พ.ศ."
+
+
+def thai_date(value: dt.date, format: str = "long") -> str:
+    """``value`` as a Thai date with a Buddhist-era year ("29 กุมภาพันธ์ พ.ศ. 2567").
+
+    Babel's Thai locale knows only the Gregorian calendar, so the locale's own pattern is used
+    with its year field written as the Buddhist-era year and its era field as "พ.ศ.". The date
+    itself is never rebuilt with another year (29 February would not exist in it).
+
+    Args:
+        value: a date (a datetime is taken as its date; convert it to Thai time first).
+        format: a Babel date format name (``short``, ``medium``, ``long``, ``full``).
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    year = value.year + BUDDHIST_ERA_OFFSET
+    parts = []
+    for kind, token in tokenize_pattern(get_date_format(format, locale="th").pattern):
+        if kind == "chars":
+            parts.append(str(token))
+            continue
+        char, count = token
+        if char == "y":
+            parts.append(f"{year % 100:02d}" if count == 2 else str(year))
+        elif char == "G":
+            parts.append(BUDDHIST_ERA)
+        else:  # each other field formatted on its own by Babel
+            parts.append(format_date(value, char * count, locale="th"))
+    return "".join(parts)
+
+
+def local_date(value: dt.date, format: str = "long") -> str:
+    """A date in the request's language: Buddhist-era years in Thai, Babel's format otherwise."""
+    locale = get_locale()
+    if locale is not None and locale.language == "th":
+        return thai_date(value, format)
+    return format_date(value, format, locale=locale)
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel (``_()`` in templates, locale-aware date filters) to the app."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Bangkok")
     babel = CatalogueBabel(CatalogueDomain(load_catalogues()))
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(local_date, "localdate")

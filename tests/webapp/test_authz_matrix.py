@@ -353,7 +353,6 @@ def signed_in_cookie(app, role: Role | None) -> tuple[str | None, str]:
             "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
         )
         assert resp.status_code == 302, f"{role}: sign-in failed"
-        page = client.get("/about").get_data(as_text=True)
         token = client.get("/login").get_data(as_text=True)
         token = token.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     cookie = client.get_cookie("session")
