@@ -238,6 +238,15 @@ POLICY: dict[tuple[str, str], Policy] = {
         roles=frozenset({Role.COORDINATOR}),
         scoped=True,
     ),
+    ("/api/incidents/<int:incident_id>", "PATCH"): Policy(
+        lambda world, obj, token: {
+            "path": f"/api/incidents/{obj}",
+            "json": {"severity": 5, "note": "matrix"},
+            "headers": {"X-CSRFToken": token},
+        },
+        roles=frozenset({Role.COORDINATOR}),
+        scoped=True,
+    ),
     ("/api/review/incidents", "GET"): Policy(get("/api/review/incidents"), roles=REVIEWERS),
     ("/review", "GET"): Policy(get("/review"), roles=frozenset({Role.COORDINATOR}), page=True),
     ("/review/incidents/<int:incident_id>/actions", "POST"): Policy(

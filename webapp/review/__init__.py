@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__)
 
-from webapp.review import api, views  # noqa: E402,F401
+from webapp.review import api, edits, views  # noqa: E402,F401
