@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request, url_for
+from typing import Any
 
+from flask import current_app, render_template, request, url_for
+from flask_login import current_user
+
+from gis.types import IncidentCategory
 from layers.mapbuild import build_map, render_parts
 from layers.registry import visible_layers
+from webapp.incidents.api import REPORTERS
 from webapp.map import bp
 from webapp.map.api import viewer_role
+
+#: The categories as the pin-drop form names them, in the form's order.
+CATEGORY_LABELS = {
+    IncidentCategory.DRUG_TRAFFICKING: "Drug trafficking",
+    IncidentCategory.HUMAN_TRAFFICKING: "Human trafficking",
+    IncidentCategory.ILLEGAL_ENTRY: "Illegal entry",
+    IncidentCategory.SMUGGLING: "Smuggling of goods",
+    IncidentCategory.VEHICLE_THEFT: "Vehicle theft / stolen goods across the border",
+    IncidentCategory.ONLINE_FRAUD: "Online fraud",
+    IncidentCategory.OTHER: "Other",
+}
+#: Largest photo the pin-drop form accepts (the photo API's limit).
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+def pindrop_config() -> dict[str, Any] | None:
+    """What static/js/pindrop.js needs, for accounts that may report; ``None`` for the others.
+
+    ``user`` namespaces the browser's outbox of unsent reports, so that another account on the
+    same phone never sends them.
+    """
+    if not current_user.is_authenticated or current_user.role not in REPORTERS:
+        return None
+    return {
+        "user": current_user.id,
+        "incidentsUrl": url_for("incidents.create"),
+        "loginUrl": url_for("auth.login", next=url_for("map.index")),
+        "maxPhotoBytes": MAX_PHOTO_BYTES,
+        "photoTypes": list(PHOTO_TYPES),
+    }
 
 
 @bp.get("/")
@@ -22,7 +58,15 @@ def index():
         about_url=url_for("map.about"),
         static_url=current_app.static_url_path or "/static",
     )
-    return render_template("map.html", map=render_parts(m, nonce=request.csp_nonce))
+    page = render_template(
+        "map.html",
+        map=render_parts(m, nonce=request.csp_nonce),
+        pindrop=pindrop_config(),
+        categories=CATEGORY_LABELS,
+        photo_types=",".join(PHOTO_TYPES),
+    )
+    # The page carries the session's CSRF token (and the account's id): no shared cache keeps it.
+    return page, {"Cache-Control": "no-store"}
 
 
 @bp.get("/about")
