@@ -37,9 +37,12 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
     Returns:
         An engine that checks connections before use, so that a database restart costs one
-        failed checkout instead of a broken request.
+        failed checkout instead of a broken request. SQL parameters are left out of error
+        messages (``hide_parameters``): a failed statement's parameters may hold a reporter's
+        contact, and the error reaches the log.
     """
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("hide_parameters", True)
     return create_engine(normalise_url(url), **kwargs)  # type: ignore[arg-type]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
@@ -23,9 +23,18 @@ from sqlalchemy.orm import Session, aliased
 from gis.accounts import scope_district_ids
 from gis.errors import NotFound
 from gis.incidents import get_incident
-from gis.models import District, Incident, IncidentEvent, Province, User
+from gis.models import (
+    Checkpoint,
+    District,
+    Incident,
+    IncidentEvent,
+    NaturalCrossing,
+    ParallelArea,
+    Province,
+    User,
+)
 from gis.review import allowed_actions, possible_duplicates
-from gis.types import IncidentCategory, IncidentStatus
+from gis.types import IncidentCategory, IncidentStatus, Role
 
 #: Largest page of the queue.
 MAX_LIMIT = 500
@@ -269,15 +278,39 @@ def _entries(
     ]
 
 
+def in_viewers_districts(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the incident lies in one of the viewer's districts (national scope: all)."""
+    scope = scope_district_ids(session, viewer)
+    return scope is None or incident.district_id in scope
+
+
+def sees_internal_notes(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the viewer is staff of the incident's district, who read the triage notes.
+
+    Everyone who may see an incident sees its status changes. The notes and details of the
+    actions (duplicate of which incident, referred to which agency) are internal: they are for
+    the staff whose scope holds the district, not for a volunteer or an officer of another
+    district who only made the report.
+    """
+    return Role(viewer.role) is not Role.VOLUNTEER and in_viewers_districts(
+        session, incident, viewer
+    )
+
+
 def history_entries(session: Session, incident: Incident, viewer: User) -> list[HistoryEntry]:
     """The incident's audit trail, oldest first, with the actors' user names.
 
     The reporter's identity is not part of what the API shows of an incident, so the event
     that records the report (``created``) names nobody unless the viewer is the reporter. Later
     actions always name their actor, also when that is the reporter (the audit needs them).
+    A viewer who sees the incident only as its reporter (:func:`sees_internal_notes` is false)
+    gets every status change without its note and details.
     """
     hide = incident.reporter_id is None or incident.reporter_id != viewer.id
-    return _entries(session, IncidentEvent.incident_id == incident.id, hide)
+    entries = _entries(session, IncidentEvent.incident_id == incident.id, hide)
+    if sees_internal_notes(session, incident, viewer):
+        return entries
+    return [replace(e, note=None, details=None) for e in entries]
 
 
 def history_entry(session: Session, event_id: int) -> HistoryEntry:
@@ -292,9 +325,79 @@ def history_entry(session: Session, event_id: int) -> HistoryEntry:
     return entries[0]
 
 
+# --------------------------------------------------------------------------- one incident whole
+
+#: Roles that read a reporter's contact, for the incidents of their districts: the district's
+#: coordinators and HQ analysts. Administrators manage accounts, not cases, and do not.
+CONTACT_ROLES = frozenset({Role.COORDINATOR, Role.HQ_ANALYST})
+
+
+def may_see_contact(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the viewer may read the incident's ``reporter_contact``.
+
+    Only active coordinators whose scope holds the incident's district and HQ analysts do.
+    """
+    return (
+        viewer.is_active
+        and Role(viewer.role) in CONTACT_ROLES
+        and in_viewers_districts(session, incident, viewer)
+    )
+
+
+def reporter_contact(session: Session, incident: Incident, viewer: User) -> str | None:
+    """The reporter's contact if the viewer may read it (:func:`may_see_contact`), else ``None``."""
+    return incident.reporter_contact if may_see_contact(session, incident, viewer) else None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPlaces:
+    """Names of the places an incident was routed to and measured against."""
+
+    district: str
+    district_th: str
+    province: str
+    province_th: str
+    parallel_area: str | None
+    checkpoint: str | None
+    checkpoint_th: str | None
+    crossing: str | None
+
+
+def incident_places(session: Session, incident: Incident) -> IncidentPlaces:
+    """The district, province, parallel area, nearest checkpoint and crossing of an incident.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    row = session.execute(
+        select(
+            District.name,
+            District.name_th,
+            Province.name,
+            Province.name_th,
+            ParallelArea.name,
+            Checkpoint.name,
+            Checkpoint.name_th,
+            NaturalCrossing.name,
+        )
+        .select_from(Incident)
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .outerjoin(ParallelArea, ParallelArea.id == Incident.parallel_area_id)
+        .outerjoin(Checkpoint, Checkpoint.id == Incident.nearest_checkpoint_id)
+        .outerjoin(NaturalCrossing, NaturalCrossing.id == Incident.nearest_crossing_id)
+        .where(Incident.id == incident.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("no such incident", field="id")
+    return IncidentPlaces(*row)
+
+
 __all__ = [
+    "CONTACT_ROLES",
     "DuplicateCandidate",
     "HistoryEntry",
+    "IncidentPlaces",
     "QueueItem",
     "QueuePage",
     "duplicate_candidates",
@@ -302,9 +405,14 @@ __all__ = [
     "history_entries",
     "history_entry",
     "in_scope",
+    "in_viewers_districts",
     "in_window",
+    "incident_places",
+    "may_see_contact",
     "queue_items",
+    "reporter_contact",
     "review_queue",
+    "sees_internal_notes",
     "with_category",
     "with_status",
 ]

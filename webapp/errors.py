@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import (
@@ -48,6 +49,27 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return render_template("error.html", status=status, message=message), status
 
 
+def loggable(exc: BaseException) -> BaseException:
+    """``exc`` as it may be logged: a database error keeps its statement (with placeholders),
+    SQLSTATE, constraint and traceback but loses the server's message, which quotes the values
+    (``invalid input syntax: "…"``, ``Failing row contains (…)``) and could hold a reporter's
+    contact."""
+    if not isinstance(exc, DBAPIError):
+        return exc
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    safe = DatabaseErrorLogged(
+        f"{type(exc.orig).__name__} (SQLSTATE {getattr(exc.orig, 'pgcode', None)}"
+        f"{', constraint ' + constraint if constraint else ''}) in: {exc.statement}"
+    )
+    safe.__suppress_context__ = True
+    return safe.with_traceback(exc.__traceback__)
+
+
+class DatabaseErrorLogged(Exception):
+    """A database error with the values removed from its message (:func:`loggable`)."""
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(BorderwatchError)
     def domain_error(exc: BorderwatchError):
@@ -66,5 +88,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=loggable(exc))
         return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -248,6 +248,12 @@ POLICY: dict[tuple[str, str], Policy] = {
         scoped=True,
     ),
     ("/api/review/incidents", "GET"): Policy(get("/api/review/incidents"), roles=REVIEWERS),
+    ("/api/review/incidents/<int:incident_id>", "GET"): Policy(
+        get("/api/review/incidents/{id}"), roles=REVIEWERS, scoped=True
+    ),
+    ("/review/incidents/<int:incident_id>", "GET"): Policy(
+        get("/review/incidents/{id}"), roles=REVIEWERS, scoped=True, page=True
+    ),
     ("/review", "GET"): Policy(get("/review"), roles=frozenset({Role.COORDINATOR}), page=True),
     ("/review/incidents/<int:incident_id>/actions", "POST"): Policy(
         post_form("/review/incidents/{id}/actions", action="verify", back=""),

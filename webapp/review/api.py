@@ -5,6 +5,12 @@ analysts, administrators). ``POST /api/incidents/<id>/actions`` applies an actio
 within their district; 409 naming the current status for a transition the state machine does not
 allow). ``GET /api/incidents/<id>/history`` shows the audit trail to whoever may see the incident;
 ``GET /api/incidents/<id>/duplicates`` the possible duplicates. Out of scope is 404 throughout.
+
+``GET /api/review/incidents/<id>`` is one incident as a reviewer sees it: the incident's JSON with
+the names of its places and its allowed actions, and ``reporter_contact`` only for the viewers of
+:func:`gis.queue.may_see_contact` (coordinators of the district and HQ analysts; the member is
+absent for everyone else, ``null`` when the reporter left no contact). A reporter without the
+district in scope reads the history without notes (:func:`gis.queue.sees_internal_notes`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,14 @@ from flask_login import login_required
 
 from gis.districts import district_ref
 from gis.incidents import get_visible_incident
-from gis.queue import duplicate_candidates, get_reviewable_incident, history_entries, review_queue
+from gis.queue import (
+    duplicate_candidates,
+    get_reviewable_incident,
+    history_entries,
+    incident_places,
+    may_see_contact,
+    review_queue,
+)
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
@@ -29,6 +42,7 @@ from webapp.review.schemas import (
     item_json,
     parse_action_json,
     parse_queue_args,
+    places_json,
 )
 
 REVIEWERS = (Role.COORDINATOR, Role.HQ_ANALYST, Role.ADMINISTRATOR)
@@ -41,6 +55,18 @@ def queue():
     query = parse_queue_args(request.args)
     page = review_queue(get_session(), viewer(), **query.kwargs())
     return jsonify(items=[item_json(i) for i in page.items], total=page.total)
+
+
+@bp.get("/api/review/incidents/<int:incident_id>")
+@roles_required(*REVIEWERS)
+def incident(incident_id: int):
+    session, me = get_session(), viewer()
+    row = get_reviewable_incident(session, incident_id, me)
+    body = incident_json(row, district_ref(session, row.district_id))
+    body.update(places_json(row, incident_places(session, row)))
+    if may_see_contact(session, row, me):
+        body["reporter_contact"] = row.reporter_contact
+    return jsonify(body)
 
 
 @bp.post("/api/incidents/<int:incident_id>/actions")

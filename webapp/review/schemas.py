@@ -21,7 +21,16 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from gis.errors import InvalidInput
-from gis.queue import DEFAULT_LIMIT, MAX_LIMIT, DuplicateCandidate, HistoryEntry, QueueItem
+from gis.models import Incident
+from gis.queue import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    DuplicateCandidate,
+    HistoryEntry,
+    IncidentPlaces,
+    QueueItem,
+)
+from gis.review import allowed_actions
 from gis.types import IncidentCategory, IncidentStatus
 from webapp.params import parse_int
 
@@ -193,3 +202,16 @@ def event_json(entry: HistoryEntry) -> dict[str, Any]:
 def duplicate_json(candidate: DuplicateCandidate) -> dict[str, Any]:
     """A possible duplicate: the queue item and its distance in metres."""
     return {**item_json(candidate.item), "distance_m": round(candidate.distance_m, 1)}
+
+
+def places_json(incident: Incident, places: IncidentPlaces) -> dict[str, Any]:
+    """What a reviewer sees beyond the incident's JSON: place names, triage state and actions."""
+    return {
+        "parallel_area": places.parallel_area,
+        "nearest_checkpoint_name": places.checkpoint,
+        "nearest_checkpoint_name_th": places.checkpoint_th,
+        "nearest_crossing_name": places.crossing,
+        "duplicate_of": incident.duplicate_of_id,
+        "referred_to": None if incident.referred_to is None else str(incident.referred_to),
+        "allowed_actions": allowed_actions(incident.status),
+    }

@@ -1,24 +1,40 @@
-"""``/review``: the coordinator's queue as a page, with a small form per allowed action.
+"""``/review``: the coordinator's queue as a page, with a small form per allowed action;
+``/review/incidents/<id>``: one incident whole, for the reviewers of its district.
 
-No script: filters are a GET form, each action a POST form carrying the CSRF token that
-redirects back to the queue with the same filters.
+No script on the queue: filters are a GET form, each action a POST form carrying the CSRF token
+that redirects back to the queue with the same filters, or to the incident's page when the form
+was sent from there (``return_to=incident``; never a URL taken from the form). The incident page
+draws its place with Leaflet (``static/js/incident-map.js``); times are shown in Thai time.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
-from gis.queue import review_queue
+from gis.models import Incident, User
+from gis.queue import (
+    duplicate_candidates,
+    get_reviewable_incident,
+    history_entries,
+    incident_places,
+    may_see_contact,
+    queue_items,
+    review_queue,
+)
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.params import only
 from webapp.review import bp
 from webapp.review.actions import take_action
+from webapp.review.api import REVIEWERS
 from webapp.review.schemas import QUEUE_PARAMS, parse_action_form, parse_queue_args
 
 
@@ -58,4 +74,37 @@ def act_from_page(incident_id: int):
         session.commit()
         done = event.action.replace("_", " ")
         flash(f"Incident {incident_id}: {done}, now {event.to_status}.", "done")
+    if request.form.get("return_to") == "incident":
+        return redirect(url_for("review.incident_page", incident_id=incident_id), 303)
     return back_to_queue(request.form.get("back", ""))
+
+
+#: Times on the incident page are Thai time.
+THAI_TZ = ZoneInfo("Asia/Bangkok")
+
+
+def incident_context(session: Session, incident: Incident, me: User) -> dict[str, Any]:
+    """What the incident page shows; the contact only to :func:`gis.queue.may_see_contact`."""
+    contact_visible = may_see_contact(session, incident, me)
+    return {
+        "incident": incident,
+        "item": queue_items(session, [incident.id])[incident.id],
+        "places": incident_places(session, incident),
+        "history": history_entries(session, incident, me),
+        "duplicates": duplicate_candidates(session, incident.id),
+        "contact_visible": contact_visible,
+        "contact": incident.reporter_contact if contact_visible else None,
+        "can_act": me.role == Role.COORDINATOR,
+        "agencies": list(Agency),
+        "tz": THAI_TZ,
+        "tile_url": current_app.config["TILE_URL"],
+        "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
+    }
+
+
+@bp.get("/review/incidents/<int:incident_id>")
+@roles_required(*REVIEWERS)
+def incident_page(incident_id: int):
+    session, me = get_session(), viewer()
+    incident = get_reviewable_incident(session, incident_id, me)
+    return render_template("review/incident.html", **incident_context(session, incident, me))
