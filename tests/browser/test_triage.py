@@ -1,0 +1,152 @@
+"""A coordinator triages in headless Chromium: sign-in, the queue, one incident whole, its
+possible duplicate, a verification with a note, the history, and a refused transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gis.models import Incident, IncidentEvent
+from gis.types import IncidentCategory, Role
+from tests.browser.committed import Committed
+from tests.webapp.signin import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.db]
+
+ARANYA = (102.5066, 13.6928)  # Aranyaprathet market (TH2706)
+NEAR = (102.5084, 13.6928)  # about 195 m east
+NOTE = "Patrol 7 saw the boats; confirmed with the village head"
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[Committed]:
+    rows = Committed(engine)
+    try:
+        yield rows
+    finally:
+        rows.clean_up()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("body")
+
+
+def test_a_coordinator_verifies_a_new_report_with_a_note(
+    live_server, page_and_log, browser_context, output_dir, committed, engine
+):
+    page, log = page_and_log
+    suffix = uuid.uuid4().hex[:8]
+    coordinator = committed.user(
+        Role.COORDINATOR, f"triage-coord-{suffix}", "Somchai (MWCC)", district="TH2706"
+    )
+    officer = committed.user(Role.OFFICER, f"triage-officer-{suffix}", district="TH2706")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    first = committed.incident(
+        ARANYA,
+        occurred_at=now - dt.timedelta(hours=8),
+        description="Boxes carried to a long-tail boat",
+        reporter=officer,
+    )
+    contact = f"tel 081-555-{suffix}"
+    new = committed.incident(
+        NEAR,
+        occurred_at=now - dt.timedelta(hours=2),
+        description="Boats unloading boxes behind the rice mill",
+        contact=contact,
+    )
+    committed.incident(  # same place and time, another category: not a possible duplicate
+        NEAR, category=IncidentCategory.ONLINE_FRAUD, occurred_at=now - dt.timedelta(hours=3)
+    )
+
+    sign_in(page, live_server, coordinator.username)
+    page.goto(live_server + "/review?status=new")
+    row_link = page.locator(f'a[href="/review/incidents/{new}"]')
+    assert row_link.count() == 1
+    row_link.click()
+    page.wait_for_selector("#incident-facts")
+    assert page.url == f"{live_server}/review/incidents/{new}"
+    assert page.inner_text("h1") == f"Incident #{new}: smuggling"
+    assert page.inner_text("#incident-status") == "new"
+    assert page.inner_text("#incident-district").startswith("อรัญประเทศ (Aranyaprathet)")
+    assert page.inner_text("#incident-description") == "Boats unloading boxes behind the rice mill"
+    assert page.inner_text("#incident-contact") == contact  # a coordinator of the district
+    # the small map draws the place
+    page.wait_for_selector("#incident-map.leaflet-container path.leaflet-interactive")
+
+    # the possible duplicate: linked, with its distance
+    duplicates = page.locator("#incident-duplicates tbody tr")
+    assert duplicates.count() == 1
+    cells = duplicates.first.locator("td").all_inner_texts()
+    assert cells[0] == f"#{first}"
+    metres = int(cells[3].removesuffix(" m"))
+    assert 150 < metres < 250
+    # a second tab keeps the page as it is now, with the actions of a new report
+    stale = browser_context.new_page()
+    stale_errors: list[str] = []
+    stale.on("pageerror", lambda error: stale_errors.append(str(error)))
+    stale.goto(page.url)
+    page.screenshot(path=str(output_dir / "triage-incident-new.png"), full_page=True)
+
+    verify = page.locator('form[data-action="verify"]')
+    verify.locator("input[name=note]").fill(NOTE)
+    verify.locator("button[type=submit]").click()
+    page.wait_for_selector(".bw-done")
+    assert page.url == f"{live_server}/review/incidents/{new}"
+    assert page.inner_text(".bw-done") == f"Incident {new}: verify, now verified."
+    assert page.inner_text("#incident-status") == "verified"
+    last = page.locator("#incident-history tbody tr").last.locator("td").all_inner_texts()
+    assert last[1:] == [coordinator.username, "verify", "new", "verified", NOTE]
+    page.screenshot(path=str(output_dir / "triage-incident-verified.png"), full_page=True)
+    with Session(engine) as session:
+        row = session.get(Incident, new)
+        assert row is not None and row.status == "verified"
+        notes = session.scalars(
+            select(IncidentEvent.note).where(IncidentEvent.incident_id == new)
+        ).all()
+        assert notes == [None, NOTE]
+
+    # the stale tab still offers "reject": the state machine refuses it, naming the status
+    stale.locator('form[data-action="reject"] button[type=submit]').click()
+    stale.wait_for_selector(".bw-error")
+    assert stale.inner_text(".bw-error") == (
+        f"Incident {new}: cannot reject an incident whose status is verified"
+    )
+    assert stale.inner_text("#incident-status") == "verified"
+    # the same refusal from the JSON API: 409 naming the current status
+    answer = page.evaluate(
+        """async (id) => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const resp = await fetch(`/api/incidents/${id}/actions`, {
+                method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+                body: JSON.stringify({action: "reject", note: "too late"}),
+            });
+            return {status: resp.status, body: await resp.json()};
+        }""",
+        new,
+    )
+    assert answer["status"] == 409
+    assert answer["body"]["current"] == "verified"
+    assert "status is verified" in answer["body"]["message"]
+    with Session(engine) as session:
+        count = len(
+            session.scalars(select(IncidentEvent.id).where(IncidentEvent.incident_id == new)).all()
+        )
+        assert count == 2  # created, verify: the refusals wrote nothing
+
+    # the only console error is Chromium's note of the refused request above
+    assert [e for e in log.console_errors if "409 (CONFLICT)" not in e] == []
+    assert len(log.console_errors) == 1
+    assert not log.page_errors and not log.dialogs, vars(log)
+    assert not stale_errors
+    assert all(url.startswith(live_server) for url in log.requests)
