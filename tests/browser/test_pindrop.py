@@ -333,7 +333,43 @@ def test_a_point_outside_the_service_area_is_refused_naming_the_distance(
     assert_clean(log, server)
 
 
-def test_the_public_and_other_roles_see_no_report_control(server, page_and_log, people):
+def test_a_report_made_after_the_session_ended_waits_for_the_next_sign_in(
+    server, page_and_log, browser_context, people, engine
+):
+    page, log = page_and_log
+    sign_in(page, server, people.officer)
+    tap_at(page, *ARANYAPRATHET)
+    fill_form(page, "illegal_entry", "Group walking across the dry paddy")
+    # The session ends elsewhere (another tab signs out): this page's token and cookie are stale.
+    other = browser_context.new_page()
+    other.goto(server + "/")
+    other.click("#sign-out")
+    other.wait_for_url(server + "/login")
+    other.close()
+
+    with page.expect_response("**/api/incidents") as answer:
+        page.click("#pd-submit")
+    assert answer.value.status in (400, 401)  # the CSRF check or the sign-in check refuses it
+    page.wait_for_selector("#pd-outbox", state="visible")
+    assert [item["state"] for item in outbox(page)] == ["signin"]
+    key = outbox(page)[0]["key"]
+    assert "sign in again" in page.inner_text("#pd-message")
+    assert "Sign in again" in page.inner_text("#pd-outbox")
+    assert reports_of(engine, people.officer) == []
+
+    # Signed in again, the map page sends what waited, with the same key.
+    sign_in(page, server, people.officer)
+    page.wait_for_function(
+        "(k) => !localStorage.getItem(k)", arg=f"borderwatch.outbox.v1.{people.officer.id}"
+    )
+    assert [r["key"] for r in reports_of(engine, people.officer)] == [key]
+    assert all("40" in m for m in log.console_errors), log.console_errors  # the refused POST
+    assert_clean(log, server)
+
+
+def test_the_public_and_other_roles_see_no_report_control(
+    server, page_and_log, browser_context, people
+):
     page, log = page_and_log
     page.goto(server + "/")
     page.wait_for_function(
@@ -344,9 +380,25 @@ def test_the_public_and_other_roles_see_no_report_control(server, page_and_log, 
     assert page.locator("#sign-in").is_visible()
     assert page.evaluate("() => window.borderwatch.pindrop === undefined")
 
-    # A volunteer reports; signing out ends it and the control goes with the session.
+    # A volunteer reports, also from "my location"; without the permission a message says so.
     sign_in(page, server, people.volunteer)
     assert page.locator("#pd-report").is_visible()
+    browser_context.grant_permissions(["geolocation"], origin=server)
+    browser_context.set_geolocation({"latitude": 13.6928, "longitude": 102.5066})
+    page.click("#pd-report")
+    page.click("#pd-hint .bw-pd-locate")
+    page.wait_for_selector("#pd-form", state="visible")
+    assert abs(float(page.input_value("#pd-lat")) - 13.6928) < 1e-4
+    assert abs(float(page.input_value("#pd-lon")) - 102.5066) < 1e-4
+    page.click("#pd-cancel")
+    assert page.locator(".bw-pd-pin--draft").count() == 0
+    browser_context.clear_permissions()
+    page.click("#pd-report")
+    page.click("#pd-hint .bw-pd-locate")
+    page.wait_for_function(
+        "() => document.querySelector('#pd-message').textContent.includes('permission')"
+    )
+    assert page.locator("#pd-form").is_hidden()
     page.click("#sign-out")
     page.wait_for_url(server + "/login")
     page.goto(server + "/")
