@@ -7,16 +7,31 @@ and among the districts paired with the area the nearest one is chosen. A point 
 district that is not a target, or farther than ``max_distance_m`` from the service area, is
 outside the watch area. Distances are measured in the metric CRS on the stored metric copies of
 the polygons (``geom_m``, GiST-indexed), within 1 % of the geodesic distance (see gis.measure).
+Ties are broken the same way everywhere: a point on an edge shared by a target and a non-target
+district belongs to the target district, then the lower ids win.
+
+:func:`route_point` answers in a few queries with a readable refusal; :func:`route_cte` is the
+same routing as one CTE, which :func:`gis.incidents.store_incident` folds into its INSERT.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
+    CTE,
     Float,
+    FromClause,
+    Integer,
     cast,
+    exists,
+    false,
     func,
     literal,
+    null,
+    or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -60,7 +75,10 @@ def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
         The district, or ``None`` when the point is in none of them.
     """
     district_id = session.execute(
-        select(District.id).where(District.geom.ST_Covers(point(lon, lat))).limit(1)
+        select(District.id)
+        .where(District.geom.ST_Covers(point(lon, lat)))
+        .order_by(District.target.desc(), District.id)  # on a shared edge: the target district
+        .limit(1)
     ).scalar()
     return None if district_id is None else district_ref(session, district_id)
 
@@ -133,7 +151,9 @@ def route_point(
     ).subquery()
     best = session.execute(
         select(u.c.area_id, u.c.district_id, cast(u.c.m, Float))
-        .order_by(u.c.m, u.c.province_level, u.c.district_id.is_(None))
+        .order_by(
+            u.c.m, u.c.province_level, u.c.district_id.is_(None), u.c.area_id, u.c.district_id
+        )
         .limit(1)
     ).first()
     if best is None:
@@ -153,7 +173,7 @@ def route_point(
         select(District.id)
         .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
         .where(DistrictParallelArea.parallel_area_id == area_id, District.target)
-        .order_by(func.ST_Distance(District.geom_m, pt_m))
+        .order_by(func.ST_Distance(District.geom_m, pt_m), District.id)
         .limit(1)
     ).scalar()
     area_name = session.execute(
@@ -173,4 +193,90 @@ def route_point(
     )
 
 
-__all__ = ["DEFAULT_MAX_DISTANCE_M", "district_at", "route_point", "service_area_distance_m"]
+def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
+    """The routing of :func:`route_point` as one CTE, to embed in a larger statement.
+
+    It yields one row ``(district_id, parallel_area_id)`` for a point in the watch area and no
+    row for a point outside it; the rules, the tie-breaks included, are those of
+    :func:`route_point` (a test compares the two over many points). The across-border search
+    runs only when no Thai district covers the point.
+
+    Args:
+        pt: a one-row FROM clause with the point as ``geom`` (EPSG:4326) and ``geom_m`` (metric).
+        max_distance_m: the reach beyond the parallel areas (a value or a bound parameter).
+        name: the CTE's name.
+
+    Returns:
+        The CTE; the caller joins it (no row: outside the watch area).
+    """
+    here = (
+        select(District.id.label("id"), District.target.label("target"))
+        .select_from(pt)
+        .join(District, District.geom.ST_Covers(pt.c.geom))
+        .order_by(District.target.desc(), District.id)
+        .limit(1)
+        .cte(f"{name}_here")
+    )
+    within = func.ST_DWithin
+    areas = (
+        select(
+            ParallelArea.id.label("area_id"),
+            cast(null(), Integer).label("district_id"),
+            func.ST_Distance(ParallelArea.geom_m, pt.c.geom_m).label("m"),
+            (ParallelArea.level != AreaLevel.DISTRICT.value).label("province_level"),
+        )
+        .select_from(pt)
+        .join(ParallelArea, within(ParallelArea.geom_m, pt.c.geom_m, max_distance_m))
+    )
+    districts = (
+        select(
+            cast(null(), Integer).label("area_id"),
+            District.id.label("district_id"),
+            func.ST_Distance(District.geom_m, pt.c.geom_m).label("m"),
+            false().label("province_level"),
+        )
+        .select_from(pt)
+        .join(District, within(District.geom_m, pt.c.geom_m, max_distance_m))
+        .where(District.target)
+    )
+    candidates = union_all(areas, districts).subquery(f"{name}_candidates")
+    c = candidates.c
+    best = (
+        select(c.area_id, c.district_id)
+        .where(~exists(select(here.c.id)))  # only for points in no Thai district
+        .order_by(c.m, c.province_level, c.district_id.is_(None), c.area_id, c.district_id)
+        .limit(1)
+        .cte(f"{name}_best")
+    )
+    paired = (
+        select(District.id.label("id"))
+        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
+        .where(DistrictParallelArea.parallel_area_id == best.c.area_id, District.target)
+        .order_by(func.ST_Distance(District.geom_m, pt.c.geom_m), District.id)
+        .limit(1)
+        .lateral(f"{name}_paired")
+    )
+    inside = select(
+        here.c.id.label("district_id"), cast(null(), Integer).label("parallel_area_id")
+    ).where(here.c.target)
+    across = (
+        select(
+            func.coalesce(best.c.district_id, paired.c.id).label("district_id"),
+            best.c.area_id.label("parallel_area_id"),
+        )
+        .select_from(best)
+        .join(pt, true())
+        .outerjoin(paired, true())
+        .where(or_(best.c.district_id.is_not(None), paired.c.id.is_not(None)))
+    )
+    return union_all(inside, across).cte(name)
+
+
+__all__ = [
+    "DEFAULT_MAX_DISTANCE_M",
+    "district_at",
+    "district_ref",
+    "route_cte",
+    "route_point",
+    "service_area_distance_m",
+]

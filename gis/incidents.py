@@ -16,16 +16,18 @@ The location is the top-level ``lon`` / ``lat`` pair and nothing else (no GeoJSO
 member). Any other member is refused, naming it: the district, status, reporter and id are set by
 the server. ``reporter_contact`` is accepted only on the public channel.
 
-Storing (:func:`create_incident`) routes the point with :func:`gis.districts.route_point`, then
-writes the row in one ``INSERT … SELECT … ON CONFLICT (idempotency_key) DO NOTHING`` that also
-derives the border distance and the nearest checkpoint and natural crossing
-(:mod:`gis.measure`). The unique idempotency key, not a prior lookup, keeps a retried report from
-being stored twice, also when the copies arrive at the same time.
+Storing (:func:`store_incident`, :func:`create_incident`) is one SQL statement for a new report:
+the routing of :func:`gis.districts.route_cte` (the rules of :func:`gis.districts.route_point`),
+an ``INSERT … SELECT … ON CONFLICT (idempotency_key) DO NOTHING`` that also derives the border
+distance and the nearest checkpoint and natural crossing (:mod:`gis.measure`), the first audit
+event, and the district's names for the answer. The unique idempotency key, not a prior lookup,
+keeps a retried report from being stored twice, also when the copies arrive at the same time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import uuid
@@ -33,16 +35,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, literal, null, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Double,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import psycopg2
 from sqlalchemy.orm import Session
 
 from gis.accounts import scope_district_ids
-from gis.districts import DEFAULT_MAX_DISTANCE_M, route_point
+from gis.db import SRID
+from gis.districts import DEFAULT_MAX_DISTANCE_M, route_cte, route_point
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.measure import border_distance, nearest_checkpoint, nearest_crossing, point, to_metric
-from gis.models import Incident, IncidentEvent, User
-from gis.types import Channel, IncidentCategory, IncidentStatus, Role
+from gis.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
+from gis.models import District, Incident, IncidentEvent, Province, User
+from gis.types import Channel, DistrictRef, IncidentCategory, IncidentStatus, Role
 
 #: Longest description accepted (characters).
 MAX_DESCRIPTION = 5_000
@@ -252,11 +270,249 @@ def parse_incident(
     )
 
 
-def _bound(value: Any, column: Any) -> ColumnElement[Any]:
-    """``value`` as a bound parameter cast to ``column``'s type (NULL typed too)."""
-    if value is None:
-        return cast(null(), column.type)
-    return cast(literal(value, column.type), column.type)
+@dataclass(frozen=True, slots=True)
+class StoredIncident:
+    """What storing a report gives: the incident, its district and whether it is new."""
+
+    incident: Incident
+    district: DistrictRef
+    created: bool
+
+
+def _param(name: str, column: Any) -> ColumnElement[Any]:
+    """Bound parameter ``name`` cast to ``column``'s type (so that NULL is typed too)."""
+    return cast(bindparam(name, type_=column.type), column.type)
+
+
+def _district_columns() -> list[ColumnElement[Any]]:
+    """The district's columns after its id, in the order of :class:`DistrictRef`."""
+    return [
+        District.pcode.label("district_pcode"),
+        District.name.label("district_name"),
+        District.name_th.label("district_name_th"),
+        Province.name.label("district_province"),
+        Province.name_th.label("district_province_th"),
+        District.target.label("district_target"),
+    ]
+
+
+@functools.cache
+def _create_statement() -> Any:
+    """The statement that stores a report (run prepared, see :func:`_prepared`).
+
+    ``WITH pt`` (the point and its metric copy), the routing CTEs of
+    :func:`gis.districts.route_cte`, ``ins`` (``INSERT … SELECT … ON CONFLICT
+    (idempotency_key) DO NOTHING RETURNING *`` with the border distance and the nearest
+    checkpoint and natural crossing) and ``ev`` (the first ``incident_event``, from ``ins``), then
+    one row: whether the point was routed, the new incident (NULL when the key was already
+    stored) and its district and province names.
+    """
+    c = Incident.__table__.c
+    where = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Double), bindparam("lat", type_=Double)), SRID
+    )
+    pt = select(where.label("geom"), to_metric(where).label("geom_m")).cte("pt")
+    route = route_cte(pt, bindparam("max_distance_m", type_=Double))
+    cp = nearest_checkpoint(pt.c.geom_m)
+    nc = nearest_crossing(pt.c.geom_m)
+    values: dict[str, ColumnElement[Any]] = {
+        name: _param(name, c[name])
+        for name in (
+            "idempotency_key",
+            "category",
+            "channel",
+            "severity",
+            "occurred_at",
+            "description",
+            "reporter_id",
+            "reporter_contact",
+        )
+    }
+    values |= {
+        "district_id": route.c.district_id,
+        "parallel_area_id": route.c.parallel_area_id,
+        "border_distance_m": border_distance(pt.c.geom_m),
+        "nearest_checkpoint_id": cp.c.id,
+        "nearest_checkpoint_m": cp.c.distance_m,
+        "nearest_crossing_id": nc.c.id,
+        "nearest_crossing_m": nc.c.distance_m,
+        "geom": pt.c.geom,
+    }
+    rows = (
+        select(*values.values())
+        .select_from(pt)
+        .join(route, true())
+        .outerjoin(cp, true())
+        .outerjoin(nc, true())
+    )
+    ins = (
+        pg_insert(Incident)
+        .from_select(list(values), rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(*c)
+        .cte("ins")
+    )
+    e = IncidentEvent.__table__.c
+    ev = (
+        insert(IncidentEvent)
+        .from_select(
+            ["incident_id", "actor_id", "action", "to_status"],
+            select(
+                ins.c.id,
+                ins.c.reporter_id,
+                cast(literal("created"), e.action.type),
+                cast(literal(IncidentStatus.NEW.value), e.to_status.type),
+            ),
+        )
+        .cte("ev")
+    )
+    routed = select(exists(select(route.c.district_id)).label("routed")).subquery("routed")
+    new = ins.join(District, District.id == ins.c.district_id).join(
+        Province, Province.id == District.province_id
+    )
+    district = _district_columns()
+    statement = (
+        select(*ins.c, routed.c.routed, *district)
+        .select_from(routed)
+        .outerjoin(new, true())
+        .add_cte(ev)
+    )
+    return statement
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """The store statement as a server-side prepared statement of each connection."""
+
+    prepare: str  # PREPARE … AS <the statement>, once per connection
+    execute: Any  # ORM statement: EXECUTE …(:lon, :lat, …) loading an Incident and extras
+
+
+#: Name of the prepared statement on each connection.
+PREPARED_NAME = "borderwatch_store_incident"
+_PREPARED_KEY = "borderwatch.store_incident_prepared"
+
+
+@functools.cache
+def _prepared() -> _Prepared:
+    """:func:`_create_statement` compiled once into ``PREPARE``/``EXECUTE``.
+
+    PostgreSQL plans a statement of this size in about as much time as it runs it. Prepared, with
+    the statement's constants (SRIDs, limits, vocabulary values) written into it and only the
+    report's values as parameters, it gets a generic plan after a few runs (PostgreSQL's own
+    choice) that keeps every index lookup, and a report skips the planning. The SQL is
+    SQLAlchemy's compilation of the statement; parameter types come from its bound parameters.
+    """
+    dialect = psycopg2.dialect(paramstyle="numeric_dollar")
+    compiled = _create_statement().compile(dialect=dialect)
+    names = list(dict.fromkeys(compiled.positiontup or ()))  # $1, $2, … in order
+    binds = [compiled.binds[name] for name in names]
+    values = [i for i, b in enumerate(binds) if b.required]  # the report's values
+    number = {i: n for n, i in enumerate(values, start=1)}
+
+    def inline(match: re.Match[str]) -> str:
+        i = int(match.group(1)) - 1
+        if i in number:
+            return f"${number[i]}"
+        render = binds[i].type.literal_processor(dialect)
+        if render is None:
+            raise TypeError(f"cannot write the constant {names[i]} into the statement")
+        return str(render(binds[i].value))
+
+    sql = re.sub(r"\$(\d+)\b", inline, str(compiled))
+    types = ", ".join(dialect.type_compiler_instance.process(binds[i].type) for i in values)
+    placeholders = ", ".join(f":{names[i]}" for i in values)
+    district = _district_columns()
+    textual = (
+        text(f"EXECUTE {PREPARED_NAME}({placeholders})")
+        .bindparams(*(bindparam(names[i], type_=binds[i].type) for i in values))
+        .columns(
+            *Incident.__table__.c,
+            column("routed", Boolean),
+            *(column(c.name, c.type) for c in district),
+        )
+    )
+    returned = textual.selected_columns
+    return _Prepared(
+        prepare=f"PREPARE {PREPARED_NAME} ({types}) AS {sql}",
+        execute=select(
+            Incident, returned.routed, *(returned[c.name] for c in district)
+        ).from_statement(textual),
+    )
+
+
+def _run_store(session: Session, params: dict[str, Any]) -> Any:
+    """Run the store statement (prepared on the session's connection on first use)."""
+    prepared = _prepared()
+    connection = session.connection()
+    if not connection.info.get(_PREPARED_KEY):
+        connection.exec_driver_sql(prepared.prepare)  # outlives a rollback: not transactional
+        connection.info[_PREPARED_KEY] = True
+    return session.execute(prepared.execute, params).one()
+
+
+def store_incident(
+    session: Session,
+    data: IncidentInput,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+) -> StoredIncident:
+    """Store a report once, routed to its district, with its derived distances, in one statement.
+
+    A new report costs one SQL statement (:func:`_create_statement`, prepared on each connection
+    the first time: :func:`_prepared`): the district is found by
+    polygon (a point across the border goes to the target district of the parallel area that
+    contains it or lies nearest, within ``max_distance_m``: :func:`gis.districts.route_cte`), the
+    row is inserted with ``ON CONFLICT (idempotency_key) DO NOTHING`` together with the border
+    distance and the nearest checkpoint and natural crossing, the first ``incident_event``
+    ("created", to status ``new``, by the reporter) is inserted from the new row, and the district
+    and province names come back with it. The unique key, not a prior lookup, keeps a retried
+    report from being stored twice, also when the copies arrive at the same time: when the key is
+    already stored nothing is written and the stored incident is returned unchanged (a second
+    query, on that path only). A point outside the watch area is refused; its distance to the
+    service area is measured then (a second query, on that path only). The session is flushed,
+    not committed.
+
+    Args:
+        session: open session; the caller commits.
+        data: the checked report.
+        max_distance_m: how far beyond the parallel areas a point across the border is routed.
+
+    Returns:
+        The incident, its district and whether this call created it (``False`` for a replay).
+
+    Raises:
+        OutsideWatchArea: the point is outside the watch area (``distance_m`` says how far).
+        Conflict: the key belongs to another reporter's report.
+    """
+    params = {
+        "lon": data.lon,
+        "lat": data.lat,
+        "max_distance_m": float(max_distance_m),
+        "idempotency_key": data.idempotency_key,
+        "category": data.category.value,
+        "channel": data.channel.value,
+        "severity": data.severity,
+        "occurred_at": data.occurred_at,
+        "description": data.description,
+        "reporter_id": data.reporter_id,
+        "reporter_contact": data.reporter_contact,
+    }
+    incident, routed, *district = _run_store(session, params)
+    if incident is not None:
+        return StoredIncident(incident, DistrictRef(incident.district_id, *district), True)
+    if not routed:
+        route_point(session, data.lon, data.lat, max_distance_m)  # raises OutsideWatchArea
+        raise RuntimeError(f"routing of ({data.lon}, {data.lat}) disagrees with route_point")
+    existing, *district = session.execute(
+        select(Incident, *_district_columns())
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .where(Incident.idempotency_key == data.idempotency_key)
+    ).one()
+    if existing.reporter_id != data.reporter_id:
+        # Another account's key: answering with its report would disclose it.
+        raise Conflict("idempotency_key is already used by another report", field="idempotency_key")
+    return StoredIncident(existing, DistrictRef(existing.district_id, *district), False)
 
 
 def create_incident(
@@ -266,13 +522,7 @@ def create_incident(
 ) -> tuple[Incident, bool]:
     """Store a report once: routed to its district, with its derived distances.
 
-    One ``INSERT … SELECT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`` writes the
-    row and computes the border distance and the nearest checkpoint and natural crossing in the
-    same statement. When the key is already stored (a retry, possibly concurrent with the first
-    copy), nothing is written and the stored incident is returned as it is: a replay with the
-    same key but different content gets the original, unchanged. A new incident gets its first
-    ``incident_event`` ("created", to status ``new``, by the reporter). The session is flushed,
-    not committed.
+    :func:`store_incident` without the district: one statement for a new report.
 
     Args:
         session: open session; the caller commits.
@@ -286,60 +536,8 @@ def create_incident(
         OutsideWatchArea: the point is outside the watch area (``distance_m`` says how far).
         Conflict: the key belongs to another reporter's report.
     """
-    routing = route_point(session, data.lon, data.lat, max_distance_m)
-    c = Incident.__table__.c
-    pt = select(
-        point(data.lon, data.lat).label("geom"),
-        to_metric(point(data.lon, data.lat)).label("geom_m"),
-    ).cte("pt")
-    cp = nearest_checkpoint(pt.c.geom_m)
-    nc = nearest_crossing(pt.c.geom_m)
-    values: dict[str, ColumnElement[Any]] = {
-        "idempotency_key": _bound(data.idempotency_key, c.idempotency_key),
-        "category": _bound(data.category.value, c.category),
-        "channel": _bound(data.channel.value, c.channel),
-        "severity": _bound(data.severity, c.severity),
-        "occurred_at": _bound(data.occurred_at, c.occurred_at),
-        "description": _bound(data.description, c.description),
-        "district_id": _bound(routing.district.id, c.district_id),
-        "parallel_area_id": _bound(routing.parallel_area_id, c.parallel_area_id),
-        "reporter_id": _bound(data.reporter_id, c.reporter_id),
-        "reporter_contact": _bound(data.reporter_contact, c.reporter_contact),
-        "border_distance_m": border_distance(pt.c.geom_m),
-        "nearest_checkpoint_id": cp.c.id,
-        "nearest_checkpoint_m": cp.c.distance_m,
-        "nearest_crossing_id": nc.c.id,
-        "nearest_crossing_m": nc.c.distance_m,
-        "geom": pt.c.geom,
-    }
-    rows = select(*values.values()).select_from(pt).outerjoin(cp, true()).outerjoin(nc, true())
-    statement = (
-        pg_insert(Incident)
-        .from_select(list(values), rows)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Incident.id)
-    )
-    new_id = session.execute(statement).scalar()
-    if new_id is None:
-        existing = session.execute(
-            select(Incident).where(Incident.idempotency_key == data.idempotency_key)
-        ).scalar_one()
-        if existing.reporter_id != data.reporter_id:
-            # Another account's key: answering with its report would disclose it.
-            raise Conflict(
-                "idempotency_key is already used by another report", field="idempotency_key"
-            )
-        return existing, False
-    session.add(
-        IncidentEvent(
-            incident_id=new_id,
-            actor_id=data.reporter_id,
-            action="created",
-            to_status=IncidentStatus.NEW,
-        )
-    )
-    session.flush()
-    return get_incident(session, new_id), True
+    stored = store_incident(session, data, max_distance_m)
+    return stored.incident, stored.created
 
 
 def get_incident(session: Session, incident_id: int) -> Incident:
@@ -383,9 +581,11 @@ def get_visible_incident(session: Session, incident_id: int, viewer: User) -> In
 
 __all__ = [
     "IncidentInput",
+    "StoredIncident",
     "create_incident",
     "get_incident",
     "get_visible_incident",
     "may_see",
     "parse_incident",
+    "store_incident",
 ]

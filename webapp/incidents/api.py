@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from gis.districts import district_ref
-from gis.incidents import create_incident, get_visible_incident, parse_incident
+from gis.incidents import get_visible_incident, parse_incident, store_incident
 from gis.types import Channel, Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
@@ -31,12 +31,13 @@ def create():
         json_body(request), now, channel=Channel.OFFICER_APP, reporter_id=current_user.id
     )
     session = get_session()
-    incident, created = create_incident(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
-    body = incident_json(incident, district_ref(session, incident.district_id))
+    stored = store_incident(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
+    body = incident_json(stored.incident, stored.district)
     session.commit()  # before replying: an acknowledged report is stored
-    if not created:
+    if not stored.created:
         return jsonify(body), 200
-    return jsonify(body), 201, {"Location": url_for("incidents.show", incident_id=incident.id)}
+    location = url_for("incidents.show", incident_id=stored.incident.id)
+    return jsonify(body), 201, {"Location": location}
 
 
 @bp.get("/api/incidents/<int:incident_id>")
