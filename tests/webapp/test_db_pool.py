@@ -1,0 +1,62 @@
+"""Pooled connections are pinged after they sat idle, not before every use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, exc, text
+
+from gis.db import make_engine
+from webapp.db import ping_when_idle
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def pooled(database_url: str) -> Iterator[tuple[Engine, list[object]]]:
+    """An engine with one pooled connection and no pre-ping; the pings it sends."""
+    eng = make_engine(database_url, pool_size=1, max_overflow=0, pool_pre_ping=False)
+    pings: list[object] = []
+    ping = eng.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    eng.dialect.do_ping = counted  # type: ignore[method-assign]
+    yield eng, pings
+    eng.dispose()
+
+
+def backend_pid(eng: Engine) -> int:
+    with eng.connect() as c:
+        return int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def terminate(engine: Engine, pid: int) -> None:
+    with engine.connect() as c:
+        assert c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        c.commit()
+
+
+def test_an_idle_connection_killed_by_the_server_costs_no_request(pooled, engine):
+    eng, pings = pooled
+    ping_when_idle(eng, 0.0)  # every returned connection counts as idle
+    first = backend_pid(eng)
+    assert pings == []  # a new connection is not pinged
+    terminate(engine, first)
+    assert backend_pid(eng) != first  # pinged, found dead, replaced: the query succeeded
+    assert len(pings) == 1
+
+
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(pooled, engine):
+    eng, pings = pooled
+    ping_when_idle(eng, 3600.0)
+    first = backend_pid(eng)
+    assert backend_pid(eng) == first
+    assert pings == []
+    # The counterpart: without a ping, a connection killed meanwhile fails its next use.
+    terminate(engine, first)
+    with pytest.raises(exc.OperationalError):
+        backend_pid(eng)
