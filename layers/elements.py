@@ -39,6 +39,8 @@ def layer_options(spec: LayerSpec, api_url: str) -> dict[str, Any]:
         "show": spec.show,
         "style": dict(spec.style),
         "popup_fields": [field.to_options() for field in spec.popup_fields],
+        "cluster": spec.cluster,
+        "filters": [field.to_options() for field in spec.filters],
     }
 
 
@@ -49,6 +51,8 @@ class LayerLoader(JSCSSMixin):
     each pan or zoom that leaves the box already loaded, with ``bbox`` and ``zoom`` parameters so
     that the server simplifies for the screen; ``loading="once"`` layers are fetched whole the
     first time they are shown. Popups are built from the features' properties as DOM text.
+    Layers with ``cluster`` are drawn in a Leaflet.markercluster group (its assets are added to
+    the page only then); layers with ``filters`` get a filter form that reloads them.
 
     Args:
         specs: the layers, bottom first.
@@ -82,6 +86,13 @@ class LayerLoader(JSCSSMixin):
     ) -> None:
         super().__init__()
         self._name = "LayerLoader"
+        if any(spec.cluster for spec in specs):
+            # Leaflet.markercluster, only on maps with a clustered layer (before our script)
+            self.default_js = [*assets.scripts(["markerclusterjs"]), *self.default_js]
+            self.default_css = [
+                *assets.stylesheets(["markerclustercss", "markerclusterdefaultcss"]),
+                *self.default_css,
+            ]
         assets.localise(self, static_url)
         self.options = {
             "about_url": about_url,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from gis import reference
+from sqlalchemy.orm import Session
+
+from gis import incident_layer, reference
 from gis.errors import NotFound
-from gis.types import Role
+from gis.types import IncidentCategory, IncidentStatus, Role
 from layers import styles
-from layers.spec import LayerSpec, PopupField
+from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
 _YES_NO = ((True, "yes"), (False, "no"))
 
@@ -153,7 +155,60 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
     ),
 )
 
-_BY_NAME = {spec.name: spec for spec in REFERENCE_LAYERS}
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def incidents_source(session: Session, query: LayerQuery) -> str:
+    """The incidents layer's source: the viewer's incidents for the box, filtered.
+
+    Raises:
+        NotFound: asked without a viewer (the layer is not public).
+        InvalidInput: a bad filter parameter, naming it.
+    """
+    if query.viewer is None:
+        raise NotFound("There is no map layer with this name.", field="name")
+    return incident_layer.incidents_geojson(
+        session, query.viewer, incident_layer.parse_filters(query.params), bbox=query.bbox
+    )
+
+
+#: Incidents of the viewer's scope (never the public's), clustered in the browser.
+INCIDENTS = LayerSpec(
+    name="incidents",
+    title="Incidents",
+    source=ViewerSource(incidents_source),
+    style=styles.incidents(),
+    popup_fields=(
+        PopupField("category", "Incident", tuple((c.value, _words(c)) for c in IncidentCategory)),
+        PopupField("id", "No."),
+        PopupField("status", "Status", tuple((s.value, _words(s)) for s in IncidentStatus)),
+        PopupField("severity", "Severity (1-5)"),
+        PopupField("occurred_at", "Occurred"),
+        PopupField("district", "District"),
+        PopupField("province", "Province"),
+        PopupField("description", "Description"),
+    ),
+    roles=frozenset(Role),
+    geometry="point",
+    cluster=True,
+    filters=(
+        FilterField(
+            "category", "Category", "choice", tuple((c.value, _words(c)) for c in IncidentCategory)
+        ),
+        FilterField(
+            "status", "Status", "choice", tuple((s.value, _words(s)) for s in IncidentStatus)
+        ),
+        FilterField("since", "From (day)", "date"),
+        FilterField("until", "To (day, inclusive)", "date"),
+    ),
+)
+
+#: Every layer, in drawing order: the reference layers, then the incidents on top.
+LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, INCIDENTS)
+
+_BY_NAME = {spec.name: spec for spec in LAYERS}
 
 
 def visible_layers(role: Role | None) -> tuple[LayerSpec, ...]:
@@ -165,7 +220,7 @@ def visible_layers(role: Role | None) -> tuple[LayerSpec, ...]:
     Returns:
         The layer specs.
     """
-    return tuple(spec for spec in REFERENCE_LAYERS if spec.visible_to(role))
+    return tuple(spec for spec in LAYERS if spec.visible_to(role))
 
 
 def get_layer(name: str, role: Role | None) -> LayerSpec:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gis.types import BoundaryKind, CheckpointKind, Demarcation, RiskLevel
+from gis.types import BoundaryKind, CheckpointKind, Demarcation, IncidentStatus, RiskLevel
 
 # Palette (colour-blind friendly where it matters: targets vs others, river vs land).
 TARGET = "#e8590c"
@@ -224,5 +224,27 @@ def natural_crossings() -> dict[str, Any]:
         "rules": [
             *risks,
             rule("is_demo", True, {"dashArray": "6 4", "opacity": 0.7}, "DEMO path (synthetic)"),
+        ],
+    }
+
+
+#: Incident fill colour by status (open reports warm, finished ones grey).
+INCIDENT_STATUS = {
+    IncidentStatus.NEW: ("#f59f00", "New, not verified yet"),
+    IncidentStatus.VERIFIED: ("#e03131", "Verified"),
+    IncidentStatus.REFERRED: ("#9c36b5", "Referred to an agency"),
+    IncidentStatus.CLOSED: ("#868e96", "Closed"),
+    IncidentStatus.REJECTED: ("#dee2e6", "Rejected"),
+    IncidentStatus.DUPLICATE: ("#ced4da", "Duplicate"),
+}
+
+
+def incidents() -> dict[str, Any]:
+    """Incidents: dots filled by status, ringed in white; clusters use Leaflet.markercluster's."""
+    return {
+        "base": {"radius": 7, "weight": 2, "color": "#ffffff", "fillOpacity": 0.95},
+        "rules": [
+            rule("status", status.value, {"fillColor": colour}, label)
+            for status, (colour, label) in INCIDENT_STATUS.items()
         ],
     }

@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from gis.types import Role
 from layers.registry import get_layer, visible_layers
-from layers.spec import ZOOM_RANGE
+from layers.spec import ZOOM_RANGE, LayerQuery, ViewerSource
+from webapp.auth.session import viewer
 from webapp.db import get_session
 from webapp.map import bp
 from webapp.params import only, parse_bbox, parse_int
@@ -31,6 +32,7 @@ def list_layers():
             "min_zoom": spec.min_zoom,
             "max_zoom": spec.max_zoom,
             "url": url_for("map.layer", name=spec.name),
+            "filters": [f.param for f in spec.filters],
         }
         for spec in visible_layers(viewer_role())
     ]
@@ -40,7 +42,16 @@ def list_layers():
 @bp.get("/api/layers/<name>")
 def layer(name: str):
     spec = get_layer(name, viewer_role())
-    only(request.args, ("bbox", "zoom"))
-    bbox = parse_bbox(request.args)
-    zoom = parse_int(request.args, "zoom", None, *ZOOM_RANGE)
-    return Response(spec.source(get_session(), bbox, zoom), mimetype=GEOJSON)
+    only(request.args, spec.params)
+    query = LayerQuery(
+        bbox=parse_bbox(request.args),
+        zoom=parse_int(request.args, "zoom", None, *ZOOM_RANGE),
+        viewer=viewer() if current_user.is_authenticated else None,
+        params={f.param: request.args[f.param] for f in spec.filters if f.param in request.args},
+    )
+    response = Response(spec.fetch(get_session(), query), mimetype=GEOJSON)
+    if isinstance(spec.source, ViewerSource):
+        # an answer for one account: never kept by shared caches
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+    return response

@@ -1,0 +1,316 @@
+"""The incidents map layer: what a viewer may see of the incidents, filtered, as GeoJSON.
+
+Who sees what (the layer is never shown to the public; :mod:`layers.registry` lists it for
+signed-in roles only):
+
+- everyone sees the incidents they reported themselves;
+- volunteers see nothing else;
+- the other roles see the incidents of the districts in their scope
+  (:func:`gis.accounts.scope_district_ids`: coordinators and officers their district, planners
+  their province or district, HQ analysts and administrators every district);
+- unverified public reports (channel ``online_public``, status ``new``) are on no layer for
+  anyone: coordinators see them in the review queue until they verify them;
+- rejected and duplicate reports are left out unless the ``status`` filter names them.
+
+Filters (:func:`parse_filters`, query parameters of ``/api/layers/incidents``): ``category`` and
+``status`` (one value or several, comma-separated), ``since`` and ``until`` (a day ``2026-11-21``,
+read as a whole day in Thai time, ``until`` inclusive; or an RFC 3339 date-time with an offset,
+``since`` inclusive and ``until`` exclusive).
+
+:func:`incidents_geojson` answers with one SQL statement that builds the FeatureCollection in
+PostGIS, newest first and at most :data:`MAX_FEATURES` features; the collection's foreign members
+``total`` (all matching incidents, counted by the same statement), ``limit`` and ``truncated``
+tell the map when to ask the user to zoom in. Features never carry the reporter, the reporter's
+contact or the receipt code; the description is cut to :data:`DESCRIPTION_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+
+from gis.accounts import scope_district_ids
+from gis.errors import InvalidInput
+from gis.models import District, Incident, Province, User
+from gis.queue import in_scope, in_window
+from gis.reference import in_bbox
+from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
+
+#: Most features in one answer; the answer says when more matched (``truncated``).
+MAX_FEATURES = 5_000
+#: Characters of the description shown on the map (the full text is in the incident API).
+DESCRIPTION_CHARS = 200
+#: Decimals of the coordinates (about 0.1 m).
+COORDINATE_DIGITS = 6
+#: Statuses shown when the ``status`` filter is absent.
+DEFAULT_STATUSES = frozenset(
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.VERIFIED,
+        IncidentStatus.REFERRED,
+        IncidentStatus.CLOSED,
+    }
+)
+#: Query parameters of the layer.
+FILTER_PARAMS = ("category", "status", "since", "until")
+#: Plain dates are days in Thailand.
+THAI_TIME = dt.timezone(dt.timedelta(hours=7))
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFilter:
+    """Checked filters of the incidents layer.
+
+    Attributes:
+        categories: only these categories (empty: every category).
+        statuses: only these statuses (empty: :data:`DEFAULT_STATUSES`).
+        since: only incidents that occurred at or after this time.
+        until: only incidents that occurred before this time.
+    """
+
+    categories: frozenset[IncidentCategory] = frozenset()
+    statuses: frozenset[IncidentStatus] = frozenset()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _choices(params: Mapping[str, str], field: str, kind: type[E]) -> frozenset[E]:
+    raw = (params.get(field) or "").strip()
+    if not raw:
+        return frozenset()
+    values: set[E] = set()
+    for part in raw.split(","):
+        try:
+            values.add(kind(part.strip()))
+        except ValueError:
+            known = ", ".join(k.value for k in kind)
+            raise InvalidInput(
+                f"{field} must be one or more of {known}, separated by commas", field=field
+            ) from None
+    return frozenset(values)
+
+
+def _when(params: Mapping[str, str], field: str) -> dt.datetime | None:
+    raw = (params.get(field) or "").strip().upper()
+    if not raw:
+        return None
+    try:
+        if _DATE.fullmatch(raw):
+            day = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), THAI_TIME)
+            return day + dt.timedelta(days=1) if field == "until" else day
+        if _RFC3339.fullmatch(raw):
+            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidInput(
+        f"{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset "
+        "(2026-11-21T06:30:00+07:00)",
+        field=field,
+    )
+
+
+def parse_filters(params: Mapping[str, str]) -> LayerFilter:
+    """The layer's filters from query parameters (other parameters are the caller's business).
+
+    Args:
+        params: parameter name -> value; see the module docstring for the grammar.
+
+    Returns:
+        The checked filters.
+
+    Raises:
+        InvalidInput: a bad value, naming its parameter (``since`` when it lies after ``until``).
+    """
+    since, until = _when(params, "since"), _when(params, "until")
+    if since is not None and until is not None and since >= until:
+        raise InvalidInput("since must lie before until", field="since")
+    return LayerFilter(
+        categories=_choices(params, "category", IncidentCategory),
+        statuses=_choices(params, "status", IncidentStatus),
+        since=since,
+        until=until,
+    )
+
+
+# --------------------------------------------------------------------------- filter builders
+
+
+def visible_to(session: Session, viewer: User) -> ColumnElement[bool]:
+    """Incidents ``viewer`` may see on a map: their own reports, and their scope's (not for
+    volunteers). Mirrors :func:`gis.incidents.may_see`."""
+    if not viewer.is_active:
+        return false()
+    own = Incident.reporter_id == viewer.id
+    if Role(viewer.role) is Role.VOLUNTEER:
+        return own
+    return or_(own, in_scope(scope_district_ids(session, viewer)))
+
+
+def on_a_layer() -> ColumnElement[bool]:
+    """Not an unverified public report (those wait in the review queue)."""
+    return not_(
+        and_(Incident.channel == Channel.ONLINE_PUBLIC, Incident.status == IncidentStatus.NEW)
+    )
+
+
+def with_statuses(statuses: frozenset[IncidentStatus]) -> ColumnElement[bool]:
+    """Incidents in one of ``statuses`` (:data:`DEFAULT_STATUSES` when empty)."""
+    chosen = statuses or DEFAULT_STATUSES
+    return Incident.status.in_(sorted(chosen))
+
+
+def with_categories(categories: frozenset[IncidentCategory]) -> ColumnElement[bool]:
+    """Incidents of one of ``categories`` (any when empty)."""
+    return true() if not categories else Incident.category.in_(sorted(categories))
+
+
+def layer_conditions(
+    session: Session, viewer: User, layer_filter: LayerFilter, bbox: BBox | None
+) -> tuple[ColumnElement[bool], ...]:
+    """Every condition of the layer, for a ``WHERE`` clause (also used to count in tests)."""
+    return (
+        visible_to(session, viewer),
+        on_a_layer(),
+        with_statuses(layer_filter.statuses),
+        with_categories(layer_filter.categories),
+        in_window(layer_filter.since, layer_filter.until),
+        in_bbox(Incident.geom, bbox),
+    )
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def _thai_time(value: Any) -> ColumnElement[Any]:
+    """An RFC 3339 date-time in Thai time (``2026-06-01T19:00:00+07:00``), whatever the
+    session's time zone."""
+    local = func.timezone("Asia/Bangkok", value)
+    return func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+
+
+def _description() -> ColumnElement[Any]:
+    text = Incident.description
+    cut = func.left(text, DESCRIPTION_CHARS)
+    return case((func.length(text) > DESCRIPTION_CHARS, func.concat(cut, "…")), else_=text)
+
+
+def incidents_geojson(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter = LayerFilter(),
+    *,
+    bbox: BBox | None = None,
+    limit: int = MAX_FEATURES,
+) -> str:
+    """The incidents ``viewer`` may see, filtered, as one FeatureCollection built in PostGIS.
+
+    Args:
+        session: open session.
+        viewer: the signed-in account (see the module docstring for what each role sees).
+        layer_filter: checked filters (:func:`parse_filters`).
+        bbox: only incidents inside this box (GiST index); ``None`` for all.
+        limit: most features returned, newest first (1 to :data:`MAX_FEATURES`).
+
+    Returns:
+        FeatureCollection JSON text with the foreign members ``total`` (matching incidents),
+        ``limit`` and ``truncated`` (``total > limit``). Feature ids are incident ids; properties
+        ``id``, ``category``, ``status``, ``severity``, ``occurred_at`` (RFC 3339 in Thai time,
+        ``+07:00``), ``district``,
+        ``province``, ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
+        added) and ``description_truncated``.
+
+    Raises:
+        ValueError: ``limit`` out of range.
+    """
+    if not 1 <= limit <= MAX_FEATURES:
+        raise ValueError(f"limit must be within 1..{MAX_FEATURES}")
+    properties = func.json_build_object(
+        "id", Incident.id,
+        "category", Incident.category,
+        "status", Incident.status,
+        "severity", Incident.severity,
+        "occurred_at", _thai_time(Incident.occurred_at),
+        "district", District.name,
+        "province", Province.name,
+        "description", _description(),
+        "description_truncated",
+        func.coalesce(func.length(Incident.description) > DESCRIPTION_CHARS, false()),
+    )  # fmt: skip
+    rows = (
+        select(
+            Incident.id.label("id"),
+            Incident.occurred_at.label("occurred_at"),
+            func.ST_AsGeoJSON(Incident.geom, COORDINATE_DIGITS).label("geometry"),
+            properties.label("properties"),
+            func.count().over().label("total"),
+        )
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .where(*layer_conditions(session, viewer, layer_filter, bbox))
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .subquery("f")
+    )
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", rows.c.id,
+        "geometry", cast(rows.c.geometry, JSON),
+        "properties", rows.c.properties,
+    )  # fmt: skip
+    order = aggregate_order_by(feature, rows.c.occurred_at.desc(), rows.c.id.desc())
+    total = func.coalesce(func.max(rows.c.total), 0)
+    collection = func.json_build_object(
+        "type", "FeatureCollection",
+        "features", func.coalesce(func.json_agg(order), literal_column("'[]'::json")),
+        "total", total,
+        "limit", literal(limit),
+        "truncated", total > limit,
+    )  # fmt: skip
+    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+
+
+__all__ = [
+    "DEFAULT_STATUSES",
+    "DESCRIPTION_CHARS",
+    "FILTER_PARAMS",
+    "MAX_FEATURES",
+    "LayerFilter",
+    "incidents_geojson",
+    "layer_conditions",
+    "on_a_layer",
+    "parse_filters",
+    "visible_to",
+    "with_categories",
+    "with_statuses",
+]
