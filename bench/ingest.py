@@ -1,0 +1,499 @@
+"""Benchmark of ``POST /api/incidents`` under sustained load (not a test).
+
+Measured in one run, on the same machine and database server, with the same gunicorn settings
+(2 workers, gthread, 4 threads each) on 127.0.0.1:
+
+* **figure**: ``POST /api/incidents`` of the app (``webapp:create_app()``) on a scratch database
+  (created, migrated, reference data seeded), signed in as an officer (one sign-in; every client
+  shares the session cookie and the CSRF token of a page's meta tag): parsing, the server-side
+  session check, CSRF, routing by polygon, the derived distances, the audit event, idempotency
+  and the commit, every request with a fresh idempotency key and a point drawn in a target
+  district;
+* **reference**: a bare WSGI endpoint (``bench/loadtest/bare.py``) that does one ``INSERT`` and
+  ``COMMIT`` per request into a table with a unique uuid key: the floor of one durable write per
+  request.
+
+Each runs for a warm-up and a measured window at each client count, the two alternating. Every
+request sent is answered, and afterwards the rows are counted: the app's incidents (and audit
+events) and the bare table's rows must equal the number of 201 answers. Targets: the app's
+requests/s at least half the reference's, p99 under 50 ms at 4 clients, no error at 16. Results
+are merged into ``bench/results.json`` (one object per client count) and ``docs/benchmarks.md``.
+
+Run from the repository root (``DATABASE_URL`` or ``var/local.env`` names the server; Redis for
+the rate-limit counters from ``RATELIMIT_STORAGE_URI``)::
+
+    .venv/bin/python bench/ingest.py --duration 15 --clients 4,16
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from demo import (
+    drop_database,
+    merge_results,
+    recreate_database,
+    server_versions,
+)
+from loadtest import bare
+from loadtest.client import LoadResult, run_load
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from gis import accounts, migrate
+from gis.db import make_engine, normalise_url
+from gis.types import IncidentCategory, Role
+from seeds.reference import seed as seed_reference
+from webapp.config import load_local_env
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DOC = ROOT / "docs" / "benchmarks.md"
+DOC_BEGIN = "<!-- bench:ingest begin -->"
+DOC_END = "<!-- bench:ingest end -->"
+SCRATCH = "borderwatch_ingest_bench"
+GUNICORN = [
+    str(Path(sys.executable).with_name("gunicorn")),
+    "--workers",
+    "2",
+    "--worker-class",
+    "gthread",
+    "--threads",
+    "4",
+    "--keep-alive",
+    "60",
+    "--log-level",
+    "warning",
+]
+OFFICER = "bench-officer"
+POINTS = 2_000
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 50.0
+_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    proc: subprocess.Popen[bytes]
+
+
+def start_server(name: str, app: str, env: dict[str, str], ready_path: str) -> Server:
+    """gunicorn serving ``app`` on a free loopback port, once it answers ``ready_path``."""
+    port = free_port()
+    command = [*GUNICORN, "--bind", f"127.0.0.1:{port}", "--pythonpath", str(BENCH), app]
+    proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
+    server = Server(name, port, proc)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name}: gunicorn exited with {proc.returncode}")
+        with contextlib.suppress(OSError):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", ready_path)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"{name}: gunicorn did not answer within 60 s")
+
+
+def stop_server(server: Server) -> None:
+    """Stop gunicorn and its workers (its own process group)."""
+    if server.proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.proc.pid, signal.SIGTERM)
+        try:
+            server.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.proc.pid, signal.SIGKILL)
+            server.proc.wait()
+
+
+@contextlib.contextmanager
+def servers(*specs: tuple[str, str, dict[str, str], str]) -> Iterator[list[Server]]:
+    """Start the servers; stop every one started, whatever happens."""
+    started: list[Server] = []
+    try:
+        for spec in specs:
+            started.append(start_server(*spec))
+        yield started
+    finally:
+        for server in started:
+            stop_server(server)
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def prepare(engine: Engine, password: str) -> list[tuple[float, float]]:
+    """Reference data, the officer account, the bare table; points in the target districts."""
+    with Session(engine) as session:
+        seed_reference(session)
+        accounts.create_user(session, OFFICER, None, password, Role.OFFICER, district="TH2706")
+        session.execute(text(bare.CREATE))
+        points = session.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
+                "ST_CollectionExtract(ST_Collect(geom), 3), :n, 7))).geom AS p"
+                " FROM district WHERE target) AS s"
+            ),
+            {"n": POINTS},
+        ).all()
+        session.commit()
+    return [(float(x), float(y)) for x, y in points]
+
+
+def _cookie(resp: http.client.HTTPResponse, jar: dict[str, str]) -> None:
+    for name, value in resp.getheaders():
+        if name.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            key, _, val = pair.partition("=")
+            jar[key.strip()] = val.strip()
+
+
+def _get(port: int, path: str, jar: dict[str, str]) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    resp = conn.getresponse()
+    body = resp.read().decode()
+    _cookie(resp, jar)
+    conn.close()
+    return resp.status, body
+
+
+def sign_in(port: int, password: str) -> dict[str, str]:
+    """Sign in once as the officer; the headers every client sends (cookie, CSRF token)."""
+    jar: dict[str, str] = {}
+    _, page = _get(port, "/login", jar)
+    token = _TOKEN.search(page)
+    if token is None:
+        raise RuntimeError("no csrf-token on /login")
+    form = f"username={OFFICER}&password={password}&csrf_token={token.group(1)}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        },
+    )
+    resp = conn.getresponse()
+    resp.read()
+    _cookie(resp, jar)
+    conn.close()
+    if resp.status != 302:
+        raise RuntimeError(f"sign-in answered {resp.status}")
+    status, page = _get(port, "/account/password", jar)  # a page of the new session
+    token = _TOKEN.search(page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"no csrf-token after sign-in ({status})")
+    return {
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        "X-CSRFToken": token.group(1),
+    }
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass
+class Pair:
+    clients: int
+    app: LoadResult
+    bare: LoadResult
+
+    @property
+    def ratio(self) -> float:
+        return self.app.rate / self.bare.rate if self.bare.rate else float("nan")
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def measure(
+    app_port: int,
+    bare_port: int,
+    headers: dict[str, str],
+    points: list[tuple[float, float]],
+    clients: list[int],
+    duration: float,
+    warmup: float,
+) -> list[Pair]:
+    """Bare endpoint then app at each client count."""
+    categories = [c.value for c in IncidentCategory]
+    occurred_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    common: dict[str, Any] = {
+        "duration": duration,
+        "warmup": warmup,
+        "points": points,
+        "categories": categories,
+        "occurred_at": occurred_at,
+    }
+    pairs = []
+    for n in clients:
+        print(f"{n} clients: bare endpoint ...", flush=True)
+        reference = run_load("127.0.0.1", bare_port, "/", clients=n, seed=n, **common)
+        print(f"{n} clients: POST /api/incidents ...", flush=True)
+        figure = run_load(
+            "127.0.0.1", app_port, "/api/incidents", clients=n, headers=headers, seed=n, **common
+        )
+        pairs.append(Pair(n, figure, reference))
+    return pairs
+
+
+def count_rows(engine: Engine) -> dict[str, int]:
+    with engine.connect() as c:
+        return {
+            table: int(c.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            for table in ("incident", "incident_event", bare.TABLE)
+        }
+
+
+def check_accounting(pairs: list[Pair], rows: dict[str, int]) -> list[str]:
+    """Problems: stored rows that differ from the 201 answers."""
+    created_app = sum(p.app.created for p in pairs)
+    created_bare = sum(p.bare.created for p in pairs)
+    problems = []
+    if rows["incident"] != created_app:
+        problems.append(f"{rows['incident']} incidents stored for {created_app} answers 201")
+    if rows["incident_event"] != rows["incident"]:
+        problems.append(f"{rows['incident_event']} audit events for {rows['incident']} incidents")
+    if rows[bare.TABLE] != created_bare:
+        problems.append(f"{rows[bare.TABLE]} bare rows stored for {created_bare} answers 201")
+    return problems
+
+
+def table(pairs: list[Pair]) -> str:
+    lines = [
+        "| clients | endpoint | requests/s | p50 ms | p95 ms | p99 ms | errors | ratio |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for p in pairs:
+        for label, r, ratio in (
+            ("**`POST /api/incidents`**", p.app, f"**{p.ratio:.2f}**"),
+            ("bare INSERT + COMMIT", p.bare, ""),
+        ):
+            errors = r.errors
+            lines.append(
+                f"| {p.clients} | {label} | {r.rate:,.0f} | {r.percentile(50):.1f} "
+                f"| {r.percentile(95):.1f} | {r.percentile(99):.1f} | {errors} | {ratio} |"
+            )
+    return "\n".join(lines)
+
+
+def targets(pairs: list[Pair]) -> list[tuple[str, bool]]:
+    checks = []
+    for p in pairs:
+        checks.append(
+            (f"{p.clients} clients: ratio {p.ratio:.2f} >= {TARGET_RATIO}", p.ratio >= TARGET_RATIO)
+        )
+        if p.clients == 4:
+            p99 = p.app.percentile(99)
+            checks.append((f"4 clients: p99 {p99:.1f} ms < {TARGET_P99_MS:g} ms", p99 < 50))
+        if p.clients == 16:
+            checks.append((f"16 clients: {p.app.errors} errors", p.app.errors == 0))
+    return checks
+
+
+def _statuses(r: LoadResult) -> dict[str, int]:
+    return dict(sorted(r.statuses.items()))
+
+
+def write_results(
+    pairs: list[Pair], command: str, machine: str, loads: str, args: argparse.Namespace
+) -> None:
+    for p in pairs:
+        merge_results(
+            {
+                "name": f"ingest_post_incidents_{p.clients}_clients",
+                "value": round(p.app.rate, 1),
+                "unit": "requests/s",
+                "reference": "bare WSGI endpoint, one INSERT and COMMIT per request, same "
+                f"gunicorn settings, {p.clients} clients",
+                "reference_value": round(p.bare.rate, 1),
+                "ratio": round(p.ratio, 3),
+                "command": command,
+                "clients": p.clients,
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "p50_ms": round(p.app.percentile(50), 2),
+                "p95_ms": round(p.app.percentile(95), 2),
+                "p99_ms": round(p.app.percentile(99), 2),
+                "statuses": _statuses(p.app),
+                "reference_p50_ms": round(p.bare.percentile(50), 2),
+                "reference_p99_ms": round(p.bare.percentile(99), 2),
+                "reference_statuses": _statuses(p.bare),
+                "machine": machine,
+                "load_average": loads,
+                "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
+            }
+        )
+
+
+def merge_doc(section: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, keep the rest."""
+    block = f"{DOC_BEGIN}\n{section.strip()}\n{DOC_END}\n"
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    if DOC_BEGIN in doc and DOC_END in doc:
+        head, rest = doc.split(DOC_BEGIN, 1)
+        tail = rest.split(DOC_END, 1)[1].lstrip("\n")
+        doc = head + block + ("\n" + tail if tail else "")
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def document(
+    pairs: list[Pair],
+    checks: list[tuple[str, bool]],
+    command: str,
+    machine: str,
+    loads: str,
+    args: argparse.Namespace,
+) -> str:
+    verdicts = "\n".join(f"- {'met' if ok else '**not met**'}: {text}" for text, ok in checks)
+    return f"""
+## Incident ingest: `POST /api/incidents` (`bench/ingest.py`)
+
+Sustained `POST /api/incidents` from keep-alive clients on 127.0.0.1 ({args.warmup:g} s warm-up,
+then {args.duration:g} s measured), every request a new report with its own idempotency key at
+a random point in a target district, signed in as an officer (session check and CSRF on every
+request): routing by polygon, border distance, nearest checkpoint and crossing, audit event and
+idempotency in one `INSERT`, and the commit. Reference, in the same run: a bare WSGI endpoint
+(`bench/loadtest/bare.py`) that does one `INSERT` and `COMMIT` per request into a table with a
+unique uuid key. Both under gunicorn with 2 gthread workers of 4 threads. The ratio is the
+app's requests/s over the reference's at the same number of clients.
+
+{table(pairs)}
+
+Targets:
+{verdicts}
+
+Accounting: every request sent was answered; the incidents, their audit events and the bare
+table's rows were counted afterwards and equal the 201 answers.
+
+What a report costs the database: the session check (one `SELECT` of the account), one
+`EXECUTE` of the prepared store statement (`gis.incidents.store_incident`: routing, derived
+distances, the incident, its audit event, the district's names; a generic plan, so no planning
+per report) and the `COMMIT`. Pooled connections are pinged only after a second idle
+(`webapp/db.py`), not before every request. The rest is the app's Python: the signed session
+cookie, flask-login, the CSRF check, flask-limiter, flask-talisman's headers, parsing and the
+JSON answer, on 2 cores that also run PostgreSQL and the load generator.
+
+Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
+absolute figures are noisy; the ratio is measured in the same run).
+
+Reproduce: `{command}`
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per run")
+    parser.add_argument("--clients", default="4,16", help="client counts, comma-separated")
+    parser.add_argument("--database", default=SCRATCH, help="scratch database (dropped first)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    clients = [int(c) for c in args.clients.split(",") if c.strip()]
+    if not clients or min(clients) < 1 or args.duration <= 0 or args.warmup < 0:
+        parser.error("--clients needs positive counts, --duration a positive number")
+
+    load_local_env()
+    server_url = normalise_url(os.environ["DATABASE_URL"])
+    if not os.environ.get("RATELIMIT_STORAGE_URI"):
+        raise SystemExit("RATELIMIT_STORAGE_URI is not set: run `make up` first")
+    loads = load_average()
+    print(f"load average {loads}; scratch database {args.database}: migrate and seed", flush=True)
+    url = recreate_database(server_url, args.database)
+    engine = make_engine(url)
+    password = secrets.token_urlsafe(16)
+    try:
+        migrate.upgrade(url)
+        points = prepare(engine, password)
+        app_env = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "BORDERWATCH_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
+        }
+        specs = [
+            ("app", "webapp:create_app()", app_env, "/healthz"),
+            ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": _libpq(url)}, "/"),
+        ]
+        with servers(*specs) as (app, reference):
+            headers = sign_in(app.port, password)
+            pairs = measure(
+                app.port, reference.port, headers, points, clients, args.duration, args.warmup
+            )
+        rows = count_rows(engine)
+        versions = server_versions(engine)
+    finally:
+        engine.dispose()
+        if not args.keep:
+            drop_database(server_url, args.database)
+
+    print(table(pairs))
+    checks = targets(pairs)
+    for text_, ok in checks:
+        print(f"{'met' if ok else 'NOT MET'}: {text_}")
+    problems = check_accounting(pairs, rows)
+    for problem in problems:
+        print(f"ACCOUNTING: {problem}")
+    print(f"rows: {rows}")
+    if problems:
+        return 1
+    cores = os.cpu_count()
+    machine = f"{cores} cores, {platform.system()} {platform.machine()}, {versions}"
+    command = (
+        f".venv/bin/python bench/ingest.py --duration {args.duration:g} "
+        f"--clients {','.join(map(str, clients))}"
+    )
+    if not args.no_write:
+        write_results(pairs, command, machine, loads, args)
+        merge_doc(document(pairs, checks, command, machine, loads, args))
+    return 0
+
+
+def _libpq(url: str) -> str:
+    """A libpq URI for psycopg2 from a SQLAlchemy URL."""
+    return url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up on SIGTERM
+    sys.exit(main())
