@@ -367,8 +367,7 @@
       var e = item.error;
       switch (item.state) {
         case "refused":
-          return "Refused: " + e.message + (e.field ? " (" + e.field + ")" : "") +
-            (e.distance_m !== null ? " – " + distanceText(e.distance_m) : "");
+          return "Refused: " + withDistance(e) + (e.field ? " (" + e.field + ")" : "");
         case "signin":
           return "Waiting: sign in again to send it.";
         case "stored":
@@ -379,6 +378,16 @@
         default:
           return inflight[item.key] ? "Sending…" : "Waiting to be sent.";
       }
+    }
+
+    /* The server's message, with the distance to the service area unless it gives it already. */
+    function withDistance(error) {
+      var text = error.message;
+      if (error.distance_m !== null &&
+          text.indexOf((error.distance_m / 1000).toFixed(1) + " km") < 0) {
+        text += " (" + distanceText(error.distance_m) + ")";
+      }
+      return text;
     }
 
     function distanceText(metres) {
@@ -548,16 +557,21 @@
       keepPinVisible();
     }
 
-    /* On a phone the form covers the lower part of the map: move the pin into the part above. */
+    /* The form covers the lower part of the map on a phone, its left side on a wider screen:
+       move the pin into the part of the map left free. */
     function keepPinVisible() {
       if (!draftPin) return;
       var size = map.getSize();
-      var sheetTop = form.getBoundingClientRect().top -
-        map.getContainer().getBoundingClientRect().top;
-      var visible = Math.max(80, Math.min(size.y, sheetTop));
+      var box = map.getContainer().getBoundingClientRect();
+      var sheet = form.getBoundingClientRect();
+      var left = 0, bottom = size.y;
+      if (sheet.width < box.width * 0.9) left = Math.min(size.x - 80, sheet.right - box.left);
+      else bottom = Math.max(80, Math.min(size.y, sheet.top - box.top));
       var point = map.latLngToContainerPoint(draftPin.getLatLng());
-      if (point.y > 30 && point.y < visible - 30 && point.x > 30 && point.x < size.x - 30) return;
-      map.panBy([point.x - size.x / 2, point.y - visible / 2], { animate: false });
+      if (point.x > left + 30 && point.x < size.x - 30 && point.y > 30 && point.y < bottom - 30) {
+        return;
+      }
+      map.panBy([point.x - (left + size.x) / 2, point.y - bottom / 2], { animate: false });
     }
 
     function openForm() {
@@ -636,9 +650,7 @@
     }
 
     function showServerError(error) {
-      var text = error.message;
-      if (error.distance_m !== null) text += " (" + distanceText(error.distance_m) + ")";
-      var node = fieldError(error.field || "body", text);
+      var node = fieldError(error.field || "body", withDistance(error));
       if (node.scrollIntoView) node.scrollIntoView({ block: "nearest" });
     }
 
