@@ -1,9 +1,10 @@
 """``/review``: the coordinator's queue as a page, with a small form per allowed action;
 ``/review/incidents/<id>``: one incident whole, for the reviewers of its district.
 
-No script on the queue: filters are a GET form, each action a POST form carrying the CSRF token
-that redirects back to the queue with the same filters, or to the incident's page when the form
-was sent from there (``return_to=incident``; never a URL taken from the form). The incident page
+The queue works without script: filters are a GET form, each action a POST form carrying the
+CSRF token that redirects back to the queue with the same filters, or to the incident's page when
+the form was sent from there (``return_to=incident``; never a URL taken from the form). Above the
+list, ``static/js/review-map.js`` maps the page's items (embedded as JSON). The incident page
 draws its place with Leaflet (``static/js/incident-map.js``); times are shown in Thai time.
 """
 
@@ -20,6 +21,7 @@ from werkzeug.wrappers import Response
 from gis.errors import Conflict, InvalidInput
 from gis.models import Incident, User
 from gis.queue import (
+    QueueItem,
     duplicate_candidates,
     get_reviewable_incident,
     history_entries,
@@ -29,13 +31,14 @@ from gis.queue import (
     review_queue,
 )
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
+from layers.styles import INCIDENT_STATUS
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.params import only
 from webapp.review import bp
 from webapp.review.actions import take_action
 from webapp.review.api import REVIEWERS
-from webapp.review.schemas import QUEUE_PARAMS, parse_action_form, parse_queue_args
+from webapp.review.schemas import QUEUE_PARAMS, item_json, parse_action_form, parse_queue_args
 
 
 def back_to_queue(query_string: str) -> Response:
@@ -59,7 +62,14 @@ def queue_page():
         statuses=list(IncidentStatus),
         categories=list(IncidentCategory),
         agencies=list(Agency),
+        review_map=review_map(page.items),
     )
+
+
+def review_map(items: list[QueueItem]) -> dict[str, Any]:
+    """What the queue's map draws (static/js/review-map.js): the page's items, status colours."""
+    colours = {status.value: colour for status, (colour, _) in INCIDENT_STATUS.items()}
+    return {"items": [item_json(i) for i in items], "colours": colours}
 
 
 @bp.post("/review/incidents/<int:incident_id>/actions")
