@@ -40,6 +40,19 @@ class OutsideWatchArea(BorderwatchError):
         self.distance_m = distance_m
 
 
+class Unprocessable(BorderwatchError):
+    """A well-formed request whose content cannot be taken: a file that is not a usable image,
+    a limit on the object reached (HTTP 422)."""
+
+    code = "unprocessable"
+
+
+class TooLarge(BorderwatchError):
+    """A body or an uploaded file over its size limit (HTTP 413)."""
+
+    code = "too_large"
+
+
 class NotFound(BorderwatchError):
     code = "not_found"
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -359,6 +360,36 @@ class IncidentEvent(Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class IncidentPhoto(Base):
+    """A photo attached to an incident: re-encoded without metadata, the bytes kept in the row.
+
+    ``sha256`` is the digest of the bytes as uploaded; the unique pair (incident, digest) stores a
+    retried upload once. ``data`` is loaded only when asked for (the image itself).
+    """
+
+    __tablename__ = "incident_photo"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "sha256", name="uq_incident_photo_incident_sha256"),
+        CheckConstraint(
+            "content_type IN ('image/jpeg', 'image/png', 'image/webp')", "content_type"
+        ),
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", "sha256"),
+        CheckConstraint("width BETWEEN 1 AND 2048 AND height BETWEEN 1 AND 2048", "size"),
+        CheckConstraint("byte_size = octet_length(data)", "byte_size"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = now_column()
 
 
 class HotspotRun(Base):
