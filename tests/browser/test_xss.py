@@ -5,10 +5,11 @@ Every payload tries to set ``window.__xss`` or to open a dialog (``alert``) if i
 interpreted as markup, script, a URL or a template. The payloads enter through the real input
 paths (the officer API, the public form, the triage forms, the account form, the sign-in form, a
 URL) and are read back on the pages that show them: the incident page (description, contact,
-notes), the review queue, the accounts page, flash messages, the public form after an error, the
-public 404 page. Each view must fire no dialog, leave ``window.__xss`` undefined, raise no page
-error and log no console error (a CSP refusal of an injected script is a console error, so even
-a blocked injection fails), and show the payload as text where it belongs.
+notes), the review queue and its map, the incidents layer's popups on the map, the accounts page,
+flash messages, the public form after an error, the public 404 page. Each view must fire no
+dialog, leave ``window.__xss`` undefined, raise no page error and log no console error (a CSP
+refusal of an injected script is a console error, so even a blocked injection fails), and show
+the payload as text where it belongs.
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ def test_payloads_in_incident_fields_run_in_no_view(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     # Each payload's reports lie three days from the others': only its pair are duplicates.
     when = [now - dt.timedelta(days=3 * i + 1) for i in range(len(PAYLOADS))]
+    # ... and about 220 m north or south of the next pair's, in Aranyaprathet.
+    lats = [round(ARANYA[1] - 0.04 + 0.002 * i, 5) for i in range(len(PAYLOADS))]
 
     # 1. the officer reports through the API, a payload as the description
     sign_in(page, server, officer.username)
@@ -221,7 +224,7 @@ def test_payloads_in_incident_fields_run_in_no_view(
     inert(page, log, console, "account page, officer with a payload display name")
     assert PAYLOADS[2] in text_of(page, "header")
     officer_ids = page.evaluate(
-        """async ([payloads, times]) => {
+        """async ([payloads, times, lats]) => {
             const token = document.querySelector('meta[name="csrf-token"]').content;
             const ids = [];
             for (let i = 0; i < payloads.length; i++) {
@@ -229,7 +232,7 @@ def test_payloads_in_incident_fields_run_in_no_view(
                     method: "POST",
                     headers: {"Content-Type": "application/json", "X-CSRFToken": token},
                     body: JSON.stringify({
-                        lon: 102.5066, lat: 13.6928, category: "smuggling",
+                        lon: 102.5066, lat: lats[i], category: "smuggling",
                         occurred_at: times[i], idempotency_key: crypto.randomUUID(),
                         description: payloads[i],
                     }),
@@ -239,7 +242,7 @@ def test_payloads_in_incident_fields_run_in_no_view(
             }
             return ids;
         }""",
-        [PAYLOADS, [w.isoformat() for w in when]],
+        [PAYLOADS, [w.isoformat() for w in when], lats],
     )
     assert len(officer_ids) == len(PAYLOADS)
     sign_out(page, server)
@@ -249,7 +252,7 @@ def test_payloads_in_incident_fields_run_in_no_view(
     for i, payload in enumerate(PAYLOADS):
         page.goto(server + "/report?lang=en")
         local = when[i].astimezone(dt.timezone(dt.timedelta(hours=7)))
-        page.fill("#report-lat", str(ARANYA[1] + 0.0005))
+        page.fill("#report-lat", str(lats[i] + 0.0005))
         page.fill("#report-lon", str(ARANYA[0]))
         page.select_option("select[name=category]", "smuggling")
         page.fill("input[name=occurred_at]", local.strftime("%Y-%m-%dT%H:%M"))
@@ -326,6 +329,33 @@ def test_payloads_in_incident_fields_run_in_no_view(
     page.wait_for_selector(".bw-done")
     inert(page, log, console, "incident page after closing")
     assert PAYLOADS[3] in text_of(page, "#incident-history")
+
+    # 6. the popups of the map's incidents layer (the officer's reports, referred or closed)
+    page.goto(server + "/")
+    page.wait_for_function("() => window.borderwatch && borderwatch.maps.length === 1")
+    page.evaluate(
+        "([lat, lon]) => borderwatch.maps[0].map.setView([lat, lon], 12, {animate: false})",
+        [ARANYA[1], ARANYA[0]],
+    )
+    page.wait_for_function(
+        """(ids) => {
+            const layer = borderwatch.findLayer(borderwatch.maps[0].map, "incidents");
+            return layer && layer.controller === null && ids.every((id) => layer.byId[id]);
+        }""",
+        arg=officer_ids,
+        timeout=30_000,
+    )
+    inert(page, log, console, "map with the incidents layer")
+    for i, payload in enumerate(PAYLOADS):
+        page.evaluate("() => borderwatch.maps[0].map.closePopup()")
+        shown = page.evaluate(
+            "(id) => borderwatch.showIncident(borderwatch.maps[0].map, id)", officer_ids[i]
+        )
+        assert shown, i
+        page.wait_for_selector(".leaflet-popup .bw-popup", timeout=20_000)
+        inert(page, log, console, f"incidents layer popup, payload {i}")
+        assert payload in text_of(page, ".leaflet-popup .bw-popup"), i
+    page.screenshot(path=str(output_dir / "xss-map-popup.png"))
 
 
 def test_payloads_at_sign_in_run_nowhere(server, page_and_log, committed):
