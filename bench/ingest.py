@@ -41,7 +41,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,19 @@ def stop_server(server: Server) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.proc.pid, signal.SIGKILL)
             server.proc.wait()
+
+
+def worker_cpu(server: Server) -> dict[str, float]:
+    """CPU seconds used so far by each gunicorn worker of ``server``, by pid (Linux /proc)."""
+    pid = server.proc.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for child in children:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[child] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
 
 
 @contextlib.contextmanager
@@ -233,6 +246,7 @@ class Pair:
     clients: int
     app: LoadResult
     bare: LoadResult
+    app_workers_cpu_s: list[float] = field(default_factory=list)  # per worker, busiest first
 
     @property
     def ratio(self) -> float:
@@ -245,7 +259,7 @@ def load_average() -> str:
 
 
 def measure(
-    app_port: int,
+    app: Server,
     bare_port: int,
     headers: dict[str, str],
     points: list[tuple[float, float]],
@@ -268,10 +282,13 @@ def measure(
         print(f"{n} clients: bare endpoint ...", flush=True)
         reference = run_load("127.0.0.1", bare_port, "/", clients=n, seed=n, **common)
         print(f"{n} clients: POST /api/incidents ...", flush=True)
+        before = worker_cpu(app)
         figure = run_load(
-            "127.0.0.1", app_port, "/api/incidents", clients=n, headers=headers, seed=n, **common
+            "127.0.0.1", app.port, "/api/incidents", clients=n, headers=headers, seed=n, **common
         )
-        pairs.append(Pair(n, figure, reference))
+        after = worker_cpu(app)
+        used = sorted((t - before.get(pid, 0.0) for pid, t in after.items()), reverse=True)
+        pairs.append(Pair(n, figure, reference, used))
     return pairs
 
 
@@ -295,6 +312,18 @@ def check_accounting(pairs: list[Pair], rows: dict[str, int]) -> list[str]:
     if rows[bare.TABLE] != created_bare:
         problems.append(f"{rows[bare.TABLE]} bare rows stored for {created_bare} answers 201")
     return problems
+
+
+def _split(p: Pair) -> str:
+    """How the app's CPU time split over its workers, busiest first (percent)."""
+    total = sum(p.app_workers_cpu_s) or 1.0
+    return " / ".join(f"{100 * s / total:.0f} %" for s in p.app_workers_cpu_s)
+
+
+def _client_cpu(pairs: list[Pair]) -> str:
+    runs = [r for p in pairs for r in (p.app, p.bare)]
+    per = [r.client_cpu_s / max(1, sum(r.statuses.values())) * 1e6 for r in runs]
+    return f"{min(per):.0f}-{max(per):.0f} µs"
 
 
 def table(pairs: list[Pair]) -> str:
@@ -357,6 +386,13 @@ def write_results(
                 "reference_p50_ms": round(p.bare.percentile(50), 2),
                 "reference_p99_ms": round(p.bare.percentile(99), 2),
                 "reference_statuses": _statuses(p.bare),
+                "app_cpu_per_worker_s": [round(x, 2) for x in p.app_workers_cpu_s],
+                "app_cpu_ms_per_request": round(
+                    sum(p.app_workers_cpu_s) / max(1, sum(p.app.statuses.values())) * 1e3, 2
+                ),
+                "client_cpu_us_per_request": round(
+                    p.app.client_cpu_s / max(1, sum(p.app.statuses.values())) * 1e6
+                ),
                 "machine": machine,
                 "load_average": loads,
                 "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
@@ -385,6 +421,7 @@ def document(
     loads: str,
     args: argparse.Namespace,
 ) -> str:
+    splits = "; ".join(f"{p.clients} clients {_split(p)}" for p in pairs)
     verdicts = "\n".join(f"- {'met' if ok else '**not met**'}: {text}" for text, ok in checks)
     return f"""
 ## Incident ingest: `POST /api/incidents` (`bench/ingest.py`)
@@ -402,6 +439,15 @@ app's requests/s over the reference's at the same number of clients.
 
 Targets:
 {verdicts}
+
+The app's CPU time per worker (busiest first): {splits}.
+With few keep-alive clients, gunicorn's workers do not share the connections evenly (the
+worker that accepts first keeps them): at 4 clients one worker, one Python interpreter, may
+serve most requests while the other idles; the bare endpoint, which spends little CPU per
+request, does not notice.
+
+The load generator (several processes of plain-socket clients) used {_client_cpu(pairs)} of
+CPU per request, start-up included: not the bottleneck.
 
 Accounting: every request sent was answered; the incidents, their audit events and the bare
 table's rows were counted afterwards and equal the 201 answers.
@@ -458,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         with servers(*specs) as (app, reference):
             headers = sign_in(app.port, password)
             pairs = measure(
-                app.port, reference.port, headers, points, clients, args.duration, args.warmup
+                app, reference.port, headers, points, clients, args.duration, args.warmup
             )
         rows = count_rows(engine)
         versions = server_versions(engine)
@@ -468,6 +514,9 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(server_url, args.database)
 
     print(table(pairs))
+    print(f"load generator CPU per request: {_client_cpu(pairs)}")
+    for p in pairs:
+        print(f"app CPU per worker at {p.clients} clients: {_split(p)}")
     checks = targets(pairs)
     for text_, ok in checks:
         print(f"{'met' if ok else 'NOT MET'}: {text_}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -46,6 +47,7 @@ class LoadResult:
     statuses: dict[str, int] = field(default_factory=dict)  # every answer, warm-up included
     measured_statuses: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)  # measured window
+    client_cpu_s: float = 0.0  # CPU seconds the generator's processes used, start-up included
 
     @property
     def rate(self) -> float:
@@ -214,6 +216,7 @@ def run_load(
         The statuses of every answer, and the rate and latencies of the measured window.
     """
     processes = min(clients, MAX_PROCESSES)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start_at = time.time() + START_DELAY
     base = {
         "host": host,
@@ -260,6 +263,8 @@ def run_load(
         result.latencies_ms.extend(part["latencies_ms"])
     if failures:
         raise RuntimeError(f"load generator processes failed with exit codes {failures}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the clients, reaped above
+    result.client_cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result.measured = sum(result.measured_statuses.values())
     return result
 
