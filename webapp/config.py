@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
         "application/geo+json",
     ],
     "COMPRESS_MIN_SIZE": 1024,
+    # Largest request body (bytes): an incident photo of 10 MiB in its multipart envelope.
+    # A longer body is refused (413) by its Content-Length before it is read.
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Cookies only over HTTPS; plain-HTTP local runs (`make run`) turn it off.

@@ -20,6 +20,8 @@ from gis.errors import (
     InvalidInput,
     NotFound,
     OutsideWatchArea,
+    TooLarge,
+    Unprocessable,
 )
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ STATUS = {
     NotFound: 404,
     Forbidden: 403,
     Conflict: 409,
+    TooLarge: 413,
+    Unprocessable: 422,
 }
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from gis.incidents import create_incident, parse_incident
 from gis.models import District, Incident, Province
+from gis.photos import add_photo, prepare_photo
 from gis.public import create_public_report
 from gis.types import Channel, Role
 from tests.webapp.signin import PASSWORD, make_user
@@ -58,6 +59,8 @@ class World:
     incidents: dict[str, int]
     receipt: str
     tokens: dict[Role | None, str] = field(default_factory=dict)
+    #: A stored photo of each incident: incident id -> photo id.
+    photos: dict[int, int] = field(default_factory=dict)
 
     def in_scope(self, role: Role) -> list[int]:
         """Incidents ``role``'s account may see: its own report and its district's others."""
@@ -120,6 +123,10 @@ def post_json(path: str, body: dict[str, Any]) -> Request:
         "json": body,
         "headers": {"X-CSRFToken": token},
     }
+
+
+def photo_get(world: World, obj: int | None, token: str) -> dict[str, Any]:
+    return {"path": f"/api/incidents/{obj}/photos/{world.photos.get(obj or 0, MISSING_ID)}"}
 
 
 def photo_upload(world: World, obj: int | None, token: str) -> dict[str, Any]:
@@ -262,10 +269,6 @@ POLICY: dict[tuple[str, str], Policy] = {
         scoped=True,
         page=True,
     ),
-}
-
-#: Routes whose rows are added with the features that bring them (photos).
-OPTIONAL_POLICY: dict[tuple[str, str], Policy] = {
     ("/api/incidents/<int:incident_id>/photos", "POST"): Policy(
         photo_upload,
         ok=201,
@@ -273,7 +276,13 @@ OPTIONAL_POLICY: dict[tuple[str, str], Policy] = {
         scoped=True,
         may_act=may_add_photo,
     ),
+    ("/api/incidents/<int:incident_id>/photos/<int:photo_id>", "GET"): Policy(
+        photo_get, roles=SIGNED_IN, scoped=True
+    ),
 }
+
+#: Routes whose rows are added with the features that bring them.
+OPTIONAL_POLICY: dict[tuple[str, str], Policy] = {}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -353,8 +362,17 @@ def world(session: Session) -> World:
         channel=Channel.ONLINE_PUBLIC,
     )
     _, receipt = create_public_report(session, public, 10_000.0)
+    # Another image than the matrix's upload (which must stay a new photo, 201).
+    stored = io.BytesIO()
+    Image.new("RGB", (24, 32), (30, 30, 200)).save(stored, "JPEG")
+    photos = {
+        incident_id: add_photo(
+            session, session.get_one(Incident, incident_id), prepare_photo(stored.getvalue()), None
+        )[0].id
+        for incident_id in incidents.values()
+    }
     session.commit()
-    return World(users=users, incidents=incidents, receipt=receipt)
+    return World(users=users, incidents=incidents, receipt=receipt, photos=photos)
 
 
 def signed_in_cookie(app, role: Role | None) -> tuple[str | None, str]:

@@ -14,10 +14,12 @@ from flask_login import current_user, login_required
 
 from gis.districts import district_ref
 from gis.incidents import get_visible_incident, parse_incident, store_incident
+from gis.photos import list_photos
 from gis.types import Channel, Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents import bp
+from webapp.incidents.photos import photo_json
 from webapp.incidents.schemas import incident_json, json_body
 
 REPORTERS = (Role.OFFICER, Role.VOLUNTEER, Role.COORDINATOR)
@@ -45,4 +47,5 @@ def create():
 def show(incident_id: int):
     session = get_session()
     incident = get_visible_incident(session, incident_id, viewer())
-    return jsonify(incident_json(incident, district_ref(session, incident.district_id)))
+    photos = [photo_json(p) for p in list_photos(session, incident.id)]
+    return jsonify(incident_json(incident, district_ref(session, incident.district_id), photos))

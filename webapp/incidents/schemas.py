@@ -9,6 +9,7 @@ floats on purpose, so that :func:`gis.incidents.parse_incident` refuses them nam
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Request
@@ -62,10 +63,13 @@ def _metres(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def incident_json(incident: Incident, district: DistrictRef) -> dict[str, Any]:
+def incident_json(
+    incident: Incident, district: DistrictRef, photos: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """The incident as the API shows it to the reporter and the district's staff.
 
-    The reporter's identity and contact are left out.
+    The reporter's identity and contact are left out. ``photos`` are the incident's photos as
+    :func:`webapp.incidents.photos.photo_json` lists them (none for a report just made).
     """
     where = to_shape(incident.geom)
     return {
@@ -97,4 +101,5 @@ def incident_json(incident: Incident, district: DistrictRef) -> dict[str, Any]:
             "id": incident.nearest_crossing_id,
             "distance_m": _metres(incident.nearest_crossing_m),
         },
+        "photos": list(photos),
     }
