@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -9,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gis import accounts
-from gis.models import District, Incident, IncidentEvent, User
+from gis.models import District, Incident, IncidentEvent, IncidentPhoto, User
 from gis.types import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -56,6 +59,7 @@ def people(engine: Engine) -> Iterator[Accounts]:
     ids = [officer.id, volunteer.id, analyst.id]
     reports = select(Incident.id).where(Incident.reporter_id.in_(ids)).scalar_subquery()
     with engine.begin() as conn:
+        conn.execute(delete(IncidentPhoto).where(IncidentPhoto.incident_id.in_(reports)))
         conn.execute(delete(IncidentEvent).where(IncidentEvent.incident_id.in_(reports)))
         conn.execute(delete(Incident).where(Incident.reporter_id.in_(ids)))
         conn.execute(delete(User).where(User.id.in_(ids)))
@@ -366,6 +370,64 @@ def test_a_report_made_after_the_session_ended_waits_for_the_next_sign_in(
     )
     assert [r["key"] for r in reports_of(engine, people.officer)] == [key]
     assert all("40" in m for m in log.console_errors), log.console_errors  # the refused POST
+    assert_clean(log, server)
+
+
+def jpeg_with_gps() -> bytes:
+    """A small JPEG whose EXIF holds a GPS position (Aranyaprathet)."""
+    image = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (13.0, 41.0, 34.0)
+    gps[3] = "E"
+    gps[4] = (102.0, 30.0, 24.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)[1] == "N"
+    return data
+
+
+def test_a_photo_with_gps_is_uploaded_after_the_report(server, page_and_log, people, engine):
+    page, log = page_and_log
+    sign_in(page, server, people.officer)
+    listen_for_created(page)
+    photo = jpeg_with_gps()
+    tap_at(page, *ARANYAPRATHET)
+    fill_form(page, "vehicle_theft", "Stolen motorbikes on a boat")
+    page.set_input_files(
+        "#pd-photo", files=[{"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    with page.expect_response("**/api/incidents/*/photos") as answer:
+        page.click("#pd-submit")
+    assert answer.value.status == 201
+    page.wait_for_selector("#pd-outbox", state="hidden")
+    assert outbox(page) == []
+
+    incident = created(page)[0]
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(IncidentPhoto.sha256, IncidentPhoto.data).where(
+                IncidentPhoto.incident_id == incident["id"]
+            )
+        ).all()
+    # One photo, from exactly the bytes chosen (the digest is of the upload), stored without GPS.
+    assert [row.sha256 for row in stored] == [hashlib.sha256(photo).hexdigest()]
+    assert not Image.open(io.BytesIO(stored[0].data)).getexif().get_ifd(0x8825)
+    # The IndexedDB copy is gone once the server has it.
+    left = page.evaluate(
+        """(key) => new Promise((resolve) => {
+        const open = indexedDB.open('borderwatch-pindrop', 1);
+        open.onsuccess = () => {
+            const get = open.result.transaction('photos').objectStore('photos').get(key);
+            get.onsuccess = () => resolve(get.result === undefined ? null : 'kept');
+        };
+    })""",
+        incident["idempotency_key"],
+    )
+    assert left is None
+    assert not log.console_errors, log.console_errors
     assert_clean(log, server)
 
 
