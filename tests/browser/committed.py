@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from gis import accounts
 from gis.incidents import IncidentInput, create_incident
 from gis.models import Incident, IncidentEvent, User
+from gis.photos import add_photo, prepare_photo
 from gis.types import Channel, IncidentCategory, Role
 from tests.webapp.signin import PASSWORD
 
@@ -89,6 +90,15 @@ class Committed:
             session.commit()
         self.incident_ids.append(incident_id)
         return incident_id
+
+    def photo(self, incident_id: int, raw: bytes) -> int:
+        """A photo of the incident (deleted with it)."""
+        with Session(self.engine) as session:
+            incident = session.get_one(Incident, incident_id)
+            photo, _ = add_photo(session, incident, prepare_photo(raw), None)
+            photo_id = photo.id
+            session.commit()
+        return photo_id
 
     def clean_up(self) -> None:
         """Delete the incidents (also those the users or the public reported) and accounts."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gis.models import Incident, IncidentEvent
 from gis.types import IncidentCategory, Role
 from tests.browser.committed import Committed
+from tests.images import jpeg
 from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -64,6 +65,7 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
         description="Boats unloading boxes behind the rice mill",
         contact=contact,
     )
+    photo = committed.photo(new, jpeg((120, 80)))
     committed.incident(  # same place and time, another category: not a possible duplicate
         NEAR, category=IncidentCategory.ONLINE_FRAUD, occurred_at=now - dt.timedelta(hours=3)
     )
@@ -80,6 +82,12 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
     assert page.inner_text("#incident-district").startswith("อรัญประเทศ (Aranyaprathet)")
     assert page.inner_text("#incident-description") == "Boats unloading boxes behind the rice mill"
     assert page.inner_text("#incident-contact") == contact  # a coordinator of the district
+    # the photo, from the photos API
+    image = page.locator("#incident-photos img")
+    assert image.count() == 1
+    assert image.get_attribute("src") == f"/api/incidents/{new}/photos/{photo}"
+    page.wait_for_function("() => document.querySelector('#incident-photos img').complete")
+    assert page.evaluate("() => document.querySelector('#incident-photos img').naturalWidth") == 120
     # the small map draws the place
     page.wait_for_selector("#incident-map.leaflet-container path.leaflet-interactive")
 
@@ -110,10 +118,15 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
     with Session(engine) as session:
         row = session.get(Incident, new)
         assert row is not None and row.status == "verified"
-        notes = session.scalars(
-            select(IncidentEvent.note).where(IncidentEvent.incident_id == new)
+        steps = session.execute(
+            select(IncidentEvent.action, IncidentEvent.note)
+            .where(IncidentEvent.incident_id == new)
+            .order_by(IncidentEvent.id)
         ).all()
-        assert notes == [None, NOTE]
+        assert [tuple(s) for s in steps if s.action != "photo_added"] == [
+            ("created", None),
+            ("verify", NOTE),
+        ]
 
     # the stale tab still offers "reject": the state machine refuses it, naming the status
     stale.locator('form[data-action="reject"] button[type=submit]').click()
@@ -142,7 +155,7 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
         count = len(
             session.scalars(select(IncidentEvent.id).where(IncidentEvent.incident_id == new)).all()
         )
-        assert count == 2  # created, verify: the refusals wrote nothing
+        assert count == len(steps)  # the refusals wrote nothing
 
     # the only console error is Chromium's note of the refused request above
     assert [e for e in log.console_errors if "409 (CONFLICT)" not in e] == []

@@ -16,7 +16,9 @@ from sqlalchemy import select, text
 
 from gis.incidents import IncidentInput, create_incident
 from gis.models import Checkpoint, Incident
+from gis.photos import add_photo, prepare_photo
 from gis.types import Channel, IncidentCategory, Role
+from tests.images import jpeg
 from tests.webapp.signin import make_user, sign_in
 
 pytestmark = pytest.mark.db
@@ -182,6 +184,27 @@ def test_the_review_json_names_places_and_actions(session, as_user):
     assert body["district"]["name"] == "Aranyaprathet"
     assert body["allowed_actions"] == ["verify", "reject", "mark_duplicate", "refer"]
     assert body["reporter_contact"] is None  # an officer's report: no contact
+
+
+def test_the_page_shows_the_photos_as_images_of_the_photos_api(session, users, as_user):
+    inc = report(session)
+    photos = [
+        add_photo(session, inc, prepare_photo(jpeg((64 + i, 48), (200, 30 * i, 30))), None)[0]
+        for i in range(2)
+    ]
+    c = as_user("coordinator")
+    html = c.get(f"/review/incidents/{inc.id}").get_data(as_text=True)
+    block = html.split('id="incident-photos"')[1].split("</p>")[0]
+    sources = re.findall(r'<img src="([^"]+)"', block)
+    assert sources == [f"/api/incidents/{inc.id}/photos/{p.id}" for p in photos]
+    for src in sources:
+        image = c.get(src)
+        assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert 'width="64" height="48"' in block
+    other = report(session)
+    assert '<p id="incident-photos">None.</p>' in c.get(f"/review/incidents/{other.id}").get_data(
+        as_text=True
+    )
 
 
 def test_no_contact_given_says_so_to_those_who_may_read_it(session, as_user):

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
 from gis.models import Incident, User
+from gis.photos import list_photos
 from gis.queue import (
     QueueItem,
     duplicate_candidates,
@@ -102,6 +103,7 @@ def incident_context(session: Session, incident: Incident, me: User) -> dict[str
         "places": incident_places(session, incident),
         "history": history_entries(session, incident, me),
         "duplicates": duplicate_candidates(session, incident.id),
+        "photos": list_photos(session, incident.id),
         "contact_visible": contact_visible,
         "contact": incident.reporter_contact if contact_visible else None,
         "can_act": me.role == Role.COORDINATOR,
