@@ -422,6 +422,10 @@ def document(
     args: argparse.Namespace,
 ) -> str:
     splits = "; ".join(f"{p.clients} clients {_split(p)}" for p in pairs)
+    cpu_ms = " and ".join(
+        f"{sum(p.app_workers_cpu_s) / max(1, sum(p.app.statuses.values())) * 1e3:.1f}"
+        for p in pairs
+    )
     verdicts = "\n".join(f"- {'met' if ok else '**not met**'}: {text}" for text, ok in checks)
     return f"""
 ## Incident ingest: `POST /api/incidents` (`bench/ingest.py`)
@@ -440,7 +444,7 @@ app's requests/s over the reference's at the same number of clients.
 Targets:
 {verdicts}
 
-The app's CPU time per worker (busiest first): {splits}.
+The app's workers used {cpu_ms} ms of CPU per request; per worker (busiest first): {splits}.
 With few keep-alive clients, gunicorn's workers do not share the connections evenly (the
 worker that accepts first keeps them): at 4 clients one worker, one Python interpreter, may
 serve most requests while the other idles; the bare endpoint, which spends little CPU per
