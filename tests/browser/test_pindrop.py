@@ -431,6 +431,50 @@ def test_a_photo_with_gps_is_uploaded_after_the_report(server, page_and_log, peo
     assert_clean(log, server)
 
 
+def test_a_photo_upload_whose_answer_is_lost_is_sent_again_and_stored_once(
+    server, page_and_log, people, engine
+):
+    page, log = page_and_log
+    sign_in(page, server, people.officer)
+    listen_for_created(page)
+    photo = jpeg_with_gps()
+    uploads: list[int] = []
+
+    def lose_first_answer(route: Any) -> None:
+        uploads.append(len(route.request.post_data_buffer or b""))
+        if len(uploads) == 1:
+            assert route.fetch().status == 201  # stored by the server ...
+            route.abort("connectionreset")  # ... the answer lost
+        else:
+            route.continue_()
+
+    page.route("**/api/incidents/*/photos", lose_first_answer)
+    tap_at(page, *ARANYAPRATHET)
+    fill_form(page, "smuggling", "Cigarettes in rice sacks")
+    page.set_input_files(
+        "#pd-photo", files=[{"name": "sacks.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    with page.expect_response("**/api/incidents/*/photos", timeout=30_000) as answer:
+        page.click("#pd-submit")
+    assert answer.value.status == 200  # the retry: the same file again
+    page.wait_for_selector("#pd-outbox", state="hidden")
+    assert len(uploads) == 2 and outbox(page) == []
+
+    incident = created(page)[0]
+    with engine.connect() as conn:
+        digests = (
+            conn.execute(
+                select(IncidentPhoto.sha256).where(IncidentPhoto.incident_id == incident["id"])
+            )
+            .scalars()
+            .all()
+        )
+    assert digests == [hashlib.sha256(photo).hexdigest()]
+    assert [r["id"] for r in reports_of(engine, people.officer)] == [incident["id"]]
+    assert all("ERR_CONNECTION_RESET" in m or "Failed to load" in m for m in log.console_errors)
+    assert_clean(log, server)
+
+
 def test_the_public_and_other_roles_see_no_report_control(
     server, page_and_log, browser_context, people
 ):
