@@ -78,6 +78,10 @@ def test_a_coordinator_corrects_category_severity_time_and_description(client, s
     history = client.get(f"/api/incidents/{incident.id}/history").get_json()["events"]
     assert [e["action"] for e in history] == ["created", "edited"]
     assert history[-1]["from"] == history[-1]["to"] == "new"  # an edit keeps the status
+    page = client.get(f"/review/incidents/{incident.id}").get_data(as_text=True)
+    assert "(category: smuggling → drug_trafficking)" in page
+    assert "(description: 42 → 49 characters)" in page and "(severity: 3 → 5)" in page
+    assert "Somchai" not in page
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(client, session, users):

@@ -622,7 +622,9 @@
       overlays[escapeHtml(layer.spec.title)] = layer.group;
       if (layer.spec.show) layer.group.addTo(map);
     });
-    L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
+    /* Open on wide screens; on phones a tap opens it, so that it does not cover the map. */
+    var narrow = global.matchMedia && global.matchMedia("(max-width: 700px)").matches;
+    L.control.layers(null, overlays, { collapsed: !!narrow, position: "topright" }).addTo(map);
     var updateLegend = addLegend(map, layers);
     if (options.aboutUrl && map.attributionControl) {
       map.attributionControl.addAttribution(
