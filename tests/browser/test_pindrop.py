@@ -500,7 +500,18 @@ def test_the_public_and_other_roles_see_no_report_control(
     assert abs(float(page.input_value("#pd-lon")) - 102.5066) < 1e-4
     page.click("#pd-cancel")
     assert page.locator(".bw-pd-pin--draft").count() == 0
+    # The user denies it. Headless Chromium has no way to answer the permission prompt, and
+    # some builds leave the request pending for ever: the browser's answer is played here.
     browser_context.clear_permissions()
+    page.evaluate(
+        """() => {
+            navigator.geolocation.getCurrentPosition = function (ok, fail) {
+                setTimeout(function () {
+                    fail({ code: 1, PERMISSION_DENIED: 1, message: "User denied Geolocation" });
+                }, 0);
+            };
+        }"""
+    )
     page.click("#pd-report")
     page.click("#pd-hint .bw-pd-locate")
     page.wait_for_function(
