@@ -279,6 +279,17 @@ class StoredIncident:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """:class:`StoredIncident` with the incident as a row of its columns (attribute access by
+    column name, e.g. ``row.id``, ``row.geom``), not an ORM object: for a caller that only reads
+    the values (the API's answer), without the ORM's loading and identity map."""
+
+    incident: Any  # sqlalchemy Row with the columns of Incident.__table__
+    district: DistrictRef
+    created: bool
+
+
 def _param(name: str, column: Any) -> ColumnElement[Any]:
     """Bound parameter ``name`` cast to ``column``'s type (so that NULL is typed too)."""
     return cast(bindparam(name, type_=column.type), column.type)
@@ -386,6 +397,7 @@ class _Prepared:
 
     prepare: str  # PREPARE … AS <the statement>, once per connection
     execute: Any  # ORM statement: EXECUTE …(:lon, :lat, …) loading an Incident and extras
+    execute_row: Any  # the same EXECUTE as a Core statement: one row of columns, no ORM object
 
 
 #: Name of the prepared statement on each connection.
@@ -438,17 +450,21 @@ def _prepared() -> _Prepared:
         execute=select(
             Incident, returned.routed, *(returned[c.name] for c in district)
         ).from_statement(textual),
+        execute_row=textual,
     )
 
 
-def _run_store(session: Session, params: dict[str, Any]) -> Any:
-    """Run the store statement (prepared on the session's connection on first use)."""
+def _run_store(session: Session, params: dict[str, Any], orm: bool = True) -> Any:
+    """Run the store statement (prepared on the session's connection on first use): the
+    ``Incident`` (``orm``) or a row of its columns, then ``routed`` and the district's columns."""
     prepared = _prepared()
     connection = session.connection()
     if not connection.info.get(_PREPARED_KEY):
         connection.exec_driver_sql(prepared.prepare)  # outlives a rollback: not transactional
         connection.info[_PREPARED_KEY] = True
-    return session.execute(prepared.execute, params).one()
+    if orm:
+        return session.execute(prepared.execute, params).one()
+    return session.execute(prepared.execute_row, params).one()
 
 
 def store_incident(
@@ -484,6 +500,26 @@ def store_incident(
         OutsideWatchArea: the point is outside the watch area (``distance_m`` says how far).
         Conflict: the key belongs to another reporter's report.
     """
+    incident, created, district = _store(session, data, max_distance_m, orm=True)
+    return StoredIncident(incident, district, created)
+
+
+def store_report(
+    session: Session,
+    data: IncidentInput,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+) -> StoredReport:
+    """:func:`store_incident` (the same statement, checks and errors) giving the incident as a row
+    of its columns instead of an ORM ``Incident``: for a caller that only reads it."""
+    row, created, district = _store(session, data, max_distance_m, orm=False)
+    return StoredReport(row, district, created)
+
+
+def _store(
+    session: Session, data: IncidentInput, max_distance_m: float, orm: bool
+) -> tuple[Any, bool, DistrictRef]:
+    """The stored incident (``Incident`` if ``orm``, else a row of its columns), whether this call
+    created it, and its district: the body of :func:`store_incident`."""
     params = {
         "lon": data.lon,
         "lat": data.lat,
@@ -497,22 +533,33 @@ def store_incident(
         "reporter_id": data.reporter_id,
         "reporter_contact": data.reporter_contact,
     }
-    incident, routed, *district = _run_store(session, params)
+    found = _run_store(session, params, orm)
+    if orm:
+        incident, routed, *district = found
+    else:
+        columns = len(Incident.__table__.c)
+        incident = found if found.id is not None else None
+        routed, district = found[columns], found[columns + 1 :]
     if incident is not None:
-        return StoredIncident(incident, DistrictRef(incident.district_id, *district), True)
+        return incident, True, DistrictRef(incident.district_id, *district)
     if not routed:
         route_point(session, data.lon, data.lat, max_distance_m)  # raises OutsideWatchArea
         raise RuntimeError(f"routing of ({data.lon}, {data.lat}) disagrees with route_point")
-    existing, *district = session.execute(
-        select(Incident, *_district_columns())
+    stored = Incident if orm else Incident.__table__
+    existing = session.execute(
+        select(stored, *_district_columns())
         .join(District, District.id == Incident.district_id)
         .join(Province, Province.id == District.province_id)
         .where(Incident.idempotency_key == data.idempotency_key)
     ).one()
+    if orm:
+        existing, *district = existing
+    else:
+        district = list(existing[len(Incident.__table__.c) :])
     if existing.reporter_id != data.reporter_id:
         # Another account's key: answering with its report would disclose it.
         raise Conflict("idempotency_key is already used by another report", field="idempotency_key")
-    return StoredIncident(existing, DistrictRef(existing.district_id, *district), False)
+    return existing, False, DistrictRef(existing.district_id, *district)
 
 
 def create_incident(

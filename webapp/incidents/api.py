@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from gis.districts import district_ref
-from gis.incidents import get_visible_incident, parse_incident, store_incident
+from gis.incidents import get_visible_incident, parse_incident, store_report
 from gis.photos import list_photos
 from gis.types import Channel, Role
 from webapp.auth.session import roles_required, viewer
@@ -33,7 +33,7 @@ def create():
         json_body(request), now, channel=Channel.OFFICER_APP, reporter_id=current_user.id
     )
     session = get_session()
-    stored = store_incident(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
+    stored = store_report(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
     body = incident_json(stored.incident, stored.district)
     session.commit()  # before replying: an acknowledged report is stored
     if not stored.created:

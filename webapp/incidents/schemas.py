@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Request
 from geoalchemy2.shape import to_shape
+from sqlalchemy import Row
 
 from gis.errors import InvalidInput
 from gis.models import Incident
@@ -64,9 +65,11 @@ def _metres(value: float | None) -> float | None:
 
 
 def incident_json(
-    incident: Incident, district: DistrictRef, photos: Sequence[dict[str, Any]] = ()
+    incident: Incident | Row[Any], district: DistrictRef, photos: Sequence[dict[str, Any]] = ()
 ) -> dict[str, Any]:
     """The incident as the API shows it to the reporter and the district's staff.
+
+    ``incident`` is an ``Incident`` or a row of its columns (:func:`gis.incidents.store_report`).
 
     The reporter's identity and contact are left out. ``photos`` are the incident's photos as
     :func:`webapp.incidents.photos.photo_json` lists them (none for a report just made).
