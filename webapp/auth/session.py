@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import abort, jsonify, redirect, request, session, url_for
+from flask import abort, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from gis.models import User
 from gis.types import Role
@@ -37,7 +39,7 @@ class Account:
     is_anonymous = False
 
     @classmethod
-    def of(cls, user: User) -> Account:
+    def of(cls, user: User | Row[Any]) -> Account:
         return cls(
             id=user.id,
             username=user.username,
@@ -60,10 +62,25 @@ def load_account(token: str) -> Account | None:
     user_id, sep, version = token.partition(":")
     if not sep or not user_id.isdigit() or not version.isdigit():
         return None
-    user = get_session().get(User, int(user_id))
+    user = get_session().execute(_ACCOUNT, {"id": int(user_id)}).one_or_none()
     if user is None or not user.is_active or user.session_version != int(version):
         return None
+    g.account_row = user
     return Account.of(user)
+
+
+#: What :func:`load_account` reads of the account: its columns, not an ORM ``User`` (a request
+#: that needs the ``User``, :func:`viewer`, loads it).
+_ACCOUNT = select(
+    User.id,
+    User.username,
+    User.display_name,
+    User.role,
+    User.district_id,
+    User.province_id,
+    User.is_active,
+    User.session_version,
+).where(User.id == bindparam("id"))
 
 
 @login_manager.unauthorized_handler
@@ -100,5 +117,20 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def viewer() -> User:
-    """The signed-in account's row (scope is computed from it); for views behind sign-in."""
-    return get_session().get_one(User, current_user.id)
+    """The signed-in account's row (scope is computed from it); for views behind sign-in.
+
+    Made from the columns :func:`load_account` read in this request's session (no second
+    ``SELECT``; its other columns load on first use), unless the session already holds it.
+    """
+    session = get_session()
+    key = session.identity_key(User, current_user.id)
+    user = session.identity_map.get(key)
+    if user is not None:
+        return user
+    row = g.get("account_row")
+    if row is None or row.id != current_user.id:
+        return session.get_one(User, current_user.id)
+    user = User(**row._asdict())
+    make_transient_to_detached(user)  # as if loaded: no SQL, nothing to flush
+    session.add(user)
+    return user
