@@ -70,7 +70,7 @@ def load_account(token: str) -> Account | None:
 
 
 #: What :func:`load_account` reads of the account: its columns, not an ORM ``User`` (a request
-#: that needs the ``User``, :func:`viewer`, loads it).
+#: that needs the ``User`` gets it from :func:`viewer`, built from these columns).
 _ACCOUNT = select(
     User.id,
     User.username,
