@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -17,6 +16,7 @@ from gis.errors import InvalidInput, OutsideWatchArea
 from gis.incidents import IncidentInput, create_incident, parse_incident
 from gis.models import District, Incident, IncidentEvent, NaturalCrossing, ParallelArea
 from gis.types import Channel, IncidentCategory, IncidentStatus
+from tests.dbtools import run_at_once
 
 NOW = dt.datetime(2026, 11, 21, 6, 0, tzinfo=dt.UTC)
 ARANYAPRATHET = (102.5066, 13.6928)
@@ -303,31 +303,16 @@ def test_concurrent_submissions_of_one_key_store_one_row(engine):
     the test transaction); the rows are removed at the end."""
     data = incident_input(*ARANYAPRATHET)
     threads = 8
-    barrier = threading.Barrier(threads)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def submit() -> None:
-        try:
-            with Session(engine) as session:
-                barrier.wait(timeout=30)
-                incident, created = create_incident(session, data)
-                session.commit()
-                with lock:
-                    results.append((incident.id, created))
-        except BaseException as exc:  # reported below
-            with lock:
-                errors.append(exc)
+    def submit(ready) -> tuple[int, bool]:
+        with Session(engine) as session:
+            ready()
+            incident, created = create_incident(session, data)
+            session.commit()
+            return incident.id, created
 
-    workers = [threading.Thread(target=submit) for _ in range(threads)]
     try:
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(timeout=60)
-        assert not errors, errors
-        assert len(results) == threads
+        results = run_at_once(threads, submit)
         assert sum(created for _, created in results) == 1
         assert len({incident_id for incident_id, _ in results}) == 1
         with Session(engine) as session:

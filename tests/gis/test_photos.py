@@ -27,6 +27,7 @@ from gis.photos import (
     prepare_photo,
 )
 from gis.types import Role
+from tests.dbtools import run_at_once
 from tests.images import (
     BLUE,
     CAMERA,
@@ -293,32 +294,17 @@ def test_concurrent_uploads_of_one_file_store_one_row(engine):
         session.commit()
     prepared = prepare_photo(jpeg_with_gps())
     threads = 4
-    barrier = threading.Barrier(threads)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def upload() -> None:
-        try:
-            with Session(engine) as session:
-                incident = session.get_one(Incident, incident_id)
-                barrier.wait(timeout=30)
-                photo, created = add_photo(session, incident, prepared, None)
-                session.commit()
-                with lock:
-                    results.append((photo.id, created))
-        except BaseException as exc:  # reported below
-            with lock:
-                errors.append(exc)
+    def upload(ready) -> tuple[int, bool]:
+        with Session(engine) as session:
+            incident = session.get_one(Incident, incident_id)
+            ready()
+            photo, created = add_photo(session, incident, prepared, None)
+            session.commit()
+            return photo.id, created
 
-    workers = [threading.Thread(target=upload) for _ in range(threads)]
     try:
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(timeout=60)
-        assert not errors, errors
-        assert len(results) == threads
+        results = run_at_once(threads, upload)
         assert sum(created for _, created in results) == 1
         assert len({photo_id for photo_id, _ in results}) == 1
         with Session(engine) as session:
