@@ -49,9 +49,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from webapp import auth, public
     from webapp.admin import bp as admin_bp
+    from webapp.export import bp as export_bp
     from webapp.health import bp as health_bp
+    from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
+    from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
 
     auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
@@ -62,6 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(incidents_bp)
     app.register_blueprint(map_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(hotspots_bp)
+    app.register_blueprint(patrols_bp)
+    app.register_blueprint(export_bp)
 
     from webapp.cli import register
 

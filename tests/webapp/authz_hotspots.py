@@ -1,0 +1,21 @@
+"""Authorization matrix rows for the watch corridor, hotspot runs, hexagons and Gi*.
+
+Kept beside the feature so that it adds its routes without touching the matrix;
+:mod:`tests.webapp.test_authz_matrix` merges :func:`rows` into its table and calls
+:func:`prepare` while it builds the :class:`~tests.webapp.authz.World`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tests.webapp.authz import Policy, World
+
+
+def rows() -> dict[tuple[str, str], Policy]:
+    """``(rule, method) -> Policy`` for each route of the feature."""
+    return {}
+
+
+def prepare(session: Session, world: World) -> None:
+    """Add the feature's objects to ``world.extra`` (none yet)."""

@@ -1,0 +1,5 @@
+"""HQ export: streamed GeoJSON, CSV and GeoPackage, OGC API - Features, personal API tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("export", __name__)

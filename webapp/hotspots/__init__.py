@@ -1,0 +1,5 @@
+"""Hotspots: the watch corridor, hotspot runs (API and jobs), hexagon density and Gi* layers."""
+
+from flask import Blueprint
+
+bp = Blueprint("hotspots", __name__)
