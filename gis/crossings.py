@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gis.corridor import refresh_corridor
 from gis.db import SRID
 from gis.districts import DEFAULT_MAX_DISTANCE_M, route_point
 from gis.errors import InvalidInput, OutsideWatchArea
@@ -175,4 +176,6 @@ def import_crossings(
     counts = Counts()
     upsert_rows(session, NaturalCrossing, "code", rows, counts, progress=progress)
     session.flush()
+    if counts.changed:
+        refresh_corridor(session)
     return counts

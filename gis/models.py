@@ -30,7 +30,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis.db import METRIC_SRID, SRID, Base
@@ -394,6 +394,10 @@ class IncidentPhoto(Base):
 
 class HotspotRun(Base):
     __tablename__ = "hotspot_run"
+    __table_args__ = (
+        # the worker's queue: the oldest queued run first
+        Index("ix_hotspot_run_queued", "id", postgresql_where=text("status = 'queued'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -409,6 +413,10 @@ class HotspotRun(Base):
     n_incidents: Mapped[int | None] = mapped_column(Integer)
     n_clusters: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    #: The districts the run covers (its scope); ``NULL``: every district (national runs).
+    district_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    #: Whether the Getis-Ord Gi* cells were computed, or why not (see :mod:`gis.gistar`).
+    gistar: Mapped[str | None] = mapped_column(Text)
 
 
 class Hotspot(Base):
@@ -416,7 +424,9 @@ class Hotspot(Base):
     __table_args__ = (UniqueConstraint("run_id", "rank", name="uq_hotspot_run_rank"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("hotspot_run.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("hotspot_run.id", ondelete="CASCADE"), index=True
+    )
     rank: Mapped[int] = mapped_column(Integer)
     n_incidents: Mapped[int] = mapped_column(Integer)
     categories: Mapped[dict[str, int]] = mapped_column(JSONB)
@@ -425,6 +435,10 @@ class Hotspot(Base):
     score: Mapped[float] = mapped_column(Double)
     trend: Mapped[float | None] = mapped_column(Double)
     district_ids: Mapped[list[int] | None] = mapped_column(JSONB)
+    parallel_area_ids: Mapped[list[int] | None] = mapped_column(JSONB)
+    #: Incidents of the cluster in the 30 days up to the run's ``as_of`` and in the 30 before.
+    recent_30: Mapped[int | None] = mapped_column(Integer)
+    previous_30: Mapped[int | None] = mapped_column(Integer)
     nearest_crossing_id: Mapped[int | None] = mapped_column(
         ForeignKey("natural_crossing.id", ondelete="SET NULL")
     )
@@ -444,6 +458,67 @@ class HotspotMember(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class HotspotCell(Base):
+    """A hexagon of a run's Getis-Ord Gi* analysis: incident count, z-score, p-value and bin
+    (-3..3: cold/hot spot at 99, 95, 90 % confidence after the FDR correction; 0 not
+    significant)."""
+
+    __tablename__ = "hotspot_cell"
+    __table_args__ = (CheckConstraint("bin BETWEEN -3 AND 3", "bin"),)
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("hotspot_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    z: Mapped[float | None] = mapped_column(Double)
+    p: Mapped[float | None] = mapped_column(Double)
+    bin: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    geom: Mapped[Any] = mapped_column(geometry("POLYGON"), nullable=False)
+
+
+class WatchCorridor(Base):
+    """The watch corridor (derived, see :mod:`gis.corridor`): one row, the whole area."""
+
+    __tablename__ = "watch_corridor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    width_m: Mapped[float] = mapped_column(Double)
+    built_at: Mapped[dt.datetime] = now_column()
+    n_segments: Mapped[int] = mapped_column(Integer)
+    n_crossings: Mapped[int] = mapped_column(Integer)
+    #: Digest of the reference rows it was built from (see :func:`gis.corridor.ensure_corridor`).
+    source_digest: Mapped[str] = mapped_column(String(32))
+    geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
+
+
+class WatchCorridorPiece(Base):
+    """The corridor cut into small polygons, so that "is this point in the corridor" is one
+    index lookup."""
+
+    __tablename__ = "watch_corridor_piece"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    geom: Mapped[Any] = mapped_column(geometry("POLYGON"), nullable=False)
+
+
+class BorderSegmentEvent(Base):
+    """Audit of the administrators' changes to a border segment's demarcation flag."""
+
+    __tablename__ = "border_segment_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("border_segment.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[dt.datetime] = now_column()
+    from_value: Mapped[str] = mapped_column(String(40))
+    to_value: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class PatrolPlan(Base):

@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from gis.corridor import corridor_info, refresh_corridor
 from gis.db import SRID
 from gis.errors import InvalidInput
 from gis.measure import refresh_border_pieces
@@ -437,6 +438,8 @@ def load_reference(
         progress=progress,
     )
     session.flush()
+    if border.changed > 0 or corridor_info(session) is None:
+        refresh_corridor(session)
     return report
 
 
