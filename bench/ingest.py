@@ -11,7 +11,11 @@ Measured in one run, on the same machine and database server, with the same guni
   district;
 * **reference**: a bare WSGI endpoint (``bench/loadtest/bare.py``) that does one ``INSERT`` and
   ``COMMIT`` per request into a table with a unique uuid key: the floor of one durable write per
-  request.
+  request;
+* **floors** (``bench/loadtest/floors.py``), to show where a report's cost goes: a plain Flask
+  app answering the same POST without a database ("Flask hello"), and the app's own stack
+  answering a signed-in POST without storing anything (session cookie, session check, CSRF,
+  limiter, security headers, JSON).
 
 Each runs for a warm-up and a measured window at each client count, the two alternating. Every
 request sent is answered, and afterwards the rows are counted: the app's incidents (and audit
@@ -247,6 +251,9 @@ class Pair:
     app: LoadResult
     bare: LoadResult
     app_workers_cpu_s: list[float] = field(default_factory=list)  # per worker, busiest first
+    #: The floors at the same client count: "Flask hello" and the app's stack without storing.
+    hello: LoadResult | None = None
+    stack: LoadResult | None = None
 
     @property
     def ratio(self) -> float:
@@ -261,6 +268,7 @@ def load_average() -> str:
 def measure(
     app: Server,
     bare_port: int,
+    floors: tuple[Server, Server] | None,
     headers: dict[str, str],
     points: list[tuple[float, float]],
     clients: list[int],
@@ -288,7 +296,21 @@ def measure(
         )
         after = worker_cpu(app)
         used = sorted((t - before.get(pid, 0.0) for pid, t in after.items()), reverse=True)
-        pairs.append(Pair(n, figure, reference, used))
+        pair = Pair(n, figure, reference, used)
+        if floors is not None:
+            hello, stack = floors
+            print(f"{n} clients: Flask hello, the app's stack without storing ...", flush=True)
+            pair.hello = run_load("127.0.0.1", hello.port, "/", clients=n, seed=n, **common)
+            pair.stack = run_load(
+                "127.0.0.1",
+                stack.port,
+                "/api/bench/noop",
+                clients=n,
+                headers=headers,
+                seed=n,
+                **common,
+            )
+        pairs.append(pair)
     return pairs
 
 
@@ -332,15 +354,44 @@ def table(pairs: list[Pair]) -> str:
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for p in pairs:
-        for label, r, ratio in (
+        rows = [
             ("**`POST /api/incidents`**", p.app, f"**{p.ratio:.2f}**"),
-            ("bare INSERT + COMMIT", p.bare, ""),
-        ):
+            ("bare INSERT + COMMIT", p.bare, "1"),
+        ]
+        if p.stack is not None and p.hello is not None:
+            rows += [
+                ("app stack, signed-in POST, no store", p.stack, _ratio(p.stack, p.bare)),
+                ("Flask hello (no database)", p.hello, _ratio(p.hello, p.bare)),
+            ]
+        for label, r, ratio in rows:
             errors = r.errors
             lines.append(
                 f"| {p.clients} | {label} | {r.rate:,.0f} | {r.percentile(50):.1f} "
                 f"| {r.percentile(95):.1f} | {r.percentile(99):.1f} | {errors} | {ratio} |"
             )
+    return "\n".join(lines)
+
+
+def _ratio(r: LoadResult, reference: LoadResult) -> str:
+    return f"{r.rate / reference.rate:.2f}" if reference.rate else "-"
+
+
+def floor_budget(pairs: list[Pair]) -> str:
+    """What the target leaves for the report's own work, from the floors (markdown)."""
+    lines = []
+    for p in pairs:
+        if p.stack is None or not p.stack.rate or not p.app.rate or not p.bare.rate:
+            continue
+        target = TARGET_RATIO * p.bare.rate
+        lines.append(
+            f"- {p.clients} clients: the target is {target:,.0f} requests/s, "
+            f"{1e3 / target:.2f} ms of the server's time per request (2 cores: "
+            f"{2e3 / target:.2f} ms of CPU); the app's stack alone, storing nothing, "
+            f"takes {1e3 / p.stack.rate:.2f} ms ({p.stack.rate:,.0f} requests/s, "
+            f"{p.stack.rate / target:.2f}× the target); a report takes "
+            f"{1e3 / p.app.rate:.2f} ms, {1e3 / p.app.rate - 1e3 / p.stack.rate:.2f} ms more "
+            f"than the stack (the bare endpoint: {1e3 / p.bare.rate:.2f} ms)."
+        )
     return "\n".join(lines)
 
 
@@ -393,6 +444,8 @@ def write_results(
                 "client_cpu_us_per_request": round(
                     p.app.client_cpu_s / max(1, sum(p.app.statuses.values())) * 1e6
                 ),
+                "app_stack_floor_rps": round(p.stack.rate, 1) if p.stack else None,
+                "flask_hello_rps": round(p.hello.rate, 1) if p.hello else None,
                 "machine": machine,
                 "load_average": loads,
                 "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
@@ -444,6 +497,9 @@ app's requests/s over the reference's at the same number of clients.
 Targets:
 {verdicts}
 
+Where the time goes (the floors, measured in the same run under the same gunicorn settings):
+{floor_budget(pairs)}
+
 The app's workers used {cpu_ms} ms of CPU per request; per worker (busiest first): {splits}.
 With few keep-alive clients, gunicorn's workers do not share the connections evenly (the
 worker that accepts first keeps them): at 4 clients one worker, one Python interpreter, may
@@ -479,6 +535,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default=SCRATCH, help="scratch database (dropped first)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--no-floors", action="store_true", help="skip the Flask hello and app stack floors"
+    )
     args = parser.parse_args(argv)
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
     if not clients or min(clients) < 1 or args.duration <= 0 or args.warmup < 0:
@@ -505,10 +564,17 @@ def main(argv: list[str] | None = None) -> int:
             ("app", "webapp:create_app()", app_env, "/healthz"),
             ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": _libpq(url)}, "/"),
         ]
-        with servers(*specs) as (app, reference):
+        if not args.no_floors:
+            specs += [
+                ("hello", "loadtest.floors:hello", {}, "/"),
+                ("stack", "loadtest.floors:stack()", app_env, "/healthz"),
+            ]
+        with servers(*specs) as started:
+            app, reference = started[:2]
+            floors = None if args.no_floors else (started[2], started[3])
             headers = sign_in(app.port, password)
             pairs = measure(
-                app, reference.port, headers, points, clients, args.duration, args.warmup
+                app, reference.port, floors, headers, points, clients, args.duration, args.warmup
             )
         rows = count_rows(engine)
         versions = server_versions(engine)
@@ -518,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(server_url, args.database)
 
     print(table(pairs))
+    print(floor_budget(pairs))
     print(f"load generator CPU per request: {_client_cpu(pairs)}")
     for p in pairs:
         print(f"app CPU per worker at {p.clients} clients: {_split(p)}")

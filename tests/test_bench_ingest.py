@@ -75,3 +75,54 @@ def test_every_request_of_the_load_is_answered_and_stored_once(
         [bench.Pair(2, app=result, bare=result)],
         {"incident": rows - 1, "incident_event": rows - 1, bare_table.TABLE: rows},
     ) == [f"{rows - 1} incidents stored for {rows} answers 201"]
+
+
+def test_the_floors_answer_like_the_endpoint_they_stand_for(bench, engine, database_url):
+    """The app's stack floor refuses an unsigned request and answers a signed-in one with 201
+    (through the session check and CSRF), storing nothing; Flask hello answers 201."""
+    from sqlalchemy.orm import Session
+
+    from gis import accounts
+    from gis.types import Role
+
+    with Session(engine) as session:  # committed: the servers' connections must see it
+        accounts.create_user(
+            session, bench.OFFICER, None, "floor bench password", Role.OFFICER, "TH2706"
+        )
+        session.commit()
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "x" * 64}
+    specs = [
+        ("hello", "loadtest.floors:hello", {}, "/"),
+        ("stack", "loadtest.floors:stack()", env, "/healthz"),
+    ]
+    body = b'{"lon": 102.5, "lat": 13.7}'
+    try:
+        with bench.servers(*specs) as (hello, stack):
+            headers = bench.sign_in(stack.port, "floor bench password")
+            jar: dict[str, str] = {}
+            _, page = bench._get(stack.port, "/login", jar)  # a session, not signed in
+            anonymous = {
+                "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+                "X-CSRFToken": bench._TOKEN.search(page).group(1),
+            }
+            answers = {}
+            for name, port, path, extra in (
+                ("hello", hello.port, "/", {}),
+                ("anonymous", stack.port, "/api/bench/noop", anonymous),
+                ("no csrf", stack.port, "/api/bench/noop", {"Cookie": headers["Cookie"]}),
+                ("signed in", stack.port, "/api/bench/noop", headers),
+            ):
+                conn = bench.http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request(
+                    "POST", path, body=body, headers={"Content-Type": "application/json", **extra}
+                )
+                resp = conn.getresponse()
+                answers[name] = (resp.status, resp.read())
+                conn.close()
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": bench.OFFICER})
+    assert answers["hello"] == (201, b'{"received":2}\n')
+    assert answers["anonymous"][0] == 401
+    assert answers["no csrf"][0] == 400
+    assert answers["signed in"] == (201, b'{"received":2}\n')
