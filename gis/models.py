@@ -556,3 +556,44 @@ class PatrolStop(Base):
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
     note: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[Any] = mapped_column(geometry("POINT"), nullable=False)
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 digest is kept (the token is shown once)."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("token_hash ~ '^[0-9a-f]{64}$'", "token_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: The token's first characters, shown in the list so that the owner can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = now_column()
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ExportAudit(Base):
+    """One export (a file download, an OGC API page): who, what, which filters, how many."""
+
+    __tablename__ = "export_audit"
+    __table_args__ = (
+        CheckConstraint("NOT sensitive OR reason IS NOT NULL", "reason"),
+        CheckConstraint("state IN ('started', 'completed', 'aborted', 'failed')", "state"),
+        Index("ix_export_audit_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = now_column()
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
+    collection: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str] = mapped_column(String(16))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    sensitive: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), server_default=text("'started'"))
+    feature_count: Mapped[int | None] = mapped_column(Integer)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("export", __name__)
+
+from webapp.export import api, auth, errors  # noqa: E402,F401

@@ -1,0 +1,606 @@
+"""Exports: the collections HQ and GIS clients take away, with scope and redaction, streamed.
+
+A collection (:mod:`gis.export_collections` declares them in one registry, one entry each) says
+which rows a viewer may read (the same scope as the map: :mod:`gis.incident_layer` for
+incidents) and which properties leave the system: an allow-list per access level, never a
+deny-list. :func:`plan` turns a collection, an :class:`Access` and checked :class:`Filters` into
+one ``SELECT`` with the columns ``fid``, ``geom`` and the allowed properties, in ``fid`` order.
+
+The writers read that statement through a server-side cursor (``stream_results``, rows fetched
+:data:`FETCH_ROWS` at a time), so memory stays flat whatever the size:
+
+- :func:`geojson_chunks`: an RFC 7946 FeatureCollection. Each feature's text is built in
+  PostGIS (``ST_AsGeoJSON`` with :data:`COORDINATE_DIGITS` decimals, polygon rings forced
+  counter-clockwise, lon/lat, no ``crs`` member, the row id as the feature ``id``); Python only
+  joins the texts. :mod:`gis.export_formats` writes CSV and GeoPackage from the same plan.
+
+Every export is audited (:func:`start_audit`, :func:`finish_audit`): who, which collection and
+filters, whether sensitive fields were asked for and why, how many features left, when.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from gis.accounts import scope_district_ids
+from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.models import District, ExportAudit, User
+from gis.reference import in_bbox
+from gis.types import BBox, IncidentCategory, IncidentStatus, Role
+
+#: Decimals kept in exported coordinates (about 0.1 m).
+COORDINATE_DIGITS = 6
+#: Rows fetched from the server-side cursor at a time.
+FETCH_ROWS = 5_000
+#: Longest reason accepted for a sensitive export (characters).
+MAX_REASON = 500
+#: Roles that may ask for the sensitive fields (with a reason).
+SENSITIVE_ROLES = frozenset({Role.HQ_ANALYST})
+#: Plain dates are days in Thailand.
+THAI_TIME = dt.timezone(dt.timedelta(hours=7))
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Kind(StrEnum):
+    """The type of an exported property (GeoPackage field types, CSV formatting)."""
+
+    INT = "int"
+    FLOAT = "float"
+    TEXT = "text"
+    BOOL = "bool"
+    DATETIME = "datetime"  # RFC 3339 text in Thai time, built in SQL
+    DATE = "date"  # ISO 8601 date text
+    JSON = "json"  # a JSON array or object (text in CSV and GeoPackage)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One exported property: its name, type and SQL expression."""
+
+    name: str
+    kind: Kind
+    expr: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who exports, and whether the sensitive fields were asked for (with a reason).
+
+    Attributes:
+        viewer: the account (a token acts as its account).
+        scope: district ids the account may see (``None``: every district).
+        sensitive: the sensitive projection (HQ analysts only, with ``reason``).
+        reason: why the sensitive fields are needed (audited).
+        token_id: the API token the request came with, if any (audited).
+    """
+
+    viewer: User
+    scope: frozenset[int] | None
+    sensitive: bool = False
+    reason: str | None = None
+    token_id: int | None = None
+
+    @property
+    def role(self) -> Role:
+        return Role(self.viewer.role)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Checked filters of an export or an OGC API items request.
+
+    Attributes:
+        bbox: only features intersecting this box.
+        start, end: only features whose time lies in ``[start, end]`` (each optional);
+            ``end_exclusive`` makes the end open (a whole day given as a date).
+        categories, statuses: only these incident categories / statuses (empty: any).
+        districts: only features of these districts (P-codes; empty: any).
+        run: hotspot run id (``None``: the latest finished run).
+        after: keyset cursor, only features with ``fid > after``.
+        limit: most features (``None``: all).
+    """
+
+    bbox: BBox | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    end_exclusive: bool = False
+    categories: frozenset[IncidentCategory] = frozenset()
+    statuses: frozenset[IncidentStatus] = frozenset()
+    districts: frozenset[str] = frozenset()
+    run: int | None = None
+    after: int | None = None
+    limit: int | None = None
+
+    def audit(self) -> dict[str, Any]:
+        """The filters as JSON for the audit row (only those given)."""
+        out: dict[str, Any] = {}
+        if self.bbox is not None:
+            b = self.bbox
+            out["bbox"] = [b.minx, b.miny, b.maxx, b.maxy]
+        if self.start is not None or self.end is not None:
+            out["datetime"] = [
+                self.start.isoformat() if self.start else None,
+                self.end.isoformat() if self.end else None,
+            ]
+        for name in ("categories", "statuses", "districts"):
+            values = getattr(self, name)
+            if values:
+                out[name] = sorted(str(v) for v in values)
+        for name in ("run", "after", "limit"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What a collection reads for one access: the rows (scope applied) and the filter columns.
+
+    Attributes:
+        fid: the feature id (an integer column, unique, indexed: the keyset order).
+        geom: the EPSG:4326 geometry.
+        fields: the allowed properties for this access, in output order.
+        rows: ``SELECT`` of the base table with its joins and the scope in ``WHERE``.
+        time: the column the ``datetime`` filter applies to (``None``: not filterable).
+        district_id: district id column for the ``district`` filter (``None``: not filterable).
+        category, status: incident category / status columns (``None``: not filterable).
+        run: the hotspot run column (``None``: no ``run`` filter).
+    """
+
+    fid: Any
+    geom: Any
+    fields: tuple[Field, ...]
+    rows: Select[Any]
+    time: Any = None
+    district_id: Any = None
+    category: Any = None
+    status: Any = None
+    run: Any = None
+    latest_run: Any = None
+    #: statuses kept when no ``status`` filter is given (``None``: all)
+    default_statuses: frozenset[IncidentStatus] | None = None
+
+
+@dataclass(frozen=True)
+class Collection:
+    """An exportable collection, declared once in :data:`gis.export_collections.COLLECTIONS`.
+
+    Attributes:
+        name: the id in URLs (``/api/export/<name>.geojson``, ``/ogcapi/collections/<name>``).
+        title, description: for people (OGC API collection metadata).
+        geometry_type: the OGC geometry type of every feature (``Point``, ``MultiPolygon``, ...).
+        roles: roles that may read it (others do not see it listed: 404).
+        source: builds the :class:`Source` for an access.
+        filters: the optional filters it takes (``datetime``, ``category``, ``status``,
+            ``district``, ``run``); ``bbox`` always applies.
+    """
+
+    name: str
+    title: str
+    description: str
+    geometry_type: str
+    roles: frozenset[Role]
+    source: Callable[[Access], Source]
+    filters: frozenset[str] = field(default_factory=frozenset)
+
+
+# --------------------------------------------------------------------------- access
+
+
+def make_access(
+    session: Session,
+    viewer: User,
+    *,
+    include_sensitive: bool = False,
+    reason: str | None = None,
+    token_id: int | None = None,
+) -> Access:
+    """The :class:`Access` of ``viewer``; checks who may ask for the sensitive fields.
+
+    Raises:
+        Forbidden: ``include_sensitive`` from a role other than HQ analyst.
+        InvalidInput: ``include_sensitive`` without a reason (``field="reason"``), or a reason
+            that is too long.
+    """
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise InvalidInput(f"reason is longer than {MAX_REASON} characters", field="reason")
+    if include_sensitive:
+        if Role(viewer.role) not in SENSITIVE_ROLES:
+            raise Forbidden(
+                "Only HQ analysts may export sensitive fields.", field="include_sensitive"
+            )
+        if reason is None:
+            raise InvalidInput(
+                "reason is required with include_sensitive=true (it is audited)", field="reason"
+            )
+    return Access(
+        viewer=viewer,
+        scope=scope_district_ids(session, viewer),
+        sensitive=include_sensitive,
+        reason=reason if include_sensitive else None,
+        token_id=token_id,
+    )
+
+
+def may_read(collection: Collection, access: Access) -> bool:
+    """Whether the account may read (and see listed) ``collection``."""
+    return bool(access.viewer.is_active) and access.role in collection.roles
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _when(raw: str, field: str, end: bool) -> tuple[dt.datetime, bool]:
+    """An instant (RFC 3339 date-time) or a day in Thai time; for an end, a day ends before the
+    next day (``True``: the end is exclusive)."""
+    text = raw.strip().upper()
+    try:
+        if _DATE.fullmatch(text):
+            day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), THAI_TIME)
+            return (day + dt.timedelta(days=1), True) if end else (day, False)
+        if _RFC3339.fullmatch(text):
+            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text)), False
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidInput(
+        f"{field} must be an RFC 3339 date-time (2026-11-21T06:30:00+07:00), a day "
+        "(2026-11-21), or an interval of them (start/end, '..' for an open end)",
+        field=field,
+    )
+
+
+def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, bool]:
+    """The OGC API ``datetime`` parameter: an instant, a day, or ``start/end`` with ``..`` (or
+    an empty part) for an open end.
+
+    Returns:
+        ``(start, end, end_exclusive)``; ``(None, None, False)`` when absent.
+
+    Raises:
+        InvalidInput: a malformed value, or a start after the end (``field``).
+    """
+    if raw is None or not raw.strip():
+        return None, None, False
+    if "/" not in raw:
+        instant, _ = _when(raw, field, end=False)
+        last, exclusive = _when(raw, field, end=True)
+        return instant, last, exclusive
+    first, _, second = raw.partition("/")
+    if "/" in second:
+        raise InvalidInput(f"{field} has more than one '/'", field=field)
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    exclusive = False
+    if first.strip() not in ("", ".."):
+        start = _when(first, field, end=False)[0]
+    if second.strip() not in ("", ".."):
+        end, exclusive = _when(second, field, end=True)
+    if start is None and end is None:
+        raise InvalidInput(f"{field} has two open ends", field=field)
+    if start is not None and end is not None and (start >= end if exclusive else start > end):
+        raise InvalidInput(f"{field}: the start lies after the end", field=field)
+    return start, end, exclusive
+
+
+def _choices(raw: str | None, field: str, kind: type[Any]) -> frozenset[Any]:
+    if raw is None or not raw.strip():
+        return frozenset()
+    values = set()
+    for part in raw.split(","):
+        try:
+            values.add(kind(part.strip()))
+        except ValueError:
+            known = ", ".join(k.value for k in kind)
+            raise InvalidInput(
+                f"{field} must be one or more of {known}, separated by commas", field=field
+            ) from None
+    return frozenset(values)
+
+
+def _pcodes(raw: str | None) -> frozenset[str]:
+    if raw is None or not raw.strip():
+        return frozenset()
+    codes = {p.strip().upper() for p in raw.split(",")}
+    for code in codes:
+        if not re.fullmatch(r"TH\d{4}", code):
+            raise InvalidInput(
+                "district must be one or more district P-codes (TH5703), separated by commas",
+                field="district",
+            )
+    return frozenset(codes)
+
+
+def _run(raw: str | None) -> int | None:
+    if raw is None or raw.strip() in ("", "latest"):
+        return None
+    if not raw.strip().isdigit() or len(raw.strip()) > 9:
+        raise InvalidInput("run must be a hotspot run id or 'latest'", field="run")
+    return int(raw)
+
+
+def parse_filters(
+    collection: Collection, params: Mapping[str, str], bbox: BBox | None = None
+) -> Filters:
+    """The collection's filters from query parameters (``bbox`` is parsed by the caller).
+
+    Args:
+        collection: the collection; a filter it does not take is refused, naming it.
+        params: ``datetime``, ``category``, ``status``, ``district``, ``run`` (others are the
+            caller's business).
+        bbox: the checked bounding box.
+
+    Raises:
+        InvalidInput: a bad value or a filter the collection does not take (``field`` names it).
+    """
+    for name in ("datetime", "category", "status", "district", "run"):
+        if params.get(name) not in (None, "") and name not in collection.filters:
+            raise InvalidInput(
+                f"collection {collection.name} cannot be filtered by {name}", field=name
+            )
+    start, end, exclusive = parse_datetime(params.get("datetime"))
+    return Filters(
+        bbox=bbox,
+        start=start,
+        end=end,
+        end_exclusive=exclusive,
+        categories=_choices(params.get("category"), "category", IncidentCategory),
+        statuses=_choices(params.get("status"), "status", IncidentStatus),
+        districts=_pcodes(params.get("district")),
+        run=_run(params.get("run")),
+    )
+
+
+def encode_cursor(fid: int) -> str:
+    """An opaque keyset cursor for the page after feature ``fid``."""
+    return base64.urlsafe_b64encode(f"after:{fid}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, field: str = "cursor") -> int:
+    """The feature id of a cursor made by :func:`encode_cursor`.
+
+    Raises:
+        InvalidInput: not a cursor of ours.
+    """
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+        prefix, _, value = text.partition(":")
+        if prefix == "after" and value.isdigit() and len(value) < 19:
+            return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InvalidInput(f"{field} is not a cursor of a next link", field=field)
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _in_time(source: Source, f: Filters) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    if f.start is not None:
+        conditions.append(source.time >= f.start)
+    if f.end is not None:
+        conditions.append(source.time < f.end if f.end_exclusive else source.time <= f.end)
+    return and_(true(), *conditions)
+
+
+def _in_districts(source: Source, pcodes: frozenset[str]) -> ColumnElement[bool]:
+    if not pcodes:
+        return true()
+    ids = select(District.id).where(District.pcode.in_(sorted(pcodes))).scalar_subquery()
+    return source.district_id.in_(ids)
+
+
+def filtered(source: Source, f: Filters) -> Select[Any]:
+    """``source.rows`` with the filters in ``WHERE`` (no columns added, no order)."""
+    rows = source.rows.where(in_bbox(source.geom, f.bbox))
+    if source.time is not None:
+        rows = rows.where(_in_time(source, f))
+    if source.district_id is not None:
+        rows = rows.where(_in_districts(source, f.districts))
+    if source.category is not None and f.categories:
+        rows = rows.where(source.category.in_(sorted(f.categories)))
+    if source.status is not None and (f.statuses or source.default_statuses):
+        rows = rows.where(source.status.in_(sorted(f.statuses or source.default_statuses or ())))
+    if source.run is not None:
+        rows = rows.where(source.run == (f.run if f.run is not None else source.latest_run))
+    if f.after is not None:
+        rows = rows.where(source.fid > f.after)
+    return rows
+
+
+def plan(collection: Collection, access: Access, f: Filters) -> tuple[tuple[Field, ...], Any]:
+    """The export's statement: ``fid``, ``geom`` and the allowed properties, in ``fid`` order.
+
+    Returns:
+        ``(fields, subquery)``: the subquery's columns are ``fid``, ``geom`` and one per field.
+
+    Raises:
+        NotFound: the account may not read the collection.
+    """
+    if not may_read(collection, access):
+        raise NotFound(f"no collection {collection.name}", field="collection")
+    source = collection.source(access)
+    columns = [source.fid.label("fid"), source.geom.label("geom")]
+    columns += [fl.expr.label(fl.name) for fl in source.fields]
+    rows = filtered(source, f).with_only_columns(*columns).order_by(source.fid)
+    if f.limit is not None:
+        rows = rows.limit(f.limit)
+    return source.fields, rows.subquery("x")
+
+
+def count(session: Session, collection: Collection, access: Access, f: Filters) -> int:
+    """Features matching the filters (``after`` and ``limit`` ignored)."""
+    if not may_read(collection, access):
+        raise NotFound(f"no collection {collection.name}", field="collection")
+    source = collection.source(access)
+    plain = Filters(**{**_fields_of(f), "after": None, "limit": None})
+    matching = filtered(source, plain).subquery("m")
+    return int(session.execute(select(func.count()).select_from(matching)).scalar_one())
+
+
+def _fields_of(f: Filters) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in Filters.__dataclass_fields__}
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def feature_text(fields: tuple[Field, ...], x: Any) -> ColumnElement[str]:
+    """One RFC 7946 feature as JSON text, built in PostGIS: lon/lat, rings counter-clockwise,
+    :data:`COORDINATE_DIGITS` decimals, the id as the feature ``id``."""
+    pairs: list[Any] = []
+    for fl in fields:
+        pairs += [literal(fl.name, String), x.c[fl.name]]
+    properties = cast(func.json_build_object(*pairs), Text)
+    geometry = func.coalesce(
+        func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS), "null"
+    )
+    return func.concat(
+        '{"type":"Feature","id":',
+        x.c.fid,
+        ',"geometry":',
+        geometry,
+        ',"properties":',
+        properties,
+        "}",
+    )
+
+
+def stream_rows(session: Session, statement: Any) -> Iterator[Any]:
+    """Rows of ``statement`` through a server-side cursor, :data:`FETCH_ROWS` at a time."""
+    result = session.execute(
+        statement, execution_options={"stream_results": True, "yield_per": FETCH_ROWS}
+    )
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+@dataclass
+class Counter:
+    """Features written so far (read by the audit when a download ends or is cut)."""
+
+    n: int = 0
+    last_fid: int | None = None
+
+
+def geojson_chunks(
+    session: Session,
+    collection: Collection,
+    access: Access,
+    f: Filters,
+    counter: Counter,
+    *,
+    chunk_bytes: int = 1 << 16,
+    foreign: Mapping[str, Any] | None = None,
+) -> Iterator[bytes]:
+    """The FeatureCollection as UTF-8 chunks of about ``chunk_bytes``, in ``fid`` order.
+
+    Args:
+        foreign: JSON text of extra top-level members by name, written after the features
+            (``numberReturned`` and ``links`` of an OGC API page come from the caller's
+            ``counter`` afterwards, so they are callables of it).
+    """
+    fields, x = plan(collection, access, f)
+    statement = select(x.c.fid, feature_text(fields, x))
+    yield b'{"type":"FeatureCollection","features":['
+    parts: list[str] = []
+    size = 0
+    for fid, text in stream_rows(session, statement):
+        if counter.n:
+            parts.append(",")
+        parts.append(text)
+        size += len(text)
+        counter.n += 1
+        counter.last_fid = fid
+        if size >= chunk_bytes:
+            yield "".join(parts).encode()
+            parts, size = [], 0
+    parts.append("]")
+    for name, value in (foreign or {}).items():
+        parts.append(f',"{name}":{value(counter) if callable(value) else value}')
+    parts.append("}\n")
+    yield "".join(parts).encode()
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def start_audit(session: Session, collection: str, fmt: str, access: Access, f: Filters) -> int:
+    """Write the audit row of an export that starts (state ``started``) and return its id.
+
+    The caller commits it before the first byte leaves, so that a download cut short is on
+    record too.
+    """
+    row = ExportAudit(
+        user_id=access.viewer.id,
+        token_id=access.token_id,
+        collection=collection,
+        format=fmt,
+        filters=f.audit(),
+        sensitive=access.sensitive,
+        reason=access.reason,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_audit(session: Session, audit_id: int, state: str, feature_count: int) -> None:
+    """Record how an export ended (``completed``, ``aborted`` or ``failed``) and its count."""
+    session.execute(
+        update(ExportAudit)
+        .where(ExportAudit.id == audit_id)
+        .values(state=state, feature_count=feature_count, finished_at=func.now())
+    )
+
+
+__all__ = [
+    "COORDINATE_DIGITS",
+    "Access",
+    "Collection",
+    "Counter",
+    "Field",
+    "Filters",
+    "Kind",
+    "Source",
+    "count",
+    "decode_cursor",
+    "encode_cursor",
+    "feature_text",
+    "finish_audit",
+    "geojson_chunks",
+    "make_access",
+    "may_read",
+    "parse_datetime",
+    "parse_filters",
+    "plan",
+    "start_audit",
+    "stream_rows",
+]

@@ -1,0 +1,161 @@
+"""CSV and GeoPackage writers of an export plan (:func:`gis.export.plan`), in constant memory.
+
+CSV (:func:`csv_chunks`): UTF-8 with a byte-order mark (Excel then shows Thai), a ``WKT``
+geometry column first (GDAL's CSV driver and QGIS read it as the geometry), then ``id`` and the
+allowed properties. Text cells that a spreadsheet would run as a formula (beginning with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with an apostrophe (OWASP's advice
+for CSV injection); numbers are written as numbers.
+
+GeoPackage (:func:`write_geopackage`): written with pyogrio (GDAL) to a file, in batches of
+:data:`GPKG_BATCH` rows appended to the layer, so that memory stays flat; the caller streams the
+file and removes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pyogrio.raw
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gis.export import (
+    COORDINATE_DIGITS,
+    Access,
+    Collection,
+    Counter,
+    Field,
+    Filters,
+    Kind,
+    plan,
+    stream_rows,
+)
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Rows appended to the GeoPackage at a time.
+GPKG_BATCH = 20_000
+#: CSV rows written between two chunks.
+CSV_ROWS_PER_CHUNK = 1_000
+
+
+def csv_text(value: Any, kind: Kind) -> str:
+    """One CSV cell: empty for null, JSON for arrays and objects, ``true``/``false`` for
+    booleans, text made harmless for spreadsheets (see the module docstring)."""
+    if value is None:
+        return ""
+    if kind is Kind.BOOL:
+        return "true" if value else "false"
+    if kind in (Kind.INT, Kind.FLOAT):
+        return str(value)
+    if kind is Kind.JSON and not isinstance(value, str):
+        value = orjson.dumps(value).decode()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_chunks(
+    session: Session, collection: Collection, access: Access, f: Filters, counter: Counter
+) -> Iterator[bytes]:
+    """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties)."""
+    fields, x = plan(collection, access, f)
+    wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
+    statement = select(x.c.fid, wkt, *(x.c[fl.name] for fl in fields))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["WKT", "id", *(fl.name for fl in fields)])
+    yield "\ufeff".encode() + buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    kinds = [fl.kind for fl in fields]
+    for n, row in enumerate(stream_rows(session, statement), start=1):
+        writer.writerow(
+            [row[1] or "", row[0], *(csv_text(v, k) for v, k in zip(row[2:], kinds, strict=True))]
+        )
+        counter.n += 1
+        counter.last_fid = row[0]
+        if n % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _column(values: list[Any], kind: Kind) -> tuple[np.ndarray, np.ndarray | None]:
+    """A field's values as a numpy array and a null mask (``None`` when nothing is null)."""
+    nulls = np.array([v is None for v in values], dtype=bool)
+    mask = nulls if nulls.any() else None
+    if kind is Kind.INT:
+        return np.array([0 if v is None else int(v) for v in values], dtype=np.int64), mask
+    if kind is Kind.FLOAT:
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64), None
+    if kind is Kind.BOOL:
+        return np.array([bool(v) for v in values], dtype=bool), mask
+    text = [
+        None
+        if v is None
+        else (orjson.dumps(v).decode() if kind is Kind.JSON and not isinstance(v, str) else str(v))
+        for v in values
+    ]
+    return np.array(text, dtype=object), None
+
+
+def _write_batch(
+    path: Path,
+    collection: Collection,
+    fields: tuple[Field, ...],
+    rows: list[Any],
+    append: bool,
+) -> None:
+    geometry = np.array([r[1] for r in rows] if rows else [], dtype=object)
+    columns = [_column([r[0] for r in rows], Kind.INT)]
+    columns += [_column([r[i + 2] for r in rows], fl.kind) for i, fl in enumerate(fields)]
+    kwargs: dict[str, Any] = {}
+    if any(mask is not None for _, mask in columns):
+        kwargs["field_mask"] = [mask for _, mask in columns]
+    pyogrio.raw.write(
+        str(path),
+        geometry,
+        [values for values, _ in columns],
+        ["id", *(fl.name for fl in fields)],
+        layer=collection.name,
+        driver="GPKG",
+        geometry_type=collection.geometry_type,
+        crs="EPSG:4326",
+        encoding="UTF-8",
+        append=append,
+        **kwargs,
+    )
+
+
+def write_geopackage(
+    session: Session,
+    collection: Collection,
+    access: Access,
+    f: Filters,
+    path: Path,
+    counter: Counter,
+) -> None:
+    """Write the export as a GeoPackage layer named after the collection at ``path``."""
+    fields, x = plan(collection, access, f)
+    statement = select(x.c.fid, func.ST_AsBinary(x.c.geom), *(x.c[fl.name] for fl in fields))
+    batch: list[Any] = []
+    written = False
+    for row in stream_rows(session, statement):
+        batch.append(tuple(bytes(v) if i == 1 and v is not None else v for i, v in enumerate(row)))
+        counter.n += 1
+        counter.last_fid = row[0]
+        if len(batch) >= GPKG_BATCH:
+            _write_batch(path, collection, fields, batch, append=written)
+            written, batch = True, []
+    if batch or not written:
+        _write_batch(path, collection, fields, batch, append=written)
+
+
+__all__ = ["FORMULA_STARTS", "csv_chunks", "csv_text", "write_geopackage"]

@@ -1,0 +1,136 @@
+"""Personal API tokens: for scripts and GIS clients that cannot sign in with a form.
+
+A token is ``bw_`` and 43 random URL-safe characters (256 bits from :mod:`secrets`). Only its
+SHA-256 digest is stored: a token has the entropy that a password lacks, so a fast digest is
+as safe as a slow password hash here and costs a microsecond per request. The token itself is
+shown once, when it is made. A token acts as its account (same role, same scope) on the
+read-only export and OGC API routes; it stops working when it is revoked or the account is
+disabled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from gis.errors import InvalidInput, NotFound
+from gis.models import ApiToken, User
+
+PREFIX = "bw_"
+#: Characters of the token shown in the list of tokens (the prefix and 6 more).
+SHOWN = len(PREFIX) + 6
+MAX_NAME = 80
+#: Most live tokens per account.
+MAX_TOKENS = 20
+#: ``last_used_at`` is written at most this often per token (not on every request).
+TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A token just made: ``secret`` is shown once and never stored."""
+
+    id: int
+    name: str
+    secret: str
+
+
+def digest(secret: str) -> str:
+    """The stored form of a token (SHA-256, hex)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str) -> NewToken:
+    """Make a token for ``user``, named ``name`` (so that its owner knows what uses it).
+
+    Raises:
+        InvalidInput: an empty or too long name (``field="name"``), or too many live tokens.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the token a name (what will use it).", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"name is longer than {MAX_NAME} characters", field="name")
+    live = session.execute(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalar_one()
+    if live >= MAX_TOKENS:
+        raise InvalidInput(
+            f"An account has at most {MAX_TOKENS} tokens: revoke one first.", field="name"
+        )
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, prefix=secret[:SHOWN], token_hash=digest(secret))
+    session.add(row)
+    session.flush()
+    return NewToken(row.id, name, secret)
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """``user``'s tokens, newest first (revoked ones included, marked)."""
+    return list(
+        session.execute(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        ).scalars()
+    )
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s tokens (revoking twice changes nothing).
+
+    Raises:
+        NotFound: no such token of this account.
+    """
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("no such token", field="token")
+    if row.revoked_at is None:
+        row.revoked_at = dt.datetime.now(dt.UTC)
+        session.flush()
+    return row
+
+
+def authenticate_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The live token and active account of ``secret``, or ``None``.
+
+    Looks the digest up by its unique index; the comparison of the stored digest is constant
+    time. ``last_used_at`` is refreshed at most every :data:`TOUCH_EVERY` (the caller commits).
+    """
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    wanted = digest(secret)
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == wanted)
+    ).one_or_none()
+    if found is None:
+        return None
+    token, user = found
+    if not hmac.compare_digest(token.token_hash, wanted):
+        return None
+    if token.revoked_at is not None or not user.is_active:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return token, user
+
+
+__all__ = [
+    "NewToken",
+    "authenticate_token",
+    "create_token",
+    "digest",
+    "list_tokens",
+    "revoke_token",
+]

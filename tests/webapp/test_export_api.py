@@ -1,0 +1,247 @@
+"""``GET /api/export/<collection>.<format>``: GeoJSON read back and compared with the database,
+scope, redaction, audit and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+import shapely
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from gis.models import District, ExportAudit, Incident, Province
+from gis.types import Role
+from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build
+from tests.webapp.signin import sign_in
+
+pytestmark = pytest.mark.db
+
+SENSITIVE = {"reporter", "reporter_contact", "photo_links"}
+
+
+@pytest.fixture
+def world(session: Session) -> ExportWorld:
+    w = build(session)
+    session.commit()
+    return w
+
+
+def client_of(app, role: Role):
+    client = app.test_client()
+    assert sign_in(client, f"export-{role.value}").status_code == 302
+    return client
+
+
+def features(resp) -> dict[int, dict]:
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    doc = json.loads(resp.get_data())
+    assert doc["type"] == "FeatureCollection"
+    assert "crs" not in doc
+    return {f["id"]: f for f in doc["features"]}
+
+
+def test_hq_export_holds_every_incident_of_the_layer_with_the_database_values(app, session, world):
+    resp = client_of(app, Role.HQ_ANALYST).get("/api/export/incidents.geojson")
+    assert resp.content_type == "application/geo+json"
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    disposition = resp.headers["Content-Disposition"]
+    assert f'filename="borderwatch-incidents-{today}.geojson"' in disposition
+    got = features(resp)
+    ids = world.incidents
+    # on the layer: not the unverified public report, not the rejected one (status default)
+    mine = {ids["home_new"], ids["home_verified"], ids["home_public"], ids["away"]}
+    assert mine <= set(got)
+    assert ids["home_public_new"] not in got and ids["home_rejected"] not in got
+    expected = session.execute(
+        select(Incident.id).where(
+            text("NOT (channel = 'online_public' AND status = 'new')"),
+            Incident.status.in_(["new", "verified", "referred", "closed"]),
+        )
+    ).scalars()
+    assert set(got) == set(expected)
+    rows = session.execute(
+        select(
+            Incident,
+            District.pcode,
+            Province.name,
+            func.ST_X(Incident.geom),
+            func.ST_Y(Incident.geom),
+        )
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .where(Incident.id.in_(mine))
+    ).all()
+    for inc, pcode, province, x, y in rows:
+        f = got[inc.id]
+        props = f["properties"]
+        assert f["geometry"]["type"] == "Point"
+        assert f["geometry"]["coordinates"] == [round(x, 6), round(y, 6)]  # lon, lat
+        assert props["category"] == inc.category.value
+        assert props["status"] == inc.status.value
+        assert props["severity"] == inc.severity
+        assert props["district_pcode"] == pcode and props["province"] == province
+        occurred = dt.datetime.fromisoformat(props["occurred_at"])
+        assert occurred == inc.occurred_at.replace(microsecond=0)
+        assert occurred.utcoffset() == dt.timedelta(hours=7)
+        assert not SENSITIVE & set(props)
+    # free text of checked reports only; an unverified report's text stays home
+    assert got[ids["home_verified"]]["properties"]["description"] == THAI
+    assert got[ids["home_new"]]["properties"]["description"] is None
+
+
+def test_district_officer_export_holds_only_the_district(app, session, world):
+    got = features(client_of(app, Role.OFFICER).get("/api/export/incidents.geojson"))
+    assert got
+    assert {f["properties"]["district_pcode"] for f in got.values()} == {"TH5703"}
+    assert world.incidents["away"] not in got
+    in_district = session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .join(District, District.id == Incident.district_id)
+        .where(
+            District.pcode == "TH5703",
+            Incident.status.in_(["new", "verified", "referred", "closed"]),
+            text("NOT (channel = 'online_public' AND status = 'new')"),
+        )
+    ).scalar_one()
+    assert len(got) == in_district
+
+
+def test_volunteer_exports_only_their_own_reports(app, session, world):
+    from tests.webapp.exportdata import incident
+
+    own = incident(session, (100.41, 20.26), reporter=world.users[Role.VOLUNTEER])
+    session.commit()
+    got = features(client_of(app, Role.VOLUNTEER).get("/api/export/incidents.geojson"))
+    assert set(got) == {own}
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.HQ_ANALYST])
+def test_no_sensitive_field_for_other_roles_even_when_asked(app, world, role):
+    client = client_of(app, role)
+    got = features(client.get("/api/export/incidents.geojson"))
+    for f in got.values():
+        assert not SENSITIVE & set(f["properties"])
+        assert CONTACT not in json.dumps(f, ensure_ascii=False)
+    asked = client.get("/api/export/incidents.geojson?include_sensitive=true&reason=audit")
+    assert asked.status_code == 403
+    assert asked.get_json()["field"] == "include_sensitive"
+
+
+def test_hq_gets_sensitive_fields_only_with_a_reason_and_it_is_audited(app, session, world):
+    client = client_of(app, Role.HQ_ANALYST)
+    refused = client.get("/api/export/incidents.geojson?include_sensitive=true")
+    assert refused.status_code == 400 and refused.get_json()["field"] == "reason"
+    plain = features(client.get("/api/export/incidents.geojson"))
+    assert not SENSITIVE & set(plain[world.incidents["home_public"]]["properties"])
+    reason = "court request 12/2569"
+    got = features(
+        client.get(f"/api/export/incidents.geojson?include_sensitive=true&reason={reason}")
+    )
+    public = got[world.incidents["home_public"]]["properties"]
+    assert public["reporter_contact"] == CONTACT
+    assert len(public["photo_links"]) == 1
+    assert public["photo_links"][0].startswith(f"/api/incidents/{world.incidents['home_public']}/")
+    assert got[world.incidents["home_new"]]["properties"]["description"] == "=HYPERLINK(1)"
+    assert got[world.incidents["home_new"]]["properties"]["reporter"] == "export-officer"
+    audit = session.execute(
+        select(ExportAudit).order_by(ExportAudit.id.desc()).limit(1)
+    ).scalar_one()
+    assert audit.sensitive and audit.reason == reason
+    assert audit.user_id == world.users[Role.HQ_ANALYST].id
+    assert audit.state == "completed" and audit.feature_count == len(got)
+
+
+def test_every_export_writes_an_audit_row(app, session, world):
+    client = client_of(app, Role.COORDINATOR)
+    before = session.execute(select(func.count()).select_from(ExportAudit)).scalar_one()
+    got = features(
+        client.get("/api/export/incidents.geojson?category=smuggling&bbox=100,20,101,21")
+    )
+    rows = session.execute(select(ExportAudit).order_by(ExportAudit.id)).scalars().all()
+    assert len(rows) == before + 1
+    audit = rows[-1]
+    assert audit.collection == "incidents" and audit.format == "geojson"
+    assert audit.filters == {"bbox": [100.0, 20.0, 101.0, 21.0], "categories": ["smuggling"]}
+    assert audit.feature_count == len(got) > 0
+    assert audit.state == "completed" and audit.finished_at is not None
+    assert not audit.sensitive and audit.reason is None
+
+
+def test_filters_datetime_status_category_district(app, session, world):
+    client = client_of(app, Role.HQ_ANALYST)
+    ids = world.incidents
+    older = features(client.get("/api/export/incidents.geojson?datetime=../2026-11-15"))
+    assert ids["home_verified"] in older and ids["home_new"] not in older
+    newer = features(client.get("/api/export/incidents.geojson?datetime=2026-11-15T00:00:00Z/.."))
+    assert ids["home_new"] in newer and ids["home_verified"] not in newer
+    rejected = features(client.get("/api/export/incidents.geojson?status=rejected"))
+    assert set(rejected) >= {ids["home_rejected"]}
+    assert {f["properties"]["status"] for f in rejected.values()} == {"rejected"}
+    drugs = features(client.get("/api/export/incidents.geojson?category=drug_trafficking"))
+    assert ids["home_verified"] in drugs and ids["home_new"] not in drugs
+    away = features(client.get("/api/export/incidents.geojson?district=TH2706"))
+    assert ids["away"] in away and ids["home_new"] not in away
+
+
+def test_polygons_are_counter_clockwise_with_six_decimals(app, world):
+    got = features(client_of(app, Role.HQ_ANALYST).get("/api/export/districts.geojson"))
+    assert len(got) > 40
+    for f in got.values():
+        shape = shapely.geometry.shape(f["geometry"])
+        for polygon in shape.geoms:
+            assert polygon.exterior.is_ccw
+            assert all(not ring.is_ccw for ring in polygon.interiors)
+        for x, y in shapely.get_coordinates(shape):
+            assert round(x, 6) == x and round(y, 6) == y
+            assert 97 < x < 108 and 5 < y < 21  # lon, lat
+
+
+def test_gzip_when_asked(app, world):
+    client = client_of(app, Role.HQ_ANALYST)
+    plain = client.get("/api/export/incidents.geojson").get_data()
+    zipped = client.get("/api/export/incidents.geojson", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/api/export/incidents.geojson?bbox=1,2,3", 400, "bbox"),
+        ("/api/export/incidents.geojson?bbox=a,b,c,d", 400, "bbox"),
+        ("/api/export/incidents.geojson?bbox=101,20,100,21", 400, "bbox"),
+        ("/api/export/incidents.geojson?datetime=2026-11-20/2026-11-01", 400, "datetime"),
+        ("/api/export/incidents.geojson?datetime=yesterday", 400, "datetime"),
+        ("/api/export/incidents.geojson?datetime=../..", 400, "datetime"),
+        ("/api/export/incidents.geojson?category=piracy", 400, "category"),
+        ("/api/export/incidents.geojson?status=lost", 400, "status"),
+        ("/api/export/incidents.geojson?district=Chiang", 400, "district"),
+        ("/api/export/incidents.geojson?colour=red", 400, "colour"),
+        ("/api/export/incidents.geojson?include_sensitive=maybe", 400, "include_sensitive"),
+        ("/api/export/districts.geojson?category=smuggling", 400, "category"),
+        ("/api/export/mekong.geojson?datetime=2026-11-20", 400, "datetime"),
+        ("/api/export/hotspots.geojson?run=x", 400, "run"),
+        ("/api/export/nothing.geojson", 404, "collection"),
+        ("/api/export/incidents.kml", 404, "format"),
+    ],
+)
+def test_bad_input_is_a_json_error_naming_the_parameter(app, world, path, status, field):
+    resp = client_of(app, Role.HQ_ANALYST).get(path)
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert body["field"] == field and body["message"]
+
+
+def test_volunteers_do_not_see_operational_collections(app, world):
+    resp = client_of(app, Role.VOLUNTEER).get("/api/export/hotspots.geojson")
+    assert resp.status_code == 404 and resp.get_json()["field"] == "collection"
+
+
+def test_the_public_gets_401_json(app, world):
+    resp = app.test_client().get("/api/export/incidents.geojson")
+    assert resp.status_code == 401
+    assert resp.get_json()["error"] == "unauthorized"
