@@ -10,10 +10,10 @@ from a phone that lost the answer) is stored once; the stop's row is locked whil
 Once an incident is linked, the stop keeps it: another outcome for that stop is a conflict (the
 incident itself is triaged in the review queue). Other outcomes may be corrected.
 
-Coverage (:func:`coverage_geojson`): the hotspots of the latest finished run, in the viewer's
-scope, that no stop with an outcome recorded in the last :data:`COVERAGE_DAYS` days lies in (a
-stop of any plan, of this run or an older one, counts by place: its point inside the hull, or its
-hotspot being this one).
+Coverage (:func:`coverage_geojson`): the hotspots of the latest finished run covering the
+viewer's districts, in the viewer's scope, that no stop with an outcome recorded in the last
+:data:`COVERAGE_DAYS` days lies in (a stop of any plan, of this run or an older one, counts by
+place: its point inside the hull, or its hotspot being this one).
 """
 
 from __future__ import annotations
@@ -212,11 +212,11 @@ def coverage_geojson(
         ``run_id`` and ``last_patrolled`` (the last outcome at it ever, Thai time, or null).
     """
     now = now or dt.datetime.now(dt.UTC)
-    run = latest_run_id(session)
+    scope = scope_district_ids(session, viewer)
+    run = latest_run_id(session, scope=scope)
     empty = '{"type": "FeatureCollection", "features": []}'
     if run is None:
         return empty
-    scope = scope_district_ids(session, viewer)
     ids = list(session.execute(select(Hotspot.id).where(Hotspot.run_id == run)).scalars())
     if scope is not None:
         districts = hotspot_districts(session, ids)
@@ -233,6 +233,7 @@ def coverage_geojson(
     )
     properties = func.json_build_object(
         "id", Hotspot.id,
+        "title", func.concat("Hotspot no. ", Hotspot.rank, ": no patrol for ", days, " days"),
         "run_id", Hotspot.run_id,
         "rank", Hotspot.rank,
         "score", func.round(cast(Hotspot.score, Numeric), 3),

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, cast, func, select, text
+from sqlalchemy import Float, Integer, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from gis.accounts import scope_district_ids
@@ -196,14 +196,21 @@ def hotspot_districts(session: Session, ids: Sequence[int]) -> dict[int, list[in
     return {hid: [int(d) for d in (districts or [])] for hid, districts in rows}
 
 
-def latest_run_id(session: Session, district_id: int | None = None) -> int | None:
-    """The latest finished hotspot run (with a hotspot in ``district_id``, if given)."""
+def latest_run_id(
+    session: Session, district_id: int | None = None, scope: frozenset[int] | None = None
+) -> int | None:
+    """The latest finished hotspot run: with a hotspot in ``district_id`` if given, and covering
+    a district of ``scope`` if given (a run's ``district_ids``; ``NULL`` is a national run)."""
     q = select(HotspotRun.id).where(HotspotRun.status == RunStatus.DONE)
     if district_id is not None:
         q = q.where(
             select(Hotspot.id)
             .where(Hotspot.run_id == HotspotRun.id, _touches(district_id))
             .exists()
+        )
+    if scope is not None:
+        q = q.where(
+            or_(HotspotRun.district_ids.is_(None), HotspotRun.district_ids.overlap(sorted(scope)))
         )
     q = q.order_by(HotspotRun.finished_at.desc().nulls_last(), HotspotRun.id.desc()).limit(1)
     return session.execute(q).scalar_one_or_none()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from gis import incident_layer, reference
+from gis import incident_layer, patrol_outcomes, patrols, reference
 from gis.errors import NotFound
 from gis.types import IncidentCategory, IncidentStatus, Role
 from layers import styles
@@ -205,8 +205,39 @@ INCIDENTS = LayerSpec(
     ),
 )
 
+
+def coverage_source(session: Session, query: LayerQuery) -> str:
+    """Hotspots of the latest run in the viewer's districts that no patrol visited in 14 days.
+
+    Raises:
+        NotFound: asked without a viewer (the layer is not public).
+    """
+    if query.viewer is None:
+        raise NotFound("There is no map layer with this name.", field="name")
+    return patrol_outcomes.coverage_geojson(session, query.viewer, query.bbox)
+
+
+#: Patrol coverage (gis.patrol_outcomes): for the accounts that read patrol plans.
+COVERAGE = LayerSpec(
+    name="coverage",
+    title="Not patrolled (14 days)",
+    source=ViewerSource(coverage_source),
+    style=styles.coverage(),
+    popup_fields=(
+        PopupField("title", "Hotspot"),
+        PopupField("rank", "Rank in its run"),
+        PopupField("n_incidents", "Incidents"),
+        PopupField("score", "Score"),
+        PopupField("last_patrolled", "Last patrolled"),
+        PopupField("run_id", "Hotspot run"),
+    ),
+    roles=patrols.READERS,
+    geometry="polygon",
+    show=False,
+)
+
 #: Every layer, in drawing order: the reference layers, then the incidents on top.
-LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, INCIDENTS)
+LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, COVERAGE, INCIDENTS)
 
 _BY_NAME = {spec.name: spec for spec in LAYERS}
 

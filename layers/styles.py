@@ -248,3 +248,22 @@ def incidents() -> dict[str, Any]:
             for status, (colour, label) in INCIDENT_STATUS.items()
         ],
     }
+
+
+UNPATROLLED = "#f08c00"
+
+
+def coverage() -> dict[str, Any]:
+    """Hotspots no patrol has visited lately: thick orange dashed outline, light fill."""
+    return {
+        "base": {
+            "color": UNPATROLLED,
+            "weight": 3,
+            "opacity": 0.95,
+            "dashArray": "6 4",
+            "fillColor": UNPATROLLED,
+            "fillOpacity": 0.12,
+        },
+        "label": "Hotspot not patrolled in the last 14 days",
+        "rules": [],
+    }

@@ -41,14 +41,18 @@ def make_run(
     reporter_id: int | None = None,
     finished_at: dt.datetime | None = None,
     days_ago: int = 3,
+    national: bool = False,
 ) -> list[Hotspot]:
     """A finished run with one hotspot per centre (rank in the given order), flushed.
 
+    The run covers the district of ``pcode`` (``national``: every district).
     ``hours[i]`` are the Thai-time hours of the member incidents of hotspot ``i`` (each becomes
     an incident at the centre, ``days_ago`` days back); ``reporter_id`` reports them.
     """
     now = dt.datetime.now(dt.UTC)
+    did = district_id(session, pcode)
     run = HotspotRun(
+        district_ids=None if national else [did],
         params={"fixture": True},
         engine="fixture",
         status=RunStatus.DONE,
@@ -58,7 +62,6 @@ def make_run(
     )
     session.add(run)
     session.flush()
-    did = district_id(session, pcode)
     hotspots = []
     thai = dt.timezone(dt.timedelta(hours=7))
     for rank, (lon, lat) in enumerate(centres, start=1):

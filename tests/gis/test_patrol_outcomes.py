@@ -198,9 +198,9 @@ def test_a_stop_of_an_older_plan_inside_the_hull_counts(session, people):
 
 def test_coverage_respects_scope(session, people):
     (home,) = make_run(session, [HOME])
-    away_run = make_run(session, [AWAY], pcode="TH2706")
-    del away_run
-    # the latest run is the away one: the home planner sees nothing of it
-    assert coverage_ids(session, people["planner"]) == {}
-    assert set(coverage_ids(session, people["away"])) != set()
-    assert home.id not in coverage_ids(session, people["away"])
+    (away,) = make_run(session, [AWAY], pcode="TH2706")  # later, of another province
+    assert set(coverage_ids(session, people["planner"])) == {home.id}
+    assert set(coverage_ids(session, people["away"])) == {away.id}
+    (national,) = make_run(session, [AWAY], pcode="TH2706", national=True)
+    assert coverage_ids(session, people["planner"]) == {}  # the latest run: nothing of theirs
+    assert set(coverage_ids(session, people["away"])) == {national.id}
