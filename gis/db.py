@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, MetaData, create_engine, make_url
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names, so that Alembic revisions can refer to them.
@@ -61,3 +63,47 @@ def normalise_url(url: str) -> str:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Session factory bound to ``engine``; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+#: Server settings without which a committed report can be lost in a crash: ``fsync`` and
+#: ``full_page_writes`` off can corrupt or lose committed data after a power cut or a killed
+#: postmaster; ``synchronous_commit = off`` acknowledges a COMMIT before its WAL is on disk.
+DURABILITY_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
+
+
+class UnsafeDatabase(RuntimeError):
+    """The database server runs with a setting that can lose acknowledged commits."""
+
+
+def unsafe_settings(dbapi_connection: Any) -> dict[str, str]:
+    """The durability settings that are off on a new DBAPI connection (name -> value).
+
+    Read with ``current_setting``, so that a role, database or connection option that turns
+    one off (``ALTER DATABASE … SET synchronous_commit = off``, ``options=-c…``) counts too.
+    The connection's transaction is rolled back afterwards.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT " + ", ".join(f"current_setting('{name}')" for name in DURABILITY_SETTINGS)
+        )
+        values = dict(zip(DURABILITY_SETTINGS, cursor.fetchone(), strict=True))
+    finally:
+        cursor.close()
+        dbapi_connection.rollback()
+    return {name: value for name, value in values.items() if value == "off"}
+
+
+def require_durability(engine: Engine) -> None:
+    """Refuse every new connection of ``engine`` to a server that can lose acknowledged commits:
+    :class:`UnsafeDatabase` names the settings that are off."""
+
+    @event.listens_for(engine, "connect")
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        unsafe = unsafe_settings(dbapi_connection)
+        if unsafe:
+            settings = ", ".join(f"{name} = {value}" for name, value in unsafe.items())
+            raise UnsafeDatabase(
+                f"the database runs with {settings}: acknowledged reports could be lost in a "
+                "crash; turn it on (or set REQUIRE_DURABLE_DATABASE=false for a throwaway run)"
+            )

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none, and
     # the headers are ignored).
     "PROXY_COUNT": 0,
+    # Refuse to start (and to use a new connection) when the database can lose acknowledged
+    # commits: fsync, synchronous_commit or full_page_writes off (gis.db.require_durability).
+    "REQUIRE_DURABLE_DATABASE": True,
 }
 
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).

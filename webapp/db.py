@@ -9,6 +9,7 @@ than that idle time.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,9 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from gis.db import make_engine, make_sessionmaker
+from gis.db import make_engine, make_sessionmaker, require_durability
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "borderwatch.db"
 #: A pooled connection idle for this long (seconds) is pinged before its next use.
@@ -36,8 +39,25 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"], pool_size=5, max_overflow=10, pool_pre_ping=False
     )
     ping_when_idle(engine, PING_AFTER_IDLE_S)
+    if app.config["REQUIRE_DURABLE_DATABASE"]:
+        require_durability(engine)
+        check_at_start(engine)
     app.extensions[EXTENSION] = Database(engine, make_sessionmaker(engine))
     app.teardown_appcontext(close_session)
+
+
+def check_at_start(engine: Engine) -> None:
+    """Connect once at start: a database that can lose acknowledged commits stops the app here
+    (:class:`gis.db.UnsafeDatabase`). A database that does not answer yet does not: the app
+    starts, answers 503 until it does, and checks each new connection then."""
+    try:
+        with engine.connect():
+            pass
+    except exc.DBAPIError as err:
+        log.warning(
+            "the database does not answer at start (%s): answering 503 until it does",
+            type(err.orig).__name__,
+        )
 
 
 def ping_when_idle(engine: Engine, idle_s: float) -> None:

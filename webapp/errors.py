@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from gis.db import UnsafeDatabase
 from gis.errors import (
     BorderwatchError,
     Conflict,
@@ -25,6 +26,9 @@ from gis.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait when the database does not answer (``Retry-After``).
+RETRY_AFTER_S = 5
 
 STATUS = {
     InvalidInput: 400,
@@ -78,7 +82,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BorderwatchError)
     def domain_error(exc: BorderwatchError):
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        extra = {}
+        extra: dict[str, object] = {}
         if isinstance(exc, OutsideWatchArea) and exc.distance_m is not None:
             extra["distance_m"] = round(exc.distance_m, 1)
         if isinstance(exc, Conflict) and exc.current is not None:
@@ -89,6 +93,26 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
         return error_response(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(UnsafeDatabase)
+    def database_unavailable(exc: Exception):
+        """The database is down, restarting, refusing connections or unsafe: 503 with
+        ``Retry-After``, never a 500. The session is rolled back at teardown; if the connection
+        broke during a COMMIT, the report may or may not be stored, and the client's retry with
+        the same idempotency key answers either way without a second row. Logged without the
+        server's message (:func:`loggable`)."""
+        log.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, loggable(exc)
+        )
+        resp = error_response(
+            503, "unavailable", "The service is briefly unavailable; try again in a moment."
+        )
+        if isinstance(resp, tuple):  # a page
+            resp = make_response(resp)
+        resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return resp
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
