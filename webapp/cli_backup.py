@@ -1,0 +1,59 @@
+"""``borderwatch backup FILE`` and ``borderwatch restore FILE`` (see :mod:`gis.backup`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from gis.backup import BackupError, backup, manifest_path, restore
+
+
+def _say(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Dump the database into FILE (pg_dump custom format) and its manifest into FILE.json.
+
+    The manifest holds the rows of every table and a checksum of the incidents, counted in the
+    snapshot that is dumped; `borderwatch restore` checks the restored database against it.
+    """
+    try:
+        manifest = backup(current_app.config["DATABASE_URL"], file, say=_say)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(
+        f"backup written: {file} ({manifest.archive_bytes:,} bytes), manifest "
+        f"{manifest_path(file)}: {manifest.counts.get('incident', 0):,} incidents, "
+        f"{sum(manifest.counts.values()):,} rows in {len(manifest.counts)} tables"
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--database-url",
+    help="The empty database to restore into (default: DATABASE_URL).",
+)
+@with_appcontext
+def restore_command(file: Path, database_url: str | None) -> None:
+    """Restore FILE (made by `borderwatch backup`) into an empty database and check it.
+
+    Runs in one transaction: a failure restores nothing. Afterwards the rows of every table and
+    the incidents' checksum are compared with FILE.json; a difference is an error.
+    """
+    try:
+        manifest = restore(database_url or current_app.config["DATABASE_URL"], file, say=_say)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(
+        f"restored {file} (taken {manifest.taken_at}, schema {manifest.schema_revision}): "
+        f"{sum(manifest.counts.values()):,} rows in {len(manifest.counts)} tables, "
+        "equal to the manifest"
+    )
