@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("patrols", __name__)
+
+from webapp.patrols import api, views  # noqa: E402,F401
