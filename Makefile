@@ -45,7 +45,7 @@ system:
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
-	@$(PY) -m pip install -q -e '.[test]'
+	@$(PY) -m pip install -q -e '.[test,analysis]'
 	@touch $@
 
 venv: $(VENV)/.installed

@@ -328,10 +328,13 @@ def district_target(district: str, on: bool) -> None:
 def register(app: Flask) -> None:
     """Add borderwatch's commands to ``app.cli`` (``flask --app webapp ...``)."""
     from webapp.cli_backup import backup_command, restore_command
+    from webapp.cli_hotspots import COMMANDS as hotspot_commands
     from webapp.cli_users import user_group
 
     for cmd in (db_group, seed_command, import_group, demo_command, info_command, district_group):
         app.cli.add_command(cmd)
     app.cli.add_command(user_group)
+    for cmd in hotspot_commands:
+        app.cli.add_command(cmd)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

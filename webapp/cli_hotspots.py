@@ -1,0 +1,169 @@
+"""Commands for hotspots: runs, the background worker, the watch corridor and border flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import signal
+import sys
+import time
+from types import FrameType
+
+import click
+from flask.cli import with_appcontext
+from tqdm import tqdm
+
+from gis.errors import BorderwatchError
+from gis.types import Demarcation, RunStatus
+from webapp.cli import transaction
+from webapp.db import database
+
+log = logging.getLogger(__name__)
+
+
+@click.group("hotspots")
+def hotspots_group() -> None:
+    """Hotspot runs (DBSCAN clusters and Gi* hexagons of incidents)."""
+
+
+@hotspots_group.command("run")
+@click.option("--since", default=None, help="First day (YYYY-MM-DD, Thai time) or RFC 3339 time.")
+@click.option("--until", default=None, help="Last day (inclusive) or RFC 3339 time (exclusive).")
+@click.option("--category", "categories", multiple=True, help="Incident category (repeatable).")
+@click.option("--status", "statuses", multiple=True, help="Incident status (default verified).")
+@click.option("--district", "districts", multiple=True, help="District P-code (repeatable).")
+@click.option("--everywhere", is_flag=True, help="Not only incidents in the watch corridor.")
+@click.option("--eps", "eps_m", type=float, default=None, help="DBSCAN radius (m, default 1000).")
+@click.option("--min-points", type=int, default=None, help="DBSCAN minimum points (default 5).")
+@click.option("--half-life", "half_life_days", type=float, default=None, help="Days (default 90).")
+@click.option("--cell", "cell_m", type=float, default=None, help="Gi* hexagon size (m).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+@with_appcontext
+def hotspots_run(
+    since: str | None,
+    until: str | None,
+    categories: tuple[str, ...],
+    statuses: tuple[str, ...],
+    districts: tuple[str, ...],
+    everywhere: bool,
+    eps_m: float | None,
+    min_points: int | None,
+    half_life_days: float | None,
+    cell_m: float | None,
+    progress: bool,
+) -> None:
+    """Run a hotspot analysis now (in this process, national scope) and print its ranking."""
+    from gis.clustering import run_hotspots
+
+    params = {
+        "since": since,
+        "until": until,
+        "categories": list(categories) or None,
+        "statuses": list(statuses) or None,
+        "districts": list(districts) or None,
+        "corridor_only": not everywhere,
+        "eps_m": eps_m,
+        "min_points": min_points,
+        "half_life_days": half_life_days,
+        "cell_m": cell_m,
+    }
+    bar = tqdm(total=100, desc="hotspot run", file=sys.stderr, disable=not progress)
+
+    def report(fraction: float) -> None:
+        bar.update(round(fraction * 100) - bar.n)
+
+    try:
+        run = run_hotspots(database().engine, params, None, progress=report)
+    except BorderwatchError as exc:
+        raise click.ClickException(
+            f"{exc.field}: {exc.message}" if exc.field else exc.message
+        ) from exc
+    finally:
+        bar.close()
+    if run.status != RunStatus.DONE:
+        raise click.ClickException(f"run {run.id} failed: {run.error}")
+    click.echo(
+        f"run {run.id}: {run.n_incidents} incidents, {run.n_clusters} hotspots "
+        f"(eps {run.params['eps_m']:g} m, min points {run.params['min_points']}); {run.gistar}"
+    )
+    from gis.hotspot_queries import ranked_hotspots
+
+    with transaction() as session:
+        for spot in ranked_hotspots(session, run.id, limit=20):
+            click.echo(
+                f"  #{spot['rank']:>3} score {spot['score']:8.2f}  {spot['n_incidents']:>5} "
+                f"incidents  trend {spot['trend']:+d}  {', '.join(spot['districts'])}"
+            )
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Execute the queued runs, then stop.")
+@click.option("--poll", type=click.FloatRange(0.1, 60), default=2.0, show_default=True)
+@with_appcontext
+def worker_command(once: bool, poll: float) -> None:
+    """Execute queued hotspot runs, one at a time (start one or more beside the web server)."""
+    from gis.clustering import requeue_abandoned, run_next
+
+    engine = database().engine
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for run_id in requeue_abandoned(engine):
+        log.warning("hotspot run %s was left running by a stopped worker: queued again", run_id)
+    click.echo("borderwatch worker: waiting for hotspot runs", err=True)
+    while not stopping:
+        run = run_next(engine)
+        if run is not None:
+            log.info("hotspot run %s %s (%s clusters)", run.id, run.status, run.n_clusters)
+            continue
+        if once:
+            break
+        time.sleep(poll)
+
+
+@click.group("corridor")
+def corridor_group() -> None:
+    """The watch corridor (derived from the border, the Mekong and the natural crossings)."""
+
+
+@corridor_group.command("refresh")
+@click.option("--width", "width_m", type=float, default=None, help="Metres on each side.")
+@with_appcontext
+def corridor_refresh(width_m: float | None) -> None:
+    """Rebuild the watch corridor (keeps the current width unless --width is given)."""
+    from gis.corridor import refresh_corridor
+
+    with transaction() as session:
+        info = refresh_corridor(session, width_m)
+    if info is None:
+        raise click.ClickException("no border or crossing loaded: run `borderwatch seed` first")
+    click.echo(json.dumps(dataclasses.asdict(info), default=str))
+
+
+@click.group("border")
+def border_group() -> None:
+    """Border segments."""
+
+
+@border_group.command("flag")
+@click.argument("segment_no", type=int)
+@click.argument("demarcation", type=click.Choice([d.value for d in Demarcation]))
+@click.option("--note", default=None, help="Why (kept in the audit).")
+@with_appcontext
+def border_flag(segment_no: int, demarcation: str, note: str | None) -> None:
+    """Flag border segment SEGMENT_NO as unmarked, demarcated or unknown (audited; the watch
+    corridor is rebuilt)."""
+    from gis.corridor import set_demarcation
+
+    with transaction() as session:
+        segment = set_demarcation(session, segment_no, demarcation, None, note)
+    click.echo(f"segment {segment.segment_no} ({segment.district_name}) is {demarcation}")
+
+
+COMMANDS = (hotspots_group, worker_command, corridor_group, border_group)
