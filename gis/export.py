@@ -24,8 +24,8 @@ import base64
 import binascii
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -458,13 +458,9 @@ def count(session: Session, collection: Collection, access: Access, f: Filters) 
     if not may_read(collection, access):
         raise NotFound(f"no collection {collection.name}", field="collection")
     source = collection.source(access)
-    plain = Filters(**{**_fields_of(f), "after": None, "limit": None})
+    plain = replace(f, after=None, limit=None)
     matching = filtered(source, plain).subquery("m")
     return int(session.execute(select(func.count()).select_from(matching)).scalar_one())
-
-
-def _fields_of(f: Filters) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in Filters.__dataclass_fields__}
 
 
 # --------------------------------------------------------------------------- GeoJSON
@@ -491,7 +487,7 @@ def feature_text(fields: tuple[Field, ...], x: Any) -> ColumnElement[str]:
     )
 
 
-def stream_rows(session: Session, statement: Any) -> Iterator[Any]:
+def stream_rows(session: Session, statement: Any) -> Generator[Any, None, None]:
     """Rows of ``statement`` through a server-side cursor, :data:`FETCH_ROWS` at a time."""
     result = session.execute(
         statement, execution_options={"stream_results": True, "yield_per": FETCH_ROWS}
@@ -508,6 +504,8 @@ class Counter:
 
     n: int = 0
     last_fid: int | None = None
+    #: a page (:attr:`Filters.limit`) stopped before the last matching feature
+    more: bool = False
 
 
 def geojson_chunks(
@@ -522,26 +520,39 @@ def geojson_chunks(
 ) -> Iterator[bytes]:
     """The FeatureCollection as UTF-8 chunks of about ``chunk_bytes``, in ``fid`` order.
 
+    With :attr:`Filters.limit` (a page), one more row is read to tell whether another page
+    follows (:attr:`Counter.more`).
+
     Args:
-        foreign: JSON text of extra top-level members by name, written after the features
-            (``numberReturned`` and ``links`` of an OGC API page come from the caller's
-            ``counter`` afterwards, so they are callables of it).
+        foreign: extra top-level members by name, written after the features: JSON text, or a
+            callable of the finished ``counter`` that returns JSON text (an OGC API page's
+            ``numberReturned`` and ``next`` link).
     """
+    page = f.limit
+    if page is not None:
+        f = replace(f, limit=page + 1)
     fields, x = plan(collection, access, f)
     statement = select(x.c.fid, feature_text(fields, x))
     yield b'{"type":"FeatureCollection","features":['
     parts: list[str] = []
     size = 0
-    for fid, text in stream_rows(session, statement):
-        if counter.n:
-            parts.append(",")
-        parts.append(text)
-        size += len(text)
-        counter.n += 1
-        counter.last_fid = fid
-        if size >= chunk_bytes:
-            yield "".join(parts).encode()
-            parts, size = [], 0
+    rows = stream_rows(session, statement)
+    try:
+        for fid, text in rows:
+            if page is not None and counter.n == page:
+                counter.more = True
+                break
+            if counter.n:
+                parts.append(",")
+            parts.append(text)
+            size += len(text)
+            counter.n += 1
+            counter.last_fid = fid
+            if size >= chunk_bytes:
+                yield "".join(parts).encode()
+                parts, size = [], 0
+    finally:
+        rows.close()
     parts.append("]")
     for name, value in (foreign or {}).items():
         parts.append(f',"{name}":{value(counter) if callable(value) else value}')

@@ -5,14 +5,32 @@ Kept beside the feature so that it adds its routes without touching the matrix;
 :func:`prepare` while it builds the :class:`~tests.webapp.authz.World`.
 
 Every signed-in role may export and read the OGC API (its own scope, its own projection); the
-public gets 401 JSON (no sign-in page: these are API routes for scripts and GIS clients).
+public gets 401 JSON (no sign-in page: these are API routes for scripts and GIS clients). The
+token pages are for every signed-in account; nobody revokes another account's token (404).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from tests.webapp.authz import SIGNED_IN, Policy, World, get
+from gis import tokens
+from gis.types import Role
+from tests.webapp.authz import SIGNED_IN, Policy, World, get, post_form
+from tests.webapp.signin import make_user
+
+
+def one_item(world: World, obj: int | None, token: str) -> dict[str, Any]:
+    """An incident every signed-in role may see: the volunteer's report in the home district."""
+    return {"path": f"/ogcapi/collections/incidents/items/{world.incidents['volunteer']}"}
+
+
+def revoke_other(world: World, obj: int | None, token: str) -> dict[str, Any]:
+    return {
+        "path": f"/account/tokens/{world.extra['others_token']}/revoke",
+        "data": {"csrf_token": token},
+    }
 
 
 def rows() -> dict[tuple[str, str], Policy]:
@@ -21,8 +39,29 @@ def rows() -> dict[tuple[str, str], Policy]:
         ("/api/export/<name>.<fmt>", "GET"): Policy(
             get("/api/export/incidents.geojson"), roles=SIGNED_IN
         ),
+        ("/ogcapi", "GET"): Policy(get("/ogcapi"), roles=SIGNED_IN),
+        ("/ogcapi/conformance", "GET"): Policy(get("/ogcapi/conformance"), roles=SIGNED_IN),
+        ("/ogcapi/api", "GET"): Policy(get("/ogcapi/api"), roles=SIGNED_IN),
+        ("/ogcapi/collections", "GET"): Policy(get("/ogcapi/collections"), roles=SIGNED_IN),
+        ("/ogcapi/collections/<cid>", "GET"): Policy(
+            get("/ogcapi/collections/incidents"), roles=SIGNED_IN
+        ),
+        ("/ogcapi/collections/<cid>/items", "GET"): Policy(
+            get("/ogcapi/collections/incidents/items?limit=5"), roles=SIGNED_IN
+        ),
+        ("/ogcapi/collections/<cid>/items/<fid>", "GET"): Policy(one_item, roles=SIGNED_IN),
+        ("/account/tokens", "GET"): Policy(get("/account/tokens"), roles=SIGNED_IN, page=True),
+        ("/account/tokens", "POST"): Policy(
+            post_form("/account/tokens", name="matrix {uid}"), roles=SIGNED_IN, page=True
+        ),
+        # the token is another account's: no role may revoke it
+        ("/account/tokens/<int:token_id>/revoke", "POST"): Policy(
+            revoke_other, ok=404, roles=SIGNED_IN, page=True
+        ),
     }
 
 
 def prepare(session: Session, world: World) -> None:
-    """Add the feature's objects to ``world.extra`` (none yet)."""
+    """A token of an account outside the matrix (``world.extra['others_token']``)."""
+    owner = make_user(session, Role.OFFICER, "matrix-token-owner", district="TH2706")
+    world.extra["others_token"] = tokens.create_token(session, owner, "not yours").id

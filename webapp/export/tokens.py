@@ -1,0 +1,76 @@
+"""The account page of personal API tokens: make one (shown once), list them, revoke one.
+
+``GET /account/tokens``, ``POST /account/tokens`` (form field ``name``) and
+``POST /account/tokens/<id>/revoke``; signed-in accounts only, forms under CSRF protection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from gis import tokens
+from gis.errors import InvalidInput
+from webapp.auth.session import viewer
+from webapp.db import get_session
+from webapp.export import bp
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Name (what will use it)", validators=[DataRequired(), Length(max=tokens.MAX_NAME)]
+    )
+
+
+class RevokeForm(FlaskForm):
+    """No fields: the CSRF token only."""
+
+
+def page(form: TokenForm, new: tokens.NewToken | None = None, error: str | None = None) -> Any:
+    user = viewer()
+    html = render_template(
+        "export/tokens.html",
+        form=form,
+        revoke=RevokeForm(),
+        tokens=tokens.list_tokens(get_session(), user),
+        new=new,
+        error=error,
+        ogcapi=url_for("export.landing", _external=True),
+    )
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/account/tokens")
+@login_required
+def token_list() -> Any:
+    return page(TokenForm())
+
+
+@bp.post("/account/tokens")
+@login_required
+def token_create() -> Any:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return page(form, error="Give the token a name of at most 80 characters.")
+    session = get_session()
+    try:
+        new = tokens.create_token(session, viewer(), form.name.data or "")
+    except InvalidInput as exc:
+        return page(form, error=exc.message)
+    session.commit()
+    return page(TokenForm(formdata=None), new=new)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id: int) -> Any:
+    RevokeForm()  # CSRFProtect checked the token before the view ran
+    session = get_session()
+    tokens.revoke_token(session, viewer(), token_id)
+    session.commit()
+    return redirect(url_for("export.token_list"), code=303)
