@@ -107,9 +107,9 @@ def sheet_map(session: Session, plan_id: int) -> SheetMap:
     """
     box = session.execute(_FRAME, {"id": plan_id, "srid": METRIC_SRID}).one()
     cx, cy = (box.minx + box.maxx) / 2, (box.miny + box.maxy) / 2
-    half = max(box.maxx - box.minx, box.maxy - box.miny, MIN_SPAN_M) * 0.56
-    # A frame 4:3 wide (the sheet's map area).
-    hw, hh = half * 1.15, half * 0.86
+    # A frame 4:3 wide (the sheet's map area) holding the box with a 12 % margin on each side.
+    hw = max((box.maxx - box.minx) / 2, (box.maxy - box.miny) / 2 * 4 / 3, MIN_SPAN_M / 2) * 1.12
+    hh = hw * 3 / 4
     minx, maxx, miny, maxy = cx - hw, cx + hw, cy - hh, cy + hh
     params = {
         "id": plan_id,

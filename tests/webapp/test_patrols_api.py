@@ -192,6 +192,14 @@ def test_sheet_prints_without_a_tile_server(session, signed):
     assert "04:00–08:00 Thai time" in page
     assert "Border Patrol Police" in page
     assert re.search(r"UTM 47N \d{6} \d{7}", page)  # Chiang Khong lies in zone 47
+    x0, y0, w, h = (float(v) for v in re.search(r'viewBox="([^"]+)"', page).group(1).split())
+    assert w / h == pytest.approx(4 / 3, rel=0.01)
+    marks = re.findall(r'class="bw-sheet-stop" cx="(-?\d+)" cy="(-?\d+)"', page)
+    marks += re.findall(r'class="bw-sheet-start" x="(-?\d+)" y="(-?\d+)"', page)
+    assert len(marks) == 4
+    for cx, cy in marks:  # every stop and the start well inside the frame
+        assert x0 + 0.04 * w < float(cx) < x0 + 0.96 * w
+        assert y0 + 0.04 * h < float(cy) < y0 + 0.96 * h
     local = page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "http://" not in local and "https://" not in local  # no tile, no CDN
 

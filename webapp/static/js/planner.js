@@ -185,6 +185,10 @@
       self.run = body.run;
       self.hotspots = body.items || [];
       self.render();
+      /* show the listed hotspots (the map opens on the whole watch area) */
+      if (self.hulls.getLayers().length) {
+        self.map.fitBounds(self.hulls.getBounds(), { maxZoom: 13, padding: [40, 40] });
+      }
     }).catch(function (error) {
       $("pl-run-info").textContent = "The hotspots could not be loaded: " + error.message;
     });

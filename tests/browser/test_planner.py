@@ -1,0 +1,129 @@
+"""A patrol planner in headless Chromium: the planner view with hotspot polygons and the ranked
+list, a hotspot's profile and incidents, a plan made from three hotspots, the printable sheet.
+
+The hotspot run is written by the test (tests/patrol_data.py), not computed by the hotspot API:
+this tests the planner and plans, not clustering.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from gis.models import HotspotRun, PatrolPlan
+from gis.types import Role
+from tests.browser.committed import Committed
+from tests.patrol_data import HOME, make_run
+from tests.webapp.signin import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.db]
+
+CENTRES = [HOME, (100.445, 20.295), (100.36, 20.215)]
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[Committed]:
+    rows = Committed(engine)
+    try:
+        yield rows
+    finally:
+        rows.clean_up()
+
+
+@pytest.fixture
+def hotspot_run(engine: Engine, committed: Committed) -> Iterator[list[int]]:
+    """A finished run of three hotspots in Chiang Khong, committed; removed with the plans made
+    from it (before ``committed`` removes the accounts and incidents)."""
+    officer = committed.user(
+        Role.OFFICER, f"planner-officer-{uuid.uuid4().hex[:8]}", district="TH5703"
+    )
+    with Session(engine) as session:
+        hotspots = make_run(
+            session,
+            CENTRES,
+            hours=[[20, 21, 21, 22, 23], [21, 22], [2, 3, 21]],
+            reporter_id=officer.id,
+        )
+        ids = [h.id for h in hotspots]
+        run_id = hotspots[0].run_id
+        session.commit()
+    try:
+        yield ids
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(PatrolPlan).where(PatrolPlan.created_by_id.in_(committed.user_ids)))
+            conn.execute(delete(HotspotRun).where(HotspotRun.id == run_id))
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("body")
+
+
+def test_a_planner_goes_from_hotspots_to_a_printed_plan(
+    live_server, page_and_log, output_dir, committed, hotspot_run, engine
+):
+    page, log = page_and_log
+    planner = committed.user(
+        Role.PATROL_PLANNER, f"planner-{uuid.uuid4().hex[:8]}", "Anong (planner)", province="TH57"
+    )
+    sign_in(page, live_server, planner.username)
+    page.goto(live_server + "/planner")
+    page.wait_for_selector("#pl-hotspots li", timeout=15_000)
+    assert page.locator("#pl-hotspots li").count() == 3
+    # the hotspots' hulls are drawn on the map as polygons
+    page.wait_for_selector("path.bw-planner-hull")
+    assert page.locator("path.bw-planner-hull").count() == 3
+    assert "DBSCAN" in page.inner_text("#pl-run-info")
+
+    # a hotspot: zoom, profile, incidents inside
+    page.click("#pl-hotspots li:first-child .bw-planner-open")
+    page.wait_for_selector("#pl-profile svg .bw-planner-bar", state="attached")
+    page.wait_for_selector("#pl-incidents li")
+    assert page.locator("#pl-incidents li").count() == 5
+    assert "Densest 4 hours: 20:00–00:00" in page.inner_text("#pl-profile")
+    zoom = page.evaluate("window.borderwatch.planner.map.getZoom()")
+    assert zoom >= 12
+    page.screenshot(path=str(output_dir / "planner-view.png"))
+
+    # the plan: three hotspots, the MWCC, Border Patrol Police, tomorrow
+    for box in page.locator("#pl-hotspots .bw-planner-pick").all():
+        box.check()
+    assert page.inner_text("#pl-selected").startswith("3 hotspots")
+    page.select_option("#pl-unit", "border_patrol_police")
+    page.click("#pl-make")
+    page.wait_for_url("**/patrols/*/sheet", timeout=20_000)
+    plan_id = int(urlparse(page.url).path.split("/")[2])
+    with Session(engine) as session:
+        plan = session.get_one(PatrolPlan, plan_id)
+        assert plan.created_by_id == planner.id and plan.unit == "border_patrol_police"
+
+    # the printable sheet
+    page.wait_for_selector("svg.bw-sheet-map path.bw-sheet-route")
+    assert page.locator("#sheet-stops tbody tr").count() == 3
+    assert page.locator("svg.bw-sheet-map circle.bw-sheet-stop").count() == 3
+    assert page.locator("svg.bw-sheet-map path.bw-sheet-hotspot").count() == 3
+    assert "Border Patrol Police" in page.inner_text("#sheet-unit")
+    assert page.inner_text("#sheet-window") == "20:00–00:00 Thai time"
+    page.screenshot(path=str(output_dir / "patrol-sheet.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator(".bw-sheet-nav").is_visible()  # no navigation when printed
+    page.screenshot(path=str(output_dir / "patrol-sheet-print.png"), full_page=True)
+    page.pdf(path=str(output_dir / "patrol-sheet.pdf"), format="A4")
+
+    hosts = {urlparse(u).netloc for u in log.requests if u.startswith("http")}
+    assert hosts == {urlparse(live_server).netloc}, hosts
+    assert not log.page_errors, log.page_errors
+    assert not log.console_errors, log.console_errors
+    with Session(engine) as session:
+        stops = session.execute(select(PatrolPlan.length_m).where(PatrolPlan.id == plan_id))
+        assert stops.scalar_one() > 0
