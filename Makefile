@@ -75,7 +75,8 @@ demo: seed
 
 run: assets demo
 	@$(BW) info --url http://$(HOST):$(PORT)
-	@SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-$(if $(filter 127.0.0.1 localhost,$(HOST)),false,true)} \
+	@$(BW) worker & trap 'kill $$! 2>/dev/null' EXIT; \
+	  SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-$(if $(filter 127.0.0.1 localhost,$(HOST)),false,true)} \
 	  $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'webapp:create_app()'
 
 test: assets up

@@ -8,6 +8,7 @@ from gis import incident_layer, patrol_outcomes, patrols, reference
 from gis.errors import NotFound
 from gis.types import IncidentCategory, IncidentStatus, Role
 from layers import styles
+from layers.hotspot_layers import HOTSPOT_LAYERS
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
 _YES_NO = ((True, "yes"), (False, "no"))
@@ -237,7 +238,7 @@ COVERAGE = LayerSpec(
 )
 
 #: Every layer, in drawing order: the reference layers, then the incidents on top.
-LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, COVERAGE, INCIDENTS)
+LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, *HOTSPOT_LAYERS, COVERAGE, INCIDENTS)
 
 _BY_NAME = {spec.name: spec for spec in LAYERS}
 

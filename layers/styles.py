@@ -267,3 +267,70 @@ def coverage() -> dict[str, Any]:
         "label": "Hotspot not patrolled in the last 14 days",
         "rules": [],
     }
+
+
+CORRIDOR = "#fab005"
+HOTSPOT = "#e03131"
+HEXAGON = "#f76707"
+#: Gi* bins (-3..3) as ArcGIS draws them: reds for hot, blues for cold, no fill when not
+#: significant.
+GISTAR_BINS = {
+    3: ("#d7191c", "Hot spot – 99 % confidence"),
+    2: ("#fc8d59", "Hot spot – 95 % confidence"),
+    1: ("#fdcc8a", "Hot spot – 90 % confidence"),
+    0: ("#bdbdbd", "Not significant"),
+    -1: ("#c6dbef", "Cold spot – 90 % confidence"),
+    -2: ("#6baed6", "Cold spot – 95 % confidence"),
+    -3: ("#2171b5", "Cold spot – 99 % confidence"),
+}
+
+
+def corridor() -> dict[str, Any]:
+    """The watch corridor: a light yellow band without outline."""
+    return {
+        "base": {"stroke": False, "fillColor": CORRIDOR, "fillOpacity": 0.18},
+        "label": "Watch corridor (5 km either side of the Mekong, unmarked border, crossings)",
+        "rules": [],
+    }
+
+
+def hotspots() -> dict[str, Any]:
+    """DBSCAN hotspots: red outline and fill."""
+    return {
+        "base": {
+            "color": HOTSPOT,
+            "weight": 2,
+            "opacity": 0.95,
+            "fillColor": HOTSPOT,
+            "fillOpacity": 0.3,
+        },
+        "label": "Hotspot (DBSCAN cluster of incidents, ranked by score)",
+        "rules": [],
+    }
+
+
+def hexagons() -> dict[str, Any]:
+    """Live hexagon counts: orange cells."""
+    return {
+        "base": {
+            "color": HEXAGON,
+            "weight": 0.5,
+            "opacity": 0.6,
+            "fillColor": HEXAGON,
+            "fillOpacity": 0.35,
+        },
+        "label": "Incidents per hexagon (counts)",
+        "rules": [],
+    }
+
+
+def gistar() -> dict[str, Any]:
+    """Gi* bins, coloured as ArcGIS's Hot Spot Analysis."""
+    return {
+        "base": {"color": "#868e96", "weight": 0.3, "opacity": 0.5, "fillOpacity": 0.55},
+        "label": "Getis-Ord Gi* (FDR-corrected)",
+        "rules": [
+            rule("bin", value, {"fillColor": colour, "fillOpacity": 0.6 if value else 0.05}, label)
+            for value, (colour, label) in GISTAR_BINS.items()
+        ],
+    }

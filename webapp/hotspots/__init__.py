@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("hotspots", __name__)
+
+from webapp.hotspots import api  # noqa: E402,F401
