@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from gis.models import HotspotRun, PatrolPlan
+from gis.models import HotspotRun, Incident, PatrolPlan, PatrolStop
 from gis.types import Role
 from tests.browser.committed import Committed
 from tests.patrol_data import HOME, make_run
@@ -119,6 +119,28 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
     assert not page.locator(".bw-sheet-nav").is_visible()  # no navigation when printed
     page.screenshot(path=str(output_dir / "patrol-sheet-print.png"), full_page=True)
     page.pdf(path=str(output_dir / "patrol-sheet.pdf"), format="A4")
+
+    assert not page.locator("#sheet-record").is_visible()  # nor the outcome form
+
+    # back from the patrol: an incident found at stop 2, recorded on the sheet
+    page.emulate_media(media="screen")
+    page.select_option("#record-seq", "2")
+    page.select_option("#record-outcome", "incident_found")
+    page.select_option("#record-category", "illegal_entry")
+    page.fill("#record-description", "Six people crossing by boat at dusk")
+    with page.expect_navigation():
+        page.click("#record-save")
+    row = page.locator('#sheet-stops tr[data-seq="2"]')
+    assert "☒ Incident found" in row.inner_text()
+    with Session(engine) as session:
+        stop = session.execute(
+            select(PatrolStop).where(PatrolStop.plan_id == plan_id, PatrolStop.seq == 2)
+        ).scalar_one()
+        found = session.get_one(Incident, stop.incident_id)
+        assert found.channel == "patrol" and found.reporter_id == planner.id
+        assert found.category == "illegal_entry"
+    assert f"Incident no. {stop.incident_id}" in row.inner_text()
+    page.screenshot(path=str(output_dir / "patrol-sheet-recorded.png"), full_page=True)
 
     hosts = {urlparse(u).netloc for u in log.requests if u.startswith("http")}
     assert hosts == {urlparse(live_server).netloc}, hosts

@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from gis.accounts import scope_district_ids
+from gis.clustering import RUN_ROLES
 from gis.models import Checkpoint, CoordinationCentre, District
 from gis.patrol_sheet import sheet_map
 from gis.patrols import PLANNERS, READERS, get_plan, plan_stops, plan_summary
@@ -99,7 +101,7 @@ def planner_config() -> dict[str, Any]:
         ).all()
     )
     runs = "/api/hotspots/runs"
-    hotspot_api = any(
+    may_run = current_user.role in RUN_ROLES and any(
         r.rule == runs and "POST" in (r.methods or ()) for r in current_app.url_map.iter_rules()
     )
     return {
@@ -114,7 +116,8 @@ def planner_config() -> dict[str, Any]:
         "hotspotIncidentsUrl": url_for("patrols.hotspot_incidents", hotspot_id=0).replace(
             "/0/", "/{id}/"
         ),
-        "runsUrl": runs if hotspot_api else None,
+        "runsUrl": runs if may_run else None,
+        "plansUrl": url_for("patrols.index"),
         "methods": METHODS,
     }
 

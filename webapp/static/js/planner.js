@@ -406,6 +406,25 @@
     });
   };
 
+  /* The plans of the account's districts for the coming and the past weeks, linked to sheets. */
+  Planner.prototype.listPlans = function () {
+    var list = $("pl-plans");
+    var url = this.config.plansUrl + "?from=" + thaiDay(30) + "&to=" + thaiDay(-60);
+    getJSON(url).then(function (body) {
+      list.textContent = "";
+      if (!body.items.length) list.appendChild(el("li", "bw-planner-help", "No plan yet."));
+      body.items.slice(0, 20).forEach(function (p) {
+        var row = el("li");
+        var link = el("a", null, "No. " + p.id + ", " + p.planned_for + ", " + p.district.name);
+        link.href = p.links.sheet;
+        row.appendChild(link);
+        row.appendChild(document.createTextNode(
+          " · " + words(p.unit) + " · " + p.stops + " stops, " + p.stops_done + " recorded"));
+        list.appendChild(row);
+      });
+    }).catch(function (error) { list.textContent = error.message; });
+  };
+
   function start(map) {
     var node = $("planner-config");
     if (!node) return;
@@ -445,6 +464,7 @@
     if (runForm) runForm.addEventListener("submit", function (event) { planner.runHotspots(event); });
     global.borderwatch.planner = planner;
     planner.reload();
+    planner.listPlans();
   }
 
   var started = false;
