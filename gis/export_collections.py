@@ -9,7 +9,9 @@ contact, photo links, the free text of unverified reports) only for an :class:`A
 Scope is the map's: incidents as the incidents layer (:mod:`gis.incident_layer`: one's own
 reports and the districts of one's scope, volunteers their own reports only, unverified public
 reports on no layer, rejected and duplicate reports only when the ``status`` filter names them);
-hotspots and patrol plans of the districts in scope; the reference layers (districts, parallel
+hotspot runs, their hotspots and hexagon cells as :mod:`gis.hotspot_queries` shows them (runs whose
+districts all lie in the scope, national runs to national roles); patrol plans of the districts
+in scope; the reference layers (districts, parallel
 areas, border, Mekong, checkpoints, natural crossings) whole, as the public map shows them.
 """
 
@@ -18,12 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Numeric,
+    and_,
     case,
     cast,
-    exists,
     false,
     func,
     literal_column,
@@ -31,9 +34,10 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from gis.export import Access, Collection, Field, Kind, Source
+from gis.hotspot_queries import VIEW_ROLES
 from gis.incident_layer import DEFAULT_STATUSES, on_a_layer
 from gis.models import (
     BorderSegment,
@@ -41,6 +45,7 @@ from gis.models import (
     District,
     DistrictParallelArea,
     Hotspot,
+    HotspotCell,
     HotspotRun,
     Incident,
     IncidentPhoto,
@@ -51,6 +56,7 @@ from gis.models import (
     Province,
     River,
     User,
+    WatchCorridor,
 )
 from gis.queue import in_scope
 from gis.types import IncidentStatus, Role, RunStatus
@@ -161,21 +167,29 @@ def _incidents(access: Access) -> Source:
 # --------------------------------------------------------------------------- hotspots, plans
 
 
-def _hotspot_districts_in(access: Access) -> ColumnElement[bool]:
+def _visible_runs(access: Access) -> ColumnElement[bool]:
+    """:func:`gis.hotspot_queries.visible_runs` with the scope already read: runs whose
+    districts all lie in the scope; national runs for national roles only."""
+    if access.role not in VIEW_ROLES or not access.viewer.is_active:
+        return false()
     if access.scope is None:
         return true()
-    if not access.scope:
-        return false()
-    element = func.jsonb_array_elements_text(Hotspot.district_ids).table_valued("value")
-    return exists(
-        select(1).select_from(element).where(cast(element.c.value, Integer).in_(access.scope))
+    return and_(
+        HotspotRun.district_ids.is_not(None),
+        HotspotRun.district_ids.contained_by(cast(sorted(access.scope), ARRAY(Integer))),
+    )
+
+
+def _latest_run(access: Access) -> Any:
+    """The newest finished run the account may see."""
+    return (
+        select(func.max(HotspotRun.id))
+        .where(HotspotRun.status == RunStatus.DONE, _visible_runs(access))
+        .scalar_subquery()
     )
 
 
 def _hotspots(access: Access) -> Source:
-    latest = (
-        select(func.max(HotspotRun.id)).where(HotspotRun.status == RunStatus.DONE).scalar_subquery()
-    )
     fields = (
         Field("run_id", Kind.INT, Hotspot.run_id),
         Field("rank", Kind.INT, Hotspot.rank),
@@ -185,7 +199,10 @@ def _hotspots(access: Access) -> Source:
         Field("last_seen", Kind.DATETIME, thai_time(Hotspot.last_seen)),
         Field("score", Kind.FLOAT, Hotspot.score),
         Field("trend", Kind.FLOAT, Hotspot.trend),
+        Field("recent_30", Kind.INT, Hotspot.recent_30),
+        Field("previous_30", Kind.INT, Hotspot.previous_30),
         Field("district_ids", Kind.JSON, Hotspot.district_ids),
+        Field("parallel_area_ids", Kind.JSON, Hotspot.parallel_area_ids),
         Field("nearest_crossing_id", Kind.INT, Hotspot.nearest_crossing_id),
         Field("nearest_crossing_m", Kind.FLOAT, metres(Hotspot.nearest_crossing_m)),
         Field("nearest_checkpoint_id", Kind.INT, Hotspot.nearest_checkpoint_id),
@@ -195,11 +212,58 @@ def _hotspots(access: Access) -> Source:
         fid=Hotspot.id,
         geom=Hotspot.hull,
         fields=fields,
-        rows=select(Hotspot.id).where(_hotspot_districts_in(access)),
+        rows=select(Hotspot.id)
+        .join(HotspotRun, HotspotRun.id == Hotspot.run_id)
+        .where(_visible_runs(access)),
         time=Hotspot.last_seen,
         run=Hotspot.run_id,
-        latest_run=latest,
+        latest_run=_latest_run(access),
     )
+
+
+#: Hexagon cell ids: the run, then i and j offset to be positive (|i|, |j| < 50,000 for
+#: cells of 250 m or more in UTM 48N over the border region).
+_CELL_OFFSET = 50_000
+
+
+def _hexagon_cells(access: Access) -> Source:
+    fid = (
+        cast(HotspotCell.run_id, BigInteger) * 10_000_000_000
+        + (cast(HotspotCell.i, BigInteger) + _CELL_OFFSET) * 100_000
+        + (HotspotCell.j + _CELL_OFFSET)
+    )
+    fields = (
+        Field("run_id", Kind.INT, HotspotCell.run_id),
+        Field("i", Kind.INT, HotspotCell.i),
+        Field("j", Kind.INT, HotspotCell.j),
+        Field("n", Kind.INT, HotspotCell.n),
+        Field("z", Kind.FLOAT, HotspotCell.z),
+        Field("p", Kind.FLOAT, HotspotCell.p),
+        Field("bin", Kind.INT, HotspotCell.bin),
+    )
+    rows = (
+        select(HotspotCell.run_id)
+        .join(HotspotRun, HotspotRun.id == HotspotCell.run_id)
+        .where(_visible_runs(access))
+    )
+    return Source(
+        fid=fid,
+        geom=HotspotCell.geom,
+        fields=fields,
+        rows=rows,
+        run=HotspotCell.run_id,
+        latest_run=_latest_run(access),
+    )
+
+
+def _watch_corridor(access: Access) -> Source:
+    fields = (
+        Field("width_m", Kind.FLOAT, WatchCorridor.width_m),
+        Field("built_at", Kind.DATETIME, thai_time(WatchCorridor.built_at)),
+        Field("n_segments", Kind.INT, WatchCorridor.n_segments),
+        Field("n_crossings", Kind.INT, WatchCorridor.n_crossings),
+    )
+    return Source(WatchCorridor.id, WatchCorridor.geom, fields, select(WatchCorridor.id))
 
 
 def _patrol_plans(access: Access) -> Source:
@@ -374,11 +438,21 @@ COLLECTIONS: dict[str, Collection] = {
         Collection(
             "hotspots",
             "Hotspots",
-            "Hotspot clusters (convex hulls) of the latest finished run, or of ?run=<id>.",
+            "Hotspot clusters (padded hulls) of the latest finished run, or of ?run=<id>.",
             "Polygon",
-            OPERATIONAL,
+            VIEW_ROLES,
             _hotspots,
             frozenset({"datetime", "run"}),
+        ),
+        Collection(
+            "hexagon_cells",
+            "Hexagon cells (Gi*)",
+            "Getis-Ord Gi* hexagons of the latest finished run, or of ?run=<id>: count, z, p "
+            "and bin (-3..3, cold to hot spot).",
+            "Polygon",
+            VIEW_ROLES,
+            _hexagon_cells,
+            frozenset({"run"}),
         ),
         Collection(
             "patrol_plans",
@@ -440,6 +514,15 @@ COLLECTIONS: dict[str, Collection] = {
             "LineString",
             EVERYONE,
             _mekong,
+        ),
+        Collection(
+            "watch_corridor",
+            "Watch corridor",
+            "The watch corridor: buffers around the Mekong boundary, the land border not "
+            "marked demarcated and the natural crossings.",
+            "MultiPolygon",
+            EVERYONE,
+            _watch_corridor,
         ),
     )
 }

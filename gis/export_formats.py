@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +141,12 @@ def write_geopackage(
     f: Filters,
     path: Path,
     counter: Counter,
+    progress: Callable[[int], object] | None = None,
 ) -> None:
-    """Write the export as a GeoPackage layer named after the collection at ``path``."""
+    """Write the export as a GeoPackage layer named after the collection at ``path``.
+
+    ``progress`` is called with the number of features of each batch written.
+    """
     fields, x = plan(collection, access, f)
     statement = select(x.c.fid, func.ST_AsBinary(x.c.geom), *(x.c[fl.name] for fl in fields))
     batch: list[Any] = []
@@ -153,9 +157,13 @@ def write_geopackage(
         counter.last_fid = row[0]
         if len(batch) >= GPKG_BATCH:
             _write_batch(path, collection, fields, batch, append=written)
+            if progress is not None:
+                progress(len(batch))
             written, batch = True, []
     if batch or not written:
         _write_batch(path, collection, fields, batch, append=written)
+        if progress is not None:
+            progress(len(batch))
 
 
 __all__ = ["FORMULA_STARTS", "csv_chunks", "csv_text", "write_geopackage"]

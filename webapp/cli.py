@@ -328,6 +328,7 @@ def district_target(district: str, on: bool) -> None:
 def register(app: Flask) -> None:
     """Add borderwatch's commands to ``app.cli`` (``flask --app webapp ...``)."""
     from webapp.cli_backup import backup_command, restore_command
+    from webapp.cli_export import export_command
     from webapp.cli_hotspots import COMMANDS as hotspot_commands
     from webapp.cli_users import user_group
 
@@ -338,3 +339,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(cmd)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(export_command)

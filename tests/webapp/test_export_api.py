@@ -245,3 +245,61 @@ def test_the_public_gets_401_json(app, world):
     resp = app.test_client().get("/api/export/incidents.geojson")
     assert resp.status_code == 401
     assert resp.get_json()["error"] == "unauthorized"
+
+
+def _run(session: Session, district_ids: list[int] | None) -> int:
+    from gis.models import Hotspot, HotspotCell, HotspotRun
+
+    run = HotspotRun(params={}, status="done", district_ids=district_ids)
+    session.add(run)
+    session.flush()
+    square = "SRID=4326;POLYGON((100.39 20.25,100.41 20.25,100.41 20.27,100.39 20.27,100.39 20.25))"
+    session.add(
+        Hotspot(
+            run_id=run.id,
+            rank=1,
+            n_incidents=3,
+            categories={"smuggling": 3},
+            first_seen=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+            last_seen=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+            score=2.5,
+            district_ids=district_ids,
+            hull=square,
+            centroid="SRID=4326;POINT(100.4 20.26)",
+        )
+    )
+    session.add(HotspotCell(run_id=run.id, i=-3, j=7, n=3, z=2.1, p=0.01, bin=2, geom=square))
+    session.flush()
+    return run.id
+
+
+def test_hotspots_and_cells_of_the_runs_the_account_may_see(app, session, world):
+    home = session.execute(select(District.id).where(District.pcode == "TH5703")).scalar_one()
+    national = _run(session, None)
+    local_run = _run(session, [home])
+    session.commit()
+    hq = client_of(app, Role.HQ_ANALYST)
+    latest = features(hq.get("/api/export/hotspots.geojson"))
+    assert {f["properties"]["run_id"] for f in latest.values()} == {local_run}
+    by_run = features(hq.get(f"/api/export/hotspots.geojson?run={national}"))
+    assert {f["properties"]["run_id"] for f in by_run.values()} == {national}
+    (ring,) = next(iter(by_run.values()))["geometry"]["coordinates"]
+    assert shapely.LinearRing(ring).is_ccw
+    cells = features(hq.get(f"/api/export/hexagon_cells.geojson?run={national}"))
+    (cell,) = cells.values()
+    assert cell["properties"]["i"] == -3 and cell["properties"]["bin"] == 2
+    coordinator = client_of(app, Role.COORDINATOR)
+    assert features(coordinator.get(f"/api/export/hotspots.geojson?run={national}")) == {}
+    mine = features(coordinator.get("/api/export/hotspots.geojson"))
+    assert {f["properties"]["run_id"] for f in mine.values()} == {local_run}
+    officer = client_of(app, Role.OFFICER)
+    assert officer.get("/api/export/hexagon_cells.geojson").status_code == 404
+
+
+def test_watch_corridor_export(app, session, world):
+    from gis.models import WatchCorridor
+
+    got = features(client_of(app, Role.OFFICER).get("/api/export/watch_corridor.geojson"))
+    assert got and set(got) == set(session.execute(select(WatchCorridor.id)).scalars())
+    for f in got.values():
+        assert f["geometry"]["type"] == "MultiPolygon" and f["properties"]["width_m"] > 0
