@@ -119,7 +119,8 @@ def export_command(
         session.commit()
     except BorderwatchError as exc:
         session.rollback()
-        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        message = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        raise click.ClickException(message) from exc
     except BaseException:
         session.rollback()
         if audit_id is not None:
