@@ -31,13 +31,13 @@ ifndef RATELIMIT_STORAGE_URI
 UP_DEPS += redis
 endif
 
-.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench
+.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite against PostGIS"
 	@echo "make stop   stop the local PostgreSQL cluster"
-	@echo "make up | migrate | seed | demo | lint | fmt | bench"
+	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak"
 
 system:
 	@scripts/system-deps.sh
@@ -100,6 +100,15 @@ fmt: venv
 # bench/results.json.
 bench: up migrate
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Crash harness: 16 clients through gunicorn while a scratch cluster (var/soak) is killed every
+# 90 s; then the negative control (synchronous_commit = off) that must show losses. Verdicts in
+# docs/reliability.md and bench/soak.json. SOAK_SECONDS sets the length (default 10 minutes).
+SOAK_SECONDS ?= 600
+NEGATIVE_SECONDS ?= 120
+soak: up
+	@$(PY) bench/reliability/soak.py --seconds $(SOAK_SECONDS)
+	@$(PY) bench/reliability/soak.py --seconds $(NEGATIVE_SECONDS) --kill-every 20 --negative-control
 
 stop:
 	@scripts/pgcluster.sh stop
