@@ -17,7 +17,9 @@ COPY layers layers
 COPY seeds seeds
 COPY webapp webapp
 COPY migrations migrations
-RUN pip install -e .
+# Optional extras, e.g. "[analysis]" for the hotspot worker's Gi* statistics.
+ARG EXTRAS=""
+RUN pip install -e ".${EXTRAS}"
 COPY --from=assets /src/node_modules/leaflet/dist/leaflet.js /src/node_modules/leaflet/dist/leaflet.css /src/node_modules/leaflet/LICENSE webapp/static/vendor/leaflet/
 COPY --from=assets /src/node_modules/leaflet/dist/images webapp/static/vendor/leaflet/images
 COPY --from=assets /src/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js /src/node_modules/leaflet.markercluster/dist/MarkerCluster.css /src/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css /src/node_modules/leaflet.markercluster/MIT-LICENCE.txt webapp/static/vendor/leaflet.markercluster/

@@ -17,7 +17,11 @@ def compose() -> dict:
 def test_compose_has_postgis_with_volume_and_healthcheck():
     doc = compose()
     db = doc["services"]["db"]
-    assert db["image"].startswith("postgis/postgis:15-3")
+    dockerfile = ROOT / db["build"]["context"] / db["build"]["dockerfile"]
+    lines = dockerfile.read_text(encoding="utf-8").splitlines()
+    assert "FROM postgis/postgis:15-3.3" in lines  # PostgreSQL 15, PostGIS 3.3, as in Debian 12
+    assert any("apt-get install" in line for line in lines)
+    assert "postgresql-15-pgrouting" in " ".join(lines)  # migration 0007 creates pgrouting
     assert "pgdata" in doc["volumes"]
     assert any(v.startswith("pgdata:/var/lib/postgresql/data") for v in db["volumes"])
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -55,3 +59,14 @@ def test_env_example_lists_every_config_key():
         if line and not line.startswith("#")
     }
     assert set(ENV_KEYS) <= keys
+
+
+def test_the_worker_runs_queued_hotspot_runs_with_the_analysis_extra():
+    services = compose()["services"]
+    worker = services["worker"]
+    assert worker["command"] == ["borderwatch", "worker"]
+    assert worker["build"]["context"] == "."
+    assert worker["build"]["args"]["EXTRAS"] == "[analysis]"
+    assert worker["environment"]["DATABASE_URL"] == services["app"]["environment"]["DATABASE_URL"]
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert 'ARG EXTRAS=""' in dockerfile and 'pip install -e ".${EXTRAS}"' in dockerfile
