@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 
 import numpy as np
 from geoalchemy2 import Geometry
@@ -150,10 +151,13 @@ def gistar(
     from scipy import stats
 
     threshold = math.sqrt(3) * cell_m * 1.05
-    w = DistanceBand(centres, threshold=threshold, binary=True, silence_warnings=True)
-    g = esda.G_Local(
-        counts.astype(np.float64), w, transform="B", star=True, permutations=0, n_jobs=1
-    )
+    with warnings.catch_warnings():
+        # separate groups of cells are separate components of the weights: expected here
+        warnings.filterwarnings("ignore", message=".*not fully connected", category=UserWarning)
+        w = DistanceBand(centres, threshold=threshold, binary=True, silence_warnings=True)
+        g = esda.G_Local(
+            counts.astype(np.float64), w, transform="B", star=True, permutations=0, n_jobs=1
+        )
     z = np.asarray(g.Zs, dtype=np.float64)
     p = 2.0 * stats.norm.sf(np.abs(z))
     return z, p, gistar_bins(z, p)
@@ -191,6 +195,9 @@ def compute_cells(session: Session, run_id: int, params: RunParams) -> str:
                 "Gi* not computed: esda/libpysal are not installed "
                 "(pip install 'borderwatch[analysis]'); hexagon counts only"
             )
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            log.exception("Gi* failed for hotspot run %s", run_id)
+            note = "Gi* not computed: the statistic failed on these counts; hexagon counts only"
         else:
             z, p = [float(v) for v in zs], [float(v) for v in ps]
             bins = [int(b) for b in bs]
