@@ -83,6 +83,8 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
     # the hotspots' hulls are drawn on the map as polygons
     page.wait_for_selector("path.bw-planner-hull")
     assert page.locator("path.bw-planner-hull").count() == 3
+    # and by the hotspot layer of the map (the listed run's DBSCAN hulls)
+    page.wait_for_function("document.querySelectorAll('path.bw-layer-hotspots').length === 3")
     assert "DBSCAN" in page.inner_text("#pl-run-info")
 
     # a hotspot: zoom, profile, incidents inside

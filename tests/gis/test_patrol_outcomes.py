@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import Incident, IncidentEvent, PatrolStop
@@ -204,3 +205,59 @@ def test_coverage_respects_scope(session, people):
     (national,) = make_run(session, [AWAY], pcode="TH2706", national=True)
     assert coverage_ids(session, people["planner"]) == {}  # the latest run: nothing of theirs
     assert set(coverage_ids(session, people["away"])) == {national.id}
+
+
+def test_concurrent_incident_found_at_one_stop_stores_one_incident(engine):
+    """Four recorders send "incident found" for the same stop at once, each with its own client
+    key (committed, on their own connections): the stop's row lock lets one store the incident;
+    the others get it back. The rows are removed at the end."""
+    from sqlalchemy import delete
+
+    from gis.models import HotspotRun, PatrolPlan, User
+    from tests.dbtools import run_at_once
+
+    suffix = uuid.uuid4().hex[:8]
+    with Session(engine) as session:
+        planner = make_user(session, Role.PATROL_PLANNER, f"conc-planner-{suffix}")
+        recorders = [
+            make_user(session, Role.OFFICER, f"conc-officer-{i}-{suffix}") for i in range(4)
+        ]
+        (spot,) = make_run(session, [HOME])
+        plan = plan_of(session, planner, [spot])
+        ids = {
+            "plan": plan.id,
+            "run": spot.run_id,
+            "users": [planner.id] + [u.id for u in recorders],
+        }
+        session.commit()
+
+    def record(ready) -> tuple[int, bool]:
+        index = record.counter.pop()
+        with Session(engine) as session:
+            me = session.get_one(User, ids["users"][index + 1])
+            ready()
+            body = {
+                "outcome": "incident_found",
+                "incident": {"category": "smuggling", "idempotency_key": str(uuid.uuid4())},
+            }
+            done = record_outcome(session, ids["plan"], 1, body, me, NOW)
+            session.commit()
+            return done.incident.id, done.incident_created
+
+    record.counter = [0, 1, 2, 3]  # type: ignore[attr-defined]
+    try:
+        results = run_at_once(4, record)
+        assert sum(created for _, created in results) == 1
+        assert len({incident_id for incident_id, _ in results}) == 1
+    finally:
+        with Session(engine) as session, session.begin():
+            found = list(
+                session.execute(
+                    select(Incident.id).where(Incident.reporter_id.in_(ids["users"]))
+                ).scalars()
+            )
+            session.execute(delete(PatrolPlan).where(PatrolPlan.id == ids["plan"]))
+            session.execute(delete(HotspotRun).where(HotspotRun.id == ids["run"]))
+            session.execute(delete(IncidentEvent).where(IncidentEvent.incident_id.in_(found)))
+            session.execute(delete(Incident).where(Incident.id.in_(found)))
+            session.execute(delete(User).where(User.id.in_(ids["users"])))

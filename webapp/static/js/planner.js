@@ -185,6 +185,7 @@
       self.run = body.run;
       self.hotspots = body.items || [];
       self.render();
+      self.followRun();
       /* show the listed hotspots (the map opens on the whole watch area) */
       if (self.hulls.getLayers().length) {
         self.map.fitBounds(self.hulls.getBounds(), { maxZoom: 13, padding: [40, 40] });
@@ -309,6 +310,19 @@
           (body.hidden ? "; " + body.hidden + " outside your districts are not shown" : "") + ".";
       })
       .catch(function (error) { $("pl-incidents-note").textContent = error.message; });
+  };
+
+  /* The run-based layers (DBSCAN hulls, Gi* bins) show the listed run. */
+  Planner.prototype.followRun = function () {
+    if (!this.run) return;
+    var map = this.map, run = String(this.run.id);
+    ["hotspots", "gistar"].forEach(function (name) {
+      var layer = global.borderwatch.findLayer(map, name);
+      if (layer && layer.spec.filters.some(function (f) { return f.param === "run"; }) &&
+          layer.filters.run !== run) {
+        layer.setFilters(Object.assign({}, layer.filters, { run: run }));
+      }
+    });
   };
 
   /* The incidents layer follows the filters (dates and categories). */
