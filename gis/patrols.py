@@ -4,7 +4,7 @@ A plan (``POST /api/patrols``, :func:`parse_plan` then :func:`create_plan`) name
 the hotspots to visit (ids, or the top N of the district in the latest finished hotspot run), the
 start (a checkpoint, or by default the district's NTS-MWCC), the patrol unit and the day. The
 stops are the hotspots' centroids, ordered by :func:`gis.tour.plan_tour` (pgRouting's
-``pgr_TSPeuclidean`` in UTM 48N, made exact up to 12 stops) from the start and back. The route is
+``pgr_TSPeuclidean`` in UTM 48N, made exact up to 14 stops) from the start and back. The route is
 the straight legs start → stops → start (there is no road network); its length is geodesic
 metres on the WGS 84 spheroid (``ST_Length`` on geography). The suggested time window is the
 densest ``window_hours`` (default 4) hours of the day, in Thai time, of the hotspots' incidents
