@@ -230,3 +230,25 @@ def test_coverage_layer_for_planners_only(app, session, signed):
     assert app.test_client().get("/api/layers/coverage").status_code == 404
     names = [layer["name"] for layer in client.get("/api/layers").get_json()["layers"]]
     assert "coverage" in names
+
+
+def test_top_n_of_a_district_from_a_checkpoint(session, signed):
+    client, token = signed
+    hotspots = make_run(session, [HOME, (100.43, 20.29), (100.37, 20.22)])
+    checkpoint = (
+        session.execute(
+            select(Checkpoint.id).where(Checkpoint.district_id == district_id(session, "TH5703"))
+        )
+        .scalars()
+        .first()
+    )
+    payload = {k: v for k, v in body(hotspots).items() if k != "hotspot_ids"}
+    resp = post(
+        client, token, "/api/patrols", {**payload, "top": 2, "start_checkpoint_id": checkpoint}
+    )
+    assert resp.status_code == 201, resp.get_json()
+    plan = resp.get_json()
+    used = {f["properties"]["hotspot"]["id"] for f in plan["stops"]["features"]}
+    assert used == {hotspots[0].id, hotspots[1].id}
+    assert plan["properties"]["start"]["kind"] == "checkpoint"
+    assert plan["properties"]["start"]["checkpoint_id"] == checkpoint

@@ -359,11 +359,13 @@
     var ids = Array.from(this.selected);
     var body = {
       district: $("pl-plan-district").value,
-      hotspot_ids: ids,
       unit: $("pl-unit").value,
       planned_for: $("pl-date").value,
       window_hours: Number($("pl-window").value)
     };
+    var top = $("pl-top").value;
+    if (!ids.length && top) body.top = Number(top);
+    else body.hotspot_ids = ids;
     var start = $("pl-start").value;
     if (start) body.start_checkpoint_id = Number(start);
     status.textContent = "Routing the plan…";
