@@ -360,7 +360,7 @@ def compute_run(session: Session, run: HotspotRun, progress: Progress) -> None:
         progress(0.6)
         n_clusters = _store_clusters(session, run.id, params)
     progress(0.8)
-    note = gistar.compute_cells(session, run.id, params)
+    note = gistar.compute_cells(session, run.id, params, xy)
     # reported before the row changes here: the engine path reports on another connection,
     # which would wait for this transaction's row lock
     progress(1.0)

@@ -1,7 +1,8 @@
 """Hexagon counts and the Getis-Ord Gi* hot spot statistic of a hotspot run.
 
-The run's incidents are counted on a hexagon grid of ``cell_m`` metres (edge length,
-``ST_HexagonGrid`` in the metric CRS, anchored at its origin so that cells line up between runs).
+The run's incidents are counted on the hexagon grid of ``cell_m`` metres (edge length) that
+``ST_HexagonGrid`` draws in the metric CRS (anchored at its origin, so that cells line up between
+runs): :func:`hex_cells` bins the points the run already holds, the polygons come from PostGIS.
 The cells analysed are the occupied hexagons and the ring of hexagons around each (counting 0),
 so that a lone busy cell among empty ones stands out, as it does on the ground.
 
@@ -22,30 +23,14 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from typing import Any
 
 import numpy as np
-from geoalchemy2 import Geometry
-from sqlalchemy import (
-    Column,
-    Double,
-    Integer,
-    MetaData,
-    Table,
-    and_,
-    bindparam,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-    true,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis.db import METRIC_SRID, SRID
 from gis.hotspot_params import RunParams
-from gis.models import HotspotCell, Incident
 
 log = logging.getLogger(__name__)
 
@@ -54,68 +39,76 @@ LEVELS = ((0.01, 3), (0.05, 2), (0.10, 1))
 #: Fewest cells for which Gi* means anything.
 MIN_CELLS = 8
 
-_INTS = ARRAY(Integer)
-_FLOATS = ARRAY(Double)
 
-_HEX = Table(
-    "hotspot_hex",
-    MetaData(),
-    Column("i", Integer),
-    Column("j", Integer),
-    Column("n", Integer),
-    Column("geom", Geometry("POLYGON", srid=METRIC_SRID, spatial_index=False)),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
-)
+def hex_cells(xy: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``ST_HexagonGrid(size, ...)`` cell (``i``, ``j``) of each metric point.
+
+    PostGIS's grid is anchored at the CRS origin with flat-topped hexagons: cell (i, j) is
+    centred at x = 1.5 · size · i, y = √3 · size · (j + ½ if i is odd). A point belongs to the
+    cell of the nearest centre, found among the nearest row of three columns. Binning here, on
+    the points the run already holds, replaces one ``ST_HexagonGrid`` call per point in SQL
+    (2.8 s per 100,000 points measured); the cells' polygons still come from
+    ``ST_HexagonGrid`` (:func:`compute_cells` checks that every cell is found there).
+    """
+    height = math.sqrt(3) * size
+    x, y = xy[:, 0], xy[:, 1]
+    col0 = np.rint(x / (1.5 * size)).astype(np.int64)
+    best = np.full(len(xy), np.inf)
+    best_i = np.zeros(len(xy), dtype=np.int64)
+    best_j = np.zeros(len(xy), dtype=np.int64)
+    for step in (-1, 0, 1):
+        col = col0 + step
+        offset = (col & 1) * (height / 2)
+        row = np.rint((y - offset) / height).astype(np.int64)
+        d = (x - 1.5 * size * col) ** 2 + (y - (row * height + offset)) ** 2
+        closer = d < best
+        best = np.where(closer, d, best)
+        best_i = np.where(closer, col, best_i)
+        best_j = np.where(closer, row, best_j)
+    return best_i, best_j
 
 
-def _fill_hexagons(session: Session, params: RunParams) -> None:
-    """The run's occupied hexagons and their neighbours, with counts, in ``hotspot_hex``."""
-    from gis.clustering import incident_conditions
+def hex_centres(i: np.ndarray, j: np.ndarray, size: float) -> np.ndarray:
+    """Centres (metric CRS) of ``ST_HexagonGrid`` cells."""
+    height = math.sqrt(3) * size
+    return np.column_stack([1.5 * size * i, height * j + (i & 1) * (height / 2)])
 
-    size = params.cell_m
-    pts = (
-        select(func.ST_Transform(Incident.geom, METRIC_SRID).label("g"))
-        .where(and_(true(), *incident_conditions(params)))
-        .cte("pts")
-    )
-    hexes = func.ST_HexagonGrid(size, pts.c.g).table_valued("geom", "i", "j").lateral("h")
-    occupied = (
-        select(
-            hexes.c.i,
-            hexes.c.j,
-            func.count().label("n"),
-            func.ST_Envelope(func.ST_Collect(hexes.c.geom)).label("box"),
+
+#: Offsets of the six neighbours of a flat-topped hexagon, in (1.5 · size, √3/2 · size) units.
+_NEIGHBOURS = np.array([(0, 2), (0, -2), (1, 1), (1, -1), (-1, 1), (-1, -1)], dtype=np.float64)
+
+
+def hex_counts(xy: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Occupied cells and the six neighbours of each: ``(i, j, count)`` sorted by (i, j)."""
+    if len(xy) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    i, j = hex_cells(xy, size)
+    cells, counts = np.unique(np.column_stack([i, j]), axis=0, return_counts=True)
+    centres = hex_centres(cells[:, 0], cells[:, 1], size)
+    height = math.sqrt(3) * size
+    around = [
+        centres + np.array([dx, dy])
+        for dx, dy in (
+            (0, height),
+            (0, -height),
+            (1.5 * size, height / 2),
+            (1.5 * size, -height / 2),
+            (-1.5 * size, height / 2),
+            (-1.5 * size, -height / 2),
         )
-        .select_from(pts)
-        .join(hexes, func.ST_Intersects(hexes.c.geom, pts.c.g))
-        .group_by(hexes.c.i, hexes.c.j)
-        .cte("occupied")
-    )
-    around = (
-        func.ST_HexagonGrid(size, func.ST_Expand(occupied.c.box, size))
-        .table_valued("geom", "i", "j")
-        .lateral("r")
-    )
-    cells = (
-        select(around.c.i, around.c.j, around.c.geom)
-        .select_from(occupied)
-        .join(around, true())
-        .distinct()
-        .cte("cells")
-    )
-    rows = (
-        select(
-            cells.c.i,
-            cells.c.j,
-            func.coalesce(occupied.c.n, 0),
-            cells.c.geom,
-        )
-        .select_from(cells)
-        .outerjoin(occupied, and_(occupied.c.i == cells.c.i, occupied.c.j == cells.c.j))
-    )
-    _HEX.create(session.connection())
-    session.execute(insert(_HEX).from_select(["i", "j", "n", "geom"], rows))
+    ]
+    ni, nj = hex_cells(np.vstack(around), size)
+    every = np.unique(np.vstack([cells, np.column_stack([ni, nj])]), axis=0)
+    n = np.zeros(len(every), dtype=np.int64)
+    n[_locate(every, cells)] = counts
+    return every[:, 0], every[:, 1], n
+
+
+def _locate(sorted_cells: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Row positions of ``cells`` in ``sorted_cells`` (both (i, j) rows, the first sorted)."""
+    keys = sorted_cells[:, 0] * (1 << 32) + sorted_cells[:, 1]
+    return np.searchsorted(keys, cells[:, 0] * (1 << 32) + cells[:, 1])
 
 
 def gistar_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -163,33 +156,30 @@ def gistar(
     return z, p, gistar_bins(z, p)
 
 
-def compute_cells(session: Session, run_id: int, params: RunParams) -> str:
+def compute_cells(session: Session, run_id: int, params: RunParams, xy: np.ndarray) -> str:
     """Store the run's hexagon counts with their Gi* statistic in ``hotspot_cell``.
+
+    Args:
+        session: open session (the run's transaction).
+        run_id: the run.
+        params: its parameters (``cell_m``).
+        xy: the run's incidents in the metric CRS.
 
     Returns:
         A sentence for ``hotspot_run.gistar``: what was computed, or why Gi* was not.
     """
-    _fill_hexagons(session, params)
-    rows = session.execute(
-        select(
-            _HEX.c.i,
-            _HEX.c.j,
-            _HEX.c.n,
-            func.ST_X(func.ST_Centroid(_HEX.c.geom)),
-            func.ST_Y(func.ST_Centroid(_HEX.c.geom)),
-        ).order_by(_HEX.c.i, _HEX.c.j)
-    ).all()
+    i, j, counts = hex_counts(xy, params.cell_m)
     size = f"{params.cell_m:,.0f} m"
-    z: list[float | None] = [None] * len(rows)
-    p: list[float | None] = [None] * len(rows)
-    bins = [0] * len(rows)
-    counts = np.array([r[2] for r in rows], dtype=np.float64)
-    if len(rows) < MIN_CELLS or counts.sum() == 0 or np.all(counts == counts[0]):
-        note = f"Gi* not computed: too few occupied hexagons ({len(rows)} cells of {size})"
+    z: list[float | None] = [None] * len(i)
+    p: list[float | None] = [None] * len(i)
+    bins = [0] * len(i)
+    if len(i) < MIN_CELLS or counts.sum() == 0 or np.all(counts == counts[0]):
+        note = f"Gi* not computed: too few occupied hexagons ({len(i)} cells of {size})"
     else:
         try:
-            centres = np.array([(r[3], r[4]) for r in rows], dtype=np.float64)
-            zs, ps, bs = gistar(counts, centres, params.cell_m)
+            zs, ps, bs = gistar(
+                counts.astype(np.float64), hex_centres(i, j, params.cell_m), params.cell_m
+            )
         except ImportError:
             note = (
                 "Gi* not computed: esda/libpysal are not installed "
@@ -204,31 +194,41 @@ def compute_cells(session: Session, run_id: int, params: RunParams) -> str:
             hot = sum(1 for b in bins if b > 0)
             cold = sum(1 for b in bins if b < 0)
             note = (
-                f"Getis-Ord Gi* on {len(rows):,} hexagons of {size} (six neighbours, cell "
+                f"Getis-Ord Gi* on {len(i):,} hexagons of {size} (six neighbours, cell "
                 f"included), FDR-corrected: {hot} hot and {cold} cold cells"
             )
-    if rows:
-        values = select(
-            func.unnest(bindparam("i", [r[0] for r in rows], type_=_INTS)).label("i"),
-            func.unnest(bindparam("j", [r[1] for r in rows], type_=_INTS)).label("j"),
-            func.unnest(bindparam("z", z, type_=_FLOATS)).label("z"),
-            func.unnest(bindparam("p", p, type_=_FLOATS)).label("p"),
-            func.unnest(bindparam("b", bins, type_=_INTS)).label("b"),
-        ).subquery("v")
-        session.execute(
-            insert(HotspotCell).from_select(
-                ["run_id", "i", "j", "n", "z", "p", "bin", "geom"],
-                select(
-                    literal(run_id),
-                    _HEX.c.i,
-                    _HEX.c.j,
-                    _HEX.c.n,
-                    values.c.z,
-                    values.c.p,
-                    values.c.b,
-                    func.ST_Transform(_HEX.c.geom, SRID),
-                ).join(values, and_(values.c.i == _HEX.c.i, values.c.j == _HEX.c.j)),
-            )
+    if len(i):
+        centres = hex_centres(i, j, params.cell_m)
+        result: Any = session.execute(
+            _STORE_CELLS,
+            {
+                "run": run_id,
+                "size": params.cell_m,
+                "metric": METRIC_SRID,
+                "srid": SRID,
+                "i": [int(v) for v in i],
+                "j": [int(v) for v in j],
+                "n": [int(v) for v in counts],
+                "z": z,
+                "p": p,
+                "b": bins,
+                "x": [float(v) for v in centres[:, 0]],
+                "y": [float(v) for v in centres[:, 1]],
+            },
         )
-    session.execute(text("DROP TABLE hotspot_hex"))
+        if result.rowcount != len(i):
+            raise RuntimeError(f"{len(i) - result.rowcount} hexagons not found on ST_HexagonGrid")
     return note
+
+
+_STORE_CELLS = text(
+    """
+    INSERT INTO hotspot_cell (run_id, i, j, n, z, p, bin, geom)
+    SELECT :run, v.i, v.j, v.n, v.z, v.p, v.b, ST_Transform(h.geom, :srid)
+    FROM unnest(CAST(:i AS int[]), CAST(:j AS int[]), CAST(:n AS int[]),
+                CAST(:z AS float8[]), CAST(:p AS float8[]), CAST(:b AS int[]),
+                CAST(:x AS float8[]), CAST(:y AS float8[])) AS v(i, j, n, z, p, b, x, y)
+    CROSS JOIN LATERAL ST_HexagonGrid(:size, ST_SetSRID(ST_MakePoint(v.x, v.y), :metric)) h
+    WHERE h.i = v.i AND h.j = v.j
+    """
+)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gis import clustering, gistar
 from gis.models import HotspotCell
@@ -75,3 +75,29 @@ def test_a_run_stores_its_cells_and_completes_without_esda(session, monkeypatch)
     assert "not computed" in (again.gistar or "")
     stored = session.execute(select(HotspotCell).where(HotspotCell.run_id == again.id)).scalars()
     assert all(c.bin == 0 and c.z is None for c in stored)
+
+
+@pytest.mark.db
+def test_points_are_binned_in_the_cells_st_hexagongrid_draws(session):
+    rng = np.random.default_rng(11)
+    xy = np.column_stack([rng.uniform(-30_000, 900_000, 400), rng.uniform(1.2e6, 2.3e6, 400)])
+    for size in (250.0, 1_000.0, 2_000.0):
+        i, j = gistar.hex_cells(xy, size)
+        rows = session.execute(
+            text(
+                "SELECT h.i, h.j FROM unnest(CAST(:x AS float8[]), CAST(:y AS float8[])) "
+                "WITH ORDINALITY AS v(x, y, k) CROSS JOIN LATERAL ST_HexagonGrid(:s, "
+                "ST_SetSRID(ST_MakePoint(v.x, v.y), 32648)) h "
+                "WHERE ST_Intersects(h.geom, ST_SetSRID(ST_MakePoint(v.x, v.y), 32648)) "
+                "ORDER BY v.k"
+            ),
+            {"x": xy[:, 0].tolist(), "y": xy[:, 1].tolist(), "s": size},
+        ).all()
+        assert [(a, b) for a, b in rows] == list(zip(i.tolist(), j.tolist(), strict=True))
+
+
+def test_counts_include_the_ring_of_empty_neighbours():
+    xy = np.array([[0.0, 0.0], [10.0, 10.0], [5_000.0, 5_000.0]])
+    _i, _j, n = gistar.hex_counts(xy, 1_000.0)
+    assert n.sum() == 3 and sorted(n[n > 0].tolist()) == [1, 2]
+    assert len(n) == 2 * 7  # two occupied cells, far apart, each with six empty neighbours
