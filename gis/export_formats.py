@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import orjson
-import pyogrio.raw
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -116,6 +115,8 @@ def _write_batch(
     geometry = np.array([r[1] for r in rows] if rows else [], dtype=object)
     columns = [_column([r[0] for r in rows], Kind.INT)]
     columns += [_column([r[i + 2] for r in rows], fl.kind) for i, fl in enumerate(fields)]
+    import pyogrio.raw  # here, not at import: with pandas it costs the process about 100 MB
+
     kwargs: dict[str, Any] = {}
     if any(mask is not None for _, mask in columns):
         kwargs["field_mask"] = [mask for _, mask in columns]
