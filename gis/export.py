@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import itertools
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
