@@ -157,3 +157,10 @@ def test_a_token_needs_a_name(app, world):
     resp = client.post("/account/tokens", data={"name": " ", "csrf_token": csrf_token(client)})
     assert resp.status_code == 200 and "bw-error" in resp.get_data(as_text=True)
     assert not _SECRET.search(resp.get_data(as_text=True))
+
+
+def test_the_last_use_is_recorded_on_any_token_request(app, session, world):
+    secret, _ = make_token_on_the_page(app, Role.PATROL_PLANNER)
+    assert app.test_client().get("/ogcapi/conformance", headers=bearer(secret)).status_code == 200
+    token = session.execute(select(ApiToken).order_by(ApiToken.id.desc())).scalars().first()
+    assert token is not None and token.last_used_at is not None

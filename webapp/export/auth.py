@@ -56,6 +56,7 @@ def bearer() -> Response | None:
     if found is None:
         return unauthorized("This API token is not valid (wrong, revoked, or its account is off).")
     token, user = found
+    session.commit()  # the token's last use (written at most every few minutes)
     g._login_user = Account.of(user)  # flask-login's user of this request; no cookie written
     g.api_token_id = token.id
     return None
