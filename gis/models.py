@@ -450,14 +450,17 @@ class Hotspot(Base):
 
 
 class HotspotMember(Base):
+    """An incident of a hotspot.
+
+    No foreign keys and no index on ``incident_id``: statement-level triggers (migration 0008)
+    check that hotspots and incidents exist and delete members with them, so that a run stores a
+    million members in one COPY.
+    """
+
     __tablename__ = "hotspot_member"
 
-    hotspot_id: Mapped[int] = mapped_column(
-        ForeignKey("hotspot.id", ondelete="CASCADE"), primary_key=True
-    )
-    incident_id: Mapped[int] = mapped_column(
-        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    hotspot_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
 class HotspotCell(Base):

@@ -284,8 +284,26 @@ def test_a_failing_run_is_marked_failed_with_nothing_stored(session, hand, monke
     def broken(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(clustering, "_store_clusters", broken)
+    monkeypatch.setattr(clustering, "store_clusters", broken)
     run = clustering.run_hotspots(session, PARAMS)
     assert run.status == RunStatus.FAILED
     assert "RuntimeError" in (run.error or "")
     assert _hotspots(session, run) == []
+
+
+def test_members_must_refer_to_existing_rows_and_go_with_them(session, hand):
+    from sqlalchemy.exc import IntegrityError
+
+    run = clustering.run_hotspots(session, PARAMS)
+    spot = _hotspots(session, run)[0]
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.execute(text("INSERT INTO hotspot_member VALUES (:h, 2000000000)"), {"h": spot.id})
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.execute(
+            text("INSERT INTO hotspot_member VALUES (2000000000, :i)"), {"i": hand.noise[0]}
+        )
+    session.execute(text("DELETE FROM hotspot_run WHERE id = :r"), {"r": run.id})
+    left = session.execute(
+        select(func.count()).select_from(HotspotMember).where(HotspotMember.hotspot_id == spot.id)
+    ).scalar_one()
+    assert left == 0
