@@ -14,7 +14,7 @@ from gis.models import ExportAudit
 from gis.types import Role
 from tests.webapp.exportdata import CONTACT, ExportWorld, build
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.gdal]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from gis.types import Role
 from tests.webapp.exportdata import THAI, ExportWorld, build
 from tests.webapp.signin import sign_in
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.gdal]
 
 SENSITIVE = {"reporter", "reporter_contact", "photo_links"}
 

@@ -1,0 +1,39 @@
+"""bench/export.py at a tiny size, so that it cannot rot (not a timed test: nothing here asserts
+a rate). Needs gunicorn and Debian's gdal-bin (ogr2ogr, ogrinfo)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import make_url
+
+pytestmark = [pytest.mark.db, pytest.mark.gdal]
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture
+def bench(monkeypatch) -> Any:
+    """The benchmark module, imported as it runs (``bench/`` on the path)."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module("export")
+
+
+def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
+    scratch = f"{make_url(database_url).database}_bench_export"
+    before = (bench.DOC.read_text(encoding="utf-8"), (BENCH / "results.json").read_bytes())
+    status = bench.main(["--sizes", "300", "--rounds", "1", "--scratch", scratch, "--no-record"])
+    out = capsys.readouterr().out
+    assert status == 0
+    (row,) = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert row["size"] == 300 and 0 < row["features"] <= 300
+    assert row["gdal_count"] == row["features"] == row["ogr_features"]
+    assert row["seconds"] > 0 and row["ogr_seconds"] > 0 and row["cursor_seconds"] > 0
+    assert row["peak_mb"] >= row["idle_mb"] > 0
+    assert "throughput at 300" in out
+    # --no-record leaves the shared figures alone
+    assert (bench.DOC.read_text(encoding="utf-8"), (BENCH / "results.json").read_bytes()) == before
