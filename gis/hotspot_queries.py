@@ -414,7 +414,8 @@ def hexagons_geojson(
 
 
 def check_hex_size(raw: str | None) -> float | None:
-    """The ``size`` parameter of the hexagon layer (metres), or ``None``.
+    """The ``size`` parameter of the hexagon layer (metres; the smallest of a comma-separated
+    list, as the layer's filter form sends ticked sizes), or ``None``.
 
     Raises:
         InvalidInput: (``size``) not a number within 250..50,000.
@@ -422,7 +423,7 @@ def check_hex_size(raw: str | None) -> float | None:
     if raw is None or raw == "":
         return None
     try:
-        value = float(raw)
+        value = min(float(part) for part in raw.split(","))
     except ValueError:
         raise InvalidInput("size must be a number of metres", field="size") from None
     if not MIN_HEX_M <= value <= MAX_HEX_M:  # False for NaN

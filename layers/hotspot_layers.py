@@ -54,7 +54,15 @@ def hexagons_source(session: Session, query: LayerQuery) -> str:
     return hotspot_queries.hexagons_geojson(session, viewer, query.bbox, query.zoom, size)
 
 
-_RUN = FilterField("run", "Hotspot run", "choice")
+#: ``run``: a run id (the planner page sets it) or ``latest`` (the default).
+_RUN = FilterField("run", "Hotspot run", "choice", (("latest", "the latest run"),))
+#: ``size``: hexagon edge in metres; several ticked: the smallest.
+_SIZE = FilterField(
+    "size",
+    "Hexagon edge",
+    "choice",
+    (("500", "500 m"), ("1000", "1 km"), ("2000", "2 km"), ("5000", "5 km"), ("10000", "10 km")),
+)
 
 CORRIDOR = LayerSpec(
     name="corridor",
@@ -82,7 +90,7 @@ HEXAGONS = LayerSpec(
     ),
     roles=ROLES,
     show=False,
-    filters=(FilterField("size", "Hexagon edge (m)", "choice"),),
+    filters=(_SIZE,),
 )
 
 GISTAR = LayerSpec(
