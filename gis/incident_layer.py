@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -300,12 +301,134 @@ def incidents_geojson(
     return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
 
 
+# --------------------------------------------------------------------------- counted cells
+
+#: From this zoom level on the layer always answers with points (a box of a few streets).
+POINTS_FROM_ZOOM = 15
+#: Below :data:`POINTS_FROM_ZOOM`, a box with more matching incidents than this is answered with
+#: counted cells instead of points: the browser then draws a few hundred counted bubbles
+#: instead of clustering many thousands of markers, and the database counts instead of building
+#: a feature per incident.
+POINTS_AT_MOST = 2_000
+#: Side of a cell on the screen, in pixels of a Web Mercator map (256-pixel tiles).
+CELL_PX = 64
+#: Zoom level assumed when the request gives none: the whole border fits a screen.
+DEFAULT_ZOOM = 6
+
+
+def cell_degrees(zoom: int) -> float:
+    """Side of a counting cell in degrees at ``zoom``: :data:`CELL_PX` screen pixels (at the
+    border's latitudes, 11-21 degrees north, a degree of latitude is drawn at most 7 % taller than
+    one of longitude, so square cells in degrees look square enough)."""
+    return CELL_PX * 360.0 / (256 * 2**zoom)
+
+
+def incident_layer_geojson(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter = LayerFilter(),
+    *,
+    bbox: BBox | None = None,
+    zoom: int | None = None,
+) -> str:
+    """The incidents layer for a map view: points, or counted cells for a crowded box.
+
+    At :data:`POINTS_FROM_ZOOM` and above, the points (:func:`incidents_geojson`). Below, the
+    matching incidents are counted per cell of :func:`cell_degrees` (one pass over the rows, in
+    SQL); when there are more than :data:`POINTS_AT_MOST` the answer is the cells
+    (:func:`cells_geojson`), otherwise the points. Without ``zoom``, :data:`DEFAULT_ZOOM`.
+    """
+    level = DEFAULT_ZOOM if zoom is None else zoom
+    if level >= POINTS_FROM_ZOOM:
+        return incidents_geojson(session, viewer, layer_filter, bbox=bbox)
+    cells = count_cells(session, viewer, layer_filter, bbox=bbox, zoom=level)
+    total = sum(c.n for c in cells)
+    if total <= POINTS_AT_MOST:
+        return incidents_geojson(session, viewer, layer_filter, bbox=bbox)
+    return cells_geojson(cells, level)
+
+
+def count_cells(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter,
+    *,
+    bbox: BBox | None,
+    zoom: int,
+) -> list[Any]:
+    """The matching incidents counted per cell: rows of ``n``, ``lon``, ``lat`` (the mean
+    position of the cell's incidents, so that a bubble sits on its incidents, not on a grid
+    corner) and one count per category (column named by the category)."""
+    size = cell_degrees(zoom)
+    x, y = func.ST_X(Incident.geom), func.ST_Y(Incident.geom)
+    cx = func.floor(x / size).label("cx")
+    cy = func.floor(y / size).label("cy")
+    per_category = [
+        func.count().filter(Incident.category == c).label(c.value) for c in IncidentCategory
+    ]
+    query = (
+        select(
+            func.count().label("n"),
+            func.avg(x).label("lon"),
+            func.avg(y).label("lat"),
+            *per_category,
+        )
+        .where(*layer_conditions(session, viewer, layer_filter, bbox))
+        .group_by(cx, cy)
+    )
+    return list(session.execute(query).all())
+
+
+def cells_geojson(cells: list[Any], zoom: int) -> str:
+    """Counted cells as a FeatureCollection: one Point per cell, properties ``count`` and
+    ``categories`` (the non-zero counts by category); foreign members ``aggregated`` (true),
+    ``zoom``, ``cell_degrees``, ``total`` (incidents counted) and ``cells``. Features have no
+    id: a cell is not an incident."""
+    features = []
+    for cell in sorted(cells, key=lambda c: -c.n):
+        categories = {
+            c.value: getattr(cell, c.value) for c in IncidentCategory if getattr(cell, c.value)
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [
+                        round(float(cell.lon), COORDINATE_DIGITS),
+                        round(float(cell.lat), COORDINATE_DIGITS),
+                    ],
+                },
+                "properties": {"count": cell.n, "categories": categories},
+            }
+        )
+    total = sum(c.n for c in cells)
+    return orjson.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "aggregated": True,
+            "zoom": zoom,
+            "cell_degrees": cell_degrees(zoom),
+            "total": total,
+            "cells": len(features),
+            "truncated": False,
+        }
+    ).decode()
+
+
 __all__ = [
     "DEFAULT_STATUSES",
     "DESCRIPTION_CHARS",
     "FILTER_PARAMS",
     "MAX_FEATURES",
+    "POINTS_AT_MOST",
+    "POINTS_FROM_ZOOM",
     "LayerFilter",
+    "cell_degrees",
+    "cells_geojson",
+    "count_cells",
+    "incident_layer_geojson",
     "incidents_geojson",
     "layer_conditions",
     "on_a_layer",

@@ -170,8 +170,12 @@ def incidents_source(session: Session, query: LayerQuery) -> str:
     """
     if query.viewer is None:
         raise NotFound("There is no map layer with this name.", field="name")
-    return incident_layer.incidents_geojson(
-        session, query.viewer, incident_layer.parse_filters(query.params), bbox=query.bbox
+    return incident_layer.incident_layer_geojson(
+        session,
+        query.viewer,
+        incident_layer.parse_filters(query.params),
+        bbox=query.bbox,
+        zoom=query.zoom,
     )
 
 

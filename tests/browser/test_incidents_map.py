@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from gis import accounts
+from gis.incident_layer import cell_degrees
 from gis.models import District, Incident, IncidentEvent, User
 from gis.types import Role
 from tests.webapp.signin import PASSWORD
@@ -39,12 +41,13 @@ DRAWN = """() => {
     const clusters = [...document.querySelectorAll('.marker-cluster')];
     return {
         clusters: clusters.length,
-        inClusters: clusters.reduce((n, c) => n + Number(c.textContent.trim()), 0),
+        inClusters: clusters.reduce(
+            (n, c) => n + Number(c.textContent.trim().replace(/,/g, '')), 0),
         singles: document.querySelectorAll('path.bw-layer-incidents').length,
         loaded: layer.count,
         total: layer.total,
         truncated: layer.truncated,
-        notice: document.querySelector('.bw-filters-notice').textContent,
+        notice: document.querySelector('#bw-filters-incidents .bw-filters-notice').textContent,
         controller: layer.controller !== null,
     };
 }"""
@@ -223,9 +226,9 @@ def test_a_coordinator_sees_clustered_incidents_that_add_up(
     page.keyboard.press("Escape")
 
     # The filter form: drug trafficking only, then rejected ones, then everything again.
-    page.click(".bw-filters summary")
+    page.click("#bw-filters-incidents summary")
     page.check(".bw-filter[data-param=category] input[value=drug_trafficking]")
-    page.click(".bw-filters button[type=submit]")
+    page.click("#bw-filters-incidents button[type=submit]")
     drawn = settle(page, 10)
     url, answer = answers[-1]
     assert parse_qs(urlsplit(url).query)["category"] == ["drug_trafficking"]
@@ -234,17 +237,17 @@ def test_a_coordinator_sees_clustered_incidents_that_add_up(
 
     page.uncheck(".bw-filter[data-param=category] input[value=drug_trafficking]")
     page.check(".bw-filter[data-param=status] input[value=rejected]")
-    page.click(".bw-filters button[type=submit]")
+    page.click("#bw-filters-incidents button[type=submit]")
     drawn = settle(page, 1)
     assert drawn["inClusters"] + drawn["singles"] == 1
 
     page.fill(".bw-filter[data-param=since] input", "2026-06-02")
     page.fill(".bw-filter[data-param=until] input", "2026-06-01")
-    page.click(".bw-filters button[type=submit]")
-    page.wait_for_selector(".bw-filters-error:not([hidden])")
-    assert page.inner_text(".bw-filters-error").startswith("From (day):")
+    page.click("#bw-filters-incidents button[type=submit]")
+    page.wait_for_selector("#bw-filters-incidents .bw-filters-error:not([hidden])")
+    assert page.inner_text("#bw-filters-incidents .bw-filters-error").startswith("From (day):")
 
-    page.click(".bw-filters button[type=reset]")
+    page.click("#bw-filters-incidents button[type=reset]")
     drawn = settle(page, 31)
     assert drawn["inClusters"] + drawn["singles"] == 31
 
@@ -291,8 +294,8 @@ def test_the_notice_asks_to_zoom_in_when_the_answer_is_cut(
                                       district_id, geom)
                 SELECT gen_random_uuid(), 'smuggling', 'verified', 'patrol',
                        :t0 + g * interval '1 minute', :district,
-                       ST_SetSRID(ST_MakePoint(100.30 + (g % 80) * 0.002,
-                                               20.15 + (g / 80) * 0.002), 4326)
+                       ST_SetSRID(ST_MakePoint(100.30 + (g % 80) * 0.0004,
+                                               20.15 + (g / 80) * 0.0004), 4326)
                 FROM generate_series(1, 5010) AS g
                 RETURNING id
                 """
@@ -305,7 +308,11 @@ def test_the_notice_asks_to_zoom_in_when_the_answer_is_cut(
     page.goto(live_server + "/")
     page.wait_for_function("() => window.borderwatch && borderwatch.maps.length === 1")
     page.evaluate("() => borderwatch.maps[0].map.setView([20.2, 100.38], 11, {animate: false})")
-    drawn = settle(page, 5000)
+    crowded = settle(page, 5010)  # far more than POINTS_AT_MOST: counted cells, all of them
+    assert crowded["truncated"] is False and crowded["inClusters"] == 5010, crowded
+    assert crowded["notice"] == "5,010 incidents on the map", crowded
+    page.evaluate("() => borderwatch.maps[0].map.setView([20.1625, 100.316], 15, {animate: false})")
+    drawn = settle(page, 5000)  # points from zoom 15 on: the newest 5,000
     assert drawn["truncated"] is True and drawn["total"] == 5010
     assert drawn["inClusters"] + drawn["singles"] == 5000, drawn
     assert re.fullmatch(
@@ -337,3 +344,47 @@ def test_the_review_page_maps_the_queue(live_server, page_and_log, output_dir, r
     assert popup.locator("img").count() == 0
     page.screenshot(path=str(output_dir / "review-map.png"), full_page=True)
     assert not log.page_errors and not log.console_errors and not log.dialogs, vars(log)
+
+
+def test_a_crowded_view_draws_counted_cells_that_add_up(
+    live_server, page_and_log, output_dir, rows, engine, monkeypatch
+):
+    """Above POINTS_AT_MOST incidents in the box the server counts per cell: the map draws the
+    cells as bubbles whose numbers add up to an independent SQL count; a click zooms in until
+    the box holds few enough incidents to come as points again."""
+    monkeypatch.setattr("gis.incident_layer.POINTS_AT_MOST", 20)  # the live server's module
+    page, _log = page_and_log
+    coordinator = rows.user(Role.COORDINATOR, "TH5703")
+    size = cell_degrees(9)  # the points lie in one counting cell at zoom 9: one bubble
+    middle = ((math.floor(100.40 / size) + 0.5) * size, (math.floor(20.20 / size) + 0.5) * size)
+    for i in range(30):
+        where = (middle[0] - 0.01 + (i % 6) * 0.004, middle[1] - 0.01 + (i // 6) * 0.004)
+        rows.incident(where, category="drug_trafficking" if i % 6 < 2 else "smuggling")
+    answers: list[tuple[str, dict]] = []
+
+    def on_response(response) -> None:
+        if "/api/layers/incidents" in response.url and response.status == 200:
+            answers.append((response.url, json.loads(response.text())))
+
+    page.on("response", on_response)
+    sign_in(page, live_server, coordinator.username)
+    page.goto(live_server + "/")
+    page.wait_for_function("() => window.borderwatch && borderwatch.maps.length === 1")
+    page.evaluate(
+        f"() => borderwatch.maps[0].map.setView([{middle[1]}, {middle[0]}], 9, {{animate: false}})"
+    )
+    drawn = settle(page, 30)
+    url, answer = answers[-1]
+    assert "zoom=9" in url and answer["aggregated"] is True, answer
+    assert answer["total"] == sql_count(engine, url) == 30
+    assert drawn["inClusters"] == 30 and drawn["singles"] == 0, drawn
+    assert drawn["notice"] == "30 incidents on the map"
+    page.screenshot(path=str(output_dir / "incidents-counted-cells.png"))
+    tooltip_owner = page.locator(".leaflet-marker-icon.marker-cluster").first
+    tooltip_owner.hover()
+    page.wait_for_selector(".leaflet-tooltip", timeout=5_000)
+    tip = page.inner_text(".leaflet-tooltip")
+    assert "30 incidents here" in tip and "drug trafficking: 10" in tip and "smuggling: 20" in tip
+    before = page.evaluate("() => borderwatch.maps[0].map.getZoom()")
+    tooltip_owner.click()
+    page.wait_for_function(f"() => borderwatch.maps[0].map.getZoom() > {before}")

@@ -15,7 +15,10 @@ from gis.incident_layer import (
     DEFAULT_STATUSES,
     DESCRIPTION_CHARS,
     MAX_FEATURES,
+    POINTS_FROM_ZOOM,
     LayerFilter,
+    cell_degrees,
+    incident_layer_geojson,
     incidents_geojson,
     parse_filters,
 )
@@ -295,3 +298,86 @@ def test_no_filters_mean_the_default_statuses_and_any_category():
     assert parse_filters({"status": "new,verified"}).statuses == {"new", "verified"}
     assert "rejected" not in DEFAULT_STATUSES and "duplicate" not in DEFAULT_STATUSES
     assert parse_filters({"category": "other"}).categories == {IncidentCategory.OTHER}
+
+
+# --------------------------------------------------------------------------- counted cells
+
+
+def grid_points(lon: float, lat: float, n: int, step: float = 0.0005) -> list[tuple[float, float]]:
+    side = int(n**0.5) + 1
+    return [(lon + (i % side) * step, lat + (i // side) * step) for i in range(n)]
+
+
+@pytest.fixture
+def crowd(session):
+    """Incidents in two crowded places of Chiang Khong and one of Aranyaprathet, bulk-inserted."""
+    home = inside(session, HOME)
+    far = inside(session, FAR)
+    places = [
+        (home, 30, "smuggling"),
+        ((home[0] + 0.05, home[1] + 0.05), 20, "drug_trafficking"),
+        (far, 25, "illegal_entry"),
+    ]
+    for (lon, lat), n, category in places:
+        d = district(session, HOME if (lon, lat) != far else FAR)
+        for x, y in grid_points(lon, lat, n):
+            session.add(
+                Incident(
+                    idempotency_key=uuid.uuid4(),
+                    category=category,
+                    status="verified",
+                    channel="officer_app",
+                    occurred_at=T0,
+                    district_id=d.id,
+                    geom=WKTElement(f"POINT({x} {y})", srid=4326),
+                )
+            )
+    session.flush()
+    return places
+
+
+def cells(session, viewer, **kwargs) -> dict:
+    return json.loads(incident_layer_geojson(session, viewer, LayerFilter(), **kwargs))
+
+
+def test_a_crowded_box_comes_as_counted_cells_that_add_up(session, accounts, crowd, monkeypatch):
+    monkeypatch.setattr("gis.incident_layer.POINTS_AT_MOST", 40)
+    hq = accounts[Role.HQ_ANALYST]
+    got = cells(session, hq, zoom=8)
+    assert got["aggregated"] is True and got["zoom"] == 8
+    want = session.execute(
+        text("SELECT count(*) FROM incident WHERE status = 'verified' AND occurred_at = :t"),
+        {"t": T0},
+    ).scalar_one()
+    assert got["total"] == want == 75
+    assert sum(f["properties"]["count"] for f in got["features"]) == 75
+    assert got["cells"] == len(got["features"]) == 2  # at zoom 8 a cell is 0.35 degrees
+    biggest = got["features"][0]["properties"]
+    assert biggest == {"count": 50, "categories": {"smuggling": 30, "drug_trafficking": 20}}
+    assert all("id" not in f for f in got["features"])  # a cell is not an incident
+    finer = cells(session, hq, zoom=12)  # 0.022-degree cells split the two Chiang Khong places
+    assert sorted(f["properties"]["count"] for f in finer["features"]) == [20, 25, 30]
+    lon, lat = finer["features"][0]["geometry"]["coordinates"]
+    home = crowd[0][0]
+    assert abs(lon - (home[0] + 0.0025)) < 0.003 and abs(lat - (home[1] + 0.0025)) < 0.003
+
+
+def test_cells_count_only_what_the_viewer_may_see(session, accounts, crowd, monkeypatch):
+    monkeypatch.setattr("gis.incident_layer.POINTS_AT_MOST", 40)
+    coordinator = accounts[Role.COORDINATOR]  # Chiang Khong only
+    got = cells(session, coordinator, zoom=6)
+    assert got["aggregated"] is True and got["total"] == 50
+    far_box = BBox(102.0, 13.0, 103.0, 14.0)
+    assert cells(session, coordinator, zoom=6, bbox=far_box)["features"] == []
+    assert cells(session, accounts[Role.HQ_ANALYST], zoom=6, bbox=far_box)["total"] == 25
+
+
+def test_few_incidents_or_a_close_zoom_come_as_points(session, accounts, crowd, monkeypatch):
+    hq = accounts[Role.HQ_ANALYST]
+    few = cells(session, hq, zoom=6)  # 75 incidents: under POINTS_AT_MOST
+    assert "aggregated" not in few and len(few["features"]) == 75
+    monkeypatch.setattr("gis.incident_layer.POINTS_AT_MOST", 40)
+    close = cells(session, hq, zoom=POINTS_FROM_ZOOM)
+    assert "aggregated" not in close and close["total"] == 75
+    assert cells(session, hq)["aggregated"] is True  # no zoom: the whole-border view
+    assert cell_degrees(0) == 90.0 and cell_degrees(10) == pytest.approx(90.0 / 1024)

@@ -119,6 +119,47 @@
     return [w, s, e, n].map(function (v) { return v.toFixed(5); }).join(",");
   }
 
+  /* A markercluster-style bubble showing a count. */
+  function countIcon(count) {
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var inner = document.createElement("div");
+    var label = document.createElement("span");
+    label.textContent = formatCount(count);
+    inner.appendChild(label);
+    return L.divIcon({
+      html: inner.outerHTML,
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: L.point(40, 40)
+    });
+  }
+
+  /* A counted cell of the incidents layer: its bubble, a tooltip with the count by category,
+   * and a click that zooms in towards its incidents. */
+  function cellMarker(map, feature, latlng) {
+    var props = feature.properties || {};
+    var marker = L.marker(latlng, {
+      icon: countIcon(props.count || 0),
+      bwCount: props.count || 0,
+      keyboard: true,
+      title: formatCount(props.count || 0) + " incidents"
+    });
+    var lines = [formatCount(props.count || 0) + " incidents here; zoom in to see them"];
+    Object.keys(props.categories || {}).sort().forEach(function (key) {
+      lines.push(key.replace(/_/g, " ") + ": " + formatCount(props.categories[key]));
+    });
+    var tip = document.createElement("div");
+    lines.forEach(function (line) {
+      var row = document.createElement("div");
+      row.textContent = line;
+      tip.appendChild(row);
+    });
+    marker.bindTooltip(tip, { direction: "top" });
+    marker.on("click", function () {
+      map.setView(latlng, Math.min(map.getMaxZoom(), map.getZoom() + 2));
+    });
+    return marker;
+  }
+
   function Layer(map, spec) {
     var pane = PANES[spec.geometry] || PANES.polygon;
     var self = this;
@@ -139,12 +180,14 @@
       className: "bw-layer-" + spec.name,
       style: function (feature) { return resolveStyle(spec.style, feature.properties); },
       pointToLayer: function (feature, latlng) {
+        if (self.aggregated) return cellMarker(map, feature, latlng);
         return L.circleMarker(latlng, Object.assign(
           { pane: pane.name, className: "bw-layer-" + spec.name },
           resolveStyle(spec.style, feature.properties)
         ));
       },
       onEachFeature: function (feature, layer) {
+        if (self.aggregated) return; /* a counted cell: a tooltip, and a click zooms in */
         if (feature.id !== undefined && feature.id !== null) self.byId[feature.id] = layer;
         layer.bindPopup(function () { return buildPopup(spec.popupFields, feature.properties); });
       }
@@ -154,7 +197,14 @@
         chunkedLoading: true,
         showCoverageOnHover: false,
         maxClusterRadius: 50,
-        spiderfyOnMaxZoom: true
+        spiderfyOnMaxZoom: true,
+        iconCreateFunction: function (cluster) {
+          var total = 0;
+          cluster.getAllChildMarkers().forEach(function (marker) {
+            total += marker.options.bwCount || 1;
+          });
+          return countIcon(total);
+        }
       });
     } else {
       this.group = L.geoJSON(null, this.geojsonOptions);
@@ -170,6 +220,8 @@
     });
     this.group.clearLayers();
     this.byId = {};
+    /* a crowded box comes as counted cells (the server counts): drawn as cluster bubbles */
+    this.aggregated = collection.aggregated === true;
     if (this.spec.cluster) {
       this.group.addLayers(L.geoJSON(collection, this.geojsonOptions).getLayers());
     } else {
@@ -177,7 +229,7 @@
     }
     var reopen = openId === null ? null : this.byId[openId];
     if (reopen && this.map.hasLayer(reopen)) reopen.openPopup();
-    this.count = collection.features.length;
+    this.count = this.aggregated ? collection.total : collection.features.length;
     this.total = typeof collection.total === "number" ? collection.total : this.count;
     this.truncated = collection.truncated === true;
   };
@@ -190,7 +242,10 @@
       this.count -= 1;
       this.total -= 1;
     }
+    var aggregated = this.aggregated;
+    this.aggregated = false; /* a new report is a point, also among counted cells */
     var layers = L.geoJSON(feature, this.geojsonOptions).getLayers();
+    this.aggregated = aggregated;
     if (this.spec.cluster) this.group.addLayers(layers);
     else layers.forEach(function (layer) { this.group.addLayer(layer); }, this);
     this.count += 1;
