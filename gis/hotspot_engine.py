@@ -168,6 +168,24 @@ def fetch_points(session: Session, params: RunParams) -> Points:
     return points
 
 
+_XY_ROW = _row_dtype(("lon", ">f8"), ("lat", ">f8"))
+
+
+def fetch_xy(session: Session, statement: Select[Any]) -> np.ndarray:
+    """Metric coordinates of the (lon, lat) rows of ``statement`` (float8 columns, no nulls),
+    by one binary ``COPY``; shape (n, 2)."""
+    buf = io.BytesIO()
+    with _raw(session).cursor() as cur:
+        cur.copy_expert(f"COPY ({_sql(session, statement)}) TO STDOUT WITH (FORMAT binary)", buf)
+    data = buf.getbuffer()
+    n = (len(data) - len(_HEADER) - len(_TRAILER)) // _XY_ROW.itemsize
+    rows = np.frombuffer(data, dtype=_XY_ROW, count=n, offset=len(_HEADER))
+    x, y = _TO_METRIC.transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
+    del rows, data
+    buf.close()
+    return np.column_stack([x, y])
+
+
 def dbscan_labels(xy: np.ndarray, eps_m: float, min_points: int) -> np.ndarray:
     """DBSCAN cluster labels (-1: noise) of metric points, by the ``dbscan`` package."""
     if len(xy) == 0:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
@@ -46,6 +48,8 @@ from gis.accounts import scope_district_ids
 from gis.clustering import progress_fraction
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
+from gis.gistar import hex_cells, hex_centres
+from gis.hotspot_engine import fetch_xy
 from gis.incident_layer import on_a_layer, visible_to
 from gis.models import (
     Checkpoint,
@@ -382,35 +386,71 @@ def hexagons_geojson(
     session: Session, viewer: User, bbox: BBox | None, zoom: int | None, size_m: float | None
 ) -> str:
     """Live hexagon counts of the incidents ``viewer`` may see (verified, referred or closed)
-    in ``bbox``: properties ``n`` and ``size_m``; foreign member ``method``."""
+    in ``bbox``: properties ``n`` and ``size_m``; foreign members ``method`` and ``size_m``.
+
+    The points are fetched by binary COPY and binned in numpy into ``ST_HexagonGrid``'s cells
+    (:func:`gis.gistar.hex_cells`); only the occupied cells' polygons are drawn by PostGIS.
+
+    Raises:
+        InvalidInput: (``size``) more than :data:`MAX_HEXAGONS` cells: zoom in or choose
+            larger hexagons.
+    """
     size = size_m if size_m is not None else hex_size_for_zoom(zoom)
-    pts = (
-        select(func.ST_Transform(Incident.geom, METRIC_SRID).label("g"))
-        .where(
-            visible_to(session, viewer),
-            on_a_layer(),
-            Incident.status.in_([s.value for s in HEX_STATUSES]),
-            in_bbox(Incident.geom, bbox),
-        )
-        .cte("pts")
+    points = select(func.ST_X(Incident.geom), func.ST_Y(Incident.geom)).where(
+        visible_to(session, viewer),
+        on_a_layer(),
+        Incident.status.in_([s.value for s in HEX_STATUSES]),
+        in_bbox(Incident.geom, bbox),
     )
-    hexes = func.ST_HexagonGrid(size, pts.c.g).table_valued("geom", "i", "j").lateral("h")
-    properties = func.json_build_object("n", func.count(), "size_m", literal(size))
-    rows = (
-        select(
-            func.ST_AsGeoJSON(
-                func.ST_ForcePolygonCCW(func.ST_Transform(hexes.c.geom, SRID)), 6
-            ).label("geometry"),
-            properties.label("properties"),
-            hexes.c.i,
-            hexes.c.j,
+    xy = fetch_xy(session, points)
+    i, j = hex_cells(xy, size)
+    cells, counts = np.unique(np.column_stack([i, j]), axis=0, return_counts=True)
+    if len(cells) > MAX_HEXAGONS:
+        raise InvalidInput(
+            f"size: {len(cells):,} hexagons in this view (at most {MAX_HEXAGONS:,}): zoom in or "
+            "choose larger hexagons",
+            field="size",
         )
-        .select_from(pts)
-        .join(hexes, func.ST_Intersects(hexes.c.geom, pts.c.g))
-        .group_by(hexes.c.i, hexes.c.j, hexes.c.geom)
-        .subquery("f")
+    centres = hex_centres(cells[:, 0], cells[:, 1], size)
+    return str(
+        session.execute(
+            _HEXAGONS,
+            {
+                "i": cells[:, 0].tolist(),
+                "j": cells[:, 1].tolist(),
+                "n": counts.tolist(),
+                "x": centres[:, 0].tolist(),
+                "y": centres[:, 1].tolist(),
+                "size": size,
+                "metric": METRIC_SRID,
+                "srid": SRID,
+                "method": METHOD_HEXAGONS,
+            },
+        ).scalar_one()
     )
-    return _collection(session, rows, None, METHOD_HEXAGONS, (rows.c.i, rows.c.j))
+
+
+#: Most hexagons in one answer of the live layer.
+MAX_HEXAGONS = 20_000
+
+_HEXAGONS = text(
+    """
+    SELECT CAST(json_build_object(
+        'type', 'FeatureCollection',
+        'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature',
+            'geometry', CAST(ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(h.geom, :srid)), 6)
+                             AS json),
+            'properties', json_build_object('n', v.n, 'size_m', CAST(:size AS float8))
+        ) ORDER BY v.i, v.j), '[]'::json),
+        'method', CAST(:method AS text),
+        'size_m', CAST(:size AS float8)) AS text)
+    FROM unnest(CAST(:i AS int[]), CAST(:j AS int[]), CAST(:n AS int[]),
+                CAST(:x AS float8[]), CAST(:y AS float8[])) AS v(i, j, n, x, y)
+    CROSS JOIN LATERAL ST_HexagonGrid(:size, ST_SetSRID(ST_MakePoint(v.x, v.y), :metric)) h
+    WHERE h.i = v.i AND h.j = v.j
+    """
+)
 
 
 def check_hex_size(raw: str | None) -> float | None:

@@ -192,3 +192,25 @@ def test_administrator_flags_a_segment_and_others_may_not(client, session):
         headers={"X-CSRFToken": token},
     )
     assert bad.status_code == 400 and bad.json["field"] == "demarcation"
+
+
+def test_hexagon_sizes_follow_the_zoom_and_too_many_cells_are_refused(client, session):
+    hotspot_data.build(session)
+    _signed_in(client, session, Role.HQ_ANALYST)
+    coarse = client.get("/api/layers/hexagons?bbox=99,19,102,21&zoom=7").json
+    fine = client.get("/api/layers/hexagons?bbox=99,19,102,21&zoom=13").json
+    assert coarse["size_m"] > fine["size_m"]
+    assert len(coarse["features"]) < len(fine["features"])
+    assert sum(f["properties"]["n"] for f in fine["features"]) == 26
+    ticked = client.get("/api/layers/hexagons?bbox=99,19,102,21&size=2000,500").json
+    assert ticked["size_m"] == 500
+
+
+def test_hexagon_cells_are_capped(client, session, monkeypatch):
+    from gis import hotspot_queries
+
+    hotspot_data.build(session)
+    monkeypatch.setattr(hotspot_queries, "MAX_HEXAGONS", 3)
+    _signed_in(client, session, Role.HQ_ANALYST)
+    answer = client.get("/api/layers/hexagons?bbox=99,19,102,21&size=250")
+    assert answer.status_code == 400 and answer.json["field"] == "size"
