@@ -372,6 +372,7 @@ def sign_in(port: int, password: str) -> dict[str, str]:
 
 @dataclass
 class Answer:
+    sent: float  # time.monotonic() when the request was sent
     at: float  # time.monotonic() when the answer (or the failure) came
     status: str  # "201", "503", "dropped", "timeout", "refused", ...
     retry_after: bool = False
@@ -428,8 +429,9 @@ class Client(threading.Thread):
         body = self.body(key)
         wait, factor, cap = BACKOFF
         while True:
+            sent = time.monotonic()
             status, retry_after, text_ = self.send(body)
-            self.log.answers.append(Answer(time.monotonic(), status, retry_after))
+            self.log.answers.append(Answer(sent, time.monotonic(), status, retry_after))
             if status in ("200", "201"):
                 self.log.acknowledged[key] = status
                 return
@@ -524,11 +526,12 @@ def chaos(
 
 
 def outages(events: list[Event], answers: list[Answer]) -> None:
-    """Set each event's recovery: the first acknowledgement after it."""
-    acks = sorted(a.at for a in answers if a.status in ("200", "201"))
+    """Set each event's recovery: the first acknowledgement of a request sent after it (a
+    request sent before may still be answered after the kill: it says nothing of recovery)."""
+    acks = sorted((a.sent, a.at) for a in answers if a.status in ("200", "201"))
     for event in events:
-        later = [t for t in acks if t > event.at]
-        event.recovered_at = later[0] if later else None
+        later = [at for sent, at in acks if sent > event.at]
+        event.recovered_at = min(later) if later else None
 
 
 def during(events: list[Event], answers: list[Answer]) -> Counter[str]:
