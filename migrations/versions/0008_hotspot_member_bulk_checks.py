@@ -6,7 +6,9 @@ it took to store 100,000 members (bench/hotspots.py). The same rules now hold pe
 
 - an INSERT or UPDATE of members whose hotspot or incident does not exist fails with SQLSTATE
   23503 (foreign_key_violation), checked by one anti-join over the statement's new rows;
-- deleting hotspots (also by deleting their run) or incidents deletes their members.
+- deleting hotspots (also by deleting their run) or incidents deletes their members;
+  truncating either table (also by ``TRUNCATE … CASCADE`` from ``hotspot_run``) truncates
+  ``hotspot_member``.
 
 The index on ``hotspot_member.incident_id`` goes too: inserting a run's members in incident order
 into it cost 0.7 s per 100,000 members, and nothing asks "which hotspots hold this incident"
@@ -59,6 +61,16 @@ $$
 """
 
 
+TRUNCATE_MEMBERS = """
+CREATE FUNCTION hotspot_member_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE hotspot_member;
+    RETURN NULL;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     op.drop_constraint("fk_hotspot_member_hotspot_id_hotspot", "hotspot_member", type_="foreignkey")
     op.drop_constraint(
@@ -67,6 +79,7 @@ def upgrade() -> None:
     op.drop_index("ix_hotspot_member_incident_id", table_name="hotspot_member")
     op.execute(CHECK)
     op.execute(CASCADE)
+    op.execute(TRUNCATE_MEMBERS)
     for event in ("INSERT", "UPDATE"):
         op.execute(
             f"CREATE TRIGGER hotspot_member_check_{event.lower()} AFTER {event} ON hotspot_member "
@@ -79,13 +92,19 @@ def upgrade() -> None:
             "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
             "EXECUTE FUNCTION hotspot_member_cascade()"
         )
+        op.execute(
+            f"CREATE TRIGGER {table}_member_truncate AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION hotspot_member_truncate()"
+        )
 
 
 def downgrade() -> None:
     for table in ("hotspot", "incident"):
         op.execute(f"DROP TRIGGER {table}_member_cascade ON {table}")
+        op.execute(f"DROP TRIGGER {table}_member_truncate ON {table}")
     for event in ("insert", "update"):
         op.execute(f"DROP TRIGGER hotspot_member_check_{event} ON hotspot_member")
+    op.execute("DROP FUNCTION hotspot_member_truncate()")
     op.execute("DROP FUNCTION hotspot_member_cascade()")
     op.execute("DROP FUNCTION hotspot_member_check()")
     op.execute(

@@ -307,3 +307,9 @@ def test_members_must_refer_to_existing_rows_and_go_with_them(session, hand):
         select(func.count()).select_from(HotspotMember).where(HotspotMember.hotspot_id == spot.id)
     ).scalar_one()
     assert left == 0
+
+
+def test_truncating_runs_truncates_the_members(session, hand):
+    clustering.run_hotspots(session, PARAMS)
+    session.execute(text("TRUNCATE hotspot_run CASCADE"))
+    assert session.execute(select(func.count()).select_from(HotspotMember)).scalar_one() == 0
