@@ -20,12 +20,9 @@ filters, whether sensitive fields were asked for and why, how many features left
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import itertools
-import re
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -59,11 +56,6 @@ FETCH_ROWS = 2_000
 MAX_REASON = 500
 #: Roles that may ask for the sensitive fields (with a reason).
 SENSITIVE_ROLES = frozenset({Role.HQ_ANALYST})
-#: Plain dates are days in Thailand.
-THAI_TIME = dt.timezone(dt.timedelta(hours=7))
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Kind(StrEnum):
@@ -253,150 +245,6 @@ def may_read(collection: Collection, access: Access) -> bool:
     return bool(access.viewer.is_active) and access.role in collection.roles
 
 
-# --------------------------------------------------------------------------- parsing
-
-
-def _when(raw: str, field: str, end: bool) -> tuple[dt.datetime, bool]:
-    """An instant (RFC 3339 date-time) or a day in Thai time; for an end, a day ends before the
-    next day (``True``: the end is exclusive)."""
-    text = raw.strip().upper()
-    try:
-        if _DATE.fullmatch(text):
-            day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), THAI_TIME)
-            return (day + dt.timedelta(days=1), True) if end else (day, False)
-        if _RFC3339.fullmatch(text):
-            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text)), False
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidInput(
-        f"{field} must be an RFC 3339 date-time (2026-11-21T06:30:00+07:00), a day "
-        "(2026-11-21), or an interval of them (start/end, '..' for an open end)",
-        field=field,
-    )
-
-
-def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, bool]:
-    """The OGC API ``datetime`` parameter: an instant, a day, or ``start/end`` with ``..`` (or
-    an empty part) for an open end.
-
-    Returns:
-        ``(start, end, end_exclusive)``; ``(None, None, False)`` when absent.
-
-    Raises:
-        InvalidInput: a malformed value, or a start after the end (``field``).
-    """
-    if raw is None or not raw.strip():
-        return None, None, False
-    if "/" not in raw:
-        instant, _ = _when(raw, field, end=False)
-        last, exclusive = _when(raw, field, end=True)
-        return instant, last, exclusive
-    first, _, second = raw.partition("/")
-    if "/" in second:
-        raise InvalidInput(f"{field} has more than one '/'", field=field)
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    exclusive = False
-    if first.strip() not in ("", ".."):
-        start = _when(first, field, end=False)[0]
-    if second.strip() not in ("", ".."):
-        end, exclusive = _when(second, field, end=True)
-    if start is None and end is None:
-        raise InvalidInput(f"{field} has two open ends", field=field)
-    if start is not None and end is not None and (start >= end if exclusive else start > end):
-        raise InvalidInput(f"{field}: the start lies after the end", field=field)
-    return start, end, exclusive
-
-
-def _choices(raw: str | None, field: str, kind: type[Any]) -> frozenset[Any]:
-    if raw is None or not raw.strip():
-        return frozenset()
-    values = set()
-    for part in raw.split(","):
-        try:
-            values.add(kind(part.strip()))
-        except ValueError:
-            known = ", ".join(k.value for k in kind)
-            raise InvalidInput(
-                f"{field} must be one or more of {known}, separated by commas", field=field
-            ) from None
-    return frozenset(values)
-
-
-def _pcodes(raw: str | None) -> frozenset[str]:
-    if raw is None or not raw.strip():
-        return frozenset()
-    codes = {p.strip().upper() for p in raw.split(",")}
-    for code in codes:
-        if not re.fullmatch(r"TH\d{4}", code):
-            raise InvalidInput(
-                "district must be one or more district P-codes (TH5703), separated by commas",
-                field="district",
-            )
-    return frozenset(codes)
-
-
-def _run(raw: str | None) -> int | None:
-    if raw is None or raw.strip() in ("", "latest"):
-        return None
-    if not raw.strip().isdigit() or len(raw.strip()) > 9:
-        raise InvalidInput("run must be a hotspot run id or 'latest'", field="run")
-    return int(raw)
-
-
-def parse_filters(
-    collection: Collection, params: Mapping[str, str], bbox: BBox | None = None
-) -> Filters:
-    """The collection's filters from query parameters (``bbox`` is parsed by the caller).
-
-    Args:
-        collection: the collection; a filter it does not take is refused, naming it.
-        params: ``datetime``, ``category``, ``status``, ``district``, ``run`` (others are the
-            caller's business).
-        bbox: the checked bounding box.
-
-    Raises:
-        InvalidInput: a bad value or a filter the collection does not take (``field`` names it).
-    """
-    for name in ("datetime", "category", "status", "district", "run"):
-        if params.get(name) not in (None, "") and name not in collection.filters:
-            raise InvalidInput(
-                f"collection {collection.name} cannot be filtered by {name}", field=name
-            )
-    start, end, exclusive = parse_datetime(params.get("datetime"))
-    return Filters(
-        bbox=bbox,
-        start=start,
-        end=end,
-        end_exclusive=exclusive,
-        categories=_choices(params.get("category"), "category", IncidentCategory),
-        statuses=_choices(params.get("status"), "status", IncidentStatus),
-        districts=_pcodes(params.get("district")),
-        run=_run(params.get("run")),
-    )
-
-
-def encode_cursor(fid: int) -> str:
-    """An opaque keyset cursor for the page after feature ``fid``."""
-    return base64.urlsafe_b64encode(f"after:{fid}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(raw: str, field: str = "cursor") -> int:
-    """The feature id of a cursor made by :func:`encode_cursor`.
-
-    Raises:
-        InvalidInput: not a cursor of ours.
-    """
-    try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
-        prefix, _, value = text.partition(":")
-        if prefix == "after" and value.isdigit() and len(value) < 19:
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise InvalidInput(f"{field} is not a cursor of a next link", field=field)
-
-
 # --------------------------------------------------------------------------- the plan
 
 
@@ -493,7 +341,7 @@ def feature_text(fields: tuple[Field, ...], x: Any) -> ColumnElement[str]:
     )
 
 
-def stream_batches(session: Session, statement: Any) -> Generator[list[Any], None, None]:
+def stream_batches(session: Session, statement: Any) -> Generator[Sequence[Any], None, None]:
     """Batches of rows (tuples) of ``statement`` through a server-side cursor, up to
     :data:`FETCH_ROWS` rows each.
 
@@ -506,7 +354,7 @@ def stream_batches(session: Session, statement: Any) -> Generator[list[Any], Non
     compiled = statement.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
-    raw = connection.connection.dbapi_connection
+    raw: Any = connection.connection.dbapi_connection  # psycopg2's connection
     if raw is None:
         raise RuntimeError("the session's connection is closed")
     with raw.cursor() as setting:  # a long stream gains nothing from JIT compiling its plan
@@ -634,15 +482,11 @@ __all__ = [
     "Kind",
     "Source",
     "count",
-    "decode_cursor",
-    "encode_cursor",
     "feature_text",
     "finish_audit",
     "geojson_chunks",
     "make_access",
     "may_read",
-    "parse_datetime",
-    "parse_filters",
     "plan",
     "start_audit",
     "stream_rows",

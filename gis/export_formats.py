@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from gis.export import (
@@ -33,6 +33,7 @@ from gis.export import (
     Filters,
     Kind,
     plan,
+    stream_batches,
     stream_rows,
 )
 
@@ -40,8 +41,6 @@ from gis.export import (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows appended to the GeoPackage at a time.
 GPKG_BATCH = 20_000
-#: CSV rows written between two chunks.
-CSV_ROWS_PER_CHUNK = 1_000
 
 
 def csv_text(value: Any, kind: Kind) -> str:
@@ -59,31 +58,43 @@ def csv_text(value: Any, kind: Kind) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_cell(value: Any, kind: Kind) -> ColumnElement[str]:
+    """One CSV cell built in SQL, never null: :func:`csv_text`'s rules (text quoted, a leading
+    formula character defused with an apostrophe; numbers and booleans bare)."""
+    if kind in (Kind.INT, Kind.FLOAT):
+        return func.coalesce(cast(value, Text), "")
+    if kind is Kind.BOOL:
+        return case((value.is_(True), "true"), (value.is_(False), "false"), else_="")
+    text = cast(value, Text)
+    defused = case((func.left(text, 1).in_(FORMULA_STARTS), func.concat("'", text)), else_=text)
+    quoted = func.concat('"', func.replace(defused, '"', '""'), '"')
+    return case((text.is_(None), ""), else_=quoted)
+
+
 def csv_chunks(
     session: Session, collection: Collection, access: Access, f: Filters, counter: Counter
 ) -> Iterator[bytes]:
-    """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties)."""
+    """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties).
+
+    Each line is built in PostgreSQL (:func:`csv_cell`) and read through the server-side
+    cursor, as the GeoJSON features are: Python only joins lines.
+    """
     fields, x = plan(collection, access, f)
     wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
-    statement = select(x.c.fid, wkt, *(x.c[fl.name] for fl in fields))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["WKT", "id", *(fl.name for fl in fields)])
-    yield "\ufeff".encode() + buffer.getvalue().encode()
-    buffer.seek(0)
-    buffer.truncate()
-    kinds = [fl.kind for fl in fields]
-    for n, row in enumerate(stream_rows(session, statement), start=1):
-        writer.writerow(
-            [row[1] or "", row[0], *(csv_text(v, k) for v, k in zip(row[2:], kinds, strict=True))]
-        )
-        counter.n += 1
-        counter.last_fid = row[0]
-        if n % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    cells = [csv_cell(wkt, Kind.TEXT), cast(x.c.fid, Text)]
+    cells += [csv_cell(x.c[fl.name], fl.kind) for fl in fields]
+    statement = select(x.c.fid, func.concat_ws(",", *cells))
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(["WKT", "id", *(fl.name for fl in fields)])
+    yield "\ufeff".encode() + header.getvalue().encode()
+    batches = stream_batches(session, statement)
+    try:
+        for batch in batches:
+            yield ("\r\n".join([line for _, line in batch]) + "\r\n").encode()
+            counter.n += len(batch)
+            counter.last_fid = batch[-1][0]
+    finally:
+        batches.close()
 
 
 def _column(values: list[Any], kind: Kind) -> tuple[np.ndarray, np.ndarray | None]:
@@ -167,4 +178,4 @@ def write_geopackage(
             progress(len(batch))
 
 
-__all__ = ["FORMULA_STARTS", "csv_chunks", "csv_text", "write_geopackage"]
+__all__ = ["FORMULA_STARTS", "csv_cell", "csv_chunks", "csv_text", "write_geopackage"]

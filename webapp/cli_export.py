@@ -15,7 +15,7 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from gis import export
+from gis import export, export_params
 from gis.accounts import get_user
 from gis.errors import BorderwatchError
 from gis.export_collections import COLLECTIONS, get_collection
@@ -89,7 +89,7 @@ def export_command(
         coll = get_collection(collection)
         if coll is None or not export.may_read(coll, access):
             raise click.ClickException(f"{username} may not export {collection}")
-        filters = export.parse_filters(coll, params, _bbox(bbox))
+        filters = export_params.parse_filters(coll, params, _bbox(bbox))
         total = export.count(session, coll, access, filters)
         audit_id = export.start_audit(session, coll.name, fmt, access, filters)
         session.commit()

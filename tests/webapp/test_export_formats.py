@@ -10,11 +10,11 @@ import json
 import pyogrio.raw
 import pytest
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from gis.export import Kind
-from gis.export_formats import csv_text
+from gis.export_formats import csv_cell, csv_text
 from gis.models import ExportAudit, Incident
 from gis.types import Role
 from tests.webapp.exportdata import THAI, ExportWorld, build
@@ -66,6 +66,14 @@ def read_csv(resp) -> list[dict[str, str]]:
 )
 def test_csv_text_cells_that_could_run_as_formulas_are_prefixed(value, cell):
     assert csv_text(value, Kind.TEXT) == cell
+
+
+@pytest.mark.parametrize(
+    "value", ["=1+2", "+66 81 555 0101", "-2+3", "@SUM(A1)", "\tx", "\r=1", 'say "hi", then', THAI]
+)
+def test_csv_cells_built_in_sql_read_as_csv_text_writes_them(session, value):
+    line = session.execute(select(csv_cell(literal(value), Kind.TEXT))).scalar_one()
+    assert next(csv.reader([line])) == [csv_text(value, Kind.TEXT)]
 
 
 def test_csv_numbers_stay_numbers():

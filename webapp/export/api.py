@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Response, request, stream_with_context
 
-from gis import export
+from gis import export, export_params
 from gis.errors import InvalidInput, NotFound
 from gis.export_collections import get_collection
 from gis.export_formats import csv_chunks, write_geopackage
@@ -120,7 +120,7 @@ def export_file(name: str, fmt: str) -> Response:
     collection = resolve(name, access)
     if fmt not in FORMATS:
         raise NotFound(f"unknown format {fmt!r} (geojson, csv or gpkg)", field="format")
-    filters = export.parse_filters(collection, request.args, parse_bbox(request.args))
+    filters = export_params.parse_filters(collection, request.args, parse_bbox(request.args))
     session = get_session()
     audit_id = export.start_audit(session, collection.name, fmt, access, filters)
     session.commit()  # on record before the first byte leaves

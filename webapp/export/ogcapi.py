@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import orjson
 from flask import Response, request, stream_with_context, url_for
 
-from gis import export
+from gis import export, export_params
 from gis.errors import InvalidInput, NotFound
 from gis.export_collections import COLLECTIONS
 from webapp.db import get_session
@@ -140,7 +140,7 @@ def collection(cid: str) -> Response:
 
 def next_link(cid: str, counter: export.Counter) -> str:
     args = {k: v for k, v in request.args.items() if k != "cursor"}
-    args["cursor"] = export.encode_cursor(counter.last_fid or 0)
+    args["cursor"] = export_params.encode_cursor(counter.last_fid or 0)
     href = absolute("export.items", cid=cid) + "?" + urlencode(args)
     return orjson.dumps(link(href, "next", GEOJSON, "Next page")).decode()
 
@@ -154,8 +154,8 @@ def items(cid: str) -> Response:
     check_f(request.args.get("f"))
     limit = parse_int(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
     cursor = request.args.get("cursor")
-    filters = export.parse_filters(coll, request.args, parse_bbox(request.args))
-    after = export.decode_cursor(cursor) if cursor else None
+    filters = export_params.parse_filters(coll, request.args, parse_bbox(request.args))
+    after = export_params.decode_cursor(cursor) if cursor else None
     page = replace(filters, after=after, limit=limit)
     session = get_session()
     matched = None if cursor else export.count(session, coll, access, filters)
