@@ -31,13 +31,13 @@ ifndef RATELIMIT_STORAGE_URI
 UP_DEPS += redis
 endif
 
-.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak
+.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak fuzz
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite against PostGIS"
 	@echo "make stop   stop the local PostgreSQL cluster"
-	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak"
+	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | fuzz"
 
 system:
 	@scripts/system-deps.sh
@@ -100,6 +100,10 @@ fmt: venv
 # bench/results.json.
 bench: up migrate
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# The API fuzzer (schemathesis, from /api/openapi.json) and the property tests at length.
+fuzz: up venv
+	@BORDERWATCH_FUZZ=1 $(VENV)/bin/pytest -p no:cacheprovider tests/test_api_fuzz.py tests/test_properties.py
 
 # Crash harness: 16 clients through gunicorn while a scratch cluster (var/soak) is killed every
 # 90 s; then the negative control (synchronous_commit = off) that must show losses. Verdicts in

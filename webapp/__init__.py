@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
+    from webapp.openapi import bp as openapi_bp
     from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
 
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hotspots_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(export_bp)
+    app.register_blueprint(openapi_bp)
 
     from webapp.cli import register
 

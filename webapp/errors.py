@@ -91,8 +91,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        """The exception's answer in our format, keeping its headers (``Allow`` of a 405,
+        ``WWW-Authenticate``, ``Retry-After``)."""
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        resp = make_response(error_response(exc.code or 500, code, exc.description or exc.name))
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                resp.headers[name] = value
+        return resp
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -58,6 +58,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("/about", "GET"): Policy(get("/about")),
     ("/healthz", "GET"): Policy(get("/healthz")),
     ("/static/<path:filename>", "GET"): Policy(get("/static/js/layers.js")),
+    ("/api/openapi.json", "GET"): Policy(get("/api/openapi.json")),
     ("/api/layers", "GET"): Policy(get("/api/layers")),
     ("/api/layers/<name>", "GET"): Policy(get("/api/layers/districts?bbox=100,20,101,21")),
     ("/login", "GET"): Policy(get("/login")),

@@ -166,3 +166,24 @@ def test_per_address_limits_use_the_client_address_only_behind_a_configured_prox
 def test_negative_proxy_count_is_refused(database_url):
     with pytest.raises(ValueError, match="PROXY_COUNT"):
         proxied_app(database_url, -1)
+
+
+def test_a_form_field_without_a_readable_name_is_a_400_not_a_server_error(client, session):
+    """A multipart part whose quoted name ends in a backslash parses to no name; the CSRF
+    check, which reads every field name, must not meet it (found by the API fuzzer)."""
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="a\\"\r\n\r\nx\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n\r\n\xff\xd8\r\n'
+        b"--B--\r\n"
+    )
+    resp = client.post(
+        "/api/incidents/1/photos",
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert resp.status_code == 400
+    assert resp.get_json() == {
+        "error": "invalid_input",
+        "message": "a form field has no readable name",
+        "field": "body",
+    }

@@ -17,7 +17,9 @@ Sign-in attempts are throttled per submitted account name and per client address
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
+
+from gis.errors import InvalidInput
 
 bp = Blueprint("auth", __name__)
 
@@ -32,5 +34,19 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_ENABLED", True)
     login_manager.init_app(app)
+    app.before_request(refuse_unnamed_form_fields)  # before the CSRF check reads the form
     csrf.init_app(app)
     app.register_blueprint(bp)
+
+
+def refuse_unnamed_form_fields() -> None:
+    """400 for a form with a field whose name could not be read (Werkzeug gives a multipart
+    part whose quoted name ends in a backslash the name ``None``): Flask-WTF's CSRF check,
+    which looks through the form's field names, would fail on it with a server error."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype not in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
+        return
+    if None in request.form or None in request.files:
+        raise InvalidInput("a form field has no readable name", field="body")

@@ -1,0 +1,456 @@
+"""``GET /api/openapi.json``: the OpenAPI 3.0 description of borderwatch's JSON API.
+
+One entry per route and method under ``/api/`` (a test checks that the app and this description
+list the same operations), with its parameters, request body and answers. Every error answer is
+the same document, :data:`ERROR`: ``{"error", "message", "field"}``. The schemas of successful
+answers say what clients may rely on (their required members); answers may carry more.
+
+Sign-in is a session cookie from ``/login``; state-changing requests also send the page's CSRF
+token as ``X-CSRFToken``. The OGC API - Features service (``/ogcapi``, bearer tokens) has its own
+description at ``/ogcapi/api``.
+
+Schemathesis fuzzes the API from this description in the test suite (``tests/test_api_fuzz.py``)
+and at length with ``make fuzz``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from gis.incidents import MAX_DESCRIPTION
+from gis.review import ACTIONS
+from gis.types import IncidentCategory, IncidentStatus
+
+bp = Blueprint("openapi", __name__)
+
+Schema = dict[str, Any]
+
+ERROR: Schema = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "machine-readable code"},
+        "message": {"type": "string", "description": "what went wrong, for people"},
+        "field": {
+            "type": "string",
+            "nullable": True,
+            "description": "the parameter or member at fault",
+        },
+    },
+}
+OBJECT: Schema = {"type": "object"}
+FEATURE_COLLECTION: Schema = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+}
+FEATURE: Schema = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": {"enum": ["Feature"]}},
+}
+CATEGORY: Schema = {"type": "string", "enum": [c.value for c in IncidentCategory]}
+STATUS: Schema = {"type": "string", "enum": [s.value for s in IncidentStatus]}
+INCIDENT: Schema = {
+    "type": "object",
+    "required": ["id", "category", "status", "lon", "lat"],
+    "properties": {
+        "id": {"type": "integer"},
+        "category": CATEGORY,
+        "status": STATUS,
+        "lon": {"type": "number"},
+        "lat": {"type": "number"},
+    },
+}
+REPORT: Schema = {
+    "type": "object",
+    "required": ["lon", "lat", "category", "occurred_at", "idempotency_key"],
+    "additionalProperties": False,
+    "properties": {
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "category": CATEGORY,
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "idempotency_key": {"type": "string", "format": "uuid"},
+        "severity": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 5},
+        "description": {"type": "string", "nullable": True, "maxLength": MAX_DESCRIPTION},
+    },
+}
+ACTION: Schema = {
+    "type": "object",
+    "required": ["action"],
+    "properties": {
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "note": {"type": "string", "nullable": True},
+        "duplicate_of": {"type": "integer", "nullable": True},
+        "agency": {"type": "string", "nullable": True},
+    },
+}
+
+
+def _param(name: str, where: str, schema: Schema, description: str = "") -> Schema:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "schema": schema,
+        "description": description,
+    }
+
+
+def path_id(name: str) -> Schema:
+    return _param(name, "path", {"type": "integer", "minimum": 0})
+
+
+def query(name: str, schema: Schema | None = None, description: str = "") -> Schema:
+    return _param(name, "query", schema or {"type": "string"}, description)
+
+
+BBOX = query("bbox", {"type": "string"}, "minx,miny,maxx,maxy in longitude/latitude")
+ZOOM = query("zoom", {"type": "integer", "minimum": 0, "maximum": 22}, "the map's zoom level")
+DAY_OR_TIME = {"type": "string", "description": "a day (YYYY-MM-DD, Thai time) or RFC 3339"}
+
+
+def answer(description: str, schema: Schema | None = None, media: str = "application/json"):
+    content = {media: {"schema": schema}} if schema is not None else {}
+    return {"description": description, **({"content": content} if content else {})}
+
+
+def errors(*codes: int) -> dict[str, Any]:
+    meaning = {
+        400: "bad input: the field is named",
+        401: "not signed in",
+        403: "signed in, but the role or the scope does not allow it",
+        404: "no such object in the viewer's scope",
+        409: "conflicts with the object's current state",
+        413: "too large",
+        422: "well-formed but refused (e.g. outside the watch area)",
+        429: "too many requests",
+    }
+    return {str(c): {"$ref": f"#/components/responses/Error{c}"} for c in codes if c in meaning} | {
+        "503": {"$ref": "#/components/responses/Unavailable"},
+    }
+
+
+def op(
+    summary: str,
+    ok: dict[str, Any],
+    *,
+    params: list[Schema] | None = None,
+    body: Schema | None = None,
+    body_media: str = "application/json",
+    errs: tuple[int, ...] = (400, 401, 403, 404),
+    csrf: bool = False,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": list(params or []),
+        "responses": {**ok, **errors(*errs)},
+    }
+    if csrf:
+        operation["parameters"].append(
+            _param("X-CSRFToken", "header", {"type": "string"}, "the page's CSRF token")
+        )
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {body_media: {"schema": body}}}
+    return operation
+
+
+GEOJSON = "application/geo+json"
+PATHS: dict[str, dict[str, Any]] = {
+    "/api/openapi.json": {
+        "get": op("This description", {"200": answer("OpenAPI 3.0", OBJECT)}, errs=())
+    },
+    "/api/layers": {
+        "get": op("The map's layers the viewer may see", {"200": answer("layers", OBJECT)})
+    },
+    "/api/layers/{name}": {
+        "get": op(
+            "One layer's features in a box (incidents: points, or counted cells when crowded)",
+            {"200": answer("features", FEATURE_COLLECTION, GEOJSON)},
+            params=[
+                _param("name", "path", {"type": "string"}),
+                BBOX,
+                ZOOM,
+                query("category"),
+                query("status"),
+                query("since", DAY_OR_TIME),
+                query("until", DAY_OR_TIME),
+                query("run", {"type": "integer"}),
+                query("size", {"type": "number"}),
+            ],
+        )
+    },
+    "/api/incidents": {
+        "post": op(
+            "Report an incident (officers, volunteers, coordinators); idempotent by key",
+            {
+                "201": answer("stored", INCIDENT),
+                "200": answer("the same key was stored before: the stored report", INCIDENT),
+            },
+            body=REPORT,
+            errs=(400, 401, 403, 409, 422),
+            csrf=True,
+        )
+    },
+    "/api/incidents/{incident_id}": {
+        "get": op(
+            "One incident in the viewer's scope",
+            {"200": answer("the incident", INCIDENT)},
+            params=[path_id("incident_id")],
+        ),
+        "patch": op(
+            "Correct an incident (the district's coordinators), with a note; audited",
+            {"200": answer("the corrected incident", INCIDENT)},
+            params=[path_id("incident_id")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404, 409),
+            csrf=True,
+        ),
+    },
+    "/api/incidents/{incident_id}/history": {
+        "get": op(
+            "The incident's audit events",
+            {"200": answer("events", OBJECT)},
+            params=[path_id("incident_id")],
+        )
+    },
+    "/api/incidents/{incident_id}/duplicates": {
+        "get": op(
+            "Possible duplicates (within 500 m and 48 h)",
+            {"200": answer("candidates", OBJECT)},
+            params=[path_id("incident_id")],
+        )
+    },
+    "/api/incidents/{incident_id}/actions": {
+        "post": op(
+            "Triage: verify, reject, mark duplicate, refer, close (the district's coordinators)",
+            {"200": answer("the action taken", OBJECT)},
+            params=[path_id("incident_id")],
+            body=ACTION,
+            errs=(400, 401, 403, 404, 409),
+            csrf=True,
+        )
+    },
+    "/api/incidents/{incident_id}/photos": {
+        "post": op(
+            "Add a photo (JPEG, PNG or WebP; EXIF removed)",
+            {"201": answer("stored", OBJECT), "200": answer("the same photo again", OBJECT)},
+            params=[path_id("incident_id")],
+            body={
+                "type": "object",
+                "required": ["photo"],
+                "properties": {"photo": {"type": "string", "format": "binary"}},
+            },
+            body_media="multipart/form-data",
+            errs=(400, 401, 403, 404, 409, 413, 422),
+            csrf=True,
+        )
+    },
+    "/api/incidents/{incident_id}/photos/{photo_id}": {
+        "get": op(
+            "A photo of an incident in the viewer's scope",
+            {"200": {"description": "the image", "content": {"image/*": {}}}},
+            params=[path_id("incident_id"), path_id("photo_id")],
+        )
+    },
+    "/api/review/incidents": {
+        "get": op(
+            "The review queue of the viewer's districts",
+            {"200": answer("a page of the queue", OBJECT)},
+            params=[
+                query("status", STATUS),
+                query("category", CATEGORY),
+                query("since", DAY_OR_TIME),
+                query("until", DAY_OR_TIME),
+                query("limit", {"type": "integer", "minimum": 1}),
+                query("offset", {"type": "integer", "minimum": 0}),
+            ],
+        )
+    },
+    "/api/review/incidents/{incident_id}": {
+        "get": op(
+            "An incident for its reviewers (with the reporter's contact where allowed)",
+            {"200": answer("the incident", OBJECT)},
+            params=[path_id("incident_id")],
+        )
+    },
+    "/api/hotspots/runs": {
+        "get": op(
+            "Hotspot runs in the viewer's scope (latest=1: the latest finished one)",
+            {"200": answer("runs", OBJECT)},
+            params=[
+                query("latest", {"type": "string", "enum": ["0", "1", "true", "false"]}),
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+            ],
+        ),
+        "post": op(
+            "Start a hotspot run (patrol planners, HQ); 202 and the run to poll",
+            {"202": answer("queued", OBJECT)},
+            body=OBJECT,
+            errs=(400, 401, 403),
+            csrf=True,
+        ),
+    },
+    "/api/hotspots/runs/{run_id}": {
+        "get": op(
+            "A run's status, progress and parameters",
+            {"200": answer("the run", OBJECT)},
+            params=[path_id("run_id")],
+        )
+    },
+    "/api/hotspots/runs/{run_id}/hotspots": {
+        "get": op(
+            "A run's hotspots, ranked",
+            {"200": answer("hotspots", FEATURE_COLLECTION, GEOJSON)},
+            params=[path_id("run_id"), BBOX],
+        )
+    },
+    "/api/hotspots/{hotspot_id}/incidents": {
+        "get": op(
+            "The incidents of a hotspot the viewer may see",
+            {"200": answer("incidents", FEATURE_COLLECTION, GEOJSON)},
+            params=[path_id("hotspot_id")],
+        )
+    },
+    "/api/border-segments/{segment_no}/demarcation": {
+        "post": op(
+            "Flag a border segment demarcated or unmarked (administrators); audited",
+            {"200": answer("the segment", OBJECT)},
+            params=[path_id("segment_no")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        )
+    },
+    "/api/patrols": {
+        "get": op(
+            "Patrol plans in the viewer's scope",
+            {"200": answer("plans", OBJECT)},
+            params=[
+                query("district", description="P-code, DOPA code or name"),
+                query("from", {"type": "string", "format": "date"}) | {"allowEmptyValue": True},
+                query("to", {"type": "string", "format": "date"}) | {"allowEmptyValue": True},
+            ],
+        ),
+        "post": op(
+            "Make a patrol plan: stops ordered from the start and back",
+            {"201": answer("the plan", OBJECT)},
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        ),
+    },
+    "/api/patrols/{plan_id}": {
+        "get": op(
+            "One plan: its route and stops",
+            {"200": answer("the plan", FEATURE, GEOJSON)},
+            params=[path_id("plan_id")],
+        )
+    },
+    "/api/patrols/{plan_id}/stops/{seq}/outcome": {
+        "post": op(
+            "Record what the patrol found at a stop",
+            {"201": answer("recorded", OBJECT), "200": answer("recorded before", OBJECT)},
+            params=[path_id("plan_id"), path_id("seq")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404, 409, 422),
+            csrf=True,
+        )
+    },
+    "/api/patrols/hotspots": {
+        "get": op(
+            "Hotspots of the latest run, ranked, for planning",
+            {"200": answer("hotspots", OBJECT)},
+            params=[query("district")],
+        )
+    },
+    "/api/patrols/hotspots/{hotspot_id}/incidents": {
+        "get": op(
+            "The incidents of a hotspot the viewer may see",
+            {"200": answer("incidents", OBJECT)},
+            params=[path_id("hotspot_id")],
+        )
+    },
+    "/api/patrols/profile": {
+        "get": op(
+            "Hour-of-day and day-of-week profile of hotspots' incidents",
+            {"200": answer("profile", OBJECT)},
+            params=[
+                query("hotspots", description="hotspot ids, comma-separated"),
+                query("window_hours", {"type": "integer", "minimum": 1, "maximum": 12}),
+            ],
+        )
+    },
+    "/api/export/{name}.{fmt}": {
+        "get": op(
+            "Export a collection (GeoJSON, CSV, GeoPackage) in the viewer's scope; audited",
+            {
+                "200": {
+                    "description": "the file, streamed",
+                    "content": {
+                        GEOJSON: {},
+                        "text/csv": {},
+                        "application/geopackage+sqlite3": {},
+                    },
+                }
+            },
+            params=[
+                _param("name", "path", {"type": "string"}),
+                _param("fmt", "path", {"type": "string", "enum": ["geojson", "csv", "gpkg"]}),
+                BBOX,
+                query("datetime"),
+                query("category"),
+                query("status"),
+                query("district"),
+                query("run", {"type": "integer"}),
+                query("include_sensitive"),
+                query("reason"),
+            ],
+        )
+    },
+}
+
+
+def _error_response(code: int, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document."""
+    responses = {
+        f"Error{code}": _error_response(code, text)
+        for code, text in {
+            400: "bad input: the field is named",
+            401: "not signed in",
+            403: "not allowed for this role or scope",
+            404: "no such object in the viewer's scope",
+            409: "conflicts with the object's current state",
+            413: "too large",
+            422: "refused (e.g. outside the watch area)",
+            429: "too many requests",
+        }.items()
+    }
+    unavailable = _error_response(503, "the database is briefly unavailable; retry")
+    unavailable["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+    responses["Unavailable"] = unavailable
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "borderwatch API",
+            "version": "1",
+            "description": __doc__.split("\n\n", 1)[1].split("\n\nSchemathesis")[0],
+        },
+        "paths": PATHS,
+        "components": {"responses": responses},
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(document())
