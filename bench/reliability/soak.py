@@ -584,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.drop_rate < 1:
         parser.error("--drop-rate must be in [0, 1)")
     name = "negative-control" if args.negative_control else "soak"
-    base = VAR / name
+    base = VAR / f"{name}-{os.getpid()}"  # runs at the same time (make soak, the suite) apart
     cluster = Cluster(base / "pg", free_port(), "off" if args.negative_control else "on")
     drops = base / "dropped.log"
     log(f"{name}: scratch cluster in {cluster.base} on 127.0.0.1:{cluster.port}")
