@@ -45,6 +45,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -159,11 +160,17 @@ def compute_run(session: Session, run: HotspotRun, progress: Progress) -> None:
     progress(0.05)
     points = fetch_points(session, params)
     progress(0.35)
-    labels = dbscan_labels(points.xy, params.eps_m, params.min_points)
-    progress(0.5)
-    n_clusters = store_clusters(session, run.id, points, labels, params)
-    progress(0.8)
-    note = gistar.compute_cells(session, run.id, params, points.xy)
+    # Gi* needs only the points: a thread computes it while the clusters are made and stored
+    # (numpy, GEOS and the database release the GIL for most of that time)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gistar") as pool:
+        cells = pool.submit(gistar.analyse_cells, params, points.xy, run.id)
+        labels = dbscan_labels(points.xy, params.eps_m, params.min_points)
+        progress(0.5)
+        n_clusters = store_clusters(session, run.id, points, labels, params)
+        progress(0.8)
+        analysed = cells.result()
+    gistar.store_cells(session, run.id, params, analysed)
+    note = analysed.note
     # reported before the row changes here: the engine path reports on another connection,
     # which would wait for this transaction's row lock
     progress(1.0)

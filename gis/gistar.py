@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,8 +85,9 @@ def hex_counts(xy: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray, np.
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
     i, j = hex_cells(xy, size)
-    cells, counts = np.unique(np.column_stack([i, j]), axis=0, return_counts=True)
-    centres = hex_centres(cells[:, 0], cells[:, 1], size)
+    keys, first, counts = np.unique(_key(i, j), return_index=True, return_counts=True)
+    ci, cj = i[first], j[first]
+    centres = hex_centres(ci, cj, size)
     height = math.sqrt(3) * size
     around = [
         centres + np.array([dx, dy])
@@ -99,16 +101,16 @@ def hex_counts(xy: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray, np.
         )
     ]
     ni, nj = hex_cells(np.vstack(around), size)
-    every = np.unique(np.vstack([cells, np.column_stack([ni, nj])]), axis=0)
+    all_i, all_j = np.concatenate([ci, ni]), np.concatenate([cj, nj])
+    every, where = np.unique(_key(all_i, all_j), return_index=True)
     n = np.zeros(len(every), dtype=np.int64)
-    n[_locate(every, cells)] = counts
-    return every[:, 0], every[:, 1], n
+    n[np.searchsorted(every, keys)] = counts
+    return all_i[where], all_j[where], n
 
 
-def _locate(sorted_cells: np.ndarray, cells: np.ndarray) -> np.ndarray:
-    """Row positions of ``cells`` in ``sorted_cells`` (both (i, j) rows, the first sorted)."""
-    keys = sorted_cells[:, 0] * (1 << 32) + sorted_cells[:, 1]
-    return np.searchsorted(keys, cells[:, 0] * (1 << 32) + cells[:, 1])
+def _key(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """One int64 per cell, ordered as (i, j) (cell indexes stay far below 2^31)."""
+    return i.astype(np.int64) * (1 << 32) + j
 
 
 def gistar_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -156,18 +158,22 @@ def gistar(
     return z, p, gistar_bins(z, p)
 
 
-def compute_cells(session: Session, run_id: int, params: RunParams, xy: np.ndarray) -> str:
-    """Store the run's hexagon counts with their Gi* statistic in ``hotspot_cell``.
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """A run's hexagons with their Gi* statistic (``z``, ``p`` ``None`` when not computed)."""
 
-    Args:
-        session: open session (the run's transaction).
-        run_id: the run.
-        params: its parameters (``cell_m``).
-        xy: the run's incidents in the metric CRS.
+    i: list[int]
+    j: list[int]
+    n: list[int]
+    z: list[float | None]
+    p: list[float | None]
+    bins: list[int]
+    note: str
 
-    Returns:
-        A sentence for ``hotspot_run.gistar``: what was computed, or why Gi* was not.
-    """
+
+def analyse_cells(params: RunParams, xy: np.ndarray, run_id: int | None = None) -> Cells:
+    """Hexagon counts of the run's points and their Gi* statistic (no database: a worker runs it
+    beside the storing of the clusters)."""
     i, j, counts = hex_counts(xy, params.cell_m)
     size = f"{params.cell_m:,.0f} m"
     z: list[float | None] = [None] * len(i)
@@ -197,28 +203,48 @@ def compute_cells(session: Session, run_id: int, params: RunParams, xy: np.ndarr
                 f"Getis-Ord Gi* on {len(i):,} hexagons of {size} (six neighbours, cell "
                 f"included), FDR-corrected: {hot} hot and {cold} cold cells"
             )
-    if len(i):
-        centres = hex_centres(i, j, params.cell_m)
-        result: Any = session.execute(
-            _STORE_CELLS,
-            {
-                "run": run_id,
-                "size": params.cell_m,
-                "metric": METRIC_SRID,
-                "srid": SRID,
-                "i": [int(v) for v in i],
-                "j": [int(v) for v in j],
-                "n": [int(v) for v in counts],
-                "z": z,
-                "p": p,
-                "b": bins,
-                "x": [float(v) for v in centres[:, 0]],
-                "y": [float(v) for v in centres[:, 1]],
-            },
-        )
-        if result.rowcount != len(i):
-            raise RuntimeError(f"{len(i) - result.rowcount} hexagons not found on ST_HexagonGrid")
-    return note
+    return Cells(i.tolist(), j.tolist(), counts.tolist(), z, p, bins, note)
+
+
+def store_cells(session: Session, run_id: int, params: RunParams, cells: Cells) -> None:
+    """Write the cells to ``hotspot_cell``, their polygons drawn by ``ST_HexagonGrid``.
+
+    Raises:
+        RuntimeError: a cell that ``ST_HexagonGrid`` does not draw (the binning is wrong).
+    """
+    if not cells.i:
+        return
+    centres = hex_centres(np.array(cells.i), np.array(cells.j), params.cell_m)
+    result: Any = session.execute(
+        _STORE_CELLS,
+        {
+            "run": run_id,
+            "size": params.cell_m,
+            "metric": METRIC_SRID,
+            "srid": SRID,
+            "i": cells.i,
+            "j": cells.j,
+            "n": cells.n,
+            "z": cells.z,
+            "p": cells.p,
+            "b": cells.bins,
+            "x": centres[:, 0].tolist(),
+            "y": centres[:, 1].tolist(),
+        },
+    )
+    if result.rowcount != len(cells.i):
+        raise RuntimeError(f"{len(cells.i) - result.rowcount} hexagons not on ST_HexagonGrid")
+
+
+def compute_cells(session: Session, run_id: int, params: RunParams, xy: np.ndarray) -> str:
+    """Store the run's hexagon counts with their Gi* statistic in ``hotspot_cell``.
+
+    Returns:
+        A sentence for ``hotspot_run.gistar``: what was computed, or why Gi* was not.
+    """
+    cells = analyse_cells(params, xy, run_id)
+    store_cells(session, run_id, params, cells)
+    return cells.note
 
 
 _STORE_CELLS = text(

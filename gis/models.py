@@ -452,13 +452,15 @@ class Hotspot(Base):
 class HotspotMember(Base):
     """An incident of a hotspot.
 
-    No foreign keys and no index on ``incident_id``: statement-level triggers (migration 0008)
-    check that hotspots and incidents exist and delete members with them, so that a run stores a
-    million members in one COPY.
+    No foreign keys, no primary key, a BRIN index on ``hotspot_id``: statement-level triggers
+    (migration 0008) check that hotspots and incidents exist and delete members with them, so
+    that a run stores a million members in one COPY.
     """
 
     __tablename__ = "hotspot_member"
+    __table_args__ = (Index("ix_hotspot_member_hotspot_id", "hotspot_id", postgresql_using="brin"),)
 
+    #: The pair identifies a member for the ORM; the table has no primary key (migration 0008).
     hotspot_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 

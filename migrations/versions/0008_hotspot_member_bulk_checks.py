@@ -1,4 +1,4 @@
-"""hotspot_member: statement-level integrity checks instead of per-row foreign keys.
+"""hotspot_member: statement-level integrity checks instead of per-row foreign keys, BRIN.
 
 A hotspot run stores up to a million members in one COPY. The two foreign keys checked each row
 with its own lookup and locked each referenced incident (``FOR KEY SHARE``): 2.1 s of the 3.2 s
@@ -10,10 +10,18 @@ it took to store 100,000 members (bench/hotspots.py). The same rules now hold pe
   truncating either table (also by ``TRUNCATE … CASCADE`` from ``hotspot_run``) truncates
   ``hotspot_member``.
 
-The index on ``hotspot_member.incident_id`` goes too: inserting a run's members in incident order
-into it cost 0.7 s per 100,000 members, and nothing asks "which hotspots hold this incident"
-often (deleting an incident, which the application never does, scans the members once per
-statement).
+The indexes go too. The one on ``incident_id``: inserting a run's members in incident order into
+it cost 0.7 s per 100,000 members, and nothing asks "which hotspots hold this incident" often
+(deleting an incident, which the application never does, scans the members once per statement).
+The primary key (hotspot_id, incident_id) becomes a BRIN index on ``hotspot_id``: a run writes
+its members in hotspot order, so block ranges follow hotspots and "the members of hotspot H"
+stays an index scan, while a million members are stored in 1.5 s instead of 5 s (the B-tree and
+its WAL). A member is unique by construction (DBSCAN puts an incident in one cluster); nothing
+enforces it any more.
+
+The hotspot engine, which inserts the hotspots and reads the incidents in the transaction that
+writes their members, skips the check for its COPY (``SET LOCAL borderwatch.members_checked =
+'on'``); every other writer is checked.
 
 Unlike a foreign key, the check does not lock the incidents: an incident deleted by a concurrent
 transaction between the check and the commit could leave members behind (incidents are never
@@ -36,6 +44,9 @@ depends_on: str | Sequence[str] | None = None
 CHECK = """
 CREATE FUNCTION hotspot_member_check() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('borderwatch.members_checked', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF EXISTS (SELECT 1 FROM new_members n
                WHERE NOT EXISTS (SELECT 1 FROM hotspot h WHERE h.id = n.hotspot_id)
                   OR NOT EXISTS (SELECT 1 FROM incident i WHERE i.id = n.incident_id)) THEN
@@ -77,6 +88,10 @@ def upgrade() -> None:
         "fk_hotspot_member_incident_id_incident", "hotspot_member", type_="foreignkey"
     )
     op.drop_index("ix_hotspot_member_incident_id", table_name="hotspot_member")
+    op.drop_constraint("pk_hotspot_member", "hotspot_member", type_="primary")
+    op.create_index(
+        "ix_hotspot_member_hotspot_id", "hotspot_member", ["hotspot_id"], postgresql_using="brin"
+    )
     op.execute(CHECK)
     op.execute(CASCADE)
     op.execute(TRUNCATE_MEMBERS)
@@ -112,6 +127,12 @@ def downgrade() -> None:
         "(SELECT 1 FROM hotspot h WHERE h.id = m.hotspot_id) OR NOT EXISTS "
         "(SELECT 1 FROM incident i WHERE i.id = m.incident_id)"
     )
+    op.drop_index("ix_hotspot_member_hotspot_id", table_name="hotspot_member")
+    op.execute(
+        "DELETE FROM hotspot_member a USING hotspot_member b WHERE a.ctid > b.ctid "
+        "AND a.hotspot_id = b.hotspot_id AND a.incident_id = b.incident_id"
+    )
+    op.create_primary_key("pk_hotspot_member", "hotspot_member", ["hotspot_id", "incident_id"])
     op.create_index("ix_hotspot_member_incident_id", "hotspot_member", ["incident_id"])
     op.create_foreign_key(
         "fk_hotspot_member_hotspot_id_hotspot",
