@@ -11,7 +11,7 @@ from geoalchemy2.elements import WKTElement
 
 from gis.models import Incident
 from gis.types import Role
-from layers.registry import REFERENCE_LAYERS
+from layers.registry import REFERENCE_LAYERS, visible_layers
 from tests.factories import district
 from tests.webapp.signin import make_user, sign_in
 
@@ -63,10 +63,12 @@ def test_every_signed_in_role_has_the_layer_listed_last(client, session, role):
     make_user(session, role)
     assert sign_in(client, f"test-{role.value.replace('_', '-')}").status_code == 302
     listed = client.get("/api/layers").get_json()["layers"]
-    assert [layer["name"] for layer in listed] == [
-        *(spec.name for spec in REFERENCE_LAYERS),
-        "incidents",
-    ]
+    names = [layer["name"] for layer in listed]
+    # the reference layers first, the role's analysis layers (hotspots, coverage) between, the
+    # incidents on top
+    assert names == [spec.name for spec in visible_layers(role)]
+    assert names[: len(REFERENCE_LAYERS)] == [spec.name for spec in REFERENCE_LAYERS]
+    assert names[-1] == "incidents"
     assert listed[-1]["filters"] == ["category", "status", "since", "until"]
     assert listed[-1]["url"] == URL
 
