@@ -160,9 +160,11 @@ def resolve_run(session: Session, viewer: User, raw: str | None) -> HotspotRun |
 
 
 def _names(model: Any, ids: Any) -> Any:
+    """Names of the ``model`` rows whose ids the JSON array ``ids`` (a column of the enclosing
+    query, correlated) holds, in id order."""
     return (
         select(func.coalesce(func.json_agg(aggregate_order_by(model.name, model.id)), "[]"))
-        .where(model.id.in_(select(func.jsonb_array_elements_text(ids).cast(Integer))))
+        .where(ids.op("@>")(func.jsonb_build_array(model.id)))
         .scalar_subquery()
     )
 

@@ -93,7 +93,8 @@ def hotspots_run(
         for spot in ranked_hotspots(session, run.id, limit=20):
             click.echo(
                 f"  #{spot['rank']:>3} score {spot['score']:8.2f}  {spot['n_incidents']:>5} "
-                f"incidents  trend {spot['trend']:+d}  {', '.join(spot['districts'])}"
+                f"incidents  trend {int(spot['trend'] or 0):+d}  "
+                f"{', '.join(spot['districts'][:5])}{' …' if len(spot['districts']) > 5 else ''}"
             )
 
 

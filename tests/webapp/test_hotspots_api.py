@@ -74,6 +74,10 @@ def test_planner_queues_a_run_the_worker_executes_it_and_the_ranking_is_served(c
         "nearest_checkpoint_m",
     ):
         assert key in props
+    for feature in doc["features"]:  # the names of exactly the hotspot's districts
+        found = feature["properties"]
+        assert len(found["districts"]) == len(found["district_ids"]) >= 1
+        assert len(found["parallel_areas"]) == len(found["parallel_area_ids"])
     assert "Chiang Khong" in props["districts"]
     assert doc["features"][0]["geometry"]["type"] == "Polygon"
 
