@@ -31,13 +31,13 @@ ifndef RATELIMIT_STORAGE_URI
 UP_DEPS += redis
 endif
 
-.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak fuzz
+.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak fuzz load
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite against PostGIS"
 	@echo "make stop   stop the local PostgreSQL cluster"
-	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | fuzz"
+	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | load | fuzz"
 
 system:
 	@scripts/system-deps.sh
@@ -100,6 +100,12 @@ fmt: venv
 # bench/results.json.
 bench: up migrate
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Load scenario: 50 users of mixed traffic for LOAD_SECONDS (10 minutes), and a flood of the
+# public form; figures in docs/reliability.md.
+LOAD_SECONDS ?= 600
+load: up
+	@$(PY) bench/reliability/load.py --seconds $(LOAD_SECONDS)
 
 # The API fuzzer (schemathesis, from /api/openapi.json) and the property tests at length.
 fuzz: up venv

@@ -285,7 +285,9 @@ class Gunicorn:
                 self.proc.wait()
 
 
-def start_gunicorn(env: dict[str, str], logfile: Path) -> Gunicorn:
+def start_gunicorn(
+    env: dict[str, str], logfile: Path, app: str = "loadtest.dropper:app()"
+) -> Gunicorn:
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
@@ -303,7 +305,7 @@ def start_gunicorn(env: dict[str, str], logfile: Path) -> Gunicorn:
         str(BENCH),
         "--log-level",
         "warning",
-        "loadtest.dropper:app()",
+        app,
     ]
     with logfile.open("ab") as out:
         proc = subprocess.Popen(
@@ -330,8 +332,8 @@ def start_gunicorn(env: dict[str, str], logfile: Path) -> Gunicorn:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-def sign_in(port: int, password: str) -> dict[str, str]:
-    """Sign in as the officer; the cookie and CSRF token every client sends."""
+def sign_in(port: int, password: str, username: str = OFFICER) -> dict[str, str]:
+    """Sign in (as the officer by default); the cookie and CSRF token every client sends."""
     jar: dict[str, str] = {}
 
     def request(method: str, path: str, body: str | None = None) -> tuple[int, str]:
@@ -353,7 +355,7 @@ def sign_in(port: int, password: str) -> dict[str, str]:
     token = _TOKEN.search(page)
     assert token is not None, "no CSRF token on /login"
     status, _ = request(
-        "POST", "/login", f"username={OFFICER}&password={password}&csrf_token={token.group(1)}"
+        "POST", "/login", f"username={username}&password={password}&csrf_token={token.group(1)}"
     )
     if status != 302:
         raise RuntimeError(f"sign-in answered {status}")
