@@ -84,6 +84,7 @@ test: assets up
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy gis layers seeds
+	@$(VENV)/bin/bandit -q -r webapp gis layers seeds --severity-level medium
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -91,6 +92,7 @@ lint: venv
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy gis layers seeds
+	@$(VENV)/bin/bandit -q -r webapp gis layers seeds --severity-level medium
 
 fmt: venv
 	@$(VENV)/bin/ruff format .

@@ -65,7 +65,7 @@ def sheet(plan_id: int):
         "patrols/sheet.html",
         plan=summary,
         stops=plan_stops(session, plan.id),
-        svg=Markup(drawn.svg),  # noqa: S704 - numbers and fixed text only (gis/patrol_sheet.py)
+        svg=Markup(drawn.svg),  # noqa: S704 # nosec B704 - numbers and fixed text only (gis/patrol_sheet.py)
         frame_km=(drawn.width_m / 1000, drawn.height_m / 1000),
         unit_label=UNIT_LABELS[PatrolUnit(summary["unit"])],
         outcomes=OUTCOME_LABELS,
