@@ -31,13 +31,13 @@ ifndef RATELIMIT_STORAGE_URI
 UP_DEPS += redis
 endif
 
-.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak fuzz load
+.PHONY: help system venv assets cluster redis up migrate seed demo run test lint fmt stop clean bench soak fuzz load audit
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite against PostGIS"
 	@echo "make stop   stop the local PostgreSQL cluster"
-	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | load | fuzz"
+	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | load | fuzz | audit"
 
 system:
 	@scripts/system-deps.sh
@@ -108,6 +108,13 @@ bench: up migrate
 LOAD_SECONDS ?= 600
 load: up
 	@$(PY) bench/reliability/load.py --seconds $(LOAD_SECONDS)
+
+# Known vulnerabilities of the installed Python packages (pip-audit with PyPI's advisory data).
+# --strict: a package it cannot look up fails the run instead of passing unaudited. Not part of
+# make test: the advisory service is not a package index, and machines that reach only a
+# package mirror (like this project's build machine) cannot query it.
+audit: venv
+	@$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
 # The API fuzzer (schemathesis, from /api/openapi.json) and the property tests at length.
 fuzz: up venv
