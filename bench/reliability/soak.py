@@ -516,9 +516,9 @@ def chaos(
             log(f"gunicorn worker {victim} killed")
         elif now >= next_kill:
             next_kill += kill_every
+            count = cluster.kill()  # the outage starts when they are gone
             event = Event(time.monotonic(), "postmaster and server processes killed (SIGKILL)")
             events.append(event)
-            count = cluster.kill()
             log(f"database killed ({count} processes); restarting (crash recovery)")
             cluster.start()
             log(f"database back after {time.monotonic() - event.at:.1f} s")
