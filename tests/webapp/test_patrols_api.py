@@ -252,3 +252,12 @@ def test_top_n_of_a_district_from_a_checkpoint(session, signed):
     assert used == {hotspots[0].id, hotspots[1].id}
     assert plan["properties"]["start"]["kind"] == "checkpoint"
     assert plan["properties"]["start"]["checkpoint_id"] == checkpoint
+
+
+@pytest.mark.parametrize("role,shown", [(Role.COORDINATOR, True), (Role.OFFICER, False)])
+def test_the_map_links_planners_to_the_planner_view(app, session, role, shown):
+    make_user(session, role, "map-link-user")
+    client = app.test_client()
+    sign_in(client, "map-link-user")
+    page = client.get("/").get_data(as_text=True)
+    assert ('id="planner-link" href="/planner"' in page) is shown
