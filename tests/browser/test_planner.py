@@ -84,7 +84,7 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
     page.wait_for_selector("path.bw-planner-hull")
     assert page.locator("path.bw-planner-hull").count() == 3
     # and by the hotspot layer of the map (the listed run's DBSCAN hulls)
-    page.wait_for_function("document.querySelectorAll('path.bw-layer-hotspots').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('path.bw-layer-hotspots').length === 3")
     assert "DBSCAN" in page.inner_text("#pl-run-info")
 
     # a hotspot: zoom, profile, incidents inside
@@ -151,3 +151,36 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
     with Session(engine) as session:
         stops = session.execute(select(PatrolPlan.length_m).where(PatrolPlan.id == plan_id))
         assert stops.scalar_one() > 0
+
+
+def test_the_planner_view_starts_a_hotspot_run(live_server, page_and_log, committed, engine):
+    """The run form sends the filters and the DBSCAN parameters to the hotspot API and follows
+    the queued run (the worker is not running here: the run stays queued)."""
+    page, log = page_and_log
+    planner = committed.user(
+        Role.PATROL_PLANNER, f"planner-run-{uuid.uuid4().hex[:8]}", province="TH57"
+    )
+    try:
+        sign_in(page, live_server, planner.username)
+        page.goto(live_server + "/planner")
+        page.wait_for_selector("#pl-run-info:not(:has-text('Loading'))")
+        page.click("#planner-run summary")
+        page.fill("#pl-run-form input[name=eps_m]", "1500")
+        with page.expect_response(
+            lambda r: r.url.endswith("/api/hotspots/runs") and r.request.method == "POST"
+        ) as posted:
+            page.click("#pl-run-form button[type=submit]")
+        assert posted.value.status == 202
+        page.wait_for_function(
+            "() => document.getElementById('pl-run-status').textContent.startsWith('Run no.')"
+        )
+        assert "queued" in page.inner_text("#pl-run-status")
+        with Session(engine) as session:
+            run = session.execute(
+                select(HotspotRun).where(HotspotRun.created_by_id == planner.id)
+            ).scalar_one()
+            assert run.params["eps_m"] == 1500
+        assert not log.page_errors and not log.console_errors, vars(log)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(HotspotRun).where(HotspotRun.created_by_id == planner.id))
