@@ -127,33 +127,27 @@
     label.textContent = formatCount(count);
     inner.appendChild(label);
     return L.divIcon({
-      html: inner.outerHTML,
+      html: inner, /* an element, not markup */
       className: "marker-cluster marker-cluster-" + size,
       iconSize: L.point(40, 40)
     });
   }
 
-  /* A counted cell of the incidents layer: its bubble, a tooltip with the count by category,
-   * and a click that zooms in towards its incidents. */
+  /* A counted cell of the incidents layer: its bubble, the count by category as its title (the
+   * browser's own tooltip, plain text), and a click that zooms in towards its incidents. */
   function cellMarker(map, feature, latlng) {
     var props = feature.properties || {};
-    var marker = L.marker(latlng, {
-      icon: countIcon(props.count || 0),
-      bwCount: props.count || 0,
-      keyboard: true,
-      title: formatCount(props.count || 0) + " incidents"
-    });
     var lines = [formatCount(props.count || 0) + " incidents here; zoom in to see them"];
     Object.keys(props.categories || {}).sort().forEach(function (key) {
       lines.push(key.replace(/_/g, " ") + ": " + formatCount(props.categories[key]));
     });
-    var tip = document.createElement("div");
-    lines.forEach(function (line) {
-      var row = document.createElement("div");
-      row.textContent = line;
-      tip.appendChild(row);
+    var marker = L.marker(latlng, {
+      icon: countIcon(props.count || 0),
+      bwCount: props.count || 0,
+      keyboard: true,
+      title: lines.join("\n"),
+      alt: lines[0]
     });
-    marker.bindTooltip(tip, { direction: "top" });
     marker.on("click", function () {
       map.setView(latlng, Math.min(map.getMaxZoom(), map.getZoom() + 2));
     });
