@@ -29,8 +29,13 @@ def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
     status = bench.main(["--sizes", "300", "--rounds", "1", "--scratch", scratch, "--no-record"])
     out = capsys.readouterr().out
     assert status == 0
-    (row,) = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    (row,) = [r for r in rows if "fmt" not in r]
     assert row["size"] == 300 and 0 < row["features"] <= 300
+    assert sorted(r["fmt"] for r in rows if "fmt" in r) == ["csv", "gpkg"]
+    for other in (r for r in rows if "fmt" in r):
+        assert other["read_back"] == other["features"] == row["features"]
+        assert other["peak_mb"] >= other["idle_mb"] > 0 and other["reference_seconds"] > 0
     assert row["gdal_count"] == row["features"] == row["ogr_features"]
     assert row["seconds"] > 0 and row["ogr_seconds"] > 0 and row["cursor_seconds"] > 0
     assert row["peak_mb"] >= row["idle_mb"] > 0
