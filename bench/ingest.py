@@ -118,12 +118,16 @@ def start_server(name: str, app: str, env: dict[str, str], ready_path: str) -> S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name}: gunicorn exited with {proc.returncode}")
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
             conn.request("GET", ready_path)
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
+            with conn.getresponse() as answer:
+                if answer.status == 200:
+                    return server
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     stop_server(server)
     raise RuntimeError(f"{name}: gunicorn did not answer within 60 s")

@@ -321,12 +321,16 @@ def start_gunicorn(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {logfile}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
+            with conn.getresponse() as answer:
+                if answer.status == 200:
+                    return server
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     server.stop()
     raise RuntimeError("gunicorn did not answer within 60 s")
