@@ -114,23 +114,34 @@ def start_server(name: str, app: str, env: dict[str, str], ready_path: str) -> S
     command = [*GUNICORN, "--bind", f"127.0.0.1:{port}", "--pythonpath", str(BENCH), app]
     proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
     server = Server(name, port, proc)
+    if wait_ready(proc, port, ready_path, name):
+        return server
+    stop_server(server)
+    raise RuntimeError(f"{name}: gunicorn did not answer within 60 s")
+
+
+def wait_ready(proc: subprocess.Popen[bytes], port: int, path: str, name: str) -> bool:
+    """Whether the server ``proc`` answers ``GET path`` with 200 on ``port`` within 60 s.
+
+    Raises:
+        RuntimeError: the server exited first.
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name}: gunicorn exited with {proc.returncode}")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn.request("GET", ready_path)
+            conn.request("GET", path)
             with conn.getresponse() as answer:
                 if answer.status == 200:
-                    return server
+                    return True
         except (OSError, http.client.HTTPException):
             pass
         finally:
             conn.close()
         time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"{name}: gunicorn did not answer within 60 s")
+    return False
 
 
 def stop_server(server: Server) -> None:
@@ -181,16 +192,22 @@ def prepare(engine: Engine, password: str) -> list[tuple[float, float]]:
         seed_reference(session)
         accounts.create_user(session, OFFICER, None, password, Role.OFFICER, district="TH2706")
         session.execute(text(bare.CREATE))
-        points = session.execute(
-            text(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                "ST_CollectionExtract(ST_Collect(geom), 3), :n, 7))).geom AS p"
-                " FROM district WHERE target) AS s"
-            ),
-            {"n": POINTS},
-        ).all()
+        points = target_points(session, POINTS, 7)
         session.commit()
-    return [(float(x), float(y)) for x, y in points]
+    return points
+
+
+def target_points(session: Session, n: int, seed: int) -> list[tuple[float, float]]:
+    """``n`` random (lon, lat) points inside the target districts, the same for the same seed."""
+    rows = session.execute(
+        text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
+            "ST_CollectionExtract(ST_Collect(geom), 3), :n, :seed))).geom AS p"
+            " FROM district WHERE target) AS s"
+        ),
+        {"n": n, "seed": seed},
+    ).all()
+    return [(float(x), float(y)) for x, y in rows]
 
 
 def _cookie(resp: http.client.HTTPResponse, jar: dict[str, str]) -> None:

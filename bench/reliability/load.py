@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(Path(__file__).resolve().parent)]
 
 from demo import drop_database, recreate_database  # noqa: E402
+from ingest import target_points  # noqa: E402
 from soak import Gunicorn, log, merge_doc, sign_in, start_gunicorn  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -313,16 +314,7 @@ def prepare(url: str, incidents: int, password: str) -> list[tuple[float, float]
             for name, (role, scope) in users.items():
                 accounts.create_user(session, name, None, password, role, **scope)
             session.execute(text("UPDATE incident SET status = 'verified' WHERE id % 3 = 0"))
-            points = [
-                (float(x), float(y))
-                for x, y in session.execute(
-                    text(
-                        "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                        "ST_CollectionExtract(ST_Collect(geom), 3), 500, 5))).geom AS p"
-                        " FROM district WHERE target) AS s"
-                    )
-                ).all()
-            ]
+            points = target_points(session, 500, 5)
             session.commit()
         run_hotspots(engine, {"eps_m": 1500, "min_points": 5})
     finally:

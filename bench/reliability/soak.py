@@ -44,7 +44,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -59,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+from ingest import free_port, target_points, wait_ready  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -88,12 +88,6 @@ def log(message: str) -> None:
 
 
 # --------------------------------------------------------------------------- the cluster
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def as_owner(command: list[str]) -> list[str]:
@@ -317,21 +311,8 @@ def start_gunicorn(
             start_new_session=True,
         )
     server = Gunicorn(port, proc)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {logfile}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", "/healthz")
-            with conn.getresponse() as answer:
-                if answer.status == 200:
-                    return server
-        except (OSError, http.client.HTTPException):
-            pass
-        finally:
-            conn.close()
-        time.sleep(0.2)
+    if wait_ready(proc, port, "/healthz", f"see {logfile}"):
+        return server
     server.stop()
     raise RuntimeError("gunicorn did not answer within 60 s")
 
@@ -616,16 +597,7 @@ def main(argv: list[str] | None = None) -> int:
         with Session(engine) as session:
             seed_reference(session)
             accounts.create_user(session, OFFICER, None, password, Role.OFFICER, "TH2706")
-            points = [
-                (float(x), float(y))
-                for x, y in session.execute(
-                    text(
-                        "SELECT ST_X(p), ST_Y(p) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                        "ST_CollectionExtract(ST_Collect(geom), 3), 500, 11))).geom AS p"
-                        " FROM district WHERE target) AS s"
-                    )
-                ).all()
-            ]
+            points = target_points(session, 500, 11)
             session.commit()
         engine.dispose()
         drops.unlink(missing_ok=True)
