@@ -192,21 +192,30 @@ def merge_results(entry: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
 
 
-def merge_doc(section: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, keep the rest."""
-    block = f"{DOC_BEGIN}\n{section.strip()}\n{DOC_END}\n"
-    if DOC.exists():
-        doc = DOC.read_text(encoding="utf-8")
-    else:
-        doc = "# Benchmarks\n\nMeasured figures of borderwatch's benchmarks (`bench/`).\n\n"
-    if DOC_BEGIN in doc and DOC_END in doc:
-        head, rest = doc.split(DOC_BEGIN, 1)
-        tail = rest.split(DOC_END, 1)[1].lstrip("\n")
+def merge_section(path: Path, begin: str, end: str, section: str, new_doc: str) -> None:
+    """Replace the section between the ``begin`` and ``end`` markers of the document at ``path``
+    (or add it at the end), keep the rest; a missing document starts as ``new_doc``."""
+    block = f"{begin}\n{section.strip()}\n{end}\n"
+    doc = path.read_text(encoding="utf-8") if path.exists() else new_doc
+    if begin in doc and end in doc:
+        head, rest = doc.split(begin, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         doc = head + block + ("\n" + tail if tail else "")
     else:
         doc = doc.rstrip("\n") + "\n\n" + block
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(doc, encoding="utf-8")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(doc, encoding="utf-8")
+
+
+def merge_doc(section: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, keep the rest."""
+    merge_section(
+        DOC,
+        DOC_BEGIN,
+        DOC_END,
+        section,
+        "# Benchmarks\n\nMeasured figures of borderwatch's benchmarks (`bench/`).\n\n",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

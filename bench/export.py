@@ -44,7 +44,7 @@ from pathlib import Path
 
 import ingest
 import psycopg2
-from demo import drop_database, merge_results, recreate_database, server_versions
+from demo import drop_database, merge_results, merge_section, recreate_database, server_versions
 from ingest import Server, stop_server
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
@@ -497,15 +497,7 @@ Reproduce: `{command}`
 
 
 def merge_doc(section: str) -> None:
-    block = f"{DOC_BEGIN}\n{section.strip()}\n{DOC_END}\n"
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if DOC_BEGIN in doc and DOC_END in doc:
-        head, rest = doc.split(DOC_BEGIN, 1)
-        tail = rest.split(DOC_END, 1)[1].lstrip("\n")
-        doc = head + block + ("\n" + tail if tail else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block
-    DOC.write_text(doc, encoding="utf-8")
+    merge_section(DOC, DOC_BEGIN, DOC_END, section, "# Benchmarks\n")
 
 
 def record(

@@ -57,6 +57,7 @@ from demo import (
     RESULTS,
     drop_database,
     merge_results,
+    merge_section,
     on_database,
     recreate_database,
     server_versions,
@@ -579,15 +580,7 @@ def _earlier_runs(measured: set[int]) -> list[str]:
 
 
 def merge_doc(section: str) -> None:
-    block = f"{DOC_BEGIN}\n{section.strip()}\n{DOC_END}\n"
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if DOC_BEGIN in doc and DOC_END in doc:
-        head, rest = doc.split(DOC_BEGIN, 1)
-        tail = rest.split(DOC_END, 1)[1].lstrip("\n")
-        doc = head + block + ("\n" + tail if tail else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block
-    DOC.write_text(doc, encoding="utf-8")
+    merge_section(DOC, DOC_BEGIN, DOC_END, section, "# Benchmarks\n")
 
 
 def entries(sizes: list[Sizes], memory: dict[str, Any], machine: str) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo import merge_results, merge_section  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from gis.db import make_engine  # noqa: E402
@@ -131,24 +132,8 @@ def end_to_end(session: Session, repeat: int) -> float:
     return median_ms(lambda: create_plan(session, req, planner), repeat)
 
 
-def merge_results(entry: dict[str, Any]) -> None:
-    entries: list[dict[str, Any]] = []
-    if RESULTS.exists():
-        entries = json.loads(RESULTS.read_text(encoding="utf-8"))
-    entries = [e for e in entries if e.get("name") != entry["name"]] + [entry]
-    RESULTS.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
-
-
 def merge_doc(section: str) -> None:
-    block = f"{DOC_BEGIN}\n{section.strip()}\n{DOC_END}\n"
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if DOC_BEGIN in doc and DOC_END in doc:
-        head, rest = doc.split(DOC_BEGIN, 1)
-        tail = rest.split(DOC_END, 1)[1].lstrip("\n")
-        doc = head + block + ("\n" + tail if tail else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block
-    DOC.write_text(doc, encoding="utf-8")
+    merge_section(DOC, DOC_BEGIN, DOC_END, section, "# Benchmarks\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+from demo import merge_section  # noqa: E402
 from ingest import free_port, target_points, wait_ready  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -800,22 +801,14 @@ Machine: {result["machine"]}; {result["measured"]}. Reproduce: `{result["command
 
 
 def merge_doc(name: str, section: str) -> None:
-    begin, end = DOC_BEGIN.format(name), DOC_END.format(name)
-    block = f"{begin}\n{section.strip()}\n{end}\n"
-    if DOC.exists():
-        doc = DOC.read_text(encoding="utf-8")
-    else:
-        doc = (
-            "# Reliability\n\nWhat borderwatch's reliability harnesses measured "
-            "(`make soak`, the load scenario, fuzzing).\n\n"
-        )
-    if begin in doc and end in doc:
-        head, rest = doc.split(begin, 1)
-        tail = rest.split(end, 1)[1].lstrip("\n")
-        doc = head + block + ("\n" + tail if tail else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block
-    DOC.write_text(doc, encoding="utf-8")
+    merge_section(
+        DOC,
+        DOC_BEGIN.format(name),
+        DOC_END.format(name),
+        section,
+        "# Reliability\n\nWhat borderwatch's reliability harnesses measured "
+        "(`make soak`, the load scenario, fuzzing).\n\n",
+    )
 
 
 if __name__ == "__main__":
