@@ -310,6 +310,7 @@ class Incident(Base):
             "referred_to IS NULL OR status IN ('referred', 'closed')", "referred_status"
         ),
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
+        Index("ix_incident_reporter_id", "reporter_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -340,6 +341,27 @@ class Incident(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     updated_at: Mapped[dt.datetime] = now_column()
     geom: Mapped[Any] = mapped_column(geometry("POINT"), nullable=False)
+
+
+class IncidentCell(Base):
+    """Incidents counted per map cell, kept exact by statement-level triggers on ``incident``
+    (migration 0009): at grid ``level`` (a zoom; cells of 90 / 2^level degrees, index ``cx``,
+    ``cy``), per district, category, status and whether the report came from the public form,
+    the count and the sums of longitudes and latitudes. Read by
+    :func:`gis.incident_layer.count_cells` for the map's wide views."""
+
+    __tablename__ = "incident_cell"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    public: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_lon: Mapped[float] = mapped_column(Double)
+    sum_lat: Mapped[float] = mapped_column(Double)
 
 
 class IncidentEvent(Base):
