@@ -62,6 +62,8 @@ class LayerLoader(JSCSSMixin):
         bounds: ``[[south, west], [north, east]]`` to show when the map opens, fitted without
             animation before the first load (folium's ``fit_bounds`` animates from the initial
             view, and the layers would load twice).
+        link_view: open at the view named by the address's ``#map=zoom/lat/lon`` when there is
+            one (instead of ``bounds``), and keep it up to date as the map moves.
     """
 
     _template = Template(
@@ -83,6 +85,7 @@ class LayerLoader(JSCSSMixin):
         about_url: str = "/about",
         static_url: str = "/static",
         bounds: list[list[float]] | None = None,
+        link_view: bool = False,
     ) -> None:
         super().__init__()
         self._name = "LayerLoader"
@@ -97,5 +100,6 @@ class LayerLoader(JSCSSMixin):
         self.options = {
             "about_url": about_url,
             "bounds": bounds,
+            "link_view": link_view,
             "layers": [layer_options(spec, api_url) for spec in specs],
         }

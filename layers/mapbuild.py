@@ -61,6 +61,7 @@ def build_map(
     about_url: str = "/about",
     static_url: str = "/static",
     extent: BBox = WATCH_AREA,
+    link_view: bool = False,
 ) -> folium.Map:
     """The map shell: basemap (if any), scale bar, the layers' loader, control and legend.
 
@@ -73,6 +74,8 @@ def build_map(
         about_url: URL of the "about / data sources" page.
         static_url: URL prefix of the app's static folder.
         extent: area shown when the map opens.
+        link_view: the page's address names the view (``#map=zoom/lat/lon``): opened at, and
+            kept up to date.
 
     Returns:
         The folium map, ready for :func:`render_parts`.
@@ -102,7 +105,12 @@ def build_map(
             control=False,
         ).add_to(m)
     LayerLoader(
-        specs, api_url=api_url, about_url=about_url, static_url=static_url, bounds=bounds
+        specs,
+        api_url=api_url,
+        about_url=about_url,
+        static_url=static_url,
+        bounds=bounds,
+        link_view=link_view,
     ).add_to(m)
     return m
 

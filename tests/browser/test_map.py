@@ -139,3 +139,27 @@ def test_basemap_tiles_load_from_the_configured_url(start_server, page_and_log):
     assert "OpenStreetMap" in page.inner_text(".leaflet-control-attribution")
     hosts = {urlsplit(url).hostname for url in log.requests if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}
+
+
+def test_the_address_names_the_view_to_open_and_follows_the_map(live_server, page_and_log):
+    page, log = page_and_log
+    page.goto(live_server + "/#map=12/13.68/102.5")
+    page.wait_for_function("() => window.borderwatch && borderwatch.maps.length === 1")
+    view = page.evaluate(
+        "(() => { const m = borderwatch.maps[0].map, c = m.getCenter();"
+        " return [m.getZoom(), c.lat, c.lng]; })()"
+    )
+    assert view[0] == 12 and abs(view[1] - 13.68) < 1e-6 and abs(view[2] - 102.5) < 1e-6
+    # the districts layer loads for that view, not for the whole border first
+    page.wait_for_function("() => document.querySelectorAll('path.bw-layer-districts').length")
+    assert count(page, "path.bw-layer-districts") < 30
+
+    page.evaluate("borderwatch.maps[0].map.setView([17.9, 102.6], 10, {animate: false})")
+    page.wait_for_function("() => location.hash === '#map=10/17.90000/102.60000'")
+
+    for bad in ("#map=12/913.68/102.5", "#map=twelve/13/102", "#elsewhere"):
+        page.goto("about:blank")  # a new document, not a move within the page
+        page.goto(live_server + "/" + bad)
+        page.wait_for_function("() => window.borderwatch && borderwatch.maps.length === 1")
+        assert page.evaluate("borderwatch.maps[0].map.getZoom()") < 8  # the whole border
+    assert log.console_errors == [] and log.page_errors == []

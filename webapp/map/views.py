@@ -57,6 +57,7 @@ def index():
         api_url=url_for("map.list_layers"),
         about_url=url_for("map.about"),
         static_url=current_app.static_url_path or "/static",
+        link_view=True,
     )
     page = render_template(
         "map.html",

@@ -658,8 +658,33 @@
     pendingCallbacks.push(callback);
   }
 
+  /* "#map=zoom/lat/lon" in the page's address: the view a map built with linkView opens at,
+   * kept up to date as it moves, so that a view can be bookmarked or sent to a colleague. */
+  var VIEW_HASH = /^#map=(\d{1,2}(?:\.\d+)?)\/(-?\d{1,2}(?:\.\d+)?)\/(-?\d{1,3}(?:\.\d+)?)$/;
+
+  function linkedView(map) {
+    var match = VIEW_HASH.exec(global.location.hash || "");
+    if (!match) return null;
+    var zoom = Number(match[1]), lat = Number(match[2]), lon = Number(match[3]);
+    if (lat < -85 || lat > 85 || lon < -180 || lon > 180) return null;
+    zoom = Math.max(map.getMinZoom(), Math.min(zoom, map.getMaxZoom()));
+    return { center: [lat, lon], zoom: zoom };
+  }
+
+  function keepViewLinked(map) {
+    map.on("moveend", function () {
+      var centre = map.getCenter();
+      var hash = "#map=" + map.getZoom() + "/" + centre.lat.toFixed(5) + "/" +
+        centre.lng.toFixed(5);
+      if (global.location.hash !== hash) global.history.replaceState(null, "", hash);
+    });
+  }
+
   function addLayers(map, options) {
-    if (options.bounds) map.fitBounds(options.bounds, { animate: false });
+    var view = options.linkView ? linkedView(map) : null;
+    if (view) map.setView(view.center, view.zoom, { animate: false });
+    else if (options.bounds) map.fitBounds(options.bounds, { animate: false });
+    if (options.linkView) keepViewLinked(map);
     Object.keys(PANES).forEach(function (key) {
       var pane = map.createPane(PANES[key].name);
       pane.style.zIndex = String(PANES[key].zIndex);
