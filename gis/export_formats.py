@@ -77,7 +77,7 @@ def csv_chunks(
     """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties).
 
     Each line is built in PostgreSQL (:func:`csv_cell`) and read through the server-side
-    cursor, as the GeoJSON features are: Python only joins lines.
+    cursor as UTF-8 bytes, as the GeoJSON features are: Python only joins lines.
     """
     fields, x = plan(collection, access, f)
     wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
@@ -87,12 +87,18 @@ def csv_chunks(
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(["WKT", "id", *(fl.name for fl in fields)])
     yield "\ufeff".encode() + header.getvalue().encode()
-    batches = stream_batches(session, statement)
+    batches = stream_batches(session, statement, utf8=True)
     try:
         for batch in batches:
-            yield ("\r\n".join([line for _, line in batch]) + "\r\n").encode()
+            lines = [line for _, line in batch]
+            lines.append(b"")  # the last line's CRLF
             counter.n += len(batch)
             counter.last_fid = batch[-1][0]
+            del batch
+            chunk = b"\r\n".join(lines)
+            del lines
+            yield chunk
+            del chunk
     finally:
         batches.close()
 
