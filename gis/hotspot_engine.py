@@ -20,16 +20,16 @@ Chosen by measurement (``docs/benchmarks.md``, ``bench/hotspots.py``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from sqlalchemy import Select, SmallInteger, and_, case, cast, false, func, select, text, true
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,9 @@ from gis.hotspot_params import RunParams
 from gis.models import Incident
 from gis.types import IncidentCategory
 
+if TYPE_CHECKING:
+    from pyproj import Transformer
+
 #: Buffer around a cluster's convex hull (metres), so that one- and two-point hulls draw.
 HULL_PAD_M = 50.0
 TREND_DAYS = 30
@@ -46,12 +49,21 @@ TREND_DAYS = 30
 SEVERITY_WEIGHTS = {s: 2.0 ** (s - 3) for s in range(1, 6)}
 CATEGORIES = tuple(c.value for c in IncidentCategory)
 
-_TO_METRIC = Transformer.from_crs(SRID, METRIC_SRID, always_xy=True)
 _DAY_US = 86_400 * 1_000_000
 EPOCH_2000 = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 #: PostgreSQL's binary COPY header (signature, flags, extension length) and trailer.
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 _TRAILER = b"\xff\xff"
+
+
+@functools.cache
+def _to_metric() -> Transformer:
+    """EPSG:4326 to :data:`gis.db.METRIC_SRID`, made on first use: pyproj (PROJ and its
+    database) adds about 20 MB to a process, and a web worker only needs it for the hexagon
+    layer (:func:`fetch_xy`), which is off when the map opens."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(SRID, METRIC_SRID, always_xy=True)
 
 
 def _row_dtype(*fields: tuple[str, str]) -> np.dtype:
@@ -153,7 +165,7 @@ def fetch_points(session: Session, params: RunParams) -> Points:
     n = (len(data) - len(_HEADER) - len(_TRAILER)) // _POINT_ROW.itemsize
     rows = np.frombuffer(data, dtype=_POINT_ROW, count=n, offset=len(_HEADER))
     rows = rows[np.argsort(rows["id"], kind="stable")]  # id order (cheaper here than in SQL)
-    x, y = _TO_METRIC.transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
+    x, y = _to_metric().transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
     points = Points(
         ids=rows["id"].astype(np.int64),
         xy=np.column_stack([x, y]),
@@ -180,7 +192,7 @@ def fetch_xy(session: Session, statement: Select[Any]) -> np.ndarray:
     data = buf.getbuffer()
     n = (len(data) - len(_HEADER) - len(_TRAILER)) // _XY_ROW.itemsize
     rows = np.frombuffer(data, dtype=_XY_ROW, count=n, offset=len(_HEADER))
-    x, y = _TO_METRIC.transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
+    x, y = _to_metric().transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
     del rows, data
     buf.close()
     return np.column_stack([x, y])
