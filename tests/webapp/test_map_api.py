@@ -13,6 +13,7 @@ from sqlalchemy import select
 from gis.models import District, NaturalCrossing
 from layers.registry import REFERENCE_LAYERS
 from tests.layers.test_registry import PROPERTIES
+from webapp.map.api import REFERENCE_MAX_AGE
 
 pytestmark = pytest.mark.db
 
@@ -106,6 +107,14 @@ def test_each_layer_is_an_rfc7946_feature_collection(client, demo_crossing, name
                 assert exterior[0] == exterior[-1] and len(exterior) >= 4
                 assert signed_area(exterior) > 0, "exterior rings counter-clockwise"
                 assert all(signed_area(hole) < 0 for hole in holes), "holes clockwise"
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_reference_layers_may_be_reused_by_the_browser_for_a_few_minutes(client, name):
+    resp = client.get(f"/api/layers/{name}?bbox=97,10,108.5,21.5&zoom=8")
+    assert resp.status_code == 200
+    # the browser's own cache only (private), for REFERENCE_MAX_AGE seconds
+    assert resp.headers["Cache-Control"] == f"private, max-age={REFERENCE_MAX_AGE}"
 
 
 def test_bbox_around_aranyaprathet_returns_it_and_not_chiang_khong(client):

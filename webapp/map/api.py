@@ -14,6 +14,8 @@ from webapp.map import bp
 from webapp.params import only, parse_bbox, parse_int
 
 GEOJSON = "application/geo+json"
+#: Seconds a browser may reuse a reference layer's answer without asking again.
+REFERENCE_MAX_AGE = 300
 
 
 def viewer_role() -> Role | None:
@@ -54,4 +56,10 @@ def layer(name: str):
         # an answer for one account: never kept by shared caches
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
+    else:
+        # reference data, the same for everyone who may see the layer, changed by imports and
+        # demarcation flags: the browser reuses it for a few minutes (a reload of the map, a
+        # return to a view), so that the incidents' requests do not queue behind it; private,
+        # as some layers are not for the public
+        response.headers["Cache-Control"] = f"private, max-age={REFERENCE_MAX_AGE}"
     return response

@@ -705,7 +705,11 @@
         '<a href="' + escapeHtml(options.aboutUrl) + '">Data sources</a>');
     }
 
-    function refreshAll() { layers.forEach(function (layer) { layer.refresh(); }); }
+    /* top layer first (the incidents): the browser sends at most six requests to a server at
+     * once, and what a user comes for should not wait behind the reference layers */
+    function refreshAll() {
+      layers.slice().reverse().forEach(function (layer) { layer.refresh(); });
+    }
     map.on("moveend", refreshAll);
     map.on("bw:layerload", updateLegend);
     map.on("overlayadd overlayremove", function (event) {
