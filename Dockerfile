@@ -25,4 +25,4 @@ COPY --from=assets /src/node_modules/leaflet/dist/images webapp/static/vendor/le
 COPY --from=assets /src/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js /src/node_modules/leaflet.markercluster/dist/MarkerCluster.css /src/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css /src/node_modules/leaflet.markercluster/MIT-LICENCE.txt webapp/static/vendor/leaflet.markercluster/
 USER borderwatch
 EXPOSE 5000
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "webapp:create_app()"]
+CMD ["gunicorn", "--config", "webapp/gunicorn_conf.py", "--bind", "0.0.0.0:5000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "webapp:create_app()"]
