@@ -17,7 +17,8 @@ HQ analyst signed in (national scope), no basemap (nothing leaves 127.0.0.1):
   ``incident`` row by row (how the layer counted before ``incident_cell``), and the raw points
   of the dense view as one ``ST_AsMVT`` tile, timed in SQL.
 
-``make bench`` runs it with its defaults; ``--reuse`` measures again on a kept scratch database.
+``make bench`` runs it on the data set that ``bench/demo.py --keep`` generated (``--reuse``); with
+``--keep`` the scratch database stays for the next ``--reuse``.
 """
 
 from __future__ import annotations
@@ -114,13 +115,12 @@ def prepare(server_url: str, args: argparse.Namespace, password: str) -> tuple[s
                 seed_reference(session)
                 session.commit()
             generated, _ = run_demo(engine, args.incidents, args.seed)
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE incident"))
-                conn.execute(text("VACUUM ANALYZE incident_cell"))
         finally:
             engine.dispose()
     engine = make_engine(url)
     try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE incident, incident_cell"))
         with Session(engine) as session:
             old = session.scalars(select(User).where(User.username == ANALYST)).first()
             if old is not None:
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {request['ms']:7.1f} ms  {request['url']}")
         ref = reference(url, (lat, lon))
     finally:
-        if not args.keep and not args.reuse:
+        if not args.keep:
             drop_database(server_url, args.database)
 
     command = f".venv/bin/python bench/mapload.py --incidents {args.incidents}"
