@@ -311,6 +311,7 @@ class Incident(Base):
         ),
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
         Index("ix_incident_reporter_id", "reporter_id"),
+        Index("ix_incident_occurred_at", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
