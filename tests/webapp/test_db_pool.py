@@ -60,3 +60,21 @@ def test_a_connection_in_use_a_moment_ago_is_not_pinged(pooled, engine):
     terminate(engine, first)
     with pytest.raises(exc.OperationalError):
         backend_pid(eng)
+
+
+def test_connections_run_without_jit_unless_asked(database_url: str, app):
+    """JIT compiling cost more than it saved on the app's queries (gis.db.make_engine)."""
+    engines = [
+        make_engine(database_url),
+        app.extensions["borderwatch.db"].engine,
+        make_engine(database_url, connect_args={"options": "-c jit=on"}),
+    ]
+    try:
+        shown = []
+        for eng in engines:
+            with eng.connect() as c:
+                shown.append(c.execute(text("SHOW jit")).scalar_one())
+        assert shown == ["off", "off", "on"]
+    finally:
+        engines[0].dispose()
+        engines[2].dispose()
