@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from gis.photos import MAX_PHOTO_BYTES
 from gis.types import IncidentCategory
-from layers.mapbuild import build_map, render_parts
+from layers.mapbuild import MapParts, build_map, render_parts
 from layers.registry import visible_layers
 from webapp.incidents.api import REPORTERS
 from webapp.map import bp
@@ -46,8 +46,9 @@ def pindrop_config() -> dict[str, Any] | None:
     }
 
 
-@bp.get("/")
-def index():
+def viewer_map(**options: Any) -> MapParts:
+    """The map of the layers the viewer may see, with the app's basemap and URLs, rendered for
+    a page of this request (its CSP nonce); ``options`` go to :func:`layers.mapbuild.build_map`."""
     config = current_app.config
     m = build_map(
         visible_layers(viewer_role()),
@@ -57,11 +58,16 @@ def index():
         api_url=url_for("map.list_layers"),
         about_url=url_for("map.about"),
         static_url=current_app.static_url_path or "/static",
-        link_view=True,
+        **options,
     )
+    return render_parts(m, nonce=request.csp_nonce)
+
+
+@bp.get("/")
+def index():
     page = render_template(
         "map.html",
-        map=render_parts(m, nonce=request.csp_nonce),
+        map=viewer_map(link_view=True),
         pindrop=pindrop_config(),
         categories=CATEGORY_LABELS,
         photo_types=",".join(PHOTO_TYPES),

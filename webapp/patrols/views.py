@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -23,11 +23,9 @@ from gis.models import Checkpoint, CoordinationCentre, District
 from gis.patrol_sheet import sheet_map
 from gis.patrols import PLANNERS, READERS, get_plan, plan_stops, plan_summary
 from gis.types import IncidentCategory, PatrolUnit, StopOutcome
-from layers.mapbuild import build_map, render_parts
-from layers.registry import visible_layers
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
-from webapp.map.api import viewer_role
+from webapp.map.views import viewer_map
 from webapp.patrols import bp
 
 UNIT_LABELS = {
@@ -125,19 +123,9 @@ def planner_config() -> dict[str, Any]:
 @bp.get("/planner")
 @roles_required(*PLANNERS)
 def planner():
-    config = current_app.config
-    m = build_map(
-        visible_layers(viewer_role()),
-        tile_url=config["TILE_URL"],
-        tile_attribution=config["TILE_ATTRIBUTION"],
-        max_zoom=int(config["TILE_MAX_ZOOM"]),
-        api_url=url_for("map.list_layers"),
-        about_url=url_for("map.about"),
-        static_url=current_app.static_url_path or "/static",
-    )
     page = render_template(
         "patrols/planner.html",
-        map=render_parts(m, nonce=request.csp_nonce),
+        map=viewer_map(),
         planner=planner_config(),
         methods=METHODS,
     )
