@@ -1,6 +1,7 @@
 """The web process's gunicorn settings (webapp/gunicorn_conf.py): every way of serving the app
-uses them, and a web worker never imports pandas (nor geopandas or pyarrow), even after the
-requests that would (the map page's folium, a GeoPackage export's pyogrio).
+uses them, a web worker never imports pandas (nor geopandas or pyarrow), even after the
+requests that would (the map page's folium, a GeoPackage export's pyogrio), and large freed
+blocks leave the process (glibc's mmap threshold stays fixed).
 
 The live test serves a scratch database with the exact gunicorn command of ``make run`` (read
 from the Makefile), then the same command without the config file as the control: there pandas
@@ -107,6 +108,40 @@ def test_without_the_config_pandas_is_importable():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+RETAINED = """
+import sys
+if sys.argv[1] == "config":
+    from gunicorn.app.base import Application
+    object.__new__(Application).get_config_from_filename("webapp/gunicorn_conf.py")
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+large = b"1" * (24 << 20)  # a request's large arrays, freed
+del large
+before = rss()
+block = b"2" * (10 << 20)  # the next request's block, freed
+del block
+print(rss() - before)
+"""
+
+
+@pytest.mark.parametrize(("config", "retained"), [("config", (0, 1)), ("none", (9, 11))])
+def test_a_large_block_freed_after_another_leaves_the_process(config, retained):
+    """With the config, glibc keeps its mmap threshold: a 10 MB block freed after a 24 MB one
+    goes back to the system; without it (the control) the block stays resident."""
+    done = subprocess.run(
+        [sys.executable, "-c", RETAINED, config],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    low, high = retained
+    assert low <= float(done.stdout) <= high, (config, done.stdout)
 
 
 # --------------------------------------------------------------------------- live
