@@ -2,9 +2,11 @@
 
 Chosen by measurement (``docs/benchmarks.md``, ``bench/hotspots.py``):
 
-- **fetch**: one binary ``COPY`` of fixed-width columns (id, lon, lat, occurred_at, severity,
-  category code, district, parallel area) read by numpy without a Python object per row; the
-  coordinates are projected to UTM 48N (:data:`gis.db.METRIC_SRID`, within 1 % of geodesic
+- **fetch**: binary ``COPY`` of fixed-width columns (id, the geometry column itself, which
+  binary COPY sends as a 25-byte EWKB point, occurred_at, severity, category code, district,
+  parallel area) read by numpy without a Python object per row; a large table is read by two
+  connections at once, each a range of its pages, on the run transaction's exported snapshot;
+  the coordinates are projected to UTM 48N (:data:`gis.db.METRIC_SRID`, within 1 % of geodesic
   distances along the whole border) by pyproj in one call;
 - **clustering**: the ``dbscan`` package, an exact grid-based DBSCAN with the semantics of
   ``ST_ClusterDBSCAN`` (a core point has at least ``min_points`` points, itself included, within
@@ -13,7 +15,8 @@ Chosen by measurement (``docs/benchmarks.md``, ``bench/hotspots.py``):
   over the rows already fetched; convex hulls with shapely's vectorised functions; then one
   ``INSERT … SELECT`` of every cluster, which adds what needs the reference layers (nearest
   natural crossing and checkpoint by KNN, parallel areas the hull touches) in PostGIS, and one
-  binary ``COPY`` of the members. Aggregating the same rows in SQL (``ST_Transform`` and
+  binary ``COPY`` of the members, sent by a thread while the figures and hulls are computed
+  (the hotspots' ids are reserved first). Aggregating the same rows in SQL (``ST_Transform`` and
   ``ST_Collect`` per member, numeric ``exp``) took 5.7 s at 100,000 points.
 """
 
@@ -30,7 +33,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Select, SmallInteger, and_, case, cast, false, func, select, text, true
+from sqlalchemy import (
+    Engine,
+    LargeBinary,
+    Select,
+    SmallInteger,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    select,
+    text,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from gis.corridor import in_corridor
@@ -66,24 +83,53 @@ def _to_metric() -> Transformer:
     return Transformer.from_crs(SRID, METRIC_SRID, always_xy=True)
 
 
-def _row_dtype(*fields: tuple[str, str]) -> np.dtype:
+def _row_dtype(*fields: tuple[str, Any]) -> np.dtype:
     """A binary COPY row of fixed-width, non-null fields: count, then (length, value) each."""
-    parts: list[tuple[str, str]] = [("count", ">i2")]
+    parts: list[tuple[str, Any]] = [("count", ">i2")]
     for name, kind in fields:
         parts += [(f"len_{name}", ">i4"), (name, kind)]
     return np.dtype(parts)
 
 
-_POINT_ROW = _row_dtype(
-    ("id", ">i8"),
-    ("lon", ">f8"),
-    ("lat", ">f8"),
-    ("at", ">i8"),  # timestamptz: microseconds since 2000-01-01 UTC
-    ("severity", ">i2"),
-    ("category", ">i2"),
-    ("district", ">i4"),
-    ("area", ">i4"),
-)
+#: The type word of a point's EWKB with an SRID (wkbPoint | the SRID flag): 2D, no Z or M.
+_EWKB_POINT_WITH_SRID = 0x20000001
+
+
+def _ewkb_point(order: str) -> np.dtype:
+    """A 2D point's EWKB with its SRID, 25 bytes: byte order, type, SRID, x, y; ``order`` is
+    ``<`` (NDR, byte order byte 1) or ``>`` (XDR, 0)."""
+    return np.dtype(
+        [
+            ("order", "u1"),
+            ("type", f"{order}u4"),
+            ("srid", f"{order}u4"),
+            ("x", f"{order}f8"),
+            ("y", f"{order}f8"),
+        ]
+    )
+
+
+def _point_row(*coordinates: tuple[str, Any]) -> np.dtype:
+    return _row_dtype(
+        ("id", ">i8"),
+        *coordinates,
+        ("at", ">i8"),  # timestamptz: microseconds since 2000-01-01 UTC
+        ("severity", ">i2"),
+        ("category", ">i2"),
+        ("district", ">i4"),
+        ("area", ">i4"),
+    )
+
+
+#: Rows of :func:`points_select` by EWKB byte order byte: the geometry column itself, which
+#: binary COPY sends as EWKB (``incident.geom`` is ``geometry(Point, 4326)``: every row is a
+#: 2D point, 25 bytes).
+_POINT_ROWS = {1: _point_row(("geom", _ewkb_point("<"))), 0: _point_row(("geom", _ewkb_point(">")))}
+#: Where a row's EWKB starts (the same in both byte orders).
+_GEOM_OFFSET = _POINT_ROWS[1].fields["geom"][1] if _POINT_ROWS[1].fields else 0
+#: Rows of :func:`points_select` with ``ewkb=False`` (``ST_X``, ``ST_Y``: the fallback).
+_POINT_XY_ROW = _point_row(("lon", ">f8"), ("lat", ">f8"))
+
 _MEMBER_ROW = _row_dtype(("hotspot", ">i4"), ("incident", ">i8"))
 
 
@@ -123,14 +169,19 @@ def incident_conditions(params: RunParams) -> list[Any]:
     return conditions
 
 
-def points_select(params: RunParams) -> Select[Any]:
-    """The columns of :class:`Points` for a run's incidents (fixed widths; :func:`fetch_points`
-    puts them in id order)."""
+def points_select(params: RunParams, *, ewkb: bool = True) -> Select[Any]:
+    """The columns of :class:`Points` for a run's incidents, fixed widths, in no order
+    (:func:`fetch_points` sorts them by id): the geometry column as stored (``ewkb``: binary
+    COPY sends its EWKB, no function call per row), or its ``ST_X`` and ``ST_Y``."""
     category = case({c: k for k, c in enumerate(CATEGORIES)}, value=Incident.category, else_=-1)
+    coordinates = (
+        [type_coerce(Incident.geom, LargeBinary)]  # not GeoAlchemy2's ST_AsEWKB(geom)
+        if ewkb
+        else [func.ST_X(Incident.geom), func.ST_Y(Incident.geom)]
+    )
     return select(
         Incident.id,
-        func.ST_X(Incident.geom),
-        func.ST_Y(Incident.geom),
+        *coordinates,
         Incident.occurred_at,
         Incident.severity,
         cast(category, SmallInteger),
@@ -154,29 +205,153 @@ def _sql(session: Session, statement: Any) -> str:
         return str(cur.mogrify(str(compiled), compiled.params).decode())
 
 
-def fetch_points(session: Session, params: RunParams) -> Points:
-    """A run's incidents in id order by one binary ``COPY``, coordinates projected to the
-    metric CRS."""
+#: Connections that read a large run's incidents at once, each a range of the table's pages
+#: under the run's snapshot: the server's work per row is spread over its cores.
+FETCH_CONNECTIONS = 2
+#: Below this many pages of ``incident`` (about 50 incidents a page), one connection reads.
+PARALLEL_FETCH_MIN_PAGES = 2_000
+
+
+def _copy_out(cur: Any, sql: str) -> memoryview:
+    """The bytes of a binary ``COPY (sql) TO STDOUT``."""
     buf = io.BytesIO()
-    with _raw(session).cursor() as cur:
-        sql = _sql(session, points_select(params))
-        cur.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buf)
-    data = buf.getbuffer()
-    n = (len(data) - len(_HEADER) - len(_TRAILER)) // _POINT_ROW.itemsize
-    rows = np.frombuffer(data, dtype=_POINT_ROW, count=n, offset=len(_HEADER))
-    rows = rows[np.argsort(rows["id"], kind="stable")]  # id order (cheaper here than in SQL)
-    x, y = _to_metric().transform(rows["lon"].astype(np.float64), rows["lat"].astype(np.float64))
-    points = Points(
-        ids=rows["id"].astype(np.int64),
-        xy=np.column_stack([x, y]),
-        at_us=rows["at"].astype(np.int64),
-        severity=rows["severity"].astype(np.int64),
-        category=rows["category"].astype(np.int64),
-        district=rows["district"].astype(np.int64),
-        area=rows["area"].astype(np.int64),
+    cur.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buf)
+    return buf.getbuffer()  # the view keeps ``buf`` alive
+
+
+def parse_point_rows(data: memoryview | bytes) -> np.ndarray | None:
+    """The rows of a binary COPY of :func:`points_select` (``ewkb``), or ``None`` when a row
+    does not have that fixed layout (a geometry that is not a 2D point with an SRID, the NaN
+    coordinates of an empty point, another row format): the caller reads ``ST_X``/``ST_Y``."""
+    body = len(data) - len(_HEADER) - len(_TRAILER)
+    if body < 0 or bytes(data[: len(_HEADER)]) != _HEADER or bytes(data[-2:]) != _TRAILER:
+        return None
+    if body == 0:
+        return np.empty(0, dtype=_POINT_ROWS[1])
+    order = data[len(_HEADER) + _GEOM_OFFSET]  # the first row's byte order
+    dtype = _POINT_ROWS.get(order)
+    if dtype is None or body % dtype.itemsize:
+        return None
+    rows = np.frombuffer(data, dtype=dtype, count=body // dtype.itemsize, offset=len(_HEADER))
+    geom = rows["geom"]
+    ok = (
+        (rows["count"] == len(dtype.names or ()) // 2)
+        & (geom["order"] == order)
+        & (geom["type"] == _EWKB_POINT_WITH_SRID)
+        & (geom["srid"] == SRID)
+        & np.isfinite(geom["x"])
+        & np.isfinite(geom["y"])
     )
-    del rows, data
-    buf.close()
+    for name in dtype.names or ():
+        if name.startswith("len_"):
+            ok &= rows[name] == dtype[name[4:]].itemsize
+    return rows if bool(ok.all()) else None
+
+
+def _parse_xy_rows(data: memoryview | bytes) -> np.ndarray:
+    """The rows of a binary COPY of :func:`points_select` with ``ewkb=False``."""
+    body = len(data) - len(_HEADER) - len(_TRAILER)
+    size = _POINT_XY_ROW.itemsize
+    if body % size:
+        raise RuntimeError("an incident has no coordinates: the run cannot cluster it")
+    rows = np.frombuffer(data, dtype=_POINT_XY_ROW, count=body // size, offset=len(_HEADER))
+    if not bool(((rows["len_lon"] == 8) & (rows["len_lat"] == 8)).all()):
+        raise RuntimeError("an incident has no coordinates: the run cannot cluster it")
+    return rows
+
+
+def _page_ranges(statement: Select[Any], pages: int) -> list[Select[Any]]:
+    """``statement`` cut into :data:`FETCH_CONNECTIONS` ranges of ``incident``'s pages (TID
+    range scans); the last range is open."""
+    bounds = [pages * k // FETCH_CONNECTIONS for k in range(FETCH_CONNECTIONS)]
+    parts = []
+    for k, low in enumerate(bounds):
+        part = statement.where(text(f"incident.ctid >= '({low},0)'::tid"))
+        if k + 1 < len(bounds):
+            part = part.where(text(f"incident.ctid < '({bounds[k + 1]},0)'::tid"))
+        parts.append(part)
+    return parts
+
+
+def _fetch_parallel(session: Session, statement: Select[Any]) -> list[memoryview] | None:
+    """The binary COPY of ``statement`` read by :data:`FETCH_CONNECTIONS` connections at once,
+    each on a range of pages and on the snapshot of the session's transaction
+    (``pg_export_snapshot``: together they read the rows one read in the session would).
+
+    ``None`` where that does not apply: a table of fewer than
+    :data:`PARALLEL_FETCH_MIN_PAGES` pages, a session not bound to an engine or in a savepoint,
+    or a transaction that has written (other connections would not see its rows).
+    """
+    bind = session.get_bind()
+    if FETCH_CONNECTIONS < 2 or not isinstance(bind, Engine) or session.in_nested_transaction():
+        return None
+    clean, pages = session.execute(
+        text(
+            "SELECT pg_current_xact_id_if_assigned() IS NULL, "
+            "pg_relation_size('incident') / current_setting('block_size')::int"
+        )
+    ).one()
+    if not clean or pages < PARALLEL_FETCH_MIN_PAGES:
+        return None
+    snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+    sqls = [_sql(session, part) for part in _page_ranges(statement, int(pages))]
+
+    def read(sql: str) -> memoryview:
+        raw: Any = bind.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+                return _copy_out(cur, sql)
+        finally:
+            raw.rollback()
+            raw.close()
+
+    with ThreadPoolExecutor(max_workers=len(sqls), thread_name_prefix="fetch") as pool:
+        return list(pool.map(read, sqls))
+
+
+def fetch_points(session: Session, params: RunParams) -> Points:
+    """A run's incidents in id order by binary ``COPY`` (from a large table, by
+    :data:`FETCH_CONNECTIONS` connections at once), coordinates projected to the metric CRS.
+
+    The geometry is read as the EWKB that binary COPY sends (:func:`parse_point_rows`); should
+    a row not be a 2D point of that layout, the run reads ``ST_X``/``ST_Y`` instead.
+    """
+    statement = points_select(params)
+    parts = _fetch_parallel(session, statement)
+    if parts is None:
+        with _raw(session).cursor() as cur:
+            parts = [_copy_out(cur, _sql(session, statement))]
+    parsed = [parse_point_rows(part) for part in parts]
+    ewkb = [rows for rows in parsed if rows is not None]
+    if len(ewkb) == len(parsed):
+        rows = np.concatenate(ewkb) if len(ewkb) > 1 else ewkb[0]
+        lon, lat = rows["geom"]["x"], rows["geom"]["y"]
+    else:
+        with _raw(session).cursor() as cur:
+            parts = [_copy_out(cur, _sql(session, points_select(params, ewkb=False)))]
+        rows = _parse_xy_rows(parts[0])
+        lon, lat = rows["lon"], rows["lat"]
+    ids = rows["id"].astype(np.int64)
+    # the rows come in the table's order, which is mostly id order: sort only when needed
+    order = None if bool(np.all(ids[1:] > ids[:-1])) else np.argsort(ids, kind="stable")
+
+    def column(values: np.ndarray, kind: type = np.int64) -> np.ndarray:
+        native: np.ndarray = values.astype(kind)
+        return native if order is None else native[order]
+
+    x, y = _to_metric().transform(column(lon, np.float64), column(lat, np.float64))
+    points = Points(
+        ids=column(ids),
+        xy=np.column_stack([x, y]),
+        at_us=column(rows["at"]),
+        severity=column(rows["severity"]),
+        category=column(rows["category"]),
+        district=column(rows["district"]),
+        area=column(rows["area"]),
+    )
+    del rows, parsed, ewkb, parts
     return points
 
 
@@ -386,25 +561,29 @@ def store_clusters(
 ) -> int:
     """Store the run's ranked hotspots and their members; returns the number of hotspots.
 
-    The hotspots' ids are reserved first, so that the members' COPY runs while a thread
-    computes the hulls; the hotspots are inserted last, in the same transaction.
+    The hotspots' ids are reserved first (in DBSCAN label order), so that the members' COPY
+    runs in a thread while this one computes the per-cluster figures and the hulls; the
+    hotspots are inserted last, in the same transaction.
     """
-    clusters = summarise(points, labels, params)
-    k = len(clusters)
+    found = np.unique(labels[labels >= 0])
+    k = len(found)
     if not k:
         return 0
-    ids = [int(v) for v in session.execute(_RESERVE, {"k": k}).scalars()]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hulls") as pool:
-        hulls = pool.submit(hull_wkbs, clusters)
-        _copy_members(session, points, labels, clusters, np.array(ids))
-        hull_wkb, padded_wkb = hulls.result()
+    ids = np.array([int(v) for v in session.execute(_RESERVE, {"k": k}).scalars()])
+    raw = _raw(session)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="members") as pool:
+        # the thread alone uses the connection until it is done
+        copied = pool.submit(_copy_members, raw, points.ids, labels, found, ids)
+        clusters = summarise(points, labels, params)
+        hull_wkb, padded_wkb = hull_wkbs(clusters)
+        copied.result()
     session.execute(
         _STORE,
         {
             "run": run_id,
             "metric": METRIC_SRID,
             "srid": SRID,
-            "id": ids,
+            "id": ids[np.searchsorted(found, clusters.labels)].tolist(),
             "rank": list(range(1, k + 1)),
             "n": clusters.n.tolist(),
             "score": clusters.score.tolist(),
@@ -425,20 +604,20 @@ def store_clusters(
 
 
 def _copy_members(
-    session: Session, points: Points, labels: np.ndarray, clusters: Clusters, ids: np.ndarray
+    raw: Any, incident_ids: np.ndarray, labels: np.ndarray, found: np.ndarray, ids: np.ndarray
 ) -> None:
-    """Members (hotspot id by rank in ``ids``, incident id) by binary COPY, in hotspot order."""
+    """Members (hotspot id ``ids[i]`` for label ``found[i]``, incident id) by binary COPY on
+    ``raw``, in hotspot order."""
     keep = labels >= 0
-    by_label = np.argsort(clusters.labels)
-    position = np.searchsorted(clusters.labels[by_label], labels[keep])
     members = np.empty(int(keep.sum()), dtype=_MEMBER_ROW)
     members["count"], members["len_hotspot"], members["len_incident"] = 2, 4, 8
-    members["hotspot"] = ids[by_label[position]]
-    members["incident"] = points.ids[keep]
+    members["hotspot"] = ids[np.searchsorted(found, labels[keep])]
+    members["incident"] = incident_ids[keep]
     # by hotspot, then incident id (the points are in id order: a stable sort keeps it)
     members = members[np.argsort(members["hotspot"], kind="stable")]
     payload = io.BytesIO(_HEADER + members.tobytes() + _TRAILER)
-    with _raw(session).cursor() as cur:
+    del members
+    with raw.cursor() as cur:
         # the incidents were read in this transaction and the hotspots' ids reserved for rows
         # it inserts before it ends: the statement-level check of migration 0008 would only
         # repeat that (1.7 s at 1M members)
@@ -446,5 +625,6 @@ def _copy_members(
         cur.copy_expert(
             "COPY hotspot_member (hotspot_id, incident_id) FROM STDIN WITH (FORMAT binary)",
             payload,
+            size=1 << 20,
         )
         cur.execute("SET LOCAL borderwatch.members_checked = 'off'")
