@@ -79,6 +79,16 @@ class DatabaseErrorLogged(Exception):
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """A NUL character in a query parameter or a form field (name or value) is a 400
+        naming it, before any handler runs: no text column can store it (PostgreSQL refuses
+        it, psycopg2 raises before sending) and no field means anything by it."""
+        for fields in (request.args, request.form):
+            for name, value in fields.items(multi=True):
+                if "\x00" in name or "\x00" in value:
+                    raise InvalidInput(f"{name!r} must not contain a NUL character", field=name)
+
     @app.errorhandler(BorderwatchError)
     def domain_error(exc: BorderwatchError):
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)

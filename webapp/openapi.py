@@ -108,7 +108,11 @@ def path_id(name: str) -> Schema:
 
 
 def query(name: str, schema: Schema | None = None, description: str = "") -> Schema:
-    return _param(name, "query", schema or {"type": "string"}, description)
+    """An optional query parameter; given empty (``?limit=``), it counts as not given, as HTML
+    filter forms send it (webapp.params)."""
+    return _param(name, "query", schema or {"type": "string"}, description) | {
+        "allowEmptyValue": True
+    }
 
 
 BBOX = query("bbox", {"type": "string"}, "minx,miny,maxx,maxy in longitude/latitude")
