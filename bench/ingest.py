@@ -73,8 +73,10 @@ DOC = ROOT / "docs" / "benchmarks.md"
 DOC_BEGIN = "<!-- bench:ingest begin -->"
 DOC_END = "<!-- bench:ingest end -->"
 SCRATCH = "borderwatch_ingest_bench"
+#: As ``make run`` serves the app (its config: webapp/gunicorn_conf.py), on a loopback port.
 GUNICORN = [
     str(Path(sys.executable).with_name("gunicorn")),
+    *("--config", "webapp/gunicorn_conf.py"),
     "--workers",
     "2",
     "--worker-class",
