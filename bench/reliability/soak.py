@@ -286,6 +286,7 @@ def start_gunicorn(
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
+        *("--config", str(ROOT / "webapp" / "gunicorn_conf.py")),  # as make run
         "--workers",
         "2",
         "--worker-class",
