@@ -215,3 +215,19 @@ def test_a_nul_character_in_a_form_field_is_a_400_before_anything_is_done(client
     resp = client.post("/login", data=form)
     assert resp.status_code == 400
     assert "NUL character" in resp.get_data(as_text=True)
+
+
+def test_a_nameless_form_field_beside_a_csrf_header_is_a_4xx_not_a_server_error(client, session):
+    """A part whose quoted name ends in a backslash parses to no name (None); with the CSRF
+    token in the header, the NUL check is the first to read the fields (found by `make fuzz`)."""
+    make_user(session, Role.OFFICER)
+    assert sign_in(client, "test-officer").status_code == 302
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="a\\"\r\n\r\nx\r\n'
+        b'--B\r\nContent-Disposition: form-data; name=""\r\n\r\n-6.3e+209\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="photo"; filename="p.zip"\r\n\r\nPK\x03\x04'
+        b"\r\n--B--\r\n"
+    )
+    headers = {"Content-Type": "multipart/form-data; boundary=B", "X-CSRFToken": csrf_token(client)}
+    resp = client.post("/api/incidents/59545483/photos", data=body, headers=headers)
+    assert 400 <= resp.status_code < 500, resp.get_data(as_text=True)
