@@ -39,10 +39,39 @@ from sqlalchemy.orm import Session
 from gis.errors import OutsideWatchArea
 from gis.measure import point, to_metric
 from gis.models import District, DistrictParallelArea, ParallelArea, Province
-from gis.types import AreaLevel, DistrictRef, Routing
+from gis.types import AreaLevel, BBox, DistrictRef, Routing
 
 #: Default reach across the border beyond the parallel areas (metres).
 DEFAULT_MAX_DISTANCE_M = 10_000.0
+#: Where a given point is projected to the metric CRS (UTM 48N): the target districts' region
+#: (lon 99-107, lat 11-21) with a margin of several hundred kilometres. PROJ refuses points far
+#: from the zone ("outside of projection domain", a database error); a point beyond this box
+#: lies far outside the watch area anyway and is refused without projecting it.
+METRIC_DOMAIN = BBox(90.0, -5.0, 120.0, 35.0)
+
+
+def in_metric_domain(lon: float, lat: float) -> bool:
+    """Whether (lon, lat) lies in :data:`METRIC_DOMAIN`."""
+    d = METRIC_DOMAIN
+    return d.minx <= lon <= d.maxx and d.miny <= lat <= d.maxy
+
+
+def refuse_far(session: Session, lon: float, lat: float) -> None:
+    """Raise :class:`OutsideWatchArea` for a point outside :data:`METRIC_DOMAIN`, with its
+    geodesic distance to the nearest target district; nothing for the others."""
+    if in_metric_domain(lon, lat):
+        return
+    here = func.geography(point(lon, lat))
+    distance = session.execute(
+        select(func.min(func.ST_Distance(here, func.geography(District.geom)))).where(
+            District.target
+        )
+    ).scalar()
+    raise OutsideWatchArea(
+        "the point lies far outside the watch area (the target border districts of Thailand)",
+        distance_m=None if distance is None else float(distance),
+        field="location",
+    )
 
 
 def district_ref(session: Session, district_id: int) -> DistrictRef:
@@ -85,6 +114,11 @@ def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
 
 def service_area_distance_m(session: Session, lon: float, lat: float) -> float | None:
     """Metres from a point to the nearest target district or parallel area."""
+    if not in_metric_domain(lon, lat):
+        try:
+            refuse_far(session, lon, lat)
+        except OutsideWatchArea as far:
+            return far.distance_m
     pt_m = to_metric(point(lon, lat))
     d = (
         select(func.ST_Distance(District.geom_m, pt_m).label("m"))
@@ -123,6 +157,7 @@ def route_point(
         OutsideWatchArea: the point is in a non-target Thai district or too far from the service
             area; ``distance_m`` says how far from the service area it is.
     """
+    refuse_far(session, lon, lat)
     here = district_at(session, lon, lat)
     if here is not None:
         if here.target:

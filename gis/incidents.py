@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 
 from gis.accounts import scope_district_ids
 from gis.db import SRID
-from gis.districts import DEFAULT_MAX_DISTANCE_M, route_cte, route_point
+from gis.districts import DEFAULT_MAX_DISTANCE_M, refuse_far, route_cte, route_point
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
 from gis.models import District, Incident, IncidentEvent, Province, User
@@ -533,6 +533,7 @@ def _store(
         "reporter_id": data.reporter_id,
         "reporter_contact": data.reporter_contact,
     }
+    refuse_far(session, data.lon, data.lat)  # before the statement projects the point
     found = _run_store(session, params, orm)
     if orm:
         incident, routed, *district = found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gis.districts import district_at, route_point, service_area_distance_m
+from gis.districts import district_at, in_metric_domain, route_point, service_area_distance_m
 from gis.errors import OutsideWatchArea
 
 pytestmark = pytest.mark.db
@@ -55,6 +55,18 @@ def test_bangkok_is_outside_the_service_area(session):
     assert exc.value.distance_m == pytest.approx(174_900, rel=0.01)
     assert "outside the watch area" in exc.value.message
     assert exc.value.field == "location"
+
+
+@pytest.mark.parametrize("lon, lat", [(10.6, 0.0), (-179.9, -89.9), (179.9, 89.9), (120.01, 15)])
+def test_a_point_far_away_is_refused_without_projecting_it(session, lon, lat):
+    """UTM 48N cannot project points far from its zone (PROJ's "outside of projection domain"
+    was a database error, a 500: found by `make fuzz` at 10.6 E, 0 N)."""
+    assert not in_metric_domain(lon, lat)
+    with pytest.raises(OutsideWatchArea) as exc:
+        route_point(session, lon, lat)
+    assert exc.value.field == "location" and "far outside the watch area" in exc.value.message
+    assert exc.value.distance_m > 1_000_000  # geodesic, to the nearest target district
+    assert service_area_distance_m(session, lon, lat) == exc.value.distance_m
 
 
 def test_point_in_a_non_target_district_is_refused_with_its_name(session):

@@ -199,6 +199,16 @@ def test_a_point_outside_answers_422_with_the_distance(client):
     assert body["distance_m"] == pytest.approx(174_900, rel=0.01)
 
 
+def test_a_point_on_the_other_side_of_the_world_is_a_422_and_nothing_is_stored(client, session):
+    before = counts(session)
+    resp = post(client, report(lon=10.60249787806643, lat=0.0))
+    assert resp.status_code == 422, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert body["error"] == "outside_watch_area" and body["field"] == "location"
+    assert 9_000_000 < body["distance_m"] < 11_000_000
+    assert counts(session) == before
+
+
 # --------------------------------------------------------------------------- who may do what
 
 
