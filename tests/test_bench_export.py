@@ -39,6 +39,7 @@ def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
         assert other["peak_mb"] >= other["idle_mb"] > 0 and other["reference_seconds"] > 0
     assert row["gdal_count"] == row["features"] == row["ogr_features"]
     assert row["seconds"] > 0 and row["ogr_seconds"] > 0 and row["cursor_seconds"] > 0
+    assert row["query_seconds"] > 0  # COPY of the export's own statement
     assert row["peak_mb"] >= row["idle_mb"] > 0
     assert row["busy_peak_mb"] >= row["busy_idle_mb"] > 0  # a worker that served the map first
     assert "throughput at 300" in out
