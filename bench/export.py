@@ -655,6 +655,7 @@ def document(
     format_rows: list[FormatMeasure] | None = None,
 ) -> str:
     growth = " and ".join(f"{m.peak_mb - m.idle_mb:.0f} MB" for m in rows)
+    largest = max(rows, key=lambda m: m.size)
     busy_growth = " and ".join(f"{m.busy_peak_mb - m.busy_idle_mb:.0f} MB" for m in rows)
     verdicts = "\n".join(
         f"- {'met' if ok else '**not met**'}: {what}" for what, ok in targets(rows)
@@ -706,15 +707,18 @@ it does not grow with the size. What the worker holds:
   large blocks stay in the worker's heap: 199 MB instead of 131 MB after the hexagon layer over a
   million incidents, measured once). `MALLOC_ARENA_MAX` 1 or 2 changed nothing measurable.
 
-The map's own peak (the hexagon layer fetches and bins every incident of the box in numpy) is
-that layer's, not the export's: see the bracketed figure.
+The map's own peak (the map page, the layer list and the hexagon layer, which fetches and bins
+every incident of the box in numpy) belongs to those requests, not to the export: see the
+bracketed figure.
 
 Time: the last column is `COPY (the export's statement) TO STDOUT` to `/dev/null`: PostgreSQL
 building every feature alone, with no cursor, Python or HTTP. Most of it is the properties'
-`json_build_object` (the statement without properties copies a million rows in 2 to 5 s, the
-geometry alone in about 1 s); the export adds the cursor's fetches, the worker's joins and the
-transfer to it. ogr2ogr's time varies much more with the machine's load than the export's
-(36 to 161 s at 1,000,000 in runs of the same day), and so does the ratio.
+`json_build_object` (the statement without properties copied a million rows in 2 to 5 s, the
+geometry alone in about 1 s, measured by hand). At {largest.size:,} the export took
+{largest.seconds:.1f} s against {largest.query_seconds:.1f} s for that `COPY`: the rest is the
+cursor's fetches of 1,000 rows, the worker's joins and the transfer, on the same 2 cores.
+ogr2ogr is one process that reads the rows and writes the JSON itself, so its time depends on
+the machine's load in another way than the export's, and the ratio moves from run to run.
 
 The other formats, one download each on a fresh server (CSV streamed from the same cursor; the
 GeoPackage written by pyogrio in batches of 20,000 rows to a temporary file, then streamed, so
