@@ -43,18 +43,32 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         messages (``hide_parameters``): a failed statement's parameters may hold a reporter's
         contact, and the error reaches the log.
 
-        PostgreSQL's JIT compilation is off on its connections (``-c jit=off`` unless
-        ``connect_args`` set ``options``): at the plan costs of the app's queries, over
-        tables of a million incidents, compiling took longer than it saved. Measured on the
-        demo data: the map's national view of the last 30 days 1.25 s with JIT (2.7 s of
-        compiling across the parallel workers), 0.07 s without; ``ST_AsGeoJSON`` of every
-        incident 2.7 s with, 2.2 s without.
+        PostgreSQL's JIT compilation is off on its connections (``-c jit=off`` added to the
+        URL's ``options``, unless they or ``connect_args`` say otherwise): at the plan costs of
+        the app's queries, over tables of a million incidents, compiling took longer than it
+        saved. Measured on the demo data: the map's national view of the last 30 days 1.25 s
+        with JIT (2.7 s of compiling across the parallel workers), 0.07 s without;
+        ``ST_AsGeoJSON`` of every incident 2.7 s with, 2.2 s without.
     """
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("hide_parameters", True)
-    connect_args = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
-    connect_args.setdefault("options", "-c jit=off")
-    return create_engine(normalise_url(url), connect_args=connect_args, **kwargs)  # type: ignore[arg-type]
+    return create_engine(_without_jit(normalise_url(url), kwargs), **kwargs)  # type: ignore[arg-type]
+
+
+def _without_jit(url: str, kwargs: dict[str, object]) -> str:
+    """``url`` with ``-c jit=off`` added to its ``options``; unchanged when they already name
+    ``jit`` or when the engine's ``connect_args`` set ``options`` (which take precedence)."""
+    connect_args = kwargs.get("connect_args")
+    if isinstance(connect_args, dict) and "options" in connect_args:
+        return url
+    parsed = make_url(url)
+    options = parsed.query.get("options", "")
+    if not isinstance(options, str):  # given more than once
+        return url
+    if "jit" in options:
+        return url
+    parsed = parsed.update_query_dict({"options": f"{options} -c jit=off".strip()})
+    return parsed.render_as_string(hide_password=False)
 
 
 def normalise_url(url: str) -> str:

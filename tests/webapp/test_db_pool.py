@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, exc, text
 
 from gis.db import make_engine
+from tests.webapp.test_database_outage import with_query
 from webapp.db import ping_when_idle
 
 pytestmark = pytest.mark.db
@@ -68,13 +69,16 @@ def test_connections_run_without_jit_unless_asked(database_url: str, app):
         make_engine(database_url),
         app.extensions["borderwatch.db"].engine,
         make_engine(database_url, connect_args={"options": "-c jit=on"}),
+        make_engine(with_query(database_url, options="-c work_mem=7MB")),
     ]
     try:
         shown = []
         for eng in engines:
             with eng.connect() as c:
                 shown.append(c.execute(text("SHOW jit")).scalar_one())
-        assert shown == ["off", "off", "on"]
+        assert shown == ["off", "off", "on", "off"]
+        with engines[3].connect() as c:  # the URL's own options are kept
+            assert c.execute(text("SHOW work_mem")).scalar_one() == "7MB"
     finally:
-        engines[0].dispose()
-        engines[2].dispose()
+        for eng in (engines[0], *engines[2:]):
+            eng.dispose()
