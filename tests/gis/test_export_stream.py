@@ -53,9 +53,9 @@ def test_texts_are_utf8_bytes_on_a_connection_with_another_client_encoding(datab
 
 
 def test_a_geojson_export_holds_about_one_batch_at_a_time(session):
-    """Python's allocations during an export of 20,000 incidents peak at a few batches' worth,
-    far below the document's size (a list of every feature, or all of them decoded to ``str``
-    at once, fails this)."""
+    """Python's allocations during an export of 20,000 incidents peak at a few chunks' worth
+    (those the COPY reads ahead), far below the document's size (a list of every feature, or
+    all of them decoded to ``str`` at once, fails this)."""
     generate_demo(session, incidents=20_000, seed=5)
     session.flush()
     hq = make_user(session, Role.HQ_ANALYST, "stream-hq")
@@ -73,9 +73,10 @@ def test_a_geojson_export_holds_about_one_batch_at_a_time(session):
         tracemalloc.stop()
     total = len(first) + sum(sizes)
     assert counter.n > 15_000  # many batches
-    assert max(sizes) < 2 * export.FETCH_ROWS * 1_000  # a chunk is one batch of features
+    assert max(sizes) < 2 * export.COPY_CHUNK  # a chunk is one chunk of the COPY's output
     assert total > 10 * 1_000_000
-    assert peak < 3 * max(sizes) + 1_000_000, (peak, max(sizes), total)
+    # the chunks read ahead of the reader, the one being gathered, joined and sent
+    assert peak < (export.COPY_AHEAD + 4) * max(sizes) + 1_000_000, (peak, max(sizes), total)
 
 
 def test_the_chunks_join_into_one_feature_collection(session):

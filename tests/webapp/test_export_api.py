@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import threading
 
 import pytest
 import shapely
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gis.models import District, ExportAudit, Incident, Province
 from gis.types import Role
+from seeds.demo import generate_demo
 from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build
 from tests.webapp.signin import sign_in
 
@@ -303,3 +305,31 @@ def test_watch_corridor_export(app, session, world):
     assert got and set(got) == set(session.execute(select(WatchCorridor.id)).scalars())
     for f in got.values():
         assert f["geometry"]["type"] == "MultiPolygon" and f["properties"]["width_m"] > 0
+
+
+def test_a_client_that_goes_away_ends_the_copy_and_the_export_is_recorded_aborted(
+    app, session, world
+):
+    """The response closed after its first features (a client that disconnects): the COPY's
+    thread ends, the audit row says ``aborted`` with the features sent, the next request is
+    served on the same connection."""
+    generate_demo(session, incidents=20_000, seed=21)
+    session.commit()
+    client = client_of(app, Role.HQ_ANALYST)
+    resp = client.get("/api/export/incidents.geojson", buffered=False)
+    assert resp.status_code == 200
+    body = iter(resp.response)
+    got = next(body) + next(body)
+    assert got.startswith(b'{"type":"FeatureCollection","features":[{"type":"Feature"')
+    assert [t for t in threading.enumerate() if t.name == "export-copy"]
+    resp.close()
+    assert [t for t in threading.enumerate() if t.name == "export-copy"] == []
+    audit = session.execute(
+        select(ExportAudit).order_by(ExportAudit.id.desc()).limit(1)
+    ).scalar_one()
+    session.refresh(audit)
+    assert audit.state == "aborted" and audit.format == "geojson"
+    assert 0 < audit.feature_count < 20_000
+    again = client.get("/api/export/incidents.geojson?district=TH-X-NONE")
+    assert again.status_code in (200, 400)
+    assert client.get("/api/export/districts.geojson").status_code == 200

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, request, stream_with_context
+from sqlalchemy.orm import Session
 
 from gis import export, export_params
 from gis.errors import InvalidInput, NotFound
@@ -69,11 +70,19 @@ def resolve(name: str, access: export.Access) -> export.Collection:
 
 
 def audited(
-    chunks: Iterator[bytes], counter: export.Counter, audit_id: int, done: Callable[[], None]
+    chunks: Iterator[bytes],
+    counter: export.Counter,
+    audit_id: int,
+    done: Callable[[], None],
+    session: Session,
 ) -> Iterator[bytes]:
     """``chunks``, then the audit row's state (``completed``, ``aborted`` by the client,
-    ``failed``) and feature count; ``done`` runs last (temporary files)."""
-    session = get_session()
+    ``failed``) and feature count; ``done`` runs last (temporary files).
+
+    ``session`` is the one ``chunks`` read with: the request's teardown has closed it (and
+    dropped it from ``g``) by the time a streamed body is read, so the stream's transaction
+    (aborted when a COPY was cancelled) is rolled back here, and the session closed, its
+    connection back in the pool."""
     state = "failed"
     try:
         yield from chunks
@@ -90,6 +99,7 @@ def audited(
             export.finish_audit(session, audit_id, state, counter.n)
             session.commit()
         finally:
+            session.close()
             done()
 
 
@@ -144,7 +154,7 @@ def export_file(name: str, fmt: str) -> Response:
             done()
             raise
         chunks = file_chunks(path)
-    body: Iterator[bytes] = audited(chunks, counter, audit_id, done)
+    body: Iterator[bytes] = audited(chunks, counter, audit_id, done, session)
     headers: dict[str, Any] = {
         "Content-Disposition": f'attachment; filename="{file_name(collection.name, fmt)}"',
         "Cache-Control": "private, no-store",

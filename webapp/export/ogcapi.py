@@ -178,7 +178,7 @@ def items(cid: str) -> Response:
     if matched is not None:
         foreign["numberMatched"] = str(matched)
     chunks = export.geojson_chunks(session, coll, access, page, counter, foreign=foreign)
-    body = audited(chunks, counter, audit_id, lambda: None)
+    body = audited(chunks, counter, audit_id, lambda: None, session)
     return Response(stream_with_context(body), mimetype=GEOJSON)
 
 
