@@ -12,7 +12,10 @@ The writers read that statement through a server-side cursor (``stream_results``
 - :func:`geojson_chunks`: an RFC 7946 FeatureCollection. Each feature's text is built in
   PostGIS (``ST_AsGeoJSON`` with :data:`COORDINATE_DIGITS` decimals, polygon rings forced
   counter-clockwise, lon/lat, no ``crs`` member, the row id as the feature ``id``); Python only
-  joins the texts. :mod:`gis.export_formats` writes CSV and GeoPackage from the same plan.
+  joins the texts. A whole export reads them by one ``COPY ... TO STDOUT`` instead of the
+  cursor (:func:`copy_lines`, a bounded queue filled by a thread: memory flat too); a page (OGC
+  API, ``limit``) by the cursor, in ``fid`` order. :mod:`gis.export_formats` writes CSV and
+  GeoPackage from the same plan.
 
 Every export is audited (:func:`start_audit`, :func:`finish_audit`): who, which collection and
 filters, whether sensitive fields were asked for and why, how many features left, when.
