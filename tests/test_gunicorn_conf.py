@@ -253,4 +253,9 @@ def test_make_runs_workers_serve_the_map_and_every_export_without_pandas(served_
 def test_control_without_the_config_the_workers_hold_pandas(served_database):
     url, _ = served_database
     with serving(url, with_config=False) as (_, workers):
-        assert all("pandas" in kept_out_libraries(pid) for pid in workers)
+        # /healthz answers as soon as one worker has loaded the app; the other may still be
+        # importing it (on a fresh machine, for seconds)
+        deadline = time.monotonic() + 60
+        while not all("pandas" in kept_out_libraries(pid) for pid in workers):
+            assert time.monotonic() < deadline, [kept_out_libraries(pid) for pid in workers]
+            time.sleep(0.5)
