@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg2.extensions
 from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -69,6 +70,27 @@ def _without_jit(url: str, kwargs: dict[str, object]) -> str:
         return url
     parsed = parsed.update_query_dict({"options": f"{options} -c jit=off".strip()})
     return parsed.render_as_string(hide_password=False)
+
+
+def dbapi_connection(session: Session) -> Any:
+    """The psycopg2 connection under the session's current transaction (for ``COPY`` and named
+    cursors, which SQLAlchemy does not wrap)."""
+    raw = session.connection().connection.dbapi_connection
+    if raw is None:
+        raise RuntimeError("the session's connection is closed")
+    return raw
+
+
+def literal_sql(session: Session, statement: Any) -> str:
+    """``statement`` as SQL text, its values quoted by psycopg2 as it does for a parameterised
+    ``execute`` (for ``COPY (…) TO``, which takes no parameters)."""
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw = dbapi_connection(session)
+    codec = psycopg2.extensions.encodings[raw.encoding]  # mogrify's bytes: client encoding
+    with raw.cursor() as cur:
+        return str(cur.mogrify(str(compiled), compiled.params).decode(codec))
 
 
 def normalise_url(url: str) -> str:

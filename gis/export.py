@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from gis.accounts import scope_district_ids
+from gis.db import dbapi_connection, literal_sql
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, ExportAudit, User
 from gis.reference import in_bbox
@@ -365,8 +366,8 @@ def stream_batches(
 
     The psycopg2 named cursor is used directly on the session's connection (in its
     transaction): SQLAlchemy's per-row result objects would cost about a third of a large
-    export's time. The statement is compiled by the session's dialect with its bound
-    parameters (never formatted into the SQL text).
+    export's time. The statement's values are quoted by psycopg2
+    (:func:`gis.db.literal_sql`), as its parameterised ``execute`` does.
 
     Args:
         utf8: text columns come as UTF-8 ``bytes``, as PostgreSQL sends them, instead of
@@ -374,21 +375,16 @@ def stream_batches(
             holds each batch once, in its smallest form (a ``str`` with one Thai letter takes
             two bytes per character, its encoding a third copy).
     """
-    connection = session.connection()
-    compiled = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    raw: Any = connection.connection.dbapi_connection  # psycopg2's connection
-    if raw is None:
-        raise RuntimeError("the session's connection is closed")
+    raw = dbapi_connection(session)
     with raw.cursor() as setting:  # a long stream gains nothing from JIT compiling its plan
         setting.execute("SET LOCAL jit = off")
+    sql = literal_sql(session, statement)
     cursor = raw.cursor(name=f"export_{next(_CURSORS)}")
     as_is = utf8 and raw.encoding == "UTF8"
     if as_is:
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
     try:
-        cursor.execute(str(compiled), compiled.params)
+        cursor.execute(sql)
         while True:
             batch = cursor.fetchmany(FETCH_ROWS)
             if not batch:
@@ -473,19 +469,12 @@ def copy_lines(session: Session, statement: Any) -> Generator[bytes, None, None]
     session's transaction is then aborted and must be rolled back. An error of the statement is
     raised here.
     """
-    connection = session.connection()
-    compiled = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    raw: Any = connection.connection.dbapi_connection  # psycopg2's connection
-    if raw is None:
-        raise RuntimeError("the session's connection is closed")
+    raw = dbapi_connection(session)
     if raw.encoding != "UTF8":
         raise RuntimeError("a COPY export needs a UTF8 client encoding")
     with raw.cursor() as cursor:  # a long stream gains nothing from JIT compiling its plan
         cursor.execute("SET LOCAL jit = off")
-        select_sql = cursor.mogrify(str(compiled), compiled.params).decode()
-    sql = f"COPY ({select_sql}) TO STDOUT WITH ({_COPY_OPTIONS})"
+    sql = f"COPY ({literal_sql(session, statement)}) TO STDOUT WITH ({_COPY_OPTIONS})"
     chunks: queue.Queue[Any] = queue.Queue(maxsize=COPY_AHEAD)
     stop = threading.Event()
     sink = _CopySink(chunks, stop)

@@ -51,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from gis.corridor import in_corridor
-from gis.db import METRIC_SRID, SRID
+from gis.db import METRIC_SRID, SRID, dbapi_connection, literal_sql
 from gis.hotspot_params import RunParams
 from gis.models import Incident
 from gis.types import IncidentCategory
@@ -190,21 +190,6 @@ def points_select(params: RunParams, *, ewkb: bool = True) -> Select[Any]:
     ).where(and_(true(), *incident_conditions(params)))
 
 
-def _raw(session: Session) -> Any:
-    """The psycopg2 connection under the session's current transaction."""
-    return session.connection().connection.dbapi_connection
-
-
-def _sql(session: Session, statement: Any) -> str:
-    """``statement`` as SQL text, its values quoted by psycopg2 (for ``COPY (…) TO``, which
-    takes no parameters)."""
-    compiled = statement.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    with _raw(session).cursor() as cur:
-        return str(cur.mogrify(str(compiled), compiled.params).decode())
-
-
 #: Connections that read a large run's incidents at once, each a range of the table's pages
 #: under the run's snapshot: the server's work per row is spread over its cores.
 FETCH_CONNECTIONS = 2
@@ -294,7 +279,7 @@ def _fetch_parallel(session: Session, statement: Select[Any]) -> list[memoryview
     if not clean or pages < PARALLEL_FETCH_MIN_PAGES:
         return None
     snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-    sqls = [_sql(session, part) for part in _page_ranges(statement, int(pages))]
+    sqls = [literal_sql(session, part) for part in _page_ranges(statement, int(pages))]
 
     def read(sql: str) -> memoryview:
         raw: Any = bind.raw_connection()
@@ -321,16 +306,16 @@ def fetch_points(session: Session, params: RunParams) -> Points:
     statement = points_select(params)
     parts = _fetch_parallel(session, statement)
     if parts is None:
-        with _raw(session).cursor() as cur:
-            parts = [_copy_out(cur, _sql(session, statement))]
+        with dbapi_connection(session).cursor() as cur:
+            parts = [_copy_out(cur, literal_sql(session, statement))]
     parsed = [parse_point_rows(part) for part in parts]
     ewkb = [rows for rows in parsed if rows is not None]
     if len(ewkb) == len(parsed):
         rows = np.concatenate(ewkb) if len(ewkb) > 1 else ewkb[0]
         lon, lat = rows["geom"]["x"], rows["geom"]["y"]
     else:
-        with _raw(session).cursor() as cur:
-            parts = [_copy_out(cur, _sql(session, points_select(params, ewkb=False)))]
+        with dbapi_connection(session).cursor() as cur:
+            parts = [_copy_out(cur, literal_sql(session, points_select(params, ewkb=False)))]
         rows = _parse_xy_rows(parts[0])
         lon, lat = rows["lon"], rows["lat"]
     ids = rows["id"].astype(np.int64)
@@ -362,8 +347,9 @@ def fetch_xy(session: Session, statement: Select[Any]) -> np.ndarray:
     """Metric coordinates of the (lon, lat) rows of ``statement`` (float8 columns, no nulls),
     by one binary ``COPY``; shape (n, 2)."""
     buf = io.BytesIO()
-    with _raw(session).cursor() as cur:
-        cur.copy_expert(f"COPY ({_sql(session, statement)}) TO STDOUT WITH (FORMAT binary)", buf)
+    with dbapi_connection(session).cursor() as cur:
+        sql = literal_sql(session, statement)
+        cur.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buf)
     data = buf.getbuffer()
     n = (len(data) - len(_HEADER) - len(_TRAILER)) // _XY_ROW.itemsize
     rows = np.frombuffer(data, dtype=_XY_ROW, count=n, offset=len(_HEADER))
@@ -570,7 +556,7 @@ def store_clusters(
     if not k:
         return 0
     ids = np.array([int(v) for v in session.execute(_RESERVE, {"k": k}).scalars()])
-    raw = _raw(session)
+    raw = dbapi_connection(session)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="members") as pool:
         # the thread alone uses the connection until it is done
         copied = pool.submit(_copy_members, raw, points.ids, labels, found, ids)
