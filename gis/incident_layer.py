@@ -422,7 +422,7 @@ def _counted_cells(
         cell.level == level,
         cell.status.in_(statuses),
         not_(and_(cell.public, cell.status == IncidentStatus.NEW)),
-        true() if scope is None else cell.district_id.in_(sorted(scope)) if scope else false(),
+        in_scope(scope, cell.district_id),
     ]
     if layer_filter.categories:
         conditions.append(cell.category.in_(sorted(layer_filter.categories)))

@@ -93,13 +93,16 @@ class DuplicateCandidate:
 # --------------------------------------------------------------------------- filter builders
 
 
-def in_scope(scope: frozenset[int] | None) -> ColumnElement[bool]:
-    """Incidents of the districts in ``scope`` (``None``: every district; empty: none)."""
+def in_scope(
+    scope: frozenset[int] | None, district_id: Any = Incident.district_id
+) -> ColumnElement[bool]:
+    """Rows whose ``district_id`` (the incident's by default) is in ``scope`` (``None``: every
+    district; empty: none)."""
     if scope is None:
         return true()
     if not scope:
         return false()
-    return Incident.district_id.in_(sorted(scope))
+    return district_id.in_(sorted(scope))
 
 
 def with_status(status: IncidentStatus | None) -> ColumnElement[bool]:
