@@ -365,6 +365,24 @@ class IncidentCell(Base):
     sum_lat: Mapped[float] = mapped_column(Double)
 
 
+class DisplayShape(Base):
+    """A reference layer's shape simplified for one wide zoom level (migration 0011): the
+    ``source`` table's row ``source_id`` as :func:`gis.reference` draws it at ``zoom``, kept by
+    row triggers on ``district``, ``parallel_area``, ``border_segment`` and ``river``."""
+
+    __tablename__ = "display_shape"
+    __table_args__ = (
+        CheckConstraint(
+            "source IN ('district', 'parallel_area', 'border_segment', 'river')", "source"
+        ),
+    )
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    geom: Mapped[Any] = mapped_column(geometry("GEOMETRY"), nullable=False)
+
+
 class IncidentEvent(Base):
     """Append-only audit of every change to an incident."""
 

@@ -5,6 +5,11 @@ single SQL statement that returns the whole FeatureCollection as JSON text: Post
 the geometries to about half a screen pixel at that zoom (:func:`display_precision`), rounds the
 coordinates, orients polygon rings as RFC 7946 asks (exterior counter-clockwise) and builds the
 features with ``json_build_object``. Python never sees a geometry.
+
+The districts, parallel areas, border and Mekong are simplified once per zoom level of
+:data:`STORED_ZOOMS` and kept in ``display_shape`` (migration 0011, kept by triggers): at those
+levels a layer reads the kept shape (:func:`_shape`; the national view of the districts in about
+20 ms instead of 490), above them it simplifies on the fly.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from gis.models import (
     BorderSegment,
     Checkpoint,
     CoordinationCentre,
+    DisplayShape,
     District,
     DistrictParallelArea,
     NaturalCrossing,
@@ -52,6 +58,8 @@ TILE_SIZE = 256
 DEFAULT_TOLERANCE = 0.0005
 #: Bounds of the number of decimals kept in coordinates (7 decimals is about 1 cm).
 MIN_DIGITS, MAX_DIGITS = 3, 7
+#: Zoom levels whose simplified shapes ``display_shape`` keeps (migration 0011 says the same).
+STORED_ZOOMS = range(4, 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,28 @@ def _lines(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
 def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
     """As :func:`_lines`, with exterior rings counter-clockwise and holes clockwise."""
     return func.ST_ForcePolygonCCW(_lines(geom, precision))
+
+
+def _shape(
+    model: Any, source: str, zoom: int | None, precision: DisplayPrecision, *, polygons: bool
+) -> ColumnElement[Any]:
+    """``model.geom`` simplified for ``zoom``: the shape kept in ``display_shape`` at the levels
+    of :data:`STORED_ZOOMS` (looked up by its key), else :func:`_polygons` or :func:`_lines` on
+    the fly. The same shape either way (migration 0011 stores that very expression); a kept
+    shape that is missing is computed too."""
+    live = _polygons(model.geom, precision) if polygons else _lines(model.geom, precision)
+    if zoom is None or zoom not in STORED_ZOOMS:
+        return live
+    kept = (
+        select(DisplayShape.geom)
+        .where(
+            DisplayShape.source == source,
+            DisplayShape.source_id == model.id,
+            DisplayShape.zoom == zoom,
+        )
+        .scalar_subquery()
+    )
+    return func.coalesce(kept, live)
 
 
 def _object(properties: Mapping[str, Any]) -> ColumnElement[Any]:
@@ -184,7 +214,7 @@ def districts(session: Session, bbox: BBox | None = None, zoom: int | None = Non
     rows = (
         select(
             District.id.label("id"),
-            _polygons(District.geom, precision).label("geom"),
+            _shape(District, "district", zoom, precision, polygons=True).label("geom"),
             _object(properties).label("properties"),
         )
         .join(Province, Province.id == District.province_id)
@@ -223,7 +253,7 @@ def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None 
     }
     rows = select(
         ParallelArea.id.label("id"),
-        _polygons(ParallelArea.geom, precision).label("geom"),
+        _shape(ParallelArea, "parallel_area", zoom, precision, polygons=True).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(ParallelArea.geom, bbox))
     return _collection(session, rows, precision)
@@ -255,7 +285,7 @@ def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     }
     rows = select(
         BorderSegment.id.label("id"),
-        _lines(BorderSegment.geom, precision).label("geom"),
+        _shape(BorderSegment, "border_segment", zoom, precision, polygons=False).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(BorderSegment.geom, bbox))
     return _collection(session, rows, precision)
@@ -285,7 +315,7 @@ def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     }
     rows = select(
         River.id.label("id"),
-        _lines(River.geom, precision).label("geom"),
+        _shape(River, "river", zoom, precision, polygons=False).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(River.geom, bbox))
     return _collection(session, rows, precision)
