@@ -9,7 +9,7 @@ no CDN URL can reach a page unnoticed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from folium.elements import JSCSSMixin
 
@@ -27,22 +27,32 @@ STYLESHEETS: dict[str, str] = {
 }
 
 
-def _links(names: Sequence[str], table: dict[str, str], static_url: str) -> list[tuple[str, str]]:
+#: Where the static files are: the folder's URL prefix, or a function from a path under it to the
+#: file's URL (the app's adds the file's fingerprint, ``webapp.static_files``).
+StaticUrl = str | Callable[[str], str]
+
+
+def _links(
+    names: Sequence[str], table: dict[str, str], static_url: StaticUrl
+) -> list[tuple[str, str]]:
     missing = [name for name in names if name not in table]
     if missing:
         raise ValueError(
             f"no local copy of map asset(s) {', '.join(missing)}: add to layers/assets"
         )
+    if callable(static_url):
+        return [(name, static_url(table[name])) for name in names]
     base = static_url.rstrip("/")
     return [(name, f"{base}/{table[name]}") for name in names]
 
 
-def scripts(names: Sequence[str], static_url: str = "/static") -> list[tuple[str, str]]:
+def scripts(names: Sequence[str], static_url: StaticUrl = "/static") -> list[tuple[str, str]]:
     """``(name, url)`` pairs of the local copies of the named scripts, as folium lists them.
 
     Args:
         names: asset names (keys of :data:`SCRIPTS`).
-        static_url: URL prefix of the app's static folder.
+        static_url: URL prefix of the app's static folder, or a function from a path under
+            it to the file's URL.
 
     Returns:
         The pairs, in the order given.
@@ -53,12 +63,13 @@ def scripts(names: Sequence[str], static_url: str = "/static") -> list[tuple[str
     return _links(names, SCRIPTS, static_url)
 
 
-def stylesheets(names: Sequence[str], static_url: str = "/static") -> list[tuple[str, str]]:
+def stylesheets(names: Sequence[str], static_url: StaticUrl = "/static") -> list[tuple[str, str]]:
     """``(name, url)`` pairs of the local copies of the named stylesheets.
 
     Args:
         names: asset names (keys of :data:`STYLESHEETS`).
-        static_url: URL prefix of the app's static folder.
+        static_url: URL prefix of the app's static folder, or a function from a path under
+            it to the file's URL.
 
     Returns:
         The pairs, in the order given.
@@ -69,12 +80,13 @@ def stylesheets(names: Sequence[str], static_url: str = "/static") -> list[tuple
     return _links(names, STYLESHEETS, static_url)
 
 
-def localise(element: JSCSSMixin, static_url: str = "/static") -> None:
+def localise(element: JSCSSMixin, static_url: StaticUrl = "/static") -> None:
     """Point a folium element's assets at the app's copies (on the instance, not the class).
 
     Args:
         element: a folium map or plugin.
-        static_url: URL prefix of the app's static folder.
+        static_url: URL prefix of the app's static folder, or a function from a path under
+            it to the file's URL.
 
     Raises:
         ValueError: one of the element's assets has no local copy.

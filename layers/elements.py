@@ -58,7 +58,8 @@ class LayerLoader(JSCSSMixin):
         specs: the layers, bottom first.
         api_url: URL of the layer API.
         about_url: URL of the "about / data sources" page, linked from the map's attribution.
-        static_url: URL prefix of the app's static folder.
+        static_url: URL prefix of the app's static folder, or a function from a path under
+            it to the file's URL (:data:`layers.assets.StaticUrl`).
         bounds: ``[[south, west], [north, east]]`` to show when the map opens, fitted without
             animation before the first load (folium's ``fit_bounds`` animates from the initial
             view, and the layers would load twice).
@@ -83,7 +84,7 @@ class LayerLoader(JSCSSMixin):
         *,
         api_url: str = "/api/layers",
         about_url: str = "/about",
-        static_url: str = "/static",
+        static_url: assets.StaticUrl = "/static",
         bounds: list[list[float]] | None = None,
         link_view: bool = False,
     ) -> None:

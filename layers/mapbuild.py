@@ -59,7 +59,7 @@ def build_map(
     max_zoom: int,
     api_url: str = "/api/layers",
     about_url: str = "/about",
-    static_url: str = "/static",
+    static_url: assets.StaticUrl = "/static",
     extent: BBox = WATCH_AREA,
     link_view: bool = False,
 ) -> folium.Map:
@@ -72,7 +72,8 @@ def build_map(
         max_zoom: highest zoom level of the map.
         api_url: URL of the layer API.
         about_url: URL of the "about / data sources" page.
-        static_url: URL prefix of the app's static folder.
+        static_url: URL prefix of the app's static folder, or a function from a path under
+            it to the file's URL (:data:`layers.assets.StaticUrl`).
         extent: area shown when the map opens.
         link_view: the page's address names the view (``#map=zoom/lat/lon``): opened at, and
             kept up to date.

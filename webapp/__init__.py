@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_compress import Compress
 
-from webapp import config, db, errors, limits, security
+from webapp import config, db, errors, limits, security, static_files
 
 compress = Compress()
 
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     compress.init_app(app)
     app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
+    static_files.init_app(app)  # fingerprinted URLs of static files, kept for a year
 
     from webapp import auth, public
     from webapp.admin import bp as admin_bp
@@ -78,18 +79,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def buffer_static_files(response: Response) -> Response:
-    """Read a static file into memory before flask-compress sees the response.
+    """Read a static file into memory before flask-compress sees the response, or close it when
+    no body goes out.
 
     flask-compress compresses a streamed response (``send_file``) through a generator and never
     closes the file it streams from, leaking a file handle per request (a ResourceWarning). The
     map's static files are small: buffered, they are compressed whole and the file is closed.
-    Registered after flask-compress, so Flask runs it first.
+    A ``304 Not Modified`` (or a range error) sends no body, but Werkzeug keeps the opened file
+    in the response: it is closed here. Registered after flask-compress, so Flask runs it first.
     """
-    if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
-        source = response.response
+    if request.endpoint != "static" or not response.is_streamed:
+        return response
+    source = response.response
+    if response.status_code == 200:
         response.direct_passthrough = False
         response.set_data(b"".join(response.iter_encoded()))
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
     return response

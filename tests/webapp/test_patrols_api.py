@@ -185,7 +185,7 @@ def test_sheet_prints_without_a_tile_server(session, signed):
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert "@page" not in page  # the print rules live in the stylesheet
-    assert 'href="/static/css/sheet.css"' in page
+    assert re.search(r'href="/static/css/sheet\.css\?v=[0-9a-f]{12}"', page)
     assert re.search(r'<path class="bw-sheet-route" d="M [-\d]', page)
     assert page.count('class="bw-sheet-hotspot"') == 3
     assert page.count('class="bw-sheet-stop"') == 3 + 3  # the table rows and the map's circles

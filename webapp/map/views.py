@@ -14,6 +14,7 @@ from layers.registry import visible_layers
 from webapp.incidents.api import REPORTERS
 from webapp.map import bp
 from webapp.map.api import viewer_role
+from webapp.static_files import asset_url
 
 #: The categories as the pin-drop form names them, in the form's order.
 CATEGORY_LABELS = {
@@ -57,7 +58,7 @@ def viewer_map(**options: Any) -> MapParts:
         max_zoom=int(config["TILE_MAX_ZOOM"]),
         api_url=url_for("map.list_layers"),
         about_url=url_for("map.about"),
-        static_url=current_app.static_url_path or "/static",
+        static_url=asset_url,
         **options,
     )
     return render_parts(m, nonce=request.csp_nonce)
