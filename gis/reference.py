@@ -123,19 +123,19 @@ def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
 
 
 def _shape(
-    model: Any, source: str, zoom: int | None, precision: DisplayPrecision, *, polygons: bool
+    model: Any, zoom: int | None, precision: DisplayPrecision, *, polygons: bool
 ) -> ColumnElement[Any]:
-    """``model.geom`` simplified for ``zoom``: the shape kept in ``display_shape`` at the levels
-    of :data:`STORED_ZOOMS` (looked up by its key), else :func:`_polygons` or :func:`_lines` on
-    the fly. The same shape either way (migration 0011 stores that very expression); a kept
-    shape that is missing is computed too."""
+    """``model.geom`` simplified for ``zoom``: the shape kept in ``display_shape`` (its
+    ``source`` is the model's table) at the levels of :data:`STORED_ZOOMS`, else
+    :func:`_polygons` or :func:`_lines` on the fly. The same shape either way (migration 0011
+    stores that very expression); a kept shape that is missing is computed too."""
     live = _polygons(model.geom, precision) if polygons else _lines(model.geom, precision)
     if zoom is None or zoom not in STORED_ZOOMS:
         return live
     kept = (
         select(DisplayShape.geom)
         .where(
-            DisplayShape.source == source,
+            DisplayShape.source == model.__tablename__,
             DisplayShape.source_id == model.id,
             DisplayShape.zoom == zoom,
         )
@@ -214,7 +214,7 @@ def districts(session: Session, bbox: BBox | None = None, zoom: int | None = Non
     rows = (
         select(
             District.id.label("id"),
-            _shape(District, "district", zoom, precision, polygons=True).label("geom"),
+            _shape(District, zoom, precision, polygons=True).label("geom"),
             _object(properties).label("properties"),
         )
         .join(Province, Province.id == District.province_id)
@@ -253,7 +253,7 @@ def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None 
     }
     rows = select(
         ParallelArea.id.label("id"),
-        _shape(ParallelArea, "parallel_area", zoom, precision, polygons=True).label("geom"),
+        _shape(ParallelArea, zoom, precision, polygons=True).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(ParallelArea.geom, bbox))
     return _collection(session, rows, precision)
@@ -285,7 +285,7 @@ def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     }
     rows = select(
         BorderSegment.id.label("id"),
-        _shape(BorderSegment, "border_segment", zoom, precision, polygons=False).label("geom"),
+        _shape(BorderSegment, zoom, precision, polygons=False).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(BorderSegment.geom, bbox))
     return _collection(session, rows, precision)
@@ -315,7 +315,7 @@ def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     }
     rows = select(
         River.id.label("id"),
-        _shape(River, "river", zoom, precision, polygons=False).label("geom"),
+        _shape(River, zoom, precision, polygons=False).label("geom"),
         _object(properties).label("properties"),
     ).where(in_bbox(River.geom, bbox))
     return _collection(session, rows, precision)
