@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask
 from flask_compress import Compress
 
 from webapp import config, db, errors, limits, security, static_files
@@ -45,8 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     compress.init_app(app)
-    app.after_request(buffer_static_files)  # registered after flask-compress: runs before it
-    static_files.init_app(app)  # fingerprinted URLs of static files, kept for a year
+    # after flask-compress: static files buffered before it compresses them; fingerprinted
+    # URLs, kept for a year
+    static_files.init_app(app)
 
     from webapp import auth, public
     from webapp.admin import bp as admin_bp
@@ -76,25 +77,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     return app
-
-
-def buffer_static_files(response: Response) -> Response:
-    """Read a static file into memory before flask-compress sees the response, or close it when
-    no body goes out.
-
-    flask-compress compresses a streamed response (``send_file``) through a generator and never
-    closes the file it streams from, leaking a file handle per request (a ResourceWarning). The
-    map's static files are small: buffered, they are compressed whole and the file is closed.
-    A ``304 Not Modified`` (or a range error) sends no body, but Werkzeug keeps the opened file
-    in the response: it is closed here. Registered after flask-compress, so Flask runs it first.
-    """
-    if request.endpoint != "static" or not response.is_streamed:
-        return response
-    source = response.response
-    if response.status_code == 200:
-        response.direct_passthrough = False
-        response.set_data(b"".join(response.iter_encoded()))
-    close = getattr(source, "close", None)
-    if close is not None:
-        close()
-    return response

@@ -9,6 +9,7 @@ asked for its seven files again and got ``304 Not Modified`` one round trip late
 rural phone link is the slowest part of opening the map). A changed file gets a new ``v``,
 hence a new URL, with the next page. A request without ``v``, or with an outdated one, keeps
 Flask's ``no-cache`` (the browser asks again each time), so an old page never pins an old file.
+Static files are also read whole before flask-compress sees them (:func:`buffer_static_files`).
 """
 
 from __future__ import annotations
@@ -76,8 +77,33 @@ def cache_fingerprinted(response: Response) -> Response:
     return response
 
 
+def buffer_static_files(response: Response) -> Response:
+    """Read a static file into memory before flask-compress sees the response, or close it when
+    no body goes out.
+
+    flask-compress compresses a streamed response (``send_file``) through a generator and never
+    closes the file it streams from, leaking a file handle per request (a ResourceWarning). The
+    map's static files are small: buffered, they are compressed whole and the file is closed.
+    A ``304 Not Modified`` (or a range error) sends no body, but Werkzeug keeps the opened file
+    in the response: it is closed here. Registered after flask-compress, so Flask runs it first.
+    """
+    if request.endpoint != "static" or not response.is_streamed:
+        return response
+    source = response.response
+    if response.status_code == 200:
+        response.direct_passthrough = False
+        response.set_data(b"".join(response.iter_encoded()))
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+    return response
+
+
 def init_app(app: Flask) -> None:
+    """Register the hooks; call after flask-compress's ``init_app`` (Flask runs ``after_request``
+    hooks in reverse order: these then run before it compresses)."""
     app.url_defaults(add_fingerprint)
+    app.after_request(buffer_static_files)
     app.after_request(cache_fingerprinted)
 
 
