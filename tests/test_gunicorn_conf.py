@@ -65,6 +65,20 @@ def test_every_way_of_serving_the_app_reads_the_config():
     assert '"--config", "webapp/gunicorn_conf.py"' in bench
 
 
+def python(script: str, *args: str, timeout: int = 120) -> str:
+    """Standard output of ``script`` run by this Python in the project's folder, which must
+    succeed."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_the_config_refuses_pandas_and_the_libraries_still_work():
     """In a process that read the config as gunicorn does: ``import pandas`` fails with a
     message that says why; folium and pyogrio's raw writer import and work without it."""
@@ -91,24 +105,14 @@ pyogrio.raw.write(str(path), np.array([point], dtype=object), [np.array([1])], [
 assert pyogrio.raw.read(str(path))[3][0][0] == 1
 print(sorted(m for m in ("pandas", "geopandas", "pyarrow") if sys.modules.get(m) is not None))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert python(script).strip() == "[]"
 
 
 def test_without_the_config_pandas_is_importable():
     """The control of the test above: pandas is installed here (the ``analysis`` extra), so it
     is the config that keeps it out."""
-    done = subprocess.run(
-        [sys.executable, "-c", "import pandas, folium.utilities as u; print(u.pd is not None)"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    script = "import pandas, folium.utilities as u; print(u.pd is not None)"
+    assert python(script).strip() == "True"
 
 
 RETAINED = """
@@ -133,16 +137,9 @@ print(rss() - before)
 def test_a_large_block_freed_after_another_leaves_the_process(config, retained):
     """With the config, glibc keeps its mmap threshold: a 10 MB block freed after a 24 MB one
     goes back to the system; without it (the control) the block stays resident."""
-    done = subprocess.run(
-        [sys.executable, "-c", RETAINED, config],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    retained_mb = python(RETAINED, config, timeout=60)
     low, high = retained
-    assert low <= float(done.stdout) <= high, (config, done.stdout)
+    assert low <= float(retained_mb) <= high, (config, retained_mb)
 
 
 FROZEN = """
@@ -163,15 +160,7 @@ def test_a_worker_freezes_what_the_loaded_app_holds(hook):
     """After the config's post_worker_init hook, the objects of the loaded app are in the
     collector's permanent generation: a full collection walks a few thousand objects instead of
     well over 100,000; without the hook (the control) it walks them all."""
-    done = subprocess.run(
-        [sys.executable, "-c", FROZEN, hook],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    frozen, walked = map(int, done.stdout.split())
+    frozen, walked = map(int, python(FROZEN, hook).split())
     if hook == "hook":
         assert frozen > 100_000 and walked < 10_000, (frozen, walked)
     else:
