@@ -36,8 +36,8 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from gis import migrate
 from gis.db import make_engine, normalise_url
+from gis.ops import migrate
 from seeds.demo import generate_demo
 from seeds.demo_profiles import CATEGORIES
 from seeds.reference import seed as seed_reference
@@ -299,7 +299,8 @@ distance and nearest checkpoint and crossing derived in SQL, every index and con
 
 Steps (s): {", ".join(f"{k} {v}" for k, v in steps.items())}. The derive step is one
 `INSERT ... SELECT` per 50,000 rows; PostgreSQL runs it on one core (the nearest-neighbour
-subqueries of `gis.measure` keep the planner from parallel plans), so the second core stays idle.
+subqueries of `gis.reference.measure` keep the planner from parallel plans), so the second core
+stays idle.
 Drawing every incident in numpy (positions around the sites tested against the target districts
 with shapely's `contains_xy`, plus all attributes) took {steps.get("draw", 0)} s; PostGIS's
 `ST_GeneratePoints` alone needs {generate_points:.1f} s for as many uniform points, without

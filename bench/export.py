@@ -55,10 +55,13 @@ from ingest import Server, stop_server
 from sqlalchemy import make_url, select, text
 from sqlalchemy.orm import Session
 
-from gis import accounts, export, migrate, tokens
+from gis import export
+from gis.accounts import tokens
+from gis.accounts import users as accounts
 from gis.db import make_engine, normalise_url
-from gis.export_collections import get_collection
+from gis.export.collections import get_collection
 from gis.models import User
+from gis.ops import migrate
 from gis.types import IncidentStatus, Role
 from seeds.demo import generate_demo
 from seeds.reference import seed as seed_reference

@@ -7,7 +7,7 @@ informal crossing spots along the Mekong and the land border, on the Thai side, 
 background, two years of dates (see :data:`DATA_NOTE`). DBSCAN with eps 1,500 m and min
 points 10 finds hundreds of hotspots and the noise at 100,000 and at 1,000,000 incidents:
 
-* **figure**: borderwatch's run end to end (:func:`gis.clustering.run_hotspots` on the engine:
+* **figure**: borderwatch's run end to end (:func:`gis.hotspots.runs.run_hotspots` on the engine:
   the queued run committed, the points fetched, clustered, the ranked hotspots stored with hulls,
   scores, trends, districts, parallel areas, nearest crossings and checkpoints, the members, the
   Gi* hexagons; committed);
@@ -68,11 +68,12 @@ from pyproj import Transformer
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from gis import accounts, migrate
-from gis.clustering import run_hotspots, run_next
+from gis.accounts import users as accounts
 from gis.db import METRIC_SRID, SRID, make_engine, normalise_url
-from gis.hotspot_engine import CATEGORIES, EPOCH_2000
+from gis.hotspots.engine import CATEGORIES, EPOCH_2000
+from gis.hotspots.runs import run_hotspots, run_next
 from gis.models import User
+from gis.ops import migrate
 from gis.types import Role
 from seeds.reference import seed as seed_reference
 from webapp.config import load_local_env

@@ -61,8 +61,9 @@ from loadtest.client import LoadResult, run_load
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from gis import accounts, migrate
+from gis.accounts import users as accounts
 from gis.db import make_engine, normalise_url
+from gis.ops import migrate
 from gis.types import IncidentCategory, Role
 from seeds.reference import seed as seed_reference
 from webapp.config import load_local_env
@@ -529,7 +530,7 @@ Accounting: every request sent was answered; the incidents, their audit events a
 table's rows were counted afterwards and equal the 201 answers.
 
 What a report costs the database: the session check (one `SELECT` of the account), one
-`EXECUTE` of the prepared store statement (`gis.incidents.store_incident`: routing, derived
+`EXECUTE` of the prepared store statement (`gis.incidents.reports.store_incident`: routing, derived
 distances, the incident, its audit event, the district's names; a generic plan, so no planning
 per report) and the `COMMIT`. Pooled connections are pinged only after a second idle
 (`webapp/db.py`), not before every request. The rest is the app's Python: the signed session

@@ -52,10 +52,11 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from gis import accounts, migrate
+from gis.accounts import users as accounts
 from gis.db import make_engine, normalise_url
-from gis.incident_layer import LayerFilter, _incident_cells, _per_cell, layer_conditions
+from gis.incidents.map_layer import LayerFilter, _incident_cells, _per_cell, layer_conditions
 from gis.models import User
+from gis.ops import migrate
 from gis.types import BBox, Role
 from seeds.reference import seed as seed_reference
 from webapp.config import load_local_env
@@ -335,7 +336,7 @@ threads, as `make run`), an HQ analyst signed in, headless Chromium ({size}), no
 Each view opened {meta["loads"]} times in a new page after one warm-up load
 (scripts cached, as for a returning user); the time is from the navigation's start until the
 incidents layer's answer is drawn, read in the page at each animation frame. Below zoom 15 a
-crowded view comes as counted cells (`gis.incident_layer.count_cells`), read from
+crowded view comes as counted cells (`gis.incidents.map_layer.count_cells`), read from
 `incident_cell` (migration 0009: counts per zoom 8, 11 and 14 cells kept by triggers) and drawn
 as bubbles.
 

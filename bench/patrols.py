@@ -4,12 +4,13 @@ Measured in one run on the database of ``DATABASE_URL`` (or ``var/local.env``), 
 transaction that is rolled back (nothing is left behind):
 
 * **quality**: on ``--instances`` random plans of 3 to 8 stops (points in a 20 km square of
-  UTM 48N), the tour of ``pgr_TSPeuclidean`` alone and the tour of :func:`gis.tour.plan_tour`
+  UTM 48N), the tour of ``pgr_TSPeuclidean`` alone and the tour of
+  :func:`gis.patrols.tour.plan_tour`
   against the optimum by brute force: how many are longer, by how much at most;
-* **time**: :func:`gis.tour.plan_tour` (pgRouting's tour, then Held–Karp up to 14 stops or
+* **time**: :func:`gis.patrols.tour.plan_tour` (pgRouting's tour, then Held–Karp up to 14 stops or
   2-opt/or-opt beyond) against ``pgr_TSPeuclidean`` alone, median of ``--repeat`` runs, at 5, 12,
   14 (the largest exact) 15 and 25 stops;
-* **end to end**: :func:`gis.patrols.create_plan` of 25 hotspots in Chiang Khong (hotspots
+* **end to end**: :func:`gis.patrols.plans.create_plan` of 25 hotspots in Chiang Khong (hotspots
   written for the run, each with 8 member incidents for the time window), median of runs.
 
 The database must be migrated and seeded (reference layers: the hotspots lie in Chiang Khong).
@@ -40,8 +41,8 @@ from demo import merge_results, merge_section  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from gis.db import make_engine  # noqa: E402
-from gis.patrols import PlanRequest, create_plan  # noqa: E402
-from gis.tour import EXACT_MAX_STOPS, pgr_tour, plan_tour, tour_length  # noqa: E402
+from gis.patrols.plans import PlanRequest, create_plan  # noqa: E402
+from gis.patrols.tour import EXACT_MAX_STOPS, pgr_tour, plan_tour, tour_length  # noqa: E402
 from gis.types import PatrolUnit, Role  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"

@@ -22,7 +22,7 @@ SRID = 4326
 
 #: Metric CRS for distances and buffers: WGS 84 / UTM zone 48N. The border runs from 97.3 to
 #: 107.7 degrees east (11.6 to 20.5 north); at its western end UTM 48N scales lengths by less
-#: than 0.5 %, inside the 1 % that distance answers promise (tests/gis/test_measure.py).
+#: than 0.5 %, inside the 1 % that distance answers promise (tests/gis/reference/test_measure.py).
 #: Changing it needs a migration: stored metric copies and their indexes use it.
 METRIC_SRID = 32648
 

@@ -75,7 +75,7 @@ def geometry(kind: str) -> Geometry:
 
 def metric_copy(kind: str, source: str = "geom") -> Mapped[Any]:
     """A stored copy of ``source`` in the metric CRS, kept by PostgreSQL, for nearest-neighbour
-    searches in metres with a GiST index (see :mod:`gis.measure`)."""
+    searches in metres with a GiST index (see :mod:`gis.reference.measure`)."""
     return mapped_column(
         Geometry(kind, srid=METRIC_SRID, spatial_index=True),
         Computed(f"ST_Transform({source}, {METRIC_SRID})", persisted=True),
@@ -199,7 +199,7 @@ class BorderSegment(Base):
 
 class BorderPiece(Base):
     """The border cut into short pieces in the metric CRS: derived from ``border_segment`` by the
-    seed, it makes "distance to the border" one index lookup (see :mod:`gis.measure`)."""
+    seed, it makes "distance to the border" one index lookup (see :mod:`gis.reference.measure`)."""
 
     __tablename__ = "border_piece"
 
@@ -349,7 +349,7 @@ class IncidentCell(Base):
     (migration 0009): at grid ``level`` (a zoom; cells of 90 / 2^level degrees, index ``cx``,
     ``cy``), per district, category, status and whether the report came from the public form,
     the count and the sums of longitudes and latitudes. Read by
-    :func:`gis.incident_layer.count_cells` for the map's wide views."""
+    :func:`gis.incidents.map_layer.count_cells` for the map's wide views."""
 
     __tablename__ = "incident_cell"
 
@@ -367,7 +367,8 @@ class IncidentCell(Base):
 
 class DisplayShape(Base):
     """A reference layer's shape simplified for one wide zoom level (migration 0011): the
-    ``source`` table's row ``source_id`` as :func:`gis.reference` draws it at ``zoom``, kept by
+    ``source`` table's row ``source_id`` as :func:`gis.reference.layers` draws it at ``zoom``, kept
+    by
     row triggers on ``district``, ``parallel_area``, ``border_segment`` and ``river``."""
 
     __tablename__ = "display_shape"
@@ -456,7 +457,7 @@ class HotspotRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     #: The districts the run covers (its scope); ``NULL``: every district (national runs).
     district_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
-    #: Whether the Getis-Ord Gi* cells were computed, or why not (see :mod:`gis.gistar`).
+    #: Whether the Getis-Ord Gi* cells were computed, or why not (see :mod:`gis.hotspots.gistar`).
     gistar: Mapped[str | None] = mapped_column(Text)
 
 
@@ -527,7 +528,7 @@ class HotspotCell(Base):
 
 
 class WatchCorridor(Base):
-    """The watch corridor (derived, see :mod:`gis.corridor`): one row, the whole area."""
+    """The watch corridor (derived, see :mod:`gis.reference.corridor`): one row, the whole area."""
 
     __tablename__ = "watch_corridor"
 
@@ -536,7 +537,8 @@ class WatchCorridor(Base):
     built_at: Mapped[dt.datetime] = now_column()
     n_segments: Mapped[int] = mapped_column(Integer)
     n_crossings: Mapped[int] = mapped_column(Integer)
-    #: Digest of the reference rows it was built from (see :func:`gis.corridor.ensure_corridor`).
+    #: Digest of the reference rows it was built from (see
+    #: :func:`gis.reference.corridor.ensure_corridor`).
     source_digest: Mapped[str] = mapped_column(String(32))
     geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
 

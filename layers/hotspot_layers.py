@@ -1,6 +1,6 @@
 """Map layers of the hotspot analysis: the watch corridor, the hotspots of a run, live hexagon
 counts and the run's Gi* cells. Planners, HQ analysts, administrators and coordinators see
-them (:data:`gis.hotspot_queries.VIEW_ROLES`); the public never does.
+them (:data:`gis.hotspots.queries.VIEW_ROLES`); the public never does.
 
 Each layer says what drew it: the legend label of its style and a ``method`` popup row (and the
 ``method`` member of each FeatureCollection). ``hotspots`` and ``gistar`` take ``run`` (a run
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from gis import corridor, hotspot_queries
 from gis.errors import NotFound
+from gis.hotspots import queries as hotspot_queries
 from gis.models import User
+from gis.reference import corridor
 from layers import styles
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 

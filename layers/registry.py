@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from gis import incident_layer, patrol_outcomes, patrols, reference
 from gis.errors import NotFound
+from gis.incidents import map_layer as incident_layer
+from gis.patrols import outcomes as patrol_outcomes
+from gis.patrols import plans as patrols
+from gis.reference import layers as reference
 from gis.types import IncidentCategory, IncidentStatus, Role
 from layers import styles
 from layers.hotspot_layers import HOTSPOT_LAYERS
@@ -222,7 +225,7 @@ def coverage_source(session: Session, query: LayerQuery) -> str:
     return patrol_outcomes.coverage_geojson(session, query.viewer, query.bbox)
 
 
-#: Patrol coverage (gis.patrol_outcomes): for the accounts that read patrol plans.
+#: Patrol coverage (gis.patrols.outcomes): for the accounts that read patrol plans.
 COVERAGE = LayerSpec(
     name="coverage",
     title="Not patrolled (14 days)",

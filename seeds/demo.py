@@ -9,13 +9,14 @@ and hours of day, all flagged ``is_demo``.
 How it runs (1,000,000 incidents in about 70 s on the 2-core reference machine; see
 ``bench/demo.py`` and ``docs/benchmarks.md``):
 
-1. A few demo crossing paths (8 to 15) go in first through :func:`gis.crossings.import_crossings`,
+1. A few demo crossing paths (8 to 15) go in first through
+:func:`gis.reference.crossings.import_crossings`,
    with stable ids ``demo-s<seed>-<n>``, so re-running a seed updates nothing.
 2. numpy draws the incidents (:mod:`seeds.demo_incidents`); binary ``COPY`` loads them into a
    temporary staging table (:mod:`seeds.demo_load`).
 3. Set-based SQL, chunk by chunk for progress, moves them into ``incident``: the district by
    polygon (``ST_Covers`` on the target districts cut with ``ST_Subdivide``), the border distance
-   and the nearest checkpoint and crossing with the expressions of :mod:`gis.measure`.
+   and the nearest checkpoint and crossing with the expressions of :mod:`gis.reference.measure`.
 
 Repeatable (for the same reference data and numpy version): the sites and crossing paths depend on
 the seed only; the incidents on the seed, the number of incidents and the *anchor*, the end of
@@ -40,10 +41,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from gis.crossings import import_crossings
 from gis.errors import InvalidInput
-from gis.measure import to_metric
 from gis.models import BorderSegment, Checkpoint, CoordinationCentre, District, Incident
+from gis.reference.crossings import import_crossings
+from gis.reference.measure import to_metric
 from gis.types import BoundaryKind
 from gis.upsert import Counts
 from seeds.demo_incidents import idempotency_keys, synthesize

@@ -4,7 +4,7 @@ The rows go into a temporary staging table with PostgreSQL's binary ``COPY`` (nu
 bytes, no Python loop over rows), then one ``INSERT ... SELECT`` per chunk moves them into
 ``incident``: the district by polygon (``ST_Covers`` on the target districts cut with
 ``ST_Subdivide``), the border distance and the nearest checkpoint and crossing with the
-expressions of :mod:`gis.measure`. Known idempotency keys are skipped.
+expressions of :mod:`gis.reference.measure`. Known idempotency keys are skipped.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from gis.db import SRID
-from gis.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
 from gis.models import District, Incident
+from gis.reference.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
 from seeds.demo_incidents import Incidents
 from seeds.demo_profiles import CATEGORIES, CHANNELS, STATUSES, TEMPLATES
 

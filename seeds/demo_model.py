@@ -278,7 +278,7 @@ def crossing_paths(
         seed: the demo seed, kept in the ids (``demo-s<seed>-<n>``) and properties.
 
     Returns:
-        Features for :func:`gis.crossings.import_crossings`.
+        Features for :func:`gis.reference.crossings.import_crossings`.
     """
     border = sorted((s for s in sites if s.kind == "crossing"), key=lambda s: -s.weight)
     groups: dict[str, list[Site]] = {}

@@ -25,10 +25,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from gis.corridor import corridor_info, refresh_corridor
 from gis.db import SRID
 from gis.errors import InvalidInput
-from gis.measure import refresh_border_pieces
 from gis.models import (
     BorderSegment,
     Checkpoint,
@@ -39,6 +37,8 @@ from gis.models import (
     Province,
     River,
 )
+from gis.reference.corridor import corridor_info, refresh_corridor
+from gis.reference.measure import refresh_border_pieces
 from gis.types import AreaLevel, BoundaryKind, CheckpointKind, Neighbour
 from gis.upsert import Counts, upsert_rows
 from gis.validation import feature_collection, feature_label, parse_geometry

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
-from gis import migrate
 from gis.db import make_engine, normalise_url
+from gis.ops import migrate
 from tests.dbtools import create_database
 from webapp.config import load_local_env
 

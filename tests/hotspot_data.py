@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
-from gis.incidents import IncidentInput, create_incident
+from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident
 from gis.types import Channel, IncidentCategory, IncidentStatus
 

@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gis.incidents import create_incident, parse_incident
+from gis.incidents.reports import create_incident, parse_incident
 from gis.models import District, Hotspot, HotspotMember, HotspotRun
 from gis.types import Channel, RunStatus
 

@@ -82,7 +82,7 @@ def test_the_floors_answer_like_the_endpoint_they_stand_for(bench, engine, datab
     (through the session check and CSRF), storing nothing; Flask hello answers 201."""
     from sqlalchemy.orm import Session
 
-    from gis import accounts
+    from gis.accounts import users as accounts
     from gis.types import Role
 
     with Session(engine) as session:  # committed: the servers' connections must see it

@@ -29,8 +29,10 @@ import yaml
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
-from gis import accounts, migrate, tokens
+from gis.accounts import tokens
+from gis.accounts import users as accounts
 from gis.db import make_engine
+from gis.ops import migrate
 from gis.types import Role
 from seeds.demo import generate_demo
 from seeds.reference import seed as seed_reference

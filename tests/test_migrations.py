@@ -11,8 +11,8 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import inspect, make_url, text
 
 import gis.models  # noqa: F401
-from gis import migrate
 from gis.db import Base, make_engine
+from gis.ops import migrate
 from tests.dbtools import create_database, drop_database
 
 pytestmark = pytest.mark.db

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from gis.errors import InvalidGeometry, InvalidInput, OutsideWatchArea
 from gis.export import Kind
-from gis.export_formats import FORMULA_STARTS, csv_text
-from gis.incidents import parse_incident
+from gis.export.formats import FORMULA_STARTS, csv_text
+from gis.incidents.reports import parse_incident
 from gis.models import Incident, IncidentEvent
 from gis.types import Channel, Role
 from gis.validation import MAX_VERTICES, parse_geometry

@@ -100,7 +100,7 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Upgrade the schema; running it again does nothing."""
-    from gis import migrate
+    from gis.ops import migrate
 
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"schema at {revision}")
@@ -111,7 +111,7 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema (drops data of the removed tables)."""
-    from gis import migrate
+    from gis.ops import migrate
 
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"schema at {revision}")
@@ -121,7 +121,7 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Print the schema revision of the database."""
-    from gis import migrate
+    from gis.ops import migrate
 
     migrate.current(current_app.config["DATABASE_URL"])
 
@@ -173,7 +173,7 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
 
     The whole file is checked first; one bad feature rejects it and nothing is written.
     """
-    from gis.crossings import import_crossings as run_import
+    from gis.reference.crossings import import_crossings as run_import
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -221,7 +221,7 @@ def demo_command(
 ) -> None:
     """Generate a repeatable synthetic demo data set (incidents and demo crossing paths) and one
     demo account per role (created once; their passwords are kept in var/demo-logins.json)."""
-    from gis.accounts import ensure_demo_accounts
+    from gis.accounts.users import ensure_demo_accounts
     from seeds.demo import generate_demo, has_incidents
 
     with transaction() as session:
@@ -318,7 +318,7 @@ def district_target(district: str, on: bool) -> None:
 
     A new target district gets a coordination centre placed inside it, marked approximate.
     """
-    from gis.reference_admin import set_target
+    from gis.reference.admin import set_target
 
     with transaction() as session:
         ref = set_target(session, district, on)

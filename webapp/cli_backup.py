@@ -1,4 +1,4 @@
-"""``borderwatch backup FILE`` and ``borderwatch restore FILE`` (see :mod:`gis.backup`)."""
+"""``borderwatch backup FILE`` and ``borderwatch restore FILE`` (see :mod:`gis.ops.backup`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gis.backup import BackupError, backup, manifest_path, restore
+from gis.ops.backup import BackupError, backup, manifest_path, restore
 
 
 def _say(message: str) -> None:

@@ -15,11 +15,12 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from gis import export, export_params
-from gis.accounts import get_user
+from gis import export
+from gis.accounts.users import get_user
 from gis.errors import BorderwatchError
-from gis.export_collections import COLLECTIONS, get_collection
-from gis.export_formats import csv_chunks, write_geopackage
+from gis.export import params as export_params
+from gis.export.collections import COLLECTIONS, get_collection
+from gis.export.formats import csv_chunks, write_geopackage
 from gis.types import BBox
 from webapp.db import database
 

@@ -48,7 +48,7 @@ def user_create(
     password_stdin: bool,
 ) -> None:
     """Create the account USERNAME; the password is asked for (or read with --password-stdin)."""
-    from gis.accounts import check_username, create_user
+    from gis.accounts.users import check_username, create_user
     from gis.errors import InvalidInput
     from webapp.cli import transaction
 
@@ -68,7 +68,7 @@ def user_create(
 @with_appcontext
 def user_disable(username: str) -> None:
     """Disable USERNAME and end its sessions."""
-    from gis.accounts import disable_user
+    from gis.accounts.users import disable_user
     from webapp.cli import transaction
 
     with transaction() as session:
@@ -84,7 +84,7 @@ def user_disable(username: str) -> None:
 @with_appcontext
 def user_set_role(username: str, role: str, district: str | None, province: str | None) -> None:
     """Give USERNAME a new role and scope; its sessions end."""
-    from gis.accounts import set_role
+    from gis.accounts.users import set_role
     from webapp.cli import transaction
 
     with transaction() as session:
@@ -98,7 +98,7 @@ def user_set_role(username: str, role: str, district: str | None, province: str 
 @with_appcontext
 def user_set_password(username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME (e.g. a lost one); its sessions end."""
-    from gis.accounts import change_password, get_user
+    from gis.accounts.users import change_password, get_user
     from webapp.cli import transaction
 
     password = read_password(password_stdin)

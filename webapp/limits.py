@@ -13,7 +13,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from gis.accounts import normalise_username
+from gis.accounts.users import normalise_username
 
 EXTENSION = "borderwatch.limiter"
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from gis.incidents import MAX_DESCRIPTION
-from gis.review import ACTIONS
+from gis.incidents.reports import MAX_DESCRIPTION
+from gis.incidents.review import ACTIONS
 from gis.types import IncidentCategory, IncidentStatus
 
 bp = Blueprint("openapi", __name__)

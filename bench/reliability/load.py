@@ -51,9 +51,10 @@ from soak import Gunicorn, log, merge_doc, sign_in, start_gunicorn  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from gis import accounts, migrate  # noqa: E402
-from gis.clustering import run_hotspots  # noqa: E402
+from gis.accounts import users as accounts  # noqa: E402
 from gis.db import make_engine, normalise_url  # noqa: E402
+from gis.hotspots.runs import run_hotspots  # noqa: E402
+from gis.ops import migrate  # noqa: E402
 from gis.types import Role  # noqa: E402
 from seeds.demo import generate_demo  # noqa: E402
 from seeds.reference import seed as seed_reference  # noqa: E402

@@ -63,8 +63,9 @@ from ingest import free_port, target_points, wait_ready  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from gis import accounts, migrate  # noqa: E402
+from gis.accounts import users as accounts  # noqa: E402
 from gis.db import make_engine  # noqa: E402
+from gis.ops import migrate  # noqa: E402
 from gis.types import Role  # noqa: E402
 from seeds.reference import seed as seed_reference  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""pgRouting for the order of patrol stops (pgr_TSPeuclidean, gis/tour.py).
+"""pgRouting for the order of patrol stops (pgr_TSPeuclidean, gis/patrols/tour.py).
 
 Revision ID: 0007
 Revises: 0006

@@ -1,7 +1,7 @@
 """incident_cell: the incidents counted per map cell, kept by triggers, for the map's wide views.
 
 Below zoom 15 the incidents layer answers a crowded box with counted cells
-(:func:`gis.incident_layer.count_cells`). Counting them from ``incident`` reads every matching
+(:func:`gis.incidents.map_layer.count_cells`). Counting them from ``incident`` reads every matching
 row: about 3 s for the national view of a million incidents. ``incident_cell`` holds the same
 counts already made, at three grid levels (zoom 8, 11 and 14: cells of 90 / 2^level degrees,
 the layer's 64-pixel cells at those zooms), per district, category, status and whether the
@@ -34,7 +34,7 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Grid levels (zooms) of the counts; gis.incident_layer.CELL_LEVELS must say the same.
+#: Grid levels (zooms) of the counts; gis.incidents.map_layer.CELL_LEVELS must say the same.
 LEVELS = (8, 11, 14)
 _LEVELS_SQL = ", ".join(f"({level})" for level in LEVELS)
 KEY = "level, cx, cy, district_id, category, status, public"

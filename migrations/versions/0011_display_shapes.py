@@ -2,7 +2,7 @@
 triggers.
 
 A reference layer simplifies its geometries to half a screen pixel at the view's zoom
-(:func:`gis.reference.display_precision`). For the 221 districts of the border provinces
+(:func:`gis.reference.layers.display_precision`). For the 221 districts of the border provinces
 (262,000 vertices) that took about 490 ms of database time at the national view for every map
 that opened there, and the parallel areas, the border and the Mekong another 100 ms: more than
 the incidents layer itself, on the same two cores. The shapes only change when the reference
@@ -13,7 +13,7 @@ above those levels, where a view holds a few features.
 A shape is the same expression the layer computes on the fly, with the same tolerance and
 output grid (``ST_SimplifyPreserveTopology`` then ``ST_ReducePrecision``; polygons with
 ``ST_ForcePolygonCCW``), so a layer answers the same bytes either way
-(``tests/gis/test_display_shapes.py`` compares them). Row triggers on the four source tables
+(``tests/gis/reference/test_display_shapes.py`` compares them). Row triggers on the four source tables
 keep it current: an inserted row gets its shapes, an update that changes ``geom`` replaces
 them, a deleted row takes them away, a ``TRUNCATE`` empties that source's shapes.
 
@@ -34,7 +34,7 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Zoom levels kept; gis.reference.STORED_ZOOMS must say the same. Above 11 a view covers a
+#: Zoom levels kept; gis.reference.layers.STORED_ZOOMS must say the same. Above 11 a view covers a
 #: few districts and simplifying them on the fly takes some 40 ms.
 ZOOMS = range(4, 12)
 #: Source table -> whether its shapes are polygons (exterior rings counter-clockwise).
@@ -43,7 +43,7 @@ SOURCES = {"district": True, "parallel_area": True, "border_segment": False, "ri
 
 def _precision(zoom: int) -> tuple[float, float]:
     """Tolerance (half a 256-pixel tile's pixel, in degrees) and output grid at ``zoom``, as
-    ``gis.reference.display_precision`` computes them."""
+    ``gis.reference.layers.display_precision`` computes them."""
     tolerance = 180.0 / (256 * 2**zoom)
     digits = min(7, max(3, math.ceil(-math.log10(tolerance)) + 1))
     return tolerance, 10.0**-digits

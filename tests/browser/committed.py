@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from gis import accounts
-from gis.incidents import IncidentInput, create_incident
+from gis.accounts import users as accounts
+from gis.incidents.photos import add_photo, prepare_photo
+from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident, IncidentEvent, User
-from gis.photos import add_photo, prepare_photo
 from gis.types import Channel, IncidentCategory, Role
 from tests.webapp.signin import PASSWORD
 

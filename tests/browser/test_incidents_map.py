@@ -19,8 +19,8 @@ from geoalchemy2.elements import WKTElement
 from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
-from gis import accounts
-from gis.incident_layer import cell_degrees
+from gis.accounts import users as accounts
+from gis.incidents.map_layer import cell_degrees
 from gis.models import District, Incident, IncidentEvent, User
 from gis.types import Role
 from tests.webapp.signin import PASSWORD
@@ -138,7 +138,7 @@ def grid(n: int, step: float = 0.004) -> list[tuple[float, float]]:
 
 def sql_count(engine: Engine, query: str, where: str = "") -> int:
     """What the coordinator of Chiang Khong may see in the box of a layer request, counted
-    with SQL written independently of gis/incident_layer.py."""
+    with SQL written independently of gis/incidents/map_layer.py."""
     args = parse_qs(urlsplit(query).query)
     minx, miny, maxx, maxy = (float(v) for v in args["bbox"][0].split(","))
     statuses = args.get("status", ["new,verified,referred,closed"])[0].split(",")
@@ -352,7 +352,7 @@ def test_a_crowded_view_draws_counted_cells_that_add_up(
     """Above POINTS_AT_MOST incidents in the box the server counts per cell: the map draws the
     cells as bubbles whose numbers add up to an independent SQL count; a click zooms in until
     the box holds few enough incidents to come as points again."""
-    monkeypatch.setattr("gis.incident_layer.POINTS_AT_MOST", 20)  # the live server's module
+    monkeypatch.setattr("gis.incidents.map_layer.POINTS_AT_MOST", 20)  # the live server's module
     page, _log = page_and_log
     coordinator = rows.user(Role.COORDINATOR, "TH5703")
     size = cell_degrees(9)  # the points lie in one counting cell at zoom 9: one bubble

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from gis import accounts
+from gis.accounts import users as accounts
 from gis.models import District, Incident, IncidentEvent, IncidentPhoto, User
 from gis.types import Role
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gis import reference
+from gis.reference import layers as reference
 from layers import styles
 from layers.mapbuild import build_map, render_parts
 from layers.spec import LayerSpec, PopupField

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from gis import reference
 from gis.errors import NotFound
-from gis.incident_layer import FILTER_PARAMS
+from gis.incidents.map_layer import FILTER_PARAMS
+from gis.reference import layers as reference
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
 from layers.elements import LayerLoader, layer_options
 from layers.mapbuild import build_map, render_parts
 from layers.registry import INCIDENTS, LAYERS, REFERENCE_LAYERS, get_layer, visible_layers
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
-#: What a feature of the incidents layer carries (gis.incident_layer.incidents_geojson).
+#: What a feature of the incidents layer carries (gis.incidents.map_layer.incidents_geojson).
 PROPERTIES = {
     "id", "category", "status", "severity", "occurred_at", "district", "province", "description",
     "description_truncated",

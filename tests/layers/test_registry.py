@@ -6,8 +6,8 @@ import inspect
 
 import pytest
 
-from gis import reference
 from gis.errors import NotFound
+from gis.reference import layers as reference
 from gis.types import Role
 from layers.registry import REFERENCE_LAYERS, get_layer, visible_layers
 from layers.spec import LayerSpec, PopupField

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gis import tokens
+from gis.accounts import tokens
 from gis.types import Role
 from tests.webapp.authz import SIGNED_IN, Policy, World, get, post_form
 from tests.webapp.signin import make_user

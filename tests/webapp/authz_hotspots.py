@@ -16,7 +16,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gis.clustering import start_run
+from gis.hotspots.runs import start_run
 from gis.models import BorderSegment, Hotspot, HotspotMember
 from gis.types import Role, RunStatus
 from tests.webapp.authz import Policy, World, post_json

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gis.patrols import PLANNERS, READERS, THAI_TZ, PlanRequest, create_plan
+from gis.patrols.plans import PLANNERS, READERS, THAI_TZ, PlanRequest, create_plan
 from gis.types import PatrolUnit, Role
 from tests.patrol_data import make_run
 from tests.webapp.authz import AWAY, HOME, MISSING_ID, Policy, World, get

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from gis.incidents import IncidentInput, create_incident
+from gis.incidents.photos import add_photo, prepare_photo
+from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident, User
-from gis.photos import add_photo, prepare_photo
 from gis.types import Channel, IncidentCategory, IncidentStatus, Role
 from tests.webapp.authz import AWAY, HOME, jpeg
 from tests.webapp.signin import make_user

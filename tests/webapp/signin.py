@@ -12,7 +12,7 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from gis import accounts
+from gis.accounts import users as accounts
 from gis.models import User
 from gis.types import Role
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from gis import accounts
+from gis.accounts import users as accounts
 from gis.models import User
 from gis.types import Role
 from tests.webapp.signin import PASSWORD, csrf_token, make_user, sign_in

@@ -22,10 +22,10 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gis.incidents import create_incident, parse_incident
+from gis.incidents.photos import add_photo, prepare_photo
+from gis.incidents.public import create_public_report
+from gis.incidents.reports import create_incident, parse_incident
 from gis.models import District, Incident, Province
-from gis.photos import add_photo, prepare_photo
-from gis.public import create_public_report
 from gis.types import Channel, Role
 from tests.webapp import authz_export, authz_hotspots, authz_patrols
 from tests.webapp.authz import (

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from gis.incidents.public import LOCAL_TZ
 from gis.models import Incident
-from gis.public import LOCAL_TZ
 from tests.webapp.test_public_report import receipt_code, submit
 from webapp.i18n import thai_date
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from gis.export import Kind
-from gis.export_formats import csv_cell, csv_text
+from gis.export.formats import csv_cell, csv_text
 from gis.models import ExportAudit, Incident
 from gis.types import Role
 from tests.webapp.exportdata import THAI, ExportWorld, build

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gis import tokens
+from gis.accounts import tokens
 from gis.models import ApiToken, ExportAudit, User
 from gis.types import Role
 from tests.webapp.exportdata import ExportWorld, build

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from gis import clustering
+from gis.hotspots import runs as clustering
 from gis.models import HotspotRun
 from gis.types import Role, RunStatus
 from tests import hotspot_data
@@ -211,7 +211,7 @@ def test_hexagon_sizes_follow_the_zoom_and_too_many_cells_are_refused(client, se
 
 
 def test_hexagon_cells_are_capped(client, session, monkeypatch):
-    from gis import hotspot_queries
+    from gis.hotspots import queries as hotspot_queries
 
     hotspot_data.build(session)
     monkeypatch.setattr(hotspot_queries, "MAX_HEXAGONS", 3)

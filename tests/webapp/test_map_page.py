@@ -61,7 +61,7 @@ def test_other_roles_see_the_map_without_the_pin_drop(client, session, role):
 
 
 def test_the_display_name_is_escaped_in_the_header(client, session):
-    from gis import accounts
+    from gis.accounts import users as accounts
     from tests.webapp.signin import PASSWORD
 
     accounts.create_user(

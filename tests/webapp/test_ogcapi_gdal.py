@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gis import tokens
-from gis.export_collections import COLLECTIONS
+from gis.accounts import tokens
+from gis.export.collections import COLLECTIONS
 from gis.models import District
 from gis.types import Role
 from tests.browser.conftest import serve

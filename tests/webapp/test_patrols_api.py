@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gis.models import Checkpoint, Incident, PatrolPlan, PatrolStop
-from gis.patrols import THAI_TZ
+from gis.patrols.plans import THAI_TZ
 from gis.types import Role
 from tests.patrol_data import AWAY, HOME, district_id, make_run
 from tests.webapp.signin import csrf_token, make_user, sign_in

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from gis.incidents.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from gis.models import IncidentEvent, IncidentPhoto
-from gis.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from gis.types import Role
 from tests.images import (
     CAMERA,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from gis.incidents.public import ALPHABET, LOCAL_TZ, normalise_code
 from gis.models import Incident
-from gis.public import ALPHABET, LOCAL_TZ, normalise_code
 from gis.types import Channel, IncidentStatus
 
 pytestmark = pytest.mark.db

@@ -14,9 +14,9 @@ from gunicorn.config import Config
 from gunicorn.glogging import Logger
 from sqlalchemy import select, text
 
-from gis.incidents import IncidentInput, create_incident
+from gis.incidents.photos import add_photo, prepare_photo
+from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Checkpoint, Incident
-from gis.photos import add_photo, prepare_photo
 from gis.types import Channel, IncidentCategory, Role
 from tests.images import jpeg
 from tests.webapp.signin import make_user, sign_in

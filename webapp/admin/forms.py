@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from gis.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from gis.accounts.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from gis.types import Role
 
 #: Plain values (label = value): tuples are deprecated in WTForms 3.3, SelectChoice is new there.

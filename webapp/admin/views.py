@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from gis import accounts
+from gis.accounts import users as accounts
 from gis.errors import BorderwatchError
 from gis.models import District, Province, User
 from gis.types import Role

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from gis import accounts
+from gis.accounts import users as accounts
 from gis.errors import InvalidInput
 from gis.models import User
 from webapp.auth import bp

@@ -21,10 +21,11 @@ from typing import Any
 from flask import Response, request, stream_with_context
 from sqlalchemy.orm import Session
 
-from gis import export, export_params
+from gis import export
 from gis.errors import InvalidInput, NotFound
-from gis.export_collections import get_collection
-from gis.export_formats import csv_chunks, write_geopackage
+from gis.export import params as export_params
+from gis.export.collections import get_collection
+from gis.export.formats import csv_chunks, write_geopackage
 from webapp.db import get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access

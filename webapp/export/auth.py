@@ -18,7 +18,7 @@ from flask import Response, g, jsonify, request
 from flask_login import current_user
 
 from gis import export
-from gis.tokens import authenticate_token
+from gis.accounts.tokens import authenticate_token
 from webapp.auth.session import Account, viewer
 from webapp.db import get_session
 from webapp.export import bp

@@ -1,6 +1,6 @@
 """OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0) under ``/ogcapi``.
 
-The same collections, scope and projection as the exports (:mod:`gis.export_collections`), for
+The same collections, scope and projection as the exports (:mod:`gis.export.collections`), for
 GIS clients (QGIS, GDAL's OAPIF driver) and scripts with a personal API token:
 
 - ``/ogcapi`` landing page, ``/ogcapi/conformance``, ``/ogcapi/api`` (OpenAPI 3.0 JSON);
@@ -27,9 +27,10 @@ from urllib.parse import urlencode
 import orjson
 from flask import Response, request, stream_with_context, url_for
 
-from gis import export, export_params
+from gis import export
 from gis.errors import InvalidInput, NotFound
-from gis.export_collections import COLLECTIONS
+from gis.export import params as export_params
+from gis.export.collections import COLLECTIONS
 from webapp.db import get_session
 from webapp.export import bp
 from webapp.export.api import audited, resolve

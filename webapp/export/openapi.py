@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, request, url_for
 
-from gis.export_collections import COLLECTIONS
+from gis.export.collections import COLLECTIONS
 from webapp.export import bp
 from webapp.export.auth import signed_in
 from webapp.export.ogcapi import (

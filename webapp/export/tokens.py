@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from gis import tokens
+from gis.accounts import tokens
 from gis.errors import InvalidInput
 from webapp.auth.session import viewer
 from webapp.db import get_session

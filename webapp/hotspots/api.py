@@ -1,16 +1,16 @@
 """JSON API of hotspot runs and of the border's demarcation flags.
 
 - ``POST /api/hotspots/runs`` (patrol planners, HQ analysts): the run's parameters
-  (:mod:`gis.hotspot_params`) → ``202`` with ``Location: /api/hotspots/runs/<id>``; the run is
+  (:mod:`gis.hotspots.params`) → ``202`` with ``Location: /api/hotspots/runs/<id>``; the run is
   queued and executed by ``borderwatch worker``, never inside the request. A bad parameter is a
   400 naming it, districts outside the caller's scope a 403 naming ``districts``; nothing is
   stored then.
 - ``GET /api/hotspots/runs`` (``?latest=1`` for the newest finished run, ``?limit=``): the runs
-  the viewer sees (:func:`gis.hotspot_queries.visible_runs`), newest first.
+  the viewer sees (:func:`gis.hotspots.queries.visible_runs`), newest first.
 - ``GET /api/hotspots/runs/<id>``: status (queued, running, done, failed), progress 0..1,
   parameters, counts, the Gi* note and the error.
 - ``GET /api/hotspots/runs/<id>/hotspots``: the ranked hotspots as a GeoJSON FeatureCollection
-  (properties in :mod:`gis.hotspot_queries`; ``?bbox=`` optional).
+  (properties in :mod:`gis.hotspots.queries`; ``?bbox=`` optional).
 - ``GET /api/hotspots/<hotspot_id>/incidents``: the hotspot's incidents the viewer may see.
 - ``POST /api/border-segments/<segment_no>/demarcation`` (administrators): ``{"demarcation":
   "unmarked" | "demarcated" | "unknown", "note": "..."}``; audited, the corridor is rebuilt.
@@ -20,10 +20,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, url_for
 
-from gis.clustering import RUN_ROLES, start_run
-from gis.corridor import set_demarcation
 from gis.errors import InvalidInput
-from gis.hotspot_queries import (
+from gis.hotspots.queries import (
     MAX_RUNS,
     VIEW_ROLES,
     get_visible_run,
@@ -32,6 +30,8 @@ from gis.hotspot_queries import (
     list_runs,
     run_summary,
 )
+from gis.hotspots.runs import RUN_ROLES, start_run
+from gis.reference.corridor import set_demarcation
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session

@@ -12,9 +12,9 @@ import datetime as dt
 from flask import current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from gis.districts import district_ref
-from gis.incidents import get_visible_incident, parse_incident, store_report
-from gis.photos import list_photos
+from gis.incidents.photos import list_photos
+from gis.incidents.reports import get_visible_incident, parse_incident, store_report
+from gis.reference.districts import district_ref
 from gis.types import Channel, Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session

@@ -4,11 +4,13 @@ An upload is ``multipart/form-data`` with one file in the field ``photo`` (and, 
 ``csrf_token`` field; JavaScript sends the ``X-CSRFToken`` header). The incident's reporter and
 the coordinators of its district may add photos: 201 with the photo and a ``Location``, or 200
 with the stored photo when the same file is sent again. Incidents the caller may not see are
-404, those they see but may not add to 403. The checks and the storing are in :mod:`gis.photos`.
+404, those they see but may not add to 403. The checks and the storing are in
+:mod:`gis.incidents.photos`.
 
 A body over ``MAX_CONTENT_LENGTH`` (the app's configuration) is refused by its
 ``Content-Length`` before anything of it is read, and a file over
-:data:`gis.photos.MAX_PHOTO_BYTES` after reading one byte more than that: 413 naming ``photo``.
+:data:`gis.incidents.photos.MAX_PHOTO_BYTES` after reading one byte more than that: 413 naming
+``photo``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from gis.errors import InvalidInput, TooLarge
-from gis.incidents import get_visible_incident
-from gis.models import IncidentPhoto
-from gis.photos import (
+from gis.incidents.photos import (
     EXTENSIONS,
     FIELD,
     MAX_PHOTO_BYTES,
@@ -31,6 +31,8 @@ from gis.photos import (
     photo_target,
     prepare_photo,
 )
+from gis.incidents.reports import get_visible_incident
+from gis.models import IncidentPhoto
 from webapp.auth.session import viewer
 from webapp.db import get_session
 from webapp.errors import error_response

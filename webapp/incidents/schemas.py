@@ -3,7 +3,8 @@
 The body is decoded here with :func:`json.loads` (not ``request.get_json``): a wrong content type,
 an oversized or malformed body, a member given twice or a body that is not an object is refused
 with ``InvalidInput(field="body")`` (or naming the member). ``NaN`` and ``Infinity`` decode to
-floats on purpose, so that :func:`gis.incidents.parse_incident` refuses them naming their field.
+floats on purpose, so that :func:`gis.incidents.reports.parse_incident` refuses them naming their
+field.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def incident_json(
 ) -> dict[str, Any]:
     """The incident as the API shows it to the reporter and the district's staff.
 
-    ``incident`` is an ``Incident`` or a row of its columns (:func:`gis.incidents.store_report`).
+    ``incident`` is an ``Incident`` or a row of its columns
+    (:func:`gis.incidents.reports.store_report`).
 
     The reporter's identity and contact are left out. ``photos`` are the incident's photos as
     :func:`webapp.incidents.photos.photo_json` lists them (none for a report just made).

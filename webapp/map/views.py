@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
-from gis.photos import MAX_PHOTO_BYTES
+from gis.incidents.photos import MAX_PHOTO_BYTES
 from gis.types import IncidentCategory
 from layers.mapbuild import MapParts, build_map, render_parts
 from layers.registry import visible_layers
@@ -26,7 +26,7 @@ CATEGORY_LABELS = {
     IncidentCategory.ONLINE_FRAUD: "Online fraud",
     IncidentCategory.OTHER: "Other",
 }
-#: Photo types the pin-drop form offers (the photo API judges the content, gis.photos).
+#: Photo types the pin-drop form offers (the photo API judges the content, gis.incidents.photos).
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 

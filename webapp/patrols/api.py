@@ -1,4 +1,4 @@
-"""JSON API of patrol plans (see :mod:`gis.patrols` for who may do what).
+"""JSON API of patrol plans (see :mod:`gis.patrols.plans` for who may do what).
 
 - ``POST /api/patrols``: make a plan (planners); 201 with ``Location`` and the plan.
 - ``GET /api/patrols?district=&from=&to=``: plans of the viewer's districts.
@@ -18,9 +18,9 @@ import datetime as dt
 from flask import jsonify, request, url_for
 
 from gis.errors import InvalidInput
-from gis.patrol_hotspots import member_incidents, ranked_hotspots
-from gis.patrol_outcomes import outcome_json, record_outcome
-from gis.patrols import (
+from gis.patrols.candidates import member_incidents, ranked_hotspots
+from gis.patrols.outcomes import outcome_json, record_outcome
+from gis.patrols.plans import (
     PLANNERS,
     READERS,
     THAI_TZ,

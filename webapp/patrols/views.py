@@ -2,7 +2,7 @@
 (``/planner``).
 
 The sheet prints on A4 without navigation and without a tile server: its map is an SVG drawn by
-PostGIS (:mod:`gis.patrol_sheet`). The planner view is the map page's machinery
+PostGIS (:mod:`gis.patrols.sheet`). The planner view is the map page's machinery
 (:func:`layers.mapbuild.build_map` and ``static/js/layers.js``) with the hotspot, hexagon, Gi*
 and coverage layers, and ``static/js/planner.js`` for the ranked list, the profiles and the
 "make a plan" form.
@@ -17,11 +17,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from gis.accounts import scope_district_ids
-from gis.clustering import RUN_ROLES
+from gis.accounts.users import scope_district_ids
+from gis.hotspots.runs import RUN_ROLES
 from gis.models import Checkpoint, CoordinationCentre, District
-from gis.patrol_sheet import sheet_map
-from gis.patrols import PLANNERS, READERS, get_plan, plan_stops, plan_summary
+from gis.patrols.plans import PLANNERS, READERS, get_plan, plan_stops, plan_summary
+from gis.patrols.sheet import sheet_map
 from gis.types import IncidentCategory, PatrolUnit, StopOutcome
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
@@ -63,7 +63,7 @@ def sheet(plan_id: int):
         "patrols/sheet.html",
         plan=summary,
         stops=plan_stops(session, plan.id),
-        svg=Markup(drawn.svg),  # noqa: S704 # nosec B704 - numbers and fixed text only (gis/patrol_sheet.py)
+        svg=Markup(drawn.svg),  # noqa: S704 # nosec B704 - numbers and fixed text only (gis/patrols/sheet.py)
         frame_km=(drawn.width_m / 1000, drawn.height_m / 1000),
         unit_label=UNIT_LABELS[PatrolUnit(summary["unit"])],
         outcomes=OUTCOME_LABELS,

@@ -1,4 +1,4 @@
-"""The public report form: its fields as the JSON shape :func:`gis.incidents.parse_incident`
+"""The public report form: its fields as the JSON shape :func:`gis.incidents.reports.parse_incident`
 checks, and the names shown to the reporter."""
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
 
 from gis.errors import InvalidInput, NotFound, OutsideWatchArea
-from gis.incidents import parse_incident
-from gis.public import LOCAL_TZ, create_public_report, report_status
+from gis.incidents.public import LOCAL_TZ, create_public_report, report_status
+from gis.incidents.reports import parse_incident
 from gis.types import Channel
 from webapp.db import get_session
 from webapp.public import bp

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from gis.incidents.review import apply_action
+from gis.incidents.review_queue import HistoryEntry, get_reviewable_incident, history_entry
 from gis.models import Incident, User
-from gis.queue import HistoryEntry, get_reviewable_incident, history_entry
-from gis.review import apply_action
 from webapp.review.schemas import ActionInput
 
 
@@ -17,7 +17,7 @@ def take_action(
 
     Raises:
         NotFound: no such incident, or one outside the actor's scope.
-        InvalidInput, Conflict: from :func:`gis.review.apply_action`.
+        InvalidInput, Conflict: from :func:`gis.incidents.review.apply_action`.
     """
     incident = get_reviewable_incident(session, incident_id, actor)
     result = apply_action(

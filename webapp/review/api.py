@@ -8,9 +8,11 @@ allow). ``GET /api/incidents/<id>/history`` shows the audit trail to whoever may
 
 ``GET /api/review/incidents/<id>`` is one incident as a reviewer sees it: the incident's JSON with
 the names of its places and its allowed actions, and ``reporter_contact`` only for the viewers of
-:func:`gis.queue.may_see_contact` (coordinators of the district and HQ analysts; the member is
+:func:`gis.incidents.review_queue.may_see_contact` (coordinators of the district and HQ analysts;
+the member is
 absent for everyone else, ``null`` when the reporter left no contact). A reporter without the
-district in scope reads the history without notes (:func:`gis.queue.sees_internal_notes`).
+district in scope reads the history without notes
+(:func:`gis.incidents.review_queue.sees_internal_notes`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import login_required
 
-from gis.districts import district_ref
-from gis.incidents import get_visible_incident
-from gis.queue import (
+from gis.incidents.reports import get_visible_incident
+from gis.incidents.review_queue import (
     duplicate_candidates,
     get_reviewable_incident,
     history_entries,
@@ -28,6 +29,7 @@ from gis.queue import (
     may_see_contact,
     review_queue,
 )
+from gis.reference.districts import district_ref
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session

@@ -1,7 +1,7 @@
 """``PATCH /api/incidents/<id>``: a coordinator corrects an incident of their district.
 
 The body is a JSON object with any of ``category``, ``severity``, ``occurred_at``,
-``description`` and an optional ``note`` (:mod:`gis.edits`). The answer is
+``description`` and an optional ``note`` (:mod:`gis.incidents.edits`). The answer is
 ``{"incident": …, "event": …}``; ``event`` is ``null`` when nothing changed. Out of scope: 404;
 another role: 403; a final status: 409 naming it.
 """
@@ -12,9 +12,9 @@ import datetime as dt
 
 from flask import jsonify, request
 
-from gis.districts import district_ref
-from gis.edits import edit_incident, parse_edit
-from gis.queue import get_reviewable_incident, history_entry
+from gis.incidents.edits import edit_incident, parse_edit
+from gis.incidents.review_queue import get_reviewable_incident, history_entry
+from gis.reference.districts import district_ref
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session

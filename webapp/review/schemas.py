@@ -21,8 +21,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from gis.errors import InvalidInput
-from gis.models import Incident
-from gis.queue import (
+from gis.incidents.review import allowed_actions
+from gis.incidents.review_queue import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     DuplicateCandidate,
@@ -30,7 +30,7 @@ from gis.queue import (
     IncidentPlaces,
     QueueItem,
 )
-from gis.review import allowed_actions
+from gis.models import Incident
 from gis.types import IncidentCategory, IncidentStatus
 from webapp.params import parse_int
 
@@ -48,7 +48,8 @@ E = TypeVar("E", bound=StrEnum)
 
 @dataclass(frozen=True, slots=True)
 class QueueQuery:
-    """Checked queue filters, as keyword arguments of :func:`gis.queue.review_queue`."""
+    """Checked queue filters, as keyword arguments of
+    :func:`gis.incidents.review_queue.review_queue`."""
 
     status: IncidentStatus | None = None
     category: IncidentCategory | None = None
@@ -63,7 +64,8 @@ class QueueQuery:
 
 @dataclass(frozen=True, slots=True)
 class ActionInput:
-    """A checked triage action (the rules of each action are checked by ``gis.review``)."""
+    """A checked triage action (the rules of each action are checked by
+    ``gis.incidents.review``)."""
 
     action: str
     note: str | None = None

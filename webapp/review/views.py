@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
-from gis.models import Incident, User
-from gis.photos import list_photos
-from gis.queue import (
+from gis.incidents.photos import list_photos
+from gis.incidents.review_queue import (
     QueueItem,
     duplicate_candidates,
     get_reviewable_incident,
@@ -31,6 +30,7 @@ from gis.queue import (
     queue_items,
     review_queue,
 )
+from gis.models import Incident, User
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from layers.styles import INCIDENT_STATUS
 from webapp.auth.session import roles_required, viewer
@@ -95,7 +95,8 @@ THAI_TZ = ZoneInfo("Asia/Bangkok")
 
 
 def incident_context(session: Session, incident: Incident, me: User) -> dict[str, Any]:
-    """What the incident page shows; the contact only to :func:`gis.queue.may_see_contact`."""
+    """What the incident page shows; the contact only to
+    :func:`gis.incidents.review_queue.may_see_contact`."""
     contact_visible = may_see_contact(session, incident, me)
     return {
         "incident": incident,

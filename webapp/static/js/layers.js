@@ -43,7 +43,7 @@
   };
   /* Extra margin around the visible box, so that small pans need no new request. */
   var PAD = 0.25;
-  /* Characters of an incident's description shown on the map (gis/incident_layer.py). */
+  /* Characters of an incident's description shown on the map (gis/incidents/map_layer.py). */
   var DESCRIPTION_CHARS = 200;
   var pendingCallbacks = [];
 

@@ -8,7 +8,7 @@
  *
  *   localStorage["borderwatch.outbox.v1.<account id>"] = [item, …]
  *   item = { key, body, photo, state, incident, error, attempts, created }
- *   body = the JSON of POST /api/incidents (gis/incidents.py), idempotency_key = key
+ *   body = the JSON of POST /api/incidents (gis/incidents/reports.py), idempotency_key = key
  *   state: "waiting"  not stored yet; sent again when `online` fires, on page load and with
  *                     backoff (network failure, 5xx, 408, 429)
  *          "signin"   401/403 or a stale CSRF token: kept, sent again after a new sign-in

@@ -1,0 +1,1 @@
+"""Accounts: users, their roles and district scope, passwords and personal API tokens."""

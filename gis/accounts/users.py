@@ -1,0 +1,464 @@
+"""Accounts: argon2id password hashes, roles and their scope, sign-in checks.
+
+Every change that must end an account's existing sessions (disable, role change, password change,
+sign-out) bumps ``app_user.session_version``; the web layer keeps the version it saw at sign-in in
+the session and refuses the session once the two differ.
+
+No function here logs a password, a hash or a user-supplied secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gis.errors import InvalidInput, NotFound
+from gis.models import District, Province, User
+from gis.reference.admin import find_district
+from gis.types import Role
+
+log = logging.getLogger(__name__)
+
+#: Lower-case letters, digits, ``.``, ``_`` and ``-``; 3 to 80 characters, starting alphanumeric.
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,79}")
+MIN_PASSWORD_LENGTH = 12
+#: Longer passwords are refused (hashing megabytes on request would be a cheap denial of service).
+MAX_PASSWORD_LENGTH = 1024
+MAX_DISPLAY_NAME_LENGTH = 160
+
+DISTRICT_ROLES = frozenset({Role.COORDINATOR, Role.OFFICER, Role.VOLUNTEER})
+NATIONAL_ROLES = frozenset({Role.ADMINISTRATOR, Role.HQ_ANALYST})
+
+#: argon2-cffi's defaults: argon2id, t=3, m=64 MiB, p=4 (RFC 9106's second recommended option).
+_hasher = PasswordHasher()
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash (PHC string) of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; a malformed hash never matches."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random secret, verified for unknown accounts so that they cost the same time."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def normalise_username(username: str) -> str:
+    """User names are case-insensitive: stored and looked up in lower case, trimmed."""
+    return username.strip().lower()
+
+
+def check_username(username: str) -> str:
+    """The normalised user name.
+
+    Raises:
+        InvalidInput: (field ``username``) it does not match ``USERNAME_PATTERN``.
+    """
+    name = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise InvalidInput(
+            "user name: 3 to 80 characters, letters a-z, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
+            field="username",
+        )
+    return name
+
+
+def check_password(password: str, field: str = "password") -> str:
+    """``password`` unchanged if its length is acceptable.
+
+    Raises:
+        InvalidInput: (field ``field``) shorter than 12 or longer than 1024 characters.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password needs at least {MIN_PASSWORD_LENGTH} characters", field=field
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"the password may have at most {MAX_PASSWORD_LENGTH} characters", field=field
+        )
+    return password
+
+
+def check_role(role: Role | str) -> Role:
+    """The role as a ``Role``.
+
+    Raises:
+        InvalidInput: (field ``role``) not one of the roles.
+    """
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"unknown role; one of {choices}", field="role") from None
+
+
+def find_province(session: Session, ref: str) -> Province:
+    """A Thai province by P-code (``TH34``) or English/Thai name.
+
+    Raises:
+        InvalidInput: (field ``province``) no province or several provinces match.
+    """
+    matches = (
+        session.execute(
+            select(Province).where(
+                or_(
+                    func.upper(Province.pcode) == ref.strip().upper(),
+                    func.lower(Province.name) == ref.strip().lower(),
+                    Province.name_th == ref.strip(),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if len(matches) != 1:
+        problem = "no province matches" if not matches else "several provinces match"
+        raise InvalidInput(f"{problem} {ref!r}", field="province")
+    return matches[0]
+
+
+def _district(session: Session, ref: str) -> District:
+    try:
+        return find_district(session, ref.strip())
+    except NotFound as exc:  # a bad form value, not a missing page
+        raise InvalidInput(exc.message, field="district") from exc
+
+
+def resolve_scope(
+    session: Session, role: Role, district: str | None, province: str | None
+) -> tuple[int | None, int | None]:
+    """Check that the assignment fits the role and find it.
+
+    District roles (coordinator, officer, volunteer) need a district and no province; a patrol
+    planner has a province or a district (not both); administrators and HQ analysts are national
+    and have neither.
+
+    Args:
+        session: open session.
+        role: the account's role.
+        district: P-code, DOPA code or name of a district, or ``None``.
+        province: P-code or name of a province, or ``None``.
+
+    Returns:
+        ``(district_id, province_id)`` to store on the account.
+
+    Raises:
+        InvalidInput: naming ``district`` or ``province`` when the assignment does not fit the
+            role or matches no (or several) places.
+    """
+    district = district.strip() if district and district.strip() else None
+    province = province.strip() if province and province.strip() else None
+    if role in NATIONAL_ROLES:
+        if district or province:
+            raise InvalidInput(
+                f"a {role.value} account is national: give no district or province",
+                field="district" if district else "province",
+            )
+        return None, None
+    if role in DISTRICT_ROLES:
+        if province:
+            raise InvalidInput(
+                f"a {role.value} account has a district, not a province", field="province"
+            )
+        if not district:
+            raise InvalidInput(f"a {role.value} account needs a district", field="district")
+        return _district(session, district).id, None
+    # patrol planner
+    if district and province:
+        raise InvalidInput(
+            "a patrol planner has a province or a district, not both", field="province"
+        )
+    if district:
+        return _district(session, district).id, None
+    if province:
+        return None, find_province(session, province).id
+    raise InvalidInput("a patrol planner needs a province or a district", field="province")
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def get_user(session: Session, username: str) -> User:
+    """The account named ``username`` (case-insensitive).
+
+    Raises:
+        NotFound: (field ``username``) no such account.
+    """
+    user = session.execute(
+        select(User).where(User.username == normalise_username(username))
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound("no such account", field="username")
+    return user
+
+
+def create_user(
+    session: Session,
+    username: str,
+    display_name: str | None,
+    password: str,
+    role: Role | str,
+    district: str | None = None,
+    province: str | None = None,
+) -> User:
+    """Create an active account.
+
+    Args:
+        session: open session (the caller commits).
+        username: user name, stored in lower case.
+        display_name: name shown in the interface; the user name when empty.
+        password: at least 12 characters; only its argon2id hash is stored.
+        role: a ``Role`` or its value.
+        district: the account's district (district roles, or a district-level planner).
+        province: the account's province (a province-level planner).
+
+    Returns:
+        The new account, flushed (it has an id).
+
+    Raises:
+        InvalidInput: naming the field that is wrong (``username`` also when taken).
+    """
+    name = check_username(username)
+    shown = (display_name or "").strip() or name
+    if len(shown) > MAX_DISPLAY_NAME_LENGTH:
+        raise InvalidInput(
+            f"the display name may have at most {MAX_DISPLAY_NAME_LENGTH} characters",
+            field="display_name",
+        )
+    check_password(password)
+    checked_role = check_role(role)
+    district_id, province_id = resolve_scope(session, checked_role, district, province)
+    user = User(
+        username=name,
+        display_name=shown,
+        password_hash=hash_password(password),
+        role=checked_role,
+        district_id=district_id,
+        province_id=province_id,
+    )
+    try:
+        with session.begin_nested():  # the unique constraint decides, not a prior SELECT
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput("this user name is taken", field="username") from None
+    log.info("account %s created (role %s)", name, checked_role.value)
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every existing session of ``user`` (the web layer compares ``session_version``)."""
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMINISTRATOR, User.is_active, User.id != user.id)
+    ).scalar_one()
+
+
+def disable_user(session: Session, username: str) -> User:
+    """Disable an account and end its sessions; it can no longer sign in.
+
+    Raises:
+        NotFound: no such account.
+        InvalidInput: (field ``username``) it is the last active administrator.
+    """
+    user = get_user(session, username)
+    if (
+        user.role == Role.ADMINISTRATOR
+        and user.is_active
+        and not _other_active_admins(session, user)
+    ):
+        raise InvalidInput("the last active administrator cannot be disabled", field="username")
+    user.is_active = False
+    end_sessions(session, user)
+    log.info("account %s disabled", user.username)
+    return user
+
+
+def set_role(
+    session: Session,
+    username: str,
+    role: Role | str,
+    district: str | None = None,
+    province: str | None = None,
+) -> User:
+    """Give an account a new role and scope and end its sessions.
+
+    Raises:
+        NotFound: no such account.
+        InvalidInput: naming ``role``, ``district`` or ``province`` (see ``resolve_scope``), or
+            ``username`` when it would demote the last active administrator.
+    """
+    user = get_user(session, username)
+    checked_role = check_role(role)
+    district_id, province_id = resolve_scope(session, checked_role, district, province)
+    if (
+        user.role == Role.ADMINISTRATOR
+        and checked_role != Role.ADMINISTRATOR
+        and user.is_active
+        and not _other_active_admins(session, user)
+    ):
+        raise InvalidInput("the last active administrator cannot change role", field="username")
+    user.role = checked_role
+    user.district_id = district_id
+    user.province_id = province_id
+    end_sessions(session, user)
+    log.info("account %s now has role %s", user.username, checked_role.value)
+    return user
+
+
+def change_password(
+    session: Session, user: User, new_password: str, *, current_password: str | None = None
+) -> User:
+    """Set a new password and end every existing session of the account.
+
+    Args:
+        session: open session (the caller commits).
+        user: the account.
+        new_password: at least 12 characters.
+        current_password: when given (a user changing their own password), it must match.
+
+    Returns:
+        The account with its new ``session_version``.
+
+    Raises:
+        InvalidInput: ``current_password`` does not match, or ``new_password`` is too short/long.
+    """
+    if current_password is not None and not verify_password(user.password_hash, current_password):
+        raise InvalidInput("the current password is wrong", field="current_password")
+    check_password(new_password, field="new_password")
+    user.password_hash = hash_password(new_password)
+    end_sessions(session, user)
+    log.info("account %s changed its password", user.username)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active account with this user name and password, or ``None``.
+
+    Unknown, disabled and wrong-password cases all cost one argon2 verification and return
+    ``None``, so neither the answer nor its timing tells them apart. A hash made with older
+    parameters is replaced on success (the caller commits).
+    """
+    user = session.execute(
+        select(User).where(User.username == normalise_username(username))
+    ).scalar_one_or_none()
+    if len(password) > MAX_PASSWORD_LENGTH:
+        verify_password(_dummy_hash(), "")
+        return None
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.flush()
+    return user
+
+
+def scope_district_ids(session: Session, user: User) -> frozenset[int] | None:
+    """The ids of the districts an account may see; ``None`` means national (every district).
+
+    District roles see their district, a planner its district or every district of its
+    province, administrators and HQ analysts everything. A disabled account sees nothing.
+    """
+    if not user.is_active:
+        return frozenset()
+    if user.role in NATIONAL_ROLES:
+        return None
+    if user.district_id is not None:
+        return frozenset({user.district_id})
+    if user.province_id is not None:
+        ids = session.execute(
+            select(District.id).where(District.province_id == user.province_id)
+        ).scalars()
+        return frozenset(ids)
+    return frozenset()  # unreachable with the table's CHECK constraint; fail closed
+
+
+# --------------------------------------------------------------------------- demo
+
+DEMO_USERNAMES: dict[Role, str] = {
+    Role.ADMINISTRATOR: "demo-admin",
+    Role.HQ_ANALYST: "demo-hq",
+    Role.PATROL_PLANNER: "demo-planner",
+    Role.COORDINATOR: "demo-coordinator",
+    Role.OFFICER: "demo-officer",
+    Role.VOLUNTEER: "demo-volunteer",
+}
+
+
+def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Create the missing demo accounts, one per role, with random passwords.
+
+    District accounts get the first target district (by programme number), the planner its
+    province. Passwords are stored only as hashes: the plain text is returned once, here, and
+    an account that exists already is left alone (and not returned).
+
+    Args:
+        session: open session (the caller commits).
+
+    Returns:
+        ``(role, user name, password)`` of each account created now.
+
+    Raises:
+        NotFound: no target district (load the reference data first).
+    """
+    target = session.execute(
+        select(District).where(District.target).order_by(District.target_no, District.id).limit(1)
+    ).scalar_one_or_none()
+    if target is None:
+        raise NotFound("no target district: load the reference data first")
+    existing = set(
+        session.execute(
+            select(User.username).where(User.username.in_(DEMO_USERNAMES.values()))
+        ).scalars()
+    )
+    created: list[tuple[str, str, str]] = []
+    for role, username in DEMO_USERNAMES.items():
+        if username in existing:
+            continue
+        password = secrets.token_urlsafe(12)  # 16 characters, 96 bits
+        create_user(
+            session,
+            username,
+            f"Demo {role.value.replace('_', ' ')}",
+            password,
+            role,
+            district=target.pcode if role in DISTRICT_ROLES else None,
+            province=target.province.pcode if role == Role.PATROL_PLANNER else None,
+        )
+        created.append((role.value, username, password))
+    return created

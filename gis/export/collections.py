@@ -1,0 +1,536 @@
+"""The registry of exportable collections: one entry per collection (:data:`COLLECTIONS`).
+
+Each entry names its table, its geometry, who may read it, the filters it takes and its
+properties. Properties are an allow-list per access level: :func:`_incidents` builds the
+ordinary projection for everyone in scope and adds the sensitive fields (reporter identity and
+contact, photo links, the free text of unverified reports) only for an :class:`Access` whose
+``sensitive`` flag :func:`gis.export.make_access` granted (HQ analysts, with a reason).
+
+Scope is the map's: incidents as the incidents layer (:mod:`gis.incidents.map_layer`: one's own
+reports and the districts of one's scope, volunteers their own reports only, unverified public
+reports on no layer, rejected and duplicate reports only when the ``status`` filter names them);
+hotspot runs, their hotspots and hexagon cells as :mod:`gis.hotspots.queries` shows them (runs whose
+districts all lie in the scope, national runs to national roles); patrol plans of the districts
+in scope; the reference layers (districts, parallel
+areas, border, Mekong, checkpoints, natural crossings) whole, as the public map shows them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Numeric,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+
+from gis.export import Access, Collection, Field, Kind, Source
+from gis.hotspots.queries import VIEW_ROLES
+from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer
+from gis.incidents.review_queue import in_scope
+from gis.models import (
+    BorderSegment,
+    Checkpoint,
+    District,
+    DistrictParallelArea,
+    Hotspot,
+    HotspotCell,
+    HotspotRun,
+    Incident,
+    IncidentPhoto,
+    NaturalCrossing,
+    ParallelArea,
+    PatrolPlan,
+    PatrolStop,
+    Province,
+    River,
+    User,
+    WatchCorridor,
+)
+from gis.types import IncidentStatus, Role, RunStatus
+
+#: Every signed-in role.
+EVERYONE = frozenset(Role)
+#: Operational layers (hotspots, patrol plans): not volunteers, who see only their own reports.
+OPERATIONAL = frozenset(Role) - {Role.VOLUNTEER}
+#: Statuses whose free text leaves without the sensitive projection (a coordinator checked it).
+CHECKED = frozenset({IncidentStatus.VERIFIED, IncidentStatus.REFERRED, IncidentStatus.CLOSED})
+
+
+def thai_time(value: Any) -> ColumnElement[Any]:
+    """RFC 3339 text in Thai time (``2026-06-01T19:00:00+07:00``), whatever the session's zone."""
+    return func.to_char(func.timezone("Asia/Bangkok", value), 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+
+
+def metres(value: Any) -> ColumnElement[Any]:
+    return cast(func.round(cast(value, Numeric), 1), Numeric)
+
+
+def district_pcode(district_id: Any) -> ColumnElement[Any]:
+    return select(District.pcode).where(District.id == district_id).scalar_subquery()
+
+
+def _in_scope_of(access: Access, district_id: Any) -> ColumnElement[bool]:
+    if access.scope is None:
+        return true()
+    if not access.scope:
+        return false()
+    return district_id.in_(sorted(access.scope))
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def _incident_scope(access: Access) -> ColumnElement[bool]:
+    """:func:`gis.incidents.map_layer.visible_to` with the scope already read."""
+    viewer = access.viewer
+    if not viewer.is_active:
+        return false()
+    own = Incident.reporter_id == viewer.id
+    if access.role is Role.VOLUNTEER:
+        return own
+    return or_(own, in_scope(access.scope))
+
+
+def _photo_links() -> ColumnElement[Any]:
+    link = func.concat("/api/incidents/", IncidentPhoto.incident_id, "/photos/", IncidentPhoto.id)
+    return func.coalesce(
+        select(func.json_agg(aggregate_order_by(link, IncidentPhoto.id)))
+        .where(IncidentPhoto.incident_id == Incident.id)
+        .scalar_subquery(),
+        literal_column("'[]'::json"),
+    )
+
+
+def _incidents(access: Access) -> Source:
+    checked = Incident.status.in_(sorted(CHECKED))
+    description = Incident.description if access.sensitive else case(
+        (checked, Incident.description), else_=None
+    )  # fmt: skip
+    fields = [
+        Field("category", Kind.TEXT, Incident.category),
+        Field("status", Kind.TEXT, Incident.status),
+        Field("severity", Kind.INT, Incident.severity),
+        Field("channel", Kind.TEXT, Incident.channel),
+        Field("occurred_at", Kind.DATETIME, thai_time(Incident.occurred_at)),
+        Field("reported_at", Kind.DATETIME, thai_time(Incident.reported_at)),
+        Field("district_pcode", Kind.TEXT, District.pcode),
+        Field("district", Kind.TEXT, District.name),
+        Field("district_th", Kind.TEXT, District.name_th),
+        Field("province", Kind.TEXT, Province.name),
+        Field("border_distance_m", Kind.FLOAT, metres(Incident.border_distance_m)),
+        Field("nearest_checkpoint_id", Kind.INT, Incident.nearest_checkpoint_id),
+        Field("nearest_checkpoint_m", Kind.FLOAT, metres(Incident.nearest_checkpoint_m)),
+        Field("nearest_crossing_id", Kind.INT, Incident.nearest_crossing_id),
+        Field("nearest_crossing_m", Kind.FLOAT, metres(Incident.nearest_crossing_m)),
+        Field("is_demo", Kind.BOOL, Incident.is_demo),
+        Field("description", Kind.TEXT, description),
+    ]
+    if access.sensitive:
+        reporter = select(User.username).where(User.id == Incident.reporter_id).scalar_subquery()
+        fields += [
+            Field("reporter", Kind.TEXT, reporter),
+            Field("reporter_contact", Kind.TEXT, Incident.reporter_contact),
+            Field("photo_links", Kind.JSON, _photo_links()),
+        ]
+    rows = (
+        select(Incident.id)
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .where(_incident_scope(access), on_a_layer())
+    )
+    return Source(
+        fid=Incident.id,
+        geom=Incident.geom,
+        fields=tuple(fields),
+        rows=rows,
+        time=Incident.occurred_at,
+        district_id=Incident.district_id,
+        category=Incident.category,
+        status=Incident.status,
+        default_statuses=DEFAULT_STATUSES,
+    )
+
+
+# --------------------------------------------------------------------------- hotspots, plans
+
+
+def _visible_runs(access: Access) -> ColumnElement[bool]:
+    """:func:`gis.hotspots.queries.visible_runs` with the scope already read: runs whose
+    districts all lie in the scope; national runs for national roles only."""
+    if access.role not in VIEW_ROLES or not access.viewer.is_active:
+        return false()
+    if access.scope is None:
+        return true()
+    return and_(
+        HotspotRun.district_ids.is_not(None),
+        HotspotRun.district_ids.contained_by(cast(sorted(access.scope), ARRAY(Integer))),
+    )
+
+
+def _latest_run(access: Access) -> Any:
+    """The newest finished run the account may see."""
+    return (
+        select(func.max(HotspotRun.id))
+        .where(HotspotRun.status == RunStatus.DONE, _visible_runs(access))
+        .scalar_subquery()
+    )
+
+
+def _hotspots(access: Access) -> Source:
+    fields = (
+        Field("run_id", Kind.INT, Hotspot.run_id),
+        Field("rank", Kind.INT, Hotspot.rank),
+        Field("n_incidents", Kind.INT, Hotspot.n_incidents),
+        Field("categories", Kind.JSON, Hotspot.categories),
+        Field("first_seen", Kind.DATETIME, thai_time(Hotspot.first_seen)),
+        Field("last_seen", Kind.DATETIME, thai_time(Hotspot.last_seen)),
+        Field("score", Kind.FLOAT, Hotspot.score),
+        Field("trend", Kind.FLOAT, Hotspot.trend),
+        Field("recent_30", Kind.INT, Hotspot.recent_30),
+        Field("previous_30", Kind.INT, Hotspot.previous_30),
+        Field("district_ids", Kind.JSON, Hotspot.district_ids),
+        Field("parallel_area_ids", Kind.JSON, Hotspot.parallel_area_ids),
+        Field("nearest_crossing_id", Kind.INT, Hotspot.nearest_crossing_id),
+        Field("nearest_crossing_m", Kind.FLOAT, metres(Hotspot.nearest_crossing_m)),
+        Field("nearest_checkpoint_id", Kind.INT, Hotspot.nearest_checkpoint_id),
+        Field("nearest_checkpoint_m", Kind.FLOAT, metres(Hotspot.nearest_checkpoint_m)),
+    )
+    return Source(
+        fid=Hotspot.id,
+        geom=Hotspot.hull,
+        fields=fields,
+        rows=select(Hotspot.id)
+        .join(HotspotRun, HotspotRun.id == Hotspot.run_id)
+        .where(_visible_runs(access)),
+        time=Hotspot.last_seen,
+        run=Hotspot.run_id,
+        latest_run=_latest_run(access),
+    )
+
+
+#: Hexagon cell ids: the run, then i and j offset to be positive (|i|, |j| < 50,000 for
+#: cells of 250 m or more in UTM 48N over the border region).
+_CELL_OFFSET = 50_000
+
+
+def _hexagon_cells(access: Access) -> Source:
+    fid = (
+        cast(HotspotCell.run_id, BigInteger) * 10_000_000_000
+        + (cast(HotspotCell.i, BigInteger) + _CELL_OFFSET) * 100_000
+        + (HotspotCell.j + _CELL_OFFSET)
+    )
+    fields = (
+        Field("run_id", Kind.INT, HotspotCell.run_id),
+        Field("i", Kind.INT, HotspotCell.i),
+        Field("j", Kind.INT, HotspotCell.j),
+        Field("n", Kind.INT, HotspotCell.n),
+        Field("z", Kind.FLOAT, HotspotCell.z),
+        Field("p", Kind.FLOAT, HotspotCell.p),
+        Field("bin", Kind.INT, HotspotCell.bin),
+    )
+    rows = (
+        select(HotspotCell.run_id)
+        .join(HotspotRun, HotspotRun.id == HotspotCell.run_id)
+        .where(_visible_runs(access))
+    )
+    return Source(
+        fid=fid,
+        geom=HotspotCell.geom,
+        fields=fields,
+        rows=rows,
+        run=HotspotCell.run_id,
+        latest_run=_latest_run(access),
+    )
+
+
+def _watch_corridor(access: Access) -> Source:
+    fields = (
+        Field("width_m", Kind.FLOAT, WatchCorridor.width_m),
+        Field("built_at", Kind.DATETIME, thai_time(WatchCorridor.built_at)),
+        Field("n_segments", Kind.INT, WatchCorridor.n_segments),
+        Field("n_crossings", Kind.INT, WatchCorridor.n_crossings),
+    )
+    return Source(WatchCorridor.id, WatchCorridor.geom, fields, select(WatchCorridor.id))
+
+
+def _patrol_plans(access: Access) -> Source:
+    stops = (
+        select(func.count())
+        .select_from(PatrolStop)
+        .where(PatrolStop.plan_id == PatrolPlan.id)
+        .scalar_subquery()
+    )
+    fields = (
+        Field("district_pcode", Kind.TEXT, District.pcode),
+        Field("district", Kind.TEXT, District.name),
+        Field("unit", Kind.TEXT, PatrolPlan.unit),
+        Field("planned_for", Kind.DATE, func.to_char(PatrolPlan.planned_for, "YYYY-MM-DD")),
+        Field("window_start", Kind.TEXT, func.to_char(PatrolPlan.window_start, "HH24:MI")),
+        Field("window_end", Kind.TEXT, func.to_char(PatrolPlan.window_end, "HH24:MI")),
+        Field("start_checkpoint_id", Kind.INT, PatrolPlan.start_checkpoint_id),
+        Field("length_m", Kind.FLOAT, metres(PatrolPlan.length_m)),
+        Field("stops", Kind.INT, stops),
+        Field("created_at", Kind.DATETIME, thai_time(PatrolPlan.created_at)),
+    )
+    rows = (
+        select(PatrolPlan.id)
+        .join(District, District.id == PatrolPlan.district_id)
+        .where(_in_scope_of(access, PatrolPlan.district_id))
+    )
+    return Source(
+        fid=PatrolPlan.id,
+        geom=PatrolPlan.route,
+        fields=fields,
+        rows=rows,
+        time=PatrolPlan.planned_for,
+        district_id=PatrolPlan.district_id,
+    )
+
+
+# --------------------------------------------------------------------------- reference layers
+
+
+def _districts(access: Access) -> Source:
+    fields = (
+        Field("pcode", Kind.TEXT, District.pcode),
+        Field("name", Kind.TEXT, District.name),
+        Field("name_th", Kind.TEXT, District.name_th),
+        Field("province_pcode", Kind.TEXT, Province.pcode),
+        Field("province", Kind.TEXT, Province.name),
+        Field("province_th", Kind.TEXT, Province.name_th),
+        Field("target", Kind.BOOL, District.target),
+        Field("target_no", Kind.INT, District.target_no),
+        Field("border_neighbour", Kind.TEXT, District.border_neighbour),
+        Field("border_length_km", Kind.FLOAT, District.border_length_km),
+    )
+    rows = select(District.id).join(Province, Province.id == District.province_id)
+    return Source(District.id, District.geom, fields, rows, district_id=District.id)
+
+
+def _parallel_areas(access: Access) -> Source:
+    paired = (
+        select(func.json_agg(aggregate_order_by(District.pcode, District.pcode)))
+        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
+        .where(DistrictParallelArea.parallel_area_id == ParallelArea.id)
+        .scalar_subquery()
+    )
+    fields = (
+        Field("code", Kind.TEXT, ParallelArea.code),
+        Field("name", Kind.TEXT, ParallelArea.name),
+        Field("province", Kind.TEXT, ParallelArea.province),
+        Field("country", Kind.TEXT, ParallelArea.country),
+        Field("level", Kind.TEXT, ParallelArea.level),
+        Field("districts", Kind.JSON, func.coalesce(paired, literal_column("'[]'::json"))),
+        Field("source", Kind.TEXT, ParallelArea.source),
+        Field("licence", Kind.TEXT, ParallelArea.licence),
+    )
+    return Source(ParallelArea.id, ParallelArea.geom, fields, select(ParallelArea.id))
+
+
+def _border_segments(access: Access) -> Source:
+    fields = (
+        Field("segment_no", Kind.INT, BorderSegment.segment_no),
+        Field("neighbour", Kind.TEXT, BorderSegment.neighbour),
+        Field("kind", Kind.TEXT, BorderSegment.kind),
+        Field("demarcation", Kind.TEXT, BorderSegment.demarcation),
+        Field("district_pcode", Kind.TEXT, BorderSegment.district_pcode),
+        Field("district", Kind.TEXT, BorderSegment.district_name),
+        Field("province", Kind.TEXT, BorderSegment.province_name),
+        Field("length_km", Kind.FLOAT, BorderSegment.length_km),
+        Field("source", Kind.TEXT, BorderSegment.source),
+        Field("licence", Kind.TEXT, BorderSegment.licence),
+    )
+    return Source(
+        BorderSegment.id,
+        BorderSegment.geom,
+        fields,
+        select(BorderSegment.id),
+        district_id=BorderSegment.district_id,
+    )
+
+
+def _mekong(access: Access) -> Source:
+    fields = (
+        Field("code", Kind.TEXT, River.code),
+        Field("name", Kind.TEXT, River.name),
+        Field("variant", Kind.TEXT, River.variant),
+        Field("section", Kind.TEXT, River.section),
+        Field("forms_boundary", Kind.BOOL, River.forms_boundary),
+        Field("length_km", Kind.FLOAT, River.length_km),
+        Field("source", Kind.TEXT, River.source),
+        Field("licence", Kind.TEXT, River.licence),
+    )
+    return Source(River.id, River.geom, fields, select(River.id))
+
+
+def _checkpoints(access: Access) -> Source:
+    fields = (
+        Field("slug", Kind.TEXT, Checkpoint.slug),
+        Field("name", Kind.TEXT, Checkpoint.name),
+        Field("name_th", Kind.TEXT, Checkpoint.name_th),
+        Field("kind", Kind.TEXT, Checkpoint.kind),
+        Field("status", Kind.TEXT, Checkpoint.status),
+        Field("hours", Kind.TEXT, Checkpoint.hours),
+        Field("district_pcode", Kind.TEXT, district_pcode(Checkpoint.district_id)),
+        Field("neighbour", Kind.TEXT, Checkpoint.neighbour),
+        Field("counterpart", Kind.TEXT, Checkpoint.counterpart),
+        Field("precision", Kind.TEXT, Checkpoint.precision),
+        Field("approximate", Kind.BOOL, Checkpoint.approximate),
+        Field("sources", Kind.TEXT, Checkpoint.sources),
+    )
+    return Source(
+        Checkpoint.id,
+        Checkpoint.geom,
+        fields,
+        select(Checkpoint.id),
+        district_id=Checkpoint.district_id,
+    )
+
+
+def _natural_crossings(access: Access) -> Source:
+    fields = (
+        Field("code", Kind.TEXT, NaturalCrossing.code),
+        Field("name", Kind.TEXT, NaturalCrossing.name),
+        Field("description", Kind.TEXT, NaturalCrossing.description),
+        Field("risk_level", Kind.TEXT, NaturalCrossing.risk_level),
+        Field("district_pcode", Kind.TEXT, district_pcode(NaturalCrossing.district_id)),
+        Field("is_demo", Kind.BOOL, NaturalCrossing.is_demo),
+        Field("source", Kind.TEXT, NaturalCrossing.source),
+    )
+    return Source(
+        NaturalCrossing.id,
+        NaturalCrossing.geom,
+        fields,
+        select(NaturalCrossing.id),
+        district_id=NaturalCrossing.district_id,
+    )
+
+
+_INCIDENT_FILTERS = frozenset({"datetime", "category", "status", "district"})
+
+#: Every exportable collection, by name.
+COLLECTIONS: dict[str, Collection] = {
+    c.name: c
+    for c in (
+        Collection(
+            "incidents",
+            "Incidents",
+            "Incident reports in the reader's scope; sensitive fields only for HQ analysts "
+            "who give a reason.",
+            "Point",
+            EVERYONE,
+            _incidents,
+            _INCIDENT_FILTERS,
+        ),
+        Collection(
+            "hotspots",
+            "Hotspots",
+            "Hotspot clusters (padded hulls) of the latest finished run, or of ?run=<id>.",
+            "Polygon",
+            VIEW_ROLES,
+            _hotspots,
+            frozenset({"datetime", "run"}),
+        ),
+        Collection(
+            "hexagon_cells",
+            "Hexagon cells (Gi*)",
+            "Getis-Ord Gi* hexagons of the latest finished run, or of ?run=<id>: count, z, p "
+            "and bin (-3..3, cold to hot spot).",
+            "Polygon",
+            VIEW_ROLES,
+            _hexagon_cells,
+            frozenset({"run"}),
+        ),
+        Collection(
+            "patrol_plans",
+            "Patrol plans",
+            "Patrol plans of the districts in scope, with their route (null until routed).",
+            "LineString",
+            OPERATIONAL,
+            _patrol_plans,
+            frozenset({"datetime", "district"}),
+        ),
+        Collection(
+            "checkpoints",
+            "Checkpoints",
+            "Permanent, border-trade, temporary and joint inspection checkpoints.",
+            "Point",
+            EVERYONE,
+            _checkpoints,
+            frozenset({"district"}),
+        ),
+        Collection(
+            "natural_crossings",
+            "Natural crossings",
+            "Natural channels and paths across the border.",
+            "MultiLineString",
+            EVERYONE,
+            _natural_crossings,
+            frozenset({"district"}),
+        ),
+        Collection(
+            "districts",
+            "Districts",
+            "Thai districts of the border provinces, target districts flagged.",
+            "MultiPolygon",
+            EVERYONE,
+            _districts,
+            frozenset({"district"}),
+        ),
+        Collection(
+            "parallel_areas",
+            "Parallel areas",
+            "Lao and Cambodian areas paired with the target districts (twin towns).",
+            "MultiPolygon",
+            EVERYONE,
+            _parallel_areas,
+        ),
+        Collection(
+            "border_segments",
+            "Border segments",
+            "The international boundary by district, kind and demarcation.",
+            "LineString",
+            EVERYONE,
+            _border_segments,
+            frozenset({"district"}),
+        ),
+        Collection(
+            "mekong",
+            "Mekong",
+            "The Mekong centreline and the boundary line in the river.",
+            "LineString",
+            EVERYONE,
+            _mekong,
+        ),
+        Collection(
+            "watch_corridor",
+            "Watch corridor",
+            "The watch corridor: buffers around the Mekong boundary, the land border not "
+            "marked demarcated and the natural crossings.",
+            "MultiPolygon",
+            EVERYONE,
+            _watch_corridor,
+        ),
+    )
+}
+
+
+def get_collection(name: str) -> Collection | None:
+    """The collection called ``name``, or ``None``."""
+    return COLLECTIONS.get(name)
+
+
+__all__ = ["COLLECTIONS", "EVERYONE", "OPERATIONAL", "get_collection", "thai_time"]

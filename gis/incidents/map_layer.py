@@ -1,0 +1,533 @@
+"""The incidents map layer: what a viewer may see of the incidents, filtered, as GeoJSON.
+
+Who sees what (the layer is never shown to the public; :mod:`layers.registry` lists it for
+signed-in roles only):
+
+- everyone sees the incidents they reported themselves;
+- volunteers see nothing else;
+- the other roles see the incidents of the districts in their scope
+  (:func:`gis.accounts.users.scope_district_ids`: coordinators and officers their district, planners
+  their province or district, HQ analysts and administrators every district);
+- unverified public reports (channel ``online_public``, status ``new``) are on no layer for
+  anyone: coordinators see them in the review queue until they verify them;
+- rejected and duplicate reports are left out unless the ``status`` filter names them.
+
+Filters (:func:`parse_filters`, query parameters of ``/api/layers/incidents``): ``category`` and
+``status`` (one value or several, comma-separated), ``since`` and ``until`` (a day ``2026-11-21``,
+read as a whole day in Thai time, ``until`` inclusive; or an RFC 3339 date-time with an offset,
+``since`` inclusive and ``until`` exclusive).
+
+:func:`incidents_geojson` answers with one SQL statement that builds the FeatureCollection in
+PostGIS, newest first and at most :data:`MAX_FEATURES` features; the collection's foreign members
+``total`` (all matching incidents, counted by the same statement), ``limit`` and ``truncated``
+tell the map when to ask the user to zoom in. Features never carry the reporter, the reporter's
+contact or the receipt code; the description is cut to :data:`DESCRIPTION_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import orjson
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+
+from gis.accounts.users import scope_district_ids
+from gis.errors import InvalidInput
+from gis.incidents.review_queue import in_scope, in_window
+from gis.models import District, Incident, IncidentCell, Province, User
+from gis.reference.layers import in_bbox
+from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
+
+#: Most features in one answer; the answer says when more matched (``truncated``).
+MAX_FEATURES = 5_000
+#: Characters of the description shown on the map (the full text is in the incident API).
+DESCRIPTION_CHARS = 200
+#: Decimals of the coordinates (about 0.1 m).
+COORDINATE_DIGITS = 6
+#: Statuses shown when the ``status`` filter is absent.
+DEFAULT_STATUSES = frozenset(
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.VERIFIED,
+        IncidentStatus.REFERRED,
+        IncidentStatus.CLOSED,
+    }
+)
+#: Query parameters of the layer.
+FILTER_PARAMS = ("category", "status", "since", "until")
+#: Plain dates are days in Thailand.
+THAI_TIME = dt.timezone(dt.timedelta(hours=7))
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFilter:
+    """Checked filters of the incidents layer.
+
+    Attributes:
+        categories: only these categories (empty: every category).
+        statuses: only these statuses (empty: :data:`DEFAULT_STATUSES`).
+        since: only incidents that occurred at or after this time.
+        until: only incidents that occurred before this time.
+    """
+
+    categories: frozenset[IncidentCategory] = frozenset()
+    statuses: frozenset[IncidentStatus] = frozenset()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _choices(params: Mapping[str, str], field: str, kind: type[E]) -> frozenset[E]:
+    raw = (params.get(field) or "").strip()
+    if not raw:
+        return frozenset()
+    values: set[E] = set()
+    for part in raw.split(","):
+        try:
+            values.add(kind(part.strip()))
+        except ValueError:
+            known = ", ".join(k.value for k in kind)
+            raise InvalidInput(
+                f"{field} must be one or more of {known}, separated by commas", field=field
+            ) from None
+    return frozenset(values)
+
+
+def _when(params: Mapping[str, str], field: str) -> dt.datetime | None:
+    raw = (params.get(field) or "").strip().upper()
+    if not raw:
+        return None
+    try:
+        if _DATE.fullmatch(raw):
+            day = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), THAI_TIME)
+            return day + dt.timedelta(days=1) if field == "until" else day
+        if _RFC3339.fullmatch(raw):
+            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidInput(
+        f"{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset "
+        "(2026-11-21T06:30:00+07:00)",
+        field=field,
+    )
+
+
+def parse_filters(params: Mapping[str, str]) -> LayerFilter:
+    """The layer's filters from query parameters (other parameters are the caller's business).
+
+    Args:
+        params: parameter name -> value; see the module docstring for the grammar.
+
+    Returns:
+        The checked filters.
+
+    Raises:
+        InvalidInput: a bad value, naming its parameter (``since`` when it lies after ``until``).
+    """
+    since, until = _when(params, "since"), _when(params, "until")
+    if since is not None and until is not None and since >= until:
+        raise InvalidInput("since must lie before until", field="since")
+    return LayerFilter(
+        categories=_choices(params, "category", IncidentCategory),
+        statuses=_choices(params, "status", IncidentStatus),
+        since=since,
+        until=until,
+    )
+
+
+# --------------------------------------------------------------------------- filter builders
+
+
+def visible_to(session: Session, viewer: User) -> ColumnElement[bool]:
+    """Incidents ``viewer`` may see on a map: their own reports, and their scope's (not for
+    volunteers). Mirrors :func:`gis.incidents.reports.may_see`."""
+    if not viewer.is_active:
+        return false()
+    own = Incident.reporter_id == viewer.id
+    if Role(viewer.role) is Role.VOLUNTEER:
+        return own
+    return or_(own, in_scope(scope_district_ids(session, viewer)))
+
+
+def on_a_layer() -> ColumnElement[bool]:
+    """Not an unverified public report (those wait in the review queue)."""
+    return not_(
+        and_(Incident.channel == Channel.ONLINE_PUBLIC, Incident.status == IncidentStatus.NEW)
+    )
+
+
+def with_statuses(statuses: frozenset[IncidentStatus]) -> ColumnElement[bool]:
+    """Incidents in one of ``statuses`` (:data:`DEFAULT_STATUSES` when empty)."""
+    chosen = statuses or DEFAULT_STATUSES
+    return Incident.status.in_(sorted(chosen))
+
+
+def with_categories(categories: frozenset[IncidentCategory]) -> ColumnElement[bool]:
+    """Incidents of one of ``categories`` (any when empty)."""
+    return true() if not categories else Incident.category.in_(sorted(categories))
+
+
+def layer_conditions(
+    session: Session, viewer: User, layer_filter: LayerFilter, bbox: BBox | None
+) -> tuple[ColumnElement[bool], ...]:
+    """Every condition of the layer, for a ``WHERE`` clause (also used to count in tests)."""
+    return (
+        visible_to(session, viewer),
+        on_a_layer(),
+        with_statuses(layer_filter.statuses),
+        with_categories(layer_filter.categories),
+        in_window(layer_filter.since, layer_filter.until),
+        in_bbox(Incident.geom, bbox),
+    )
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def _thai_time(value: Any) -> ColumnElement[Any]:
+    """An RFC 3339 date-time in Thai time (``2026-06-01T19:00:00+07:00``), whatever the
+    session's time zone."""
+    local = func.timezone("Asia/Bangkok", value)
+    return func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+
+
+def _description() -> ColumnElement[Any]:
+    text = Incident.description
+    cut = func.left(text, DESCRIPTION_CHARS)
+    return case((func.length(text) > DESCRIPTION_CHARS, func.concat(cut, "…")), else_=text)
+
+
+def incidents_geojson(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter = LayerFilter(),
+    *,
+    bbox: BBox | None = None,
+    limit: int = MAX_FEATURES,
+) -> str:
+    """The incidents ``viewer`` may see, filtered, as one FeatureCollection built in PostGIS.
+
+    Args:
+        session: open session.
+        viewer: the signed-in account (see the module docstring for what each role sees).
+        layer_filter: checked filters (:func:`parse_filters`).
+        bbox: only incidents inside this box (GiST index); ``None`` for all.
+        limit: most features returned, newest first (1 to :data:`MAX_FEATURES`).
+
+    Returns:
+        FeatureCollection JSON text with the foreign members ``total`` (matching incidents),
+        ``limit`` and ``truncated`` (``total > limit``). Feature ids are incident ids; properties
+        ``id``, ``category``, ``status``, ``severity``, ``occurred_at`` (RFC 3339 in Thai time,
+        ``+07:00``), ``district``,
+        ``province``, ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
+        added) and ``description_truncated``.
+
+    Raises:
+        ValueError: ``limit`` out of range.
+    """
+    if not 1 <= limit <= MAX_FEATURES:
+        raise ValueError(f"limit must be within 1..{MAX_FEATURES}")
+    properties = func.json_build_object(
+        "id", Incident.id,
+        "category", Incident.category,
+        "status", Incident.status,
+        "severity", Incident.severity,
+        "occurred_at", _thai_time(Incident.occurred_at),
+        "district", District.name,
+        "province", Province.name,
+        "description", _description(),
+        "description_truncated",
+        func.coalesce(func.length(Incident.description) > DESCRIPTION_CHARS, false()),
+    )  # fmt: skip
+    rows = (
+        select(
+            Incident.id.label("id"),
+            Incident.occurred_at.label("occurred_at"),
+            func.ST_AsGeoJSON(Incident.geom, COORDINATE_DIGITS).label("geometry"),
+            properties.label("properties"),
+            func.count().over().label("total"),
+        )
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .where(*layer_conditions(session, viewer, layer_filter, bbox))
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .subquery("f")
+    )
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", rows.c.id,
+        "geometry", cast(rows.c.geometry, JSON),
+        "properties", rows.c.properties,
+    )  # fmt: skip
+    order = aggregate_order_by(feature, rows.c.occurred_at.desc(), rows.c.id.desc())
+    total = func.coalesce(func.max(rows.c.total), 0)
+    collection = func.json_build_object(
+        "type", "FeatureCollection",
+        "features", func.coalesce(func.json_agg(order), literal_column("'[]'::json")),
+        "total", total,
+        "limit", literal(limit),
+        "truncated", total > limit,
+    )  # fmt: skip
+    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+
+
+# --------------------------------------------------------------------------- counted cells
+
+#: From this zoom level on the layer always answers with points (a box of a few streets).
+POINTS_FROM_ZOOM = 15
+#: Below :data:`POINTS_FROM_ZOOM`, a box with more matching incidents than this is answered with
+#: counted cells instead of points: the browser then draws a few hundred counted bubbles
+#: instead of clustering many thousands of markers, and the database counts instead of building
+#: a feature per incident.
+POINTS_AT_MOST = 2_000
+#: Side of a cell on the screen, in pixels of a Web Mercator map (256-pixel tiles).
+CELL_PX = 64
+#: Zoom level assumed when the request gives none: the whole border fits a screen.
+DEFAULT_ZOOM = 6
+#: Grid levels (zooms) of the counts kept in ``incident_cell`` (migration 0009).
+CELL_LEVELS = (8, 11, 14)
+
+
+def cell_degrees(zoom: int) -> float:
+    """Side of a counting cell in degrees at ``zoom``: :data:`CELL_PX` screen pixels (at the
+    border's latitudes, 11-21 degrees north, a degree of latitude is drawn at most 7 % taller than
+    one of longitude, so square cells in degrees look square enough)."""
+    return CELL_PX * 360.0 / (256 * 2**zoom)
+
+
+def incident_layer_geojson(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter = LayerFilter(),
+    *,
+    bbox: BBox | None = None,
+    zoom: int | None = None,
+) -> str:
+    """The incidents layer for a map view: points, or counted cells for a crowded box.
+
+    At :data:`POINTS_FROM_ZOOM` and above, the points (:func:`incidents_geojson`). Below, the
+    matching incidents are counted per cell of :func:`cell_degrees` (one pass over the rows, in
+    SQL); when there are more than :data:`POINTS_AT_MOST` the answer is the cells
+    (:func:`cells_geojson`), otherwise the points. Without ``zoom``, :data:`DEFAULT_ZOOM`.
+    """
+    level = DEFAULT_ZOOM if zoom is None else zoom
+    if level >= POINTS_FROM_ZOOM:
+        return incidents_geojson(session, viewer, layer_filter, bbox=bbox)
+    cells = count_cells(session, viewer, layer_filter, bbox=bbox, zoom=level)
+    total = sum(c.n for c in cells)
+    if total <= POINTS_AT_MOST:
+        return incidents_geojson(session, viewer, layer_filter, bbox=bbox)
+    return cells_geojson(cells, level)
+
+
+def count_cells(
+    session: Session,
+    viewer: User,
+    layer_filter: LayerFilter,
+    *,
+    bbox: BBox | None,
+    zoom: int,
+) -> list[Any]:
+    """The matching incidents counted per cell of :func:`cell_degrees` at ``zoom``: rows of
+    ``n``, ``lon``, ``lat`` (the mean position of the cell's incidents, so that a bubble sits on
+    its incidents, not on a grid corner) and one count per category (column named by the
+    category).
+
+    Without a time window, up to the finest level of :data:`CELL_LEVELS`, the counts come from
+    ``incident_cell`` (:func:`_counted_cells`): the national view of a million incidents reads
+    some 8,000 rows instead of every incident. A box then takes whole cells of that level (at
+    most a quarter of a drawn cell's side beyond the box). With ``since`` or ``until``, or for a
+    volunteer (who sees only their own reports), the incidents are counted one by one.
+    """
+    counted = (
+        layer_filter.since is None
+        and layer_filter.until is None
+        and zoom <= CELL_LEVELS[-1]
+        and viewer.is_active
+        and Role(viewer.role) is not Role.VOLUNTEER
+    )
+    if counted:
+        query = _counted_cells(session, viewer, layer_filter, bbox=bbox, zoom=zoom)
+    else:
+        query = _incident_cells(
+            layer_conditions(session, viewer, layer_filter, bbox), zoom
+        ).subquery("c")
+    return list(session.execute(_per_cell(query)).all())
+
+
+def _grid(value: Any, level: int) -> Any:
+    """Index of the cell of 90 / 2^level degrees holding the coordinate ``value``."""
+    return cast(func.floor(value * (1 << level) / 90.0), Integer)
+
+
+def _incident_cells(conditions: tuple[ColumnElement[bool], ...], zoom: int) -> Any:
+    """One row per matching incident: its cell at ``zoom``, count 1, its position, category."""
+    x, y = func.ST_X(Incident.geom), func.ST_Y(Incident.geom)
+    return select(
+        _grid(x, zoom).label("cx"),
+        _grid(y, zoom).label("cy"),
+        literal(1).label("n"),
+        x.label("sum_lon"),
+        y.label("sum_lat"),
+        Incident.category.label("category"),
+    ).where(*conditions)
+
+
+def _counted_cells(
+    session: Session, viewer: User, layer_filter: LayerFilter, *, bbox: BBox | None, zoom: int
+) -> Any:
+    """Rows of ``incident_cell`` at the first level of :data:`CELL_LEVELS` at or above ``zoom``,
+    their cells brought to ``zoom`` (``cx >> (level - zoom)``), for the viewer's scope; plus,
+    counted from ``incident``, the viewer's own reports outside it."""
+    level = next(level for level in CELL_LEVELS if level >= zoom)
+    shift = level - zoom
+    cell = IncidentCell
+    statuses = sorted(layer_filter.statuses or DEFAULT_STATUSES)
+    scope = scope_district_ids(session, viewer)
+    conditions = [
+        cell.level == level,
+        cell.status.in_(statuses),
+        not_(and_(cell.public, cell.status == IncidentStatus.NEW)),
+        in_scope(scope, cell.district_id),
+    ]
+    if layer_filter.categories:
+        conditions.append(cell.category.in_(sorted(layer_filter.categories)))
+    if bbox is not None:
+        scale = (1 << level) / 90.0
+        conditions += [
+            cell.cx.between(math.floor(bbox.minx * scale), math.floor(bbox.maxx * scale)),
+            cell.cy.between(math.floor(bbox.miny * scale), math.floor(bbox.maxy * scale)),
+        ]
+    counted = select(
+        cell.cx.op(">>")(shift).label("cx"),
+        cell.cy.op(">>")(shift).label("cy"),
+        cell.n.label("n"),
+        cell.sum_lon.label("sum_lon"),
+        cell.sum_lat.label("sum_lat"),
+        cell.category.label("category"),
+    ).where(*conditions)
+    if scope is None:
+        return counted.subquery("c")
+    own = (
+        Incident.reporter_id == viewer.id,
+        not_(in_scope(scope)),
+        on_a_layer(),
+        with_statuses(layer_filter.statuses),
+        with_categories(layer_filter.categories),
+        in_bbox(Incident.geom, bbox),
+    )
+    return union_all(counted, _incident_cells(own, zoom)).subquery("c")
+
+
+def _per_cell(rows: Any) -> Select[Any]:
+    """``rows`` (cx, cy, n, sum_lon, sum_lat, category) added up per cell."""
+    n = func.sum(rows.c.n)
+    per_category = [
+        func.coalesce(func.sum(rows.c.n).filter(rows.c.category == c), 0).label(c.value)
+        for c in IncidentCategory
+    ]
+    return (
+        select(
+            n.label("n"),
+            (func.sum(rows.c.sum_lon) / n).label("lon"),
+            (func.sum(rows.c.sum_lat) / n).label("lat"),
+            *per_category,
+        )
+        .group_by(rows.c.cx, rows.c.cy)
+        .having(n > 0)
+    )
+
+
+def cells_geojson(cells: list[Any], zoom: int) -> str:
+    """Counted cells as a FeatureCollection: one Point per cell, properties ``count`` and
+    ``categories`` (the non-zero counts by category); foreign members ``aggregated`` (true),
+    ``zoom``, ``cell_degrees``, ``total`` (incidents counted) and ``cells``. Features have no
+    id: a cell is not an incident."""
+    features = []
+    for cell in sorted(cells, key=lambda c: -c.n):
+        categories = {
+            c.value: getattr(cell, c.value) for c in IncidentCategory if getattr(cell, c.value)
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [
+                        round(float(cell.lon), COORDINATE_DIGITS),
+                        round(float(cell.lat), COORDINATE_DIGITS),
+                    ],
+                },
+                "properties": {"count": cell.n, "categories": categories},
+            }
+        )
+    total = sum(c.n for c in cells)
+    return orjson.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "aggregated": True,
+            "zoom": zoom,
+            "cell_degrees": cell_degrees(zoom),
+            "total": total,
+            "cells": len(features),
+            "truncated": False,
+        }
+    ).decode()
+
+
+__all__ = [
+    "CELL_LEVELS",
+    "DEFAULT_STATUSES",
+    "DESCRIPTION_CHARS",
+    "FILTER_PARAMS",
+    "MAX_FEATURES",
+    "POINTS_AT_MOST",
+    "POINTS_FROM_ZOOM",
+    "LayerFilter",
+    "cell_degrees",
+    "cells_geojson",
+    "count_cells",
+    "incident_layer_geojson",
+    "incidents_geojson",
+    "layer_conditions",
+    "on_a_layer",
+    "parse_filters",
+    "visible_to",
+    "with_categories",
+    "with_statuses",
+]

@@ -1,0 +1,333 @@
+"""Photos of incidents: checking an upload, re-encoding it without metadata, storing it once.
+
+An upload is judged by its content, never by its file name or declared type: Pillow must read it
+as JPEG, PNG or WebP (:data:`FORMATS`), it may hold at most :data:`MAX_PIXELS` pixels (a
+decompression bomb is refused before it is decoded) and must decode whole (a truncated or corrupt
+file is refused). What is stored is a new image made from the pixels only: turned upright from
+its EXIF orientation (``ImageOps.exif_transpose``), shrunk to at most :data:`MAX_EDGE` pixels on
+its longest edge, and written without any EXIF, XMP, ICC or text block, so that no GPS position
+or camera detail of an informant or officer leaves with it. JPEG stays JPEG (quality
+:data:`JPEG_QUALITY`); PNG and WebP keep their format.
+
+Storing (:func:`add_photo`) writes the bytes into ``incident_photo`` with one
+``INSERT … ON CONFLICT (incident_id, sha256) DO NOTHING``, where ``sha256`` is the digest of the
+bytes as uploaded: an offline client that sends the same file again gets the stored photo and
+nothing is written, also when the copies arrive at the same time. The incident's row is locked
+while its photos are counted, so that :data:`MAX_PHOTOS` holds under concurrent uploads. A new
+photo gets an ``incident_event`` (``photo_added``, note: the photo id) in the same transaction.
+
+Who may add photos (:func:`may_add_photo`): the incident's own reporter (an officer, volunteer or
+coordinator account) and the coordinators whose scope holds the incident's district.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import struct
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, undefer
+
+from gis.accounts.users import scope_district_ids
+from gis.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unprocessable
+from gis.incidents.reports import get_visible_incident
+from gis.models import Incident, IncidentEvent, IncidentPhoto, User
+from gis.types import Role
+
+log = logging.getLogger(__name__)
+
+#: Largest file accepted (bytes, as uploaded).
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+#: Most pixels (width × height) an upload may have; more is refused before decoding.
+MAX_PIXELS = 40_000_000
+#: Longest edge of a stored photo (pixels).
+MAX_EDGE = 2048
+#: Photos per incident.
+MAX_PHOTOS = 5
+JPEG_QUALITY = 85
+WEBP_QUALITY = 85
+#: The field that carries the photo, named by every error about it.
+FIELD = "photo"
+
+#: Pillow format of an upload -> (stored content type, Pillow format written). Phones write
+#: some JPEGs as MPO (JPEG with extra frames): they are JPEGs, stored as plain JPEG.
+FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": ("image/jpeg", "JPEG"),
+    "MPO": ("image/jpeg", "JPEG"),
+    "PNG": ("image/png", "PNG"),
+    "WEBP": ("image/webp", "WEBP"),
+}
+#: Pillow formats tried when opening an upload (JPEG's opener also yields MPO files).
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP")
+#: File name extension per stored content type.
+EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+#: Accounts that may add photos to the incidents they reported themselves.
+REPORTING_ROLES = frozenset({Role.OFFICER, Role.VOLUNTEER, Role.COORDINATOR})
+#: Image modes written as they are, per output format; others are converted to RGB(A).
+_KEEP_MODES: dict[str, frozenset[str]] = {
+    "JPEG": frozenset({"RGB", "L"}),
+    "PNG": frozenset({"1", "L", "LA", "RGB", "RGBA", "I;16"}),
+    "WEBP": frozenset({"RGB", "RGBA"}),
+}
+
+
+#: What Pillow raises on damaged or truncated image data while decoding.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPhoto:
+    """A checked upload, re-encoded and ready to store.
+
+    Attributes:
+        data: the re-encoded image (no metadata).
+        content_type: ``image/jpeg``, ``image/png`` or ``image/webp``.
+        width: width of the stored image in pixels, after orientation.
+        height: height of the stored image in pixels, after orientation.
+        sha256: hex digest of the bytes as uploaded (the key of a retried upload).
+    """
+
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+    sha256: str
+
+    @property
+    def byte_size(self) -> int:
+        return len(self.data)
+
+
+def _open(raw: bytes) -> Image.Image:
+    """The upload opened (header only) as one of :data:`FORMATS`, or refused."""
+    try:
+        # Over Image.MAX_IMAGE_PIXELS Pillow warns (an exception where warnings are errors) and
+        # over twice that it raises; below it, the size is checked here after opening.
+        image = Image.open(io.BytesIO(raw), formats=list(OPEN_FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Unprocessable(
+            f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels", field=FIELD
+        ) from None
+    except UnidentifiedImageError:
+        raise Unprocessable("the photo must be a JPEG, PNG or WebP image", field=FIELD) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        log.info("unreadable photo header: %r", exc)
+        raise Unprocessable("the photo is damaged or incomplete", field=FIELD) from None
+    if image.format not in FORMATS:  # not reached with formats= above; kept as a guard
+        image.close()
+        raise Unprocessable("the photo must be a JPEG, PNG or WebP image", field=FIELD)
+    width, height = image.size
+    if width < 1 or height < 1 or width * height > MAX_PIXELS:
+        image.close()
+        raise Unprocessable(
+            f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels", field=FIELD
+        )
+    return image
+
+
+def _upright_pixels(image: Image.Image, out_format: str) -> Image.Image:
+    """A new image holding only the upload's pixels: shrunk, upright, in a mode ``out_format``
+    writes; no ``info`` (EXIF, XMP, ICC, text) and no palette transparency carried over."""
+    image.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)  # JPEG: decodes at ~1/n
+    image.load()  # a truncated or corrupt file fails here
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode not in _KEEP_MODES[out_format] or (
+        upright.has_transparency_data and upright.mode not in ("LA", "RGBA")
+    ):
+        alpha = out_format != "JPEG" and upright.has_transparency_data
+        upright = upright.convert("RGBA" if alpha else "RGB")
+    return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+
+
+def prepare_photo(raw: bytes) -> PreparedPhoto:
+    """Check an uploaded photo and re-encode it for storage (no database).
+
+    Args:
+        raw: the file's bytes as uploaded.
+
+    Returns:
+        The re-encoded photo: upright, at most :data:`MAX_EDGE` pixels on its longest edge,
+        without metadata, in the upload's format, and the digest of ``raw``.
+
+    Raises:
+        InvalidInput: an empty file (``field="photo"``).
+        TooLarge: more than :data:`MAX_PHOTO_BYTES` bytes.
+        Unprocessable: not a JPEG, PNG or WebP image (by content), more than :data:`MAX_PIXELS`
+            pixels, or a truncated or corrupt image.
+    """
+    if not raw:
+        raise InvalidInput("the photo is empty", field=FIELD)
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise TooLarge(
+            f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", field=FIELD
+        )
+    with _open(raw) as image:
+        content_type, out_format = FORMATS[str(image.format)]
+        try:
+            clean = _upright_pixels(image, out_format)
+        except _DAMAGED as exc:
+            log.info("undecodable photo: %r", exc)
+            raise Unprocessable("the photo is damaged or incomplete", field=FIELD) from None
+    out = io.BytesIO()
+    if out_format == "JPEG":
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    elif out_format == "WEBP":
+        clean.save(out, "WEBP", quality=WEBP_QUALITY)
+    else:
+        clean.save(out, "PNG")
+    return PreparedPhoto(
+        data=out.getvalue(),
+        content_type=content_type,
+        width=clean.width,
+        height=clean.height,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def may_add_photo(session: Session, incident: Incident, user: User) -> bool:
+    """Whether ``user`` may add photos to ``incident``.
+
+    Its reporter may (when an officer, volunteer or coordinator account), and so may the
+    coordinators whose scope holds its district. Nobody else, whatever else they may see.
+    """
+    if not user.is_active:
+        return False
+    role = Role(user.role)
+    if incident.reporter_id is not None and incident.reporter_id == user.id:
+        return role in REPORTING_ROLES
+    if role is not Role.COORDINATOR:
+        return False
+    scope = scope_district_ids(session, user)
+    return scope is not None and incident.district_id in scope
+
+
+def photo_target(session: Session, incident_id: int, user: User) -> Incident:
+    """The incident ``user`` wants to add a photo to, if they may.
+
+    Raises:
+        NotFound: no such incident, or one the user may not see (the same answer).
+        Forbidden: the user sees the incident but may not add photos to it.
+    """
+    incident = get_visible_incident(session, incident_id, user)
+    if not may_add_photo(session, incident, user):
+        raise Forbidden("you may not add photos to this incident", field="id")
+    return incident
+
+
+def add_photo(
+    session: Session, incident: Incident, prepared: PreparedPhoto, actor: User | None
+) -> tuple[IncidentPhoto, bool]:
+    """Store a photo of ``incident`` once, with its audit event; the caller commits.
+
+    The incident's row is locked (``FOR NO KEY UPDATE``) while its photos are counted. The row
+    is written by ``INSERT … ON CONFLICT (incident_id, sha256) DO NOTHING``: when the same upload
+    is already stored (a retry, possibly concurrent with the first copy), nothing is written
+    and the stored photo is returned, also when the incident has its :data:`MAX_PHOTOS`.
+
+    Args:
+        session: open session; flushed, not committed.
+        incident: the incident (the caller checked that ``actor`` may add to it).
+        prepared: the photo from :func:`prepare_photo`.
+        actor: the account adding the photo.
+
+    Returns:
+        The photo (without its bytes loaded) and whether this call stored it.
+
+    Raises:
+        Unprocessable: the incident already has :data:`MAX_PHOTOS` other photos
+            (``field="photo"``).
+    """
+    session.execute(
+        select(Incident.id).where(Incident.id == incident.id).with_for_update(key_share=True)
+    )
+    count = session.execute(
+        select(func.count()).where(IncidentPhoto.incident_id == incident.id)
+    ).scalar_one()
+    new_id = None
+    if count < MAX_PHOTOS:
+        new_id = session.execute(
+            pg_insert(IncidentPhoto)
+            .values(
+                incident_id=incident.id,
+                sha256=prepared.sha256,
+                content_type=prepared.content_type,
+                width=prepared.width,
+                height=prepared.height,
+                byte_size=prepared.byte_size,
+                data=prepared.data,
+                uploaded_by_id=None if actor is None else actor.id,
+            )
+            .on_conflict_do_nothing(index_elements=["incident_id", "sha256"])
+            .returning(IncidentPhoto.id)
+        ).scalar()
+    if new_id is None:
+        stored = session.execute(
+            select(IncidentPhoto).where(
+                IncidentPhoto.incident_id == incident.id,
+                IncidentPhoto.sha256 == prepared.sha256,
+            )
+        ).scalar_one_or_none()
+        if stored is None:
+            raise Unprocessable(f"an incident has at most {MAX_PHOTOS} photos", field=FIELD)
+        return stored, False
+    session.add(
+        IncidentEvent(
+            incident_id=incident.id,
+            actor_id=None if actor is None else actor.id,
+            action="photo_added",
+            note=str(new_id),
+            changes={"photo_id": new_id},
+        )
+    )
+    session.flush()
+    return session.get_one(IncidentPhoto, new_id), True
+
+
+def list_photos(session: Session, incident_id: int) -> list[IncidentPhoto]:
+    """The incident's photos, oldest first, without their bytes."""
+    return list(
+        session.scalars(
+            select(IncidentPhoto)
+            .where(IncidentPhoto.incident_id == incident_id)
+            .order_by(IncidentPhoto.id)
+        )
+    )
+
+
+def get_photo(session: Session, incident_id: int, photo_id: int) -> IncidentPhoto:
+    """Photo ``photo_id`` of incident ``incident_id``, its bytes loaded.
+
+    The caller checks that the viewer may see the incident.
+
+    Raises:
+        NotFound: no such photo of that incident (a photo of another incident is not found).
+    """
+    photo = session.execute(
+        select(IncidentPhoto)
+        .where(IncidentPhoto.id == photo_id, IncidentPhoto.incident_id == incident_id)
+        .options(undefer(IncidentPhoto.data))
+    ).scalar_one_or_none()
+    if photo is None:
+        raise NotFound("no such photo", field="photo_id")
+    return photo
+
+
+__all__ = [
+    "EXTENSIONS",
+    "MAX_EDGE",
+    "MAX_PHOTOS",
+    "MAX_PHOTO_BYTES",
+    "MAX_PIXELS",
+    "PreparedPhoto",
+    "add_photo",
+    "get_photo",
+    "list_photos",
+    "may_add_photo",
+    "photo_target",
+    "prepare_photo",
+]

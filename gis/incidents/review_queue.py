@@ -1,0 +1,423 @@
+"""The coordinators' review queue: incidents of the viewer's districts, filtered, newest first.
+
+Which roles may use the queue is the caller's decision; here the viewer's district scope
+(:func:`gis.accounts.users.scope_district_ids`) decides which incidents are listed: coordinators
+their
+district, planners their province, HQ analysts and administrators every district. Unlike
+:func:`gis.incidents.reports.may_see`, reporting an incident does not put it in one's queue.
+
+Filters are small builders (:func:`in_scope`, :func:`with_status`, :func:`with_category`,
+:func:`in_window`) combined by :func:`review_queue`; the total is counted by its own SQL
+``count(*)`` over the same conditions, not from the page of items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from gis.accounts.users import scope_district_ids
+from gis.errors import NotFound
+from gis.incidents.reports import get_incident
+from gis.incidents.review import allowed_actions, possible_duplicates
+from gis.models import (
+    Checkpoint,
+    District,
+    Incident,
+    IncidentEvent,
+    NaturalCrossing,
+    ParallelArea,
+    Province,
+    User,
+)
+from gis.types import IncidentCategory, IncidentStatus, Role
+
+#: Largest page of the queue.
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One incident as the review queue lists it (no description, no reporter)."""
+
+    id: int
+    category: IncidentCategory
+    status: IncidentStatus
+    severity: int
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    district_id: int
+    district: str
+    district_th: str | None
+    province: str
+    lon: float
+    lat: float
+    allowed_actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """A page of the queue and the number of incidents matching the filters in all pages."""
+
+    items: list[QueueItem]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One audit event; ``who`` is the actor's user name, ``None`` when not shown or unknown."""
+
+    id: int
+    who: str | None
+    at: dt.datetime
+    action: str
+    from_status: IncidentStatus | None
+    to_status: IncidentStatus | None
+    note: str | None
+    details: dict[str, object] | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCandidate:
+    """A possible duplicate and its distance (metres) from the incident under review."""
+
+    item: QueueItem
+    distance_m: float
+
+
+# --------------------------------------------------------------------------- filter builders
+
+
+def in_scope(
+    scope: frozenset[int] | None, district_id: Any = Incident.district_id
+) -> ColumnElement[bool]:
+    """Rows whose ``district_id`` (the incident's by default) is in ``scope`` (``None``: every
+    district; empty: none)."""
+    if scope is None:
+        return true()
+    if not scope:
+        return false()
+    return district_id.in_(sorted(scope))
+
+
+def with_status(status: IncidentStatus | None) -> ColumnElement[bool]:
+    """Incidents in ``status`` (any status when ``None``)."""
+    return true() if status is None else Incident.status == status
+
+
+def with_category(category: IncidentCategory | None) -> ColumnElement[bool]:
+    """Incidents of ``category`` (any when ``None``)."""
+    return true() if category is None else Incident.category == category
+
+
+def in_window(since: dt.datetime | None, until: dt.datetime | None) -> ColumnElement[bool]:
+    """Incidents that occurred at or after ``since`` and before ``until`` (each optional)."""
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(Incident.occurred_at >= since)
+    if until is not None:
+        conditions.append(Incident.occurred_at < until)
+    return and_(true(), *conditions)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _items_select() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Incident.id,
+            Incident.category,
+            Incident.status,
+            Incident.severity,
+            Incident.occurred_at,
+            Incident.reported_at,
+            Incident.district_id,
+            District.name.label("district"),
+            District.name_th.label("district_th"),
+            Province.name.label("province"),
+            func.ST_X(Incident.geom).label("lon"),
+            func.ST_Y(Incident.geom).label("lat"),
+        )
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+    )
+
+
+def _items(session: Session, statement: Select[*tuple[Any, ...]]) -> list[QueueItem]:
+    return [
+        QueueItem(
+            id=r.id,
+            category=IncidentCategory(r.category),
+            status=IncidentStatus(r.status),
+            severity=r.severity,
+            occurred_at=r.occurred_at,
+            reported_at=r.reported_at,
+            district_id=r.district_id,
+            district=r.district,
+            district_th=r.district_th,
+            province=r.province,
+            lon=float(r.lon),
+            lat=float(r.lat),
+            allowed_actions=tuple(allowed_actions(r.status)),
+        )
+        for r in session.execute(statement)
+    ]
+
+
+def review_queue(
+    session: Session,
+    viewer: User,
+    *,
+    status: IncidentStatus | None = None,
+    category: IncidentCategory | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> QueuePage:
+    """A page of the incidents of the viewer's districts, newest (``occurred_at``) first.
+
+    Args:
+        session: open session.
+        viewer: the account asking; its scope limits the incidents (the caller checks its role).
+        status: only incidents in this status.
+        category: only incidents of this category.
+        since: only incidents that occurred at or after this time.
+        until: only incidents that occurred before this time.
+        limit: page size, 1 to :data:`MAX_LIMIT`.
+        offset: incidents skipped before the page.
+
+    Returns:
+        The page and the total number of matching incidents (a separate ``count(*)``).
+
+    Raises:
+        ValueError: ``limit`` or ``offset`` out of range (the caller parses them).
+    """
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise ValueError("limit must be within 1..500 and offset not negative")
+    where = (
+        in_scope(scope_district_ids(session, viewer)),
+        with_status(status),
+        with_category(category),
+        in_window(since, until),
+    )
+    total = session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
+    page = (
+        _items_select()
+        .where(*where)
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return QueuePage(items=_items(session, page), total=total)
+
+
+def queue_items(session: Session, ids: Sequence[int]) -> dict[int, QueueItem]:
+    """The incidents with these ids as queue items, by id (the caller has checked scope)."""
+    if not ids:
+        return {}
+    return {i.id: i for i in _items(session, _items_select().where(Incident.id.in_(list(ids))))}
+
+
+def get_reviewable_incident(session: Session, incident_id: int, viewer: User) -> Incident:
+    """The incident if it lies in one of the viewer's districts.
+
+    Stricter than :func:`gis.incidents.reports.get_visible_incident`: having reported an incident of
+    another district does not make it reviewable.
+
+    Raises:
+        NotFound: no such incident, or one outside the viewer's scope (the same answer).
+    """
+    incident = get_incident(session, incident_id)
+    scope = scope_district_ids(session, viewer)
+    if scope is not None and incident.district_id not in scope:
+        raise NotFound("no such incident", field="id")
+    return incident
+
+
+def duplicate_candidates(session: Session, incident_id: int) -> list[DuplicateCandidate]:
+    """Possible duplicates of an incident (:func:`gis.incidents.review.possible_duplicates`),
+    nearest first.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    pairs = possible_duplicates(session, incident_id)
+    items = queue_items(session, [i for i, _ in pairs])
+    return [DuplicateCandidate(items[i], metres) for i, metres in pairs if i in items]
+
+
+#: The event that names the reporter (its actor); the API does not name reporters to others.
+REPORTING_ACTION = "created"
+
+
+def _entries(
+    session: Session, condition: ColumnElement[bool], hide_reporter: bool
+) -> list[HistoryEntry]:
+    actor = aliased(User)
+    rows = session.execute(
+        select(IncidentEvent, actor.username)
+        .outerjoin(actor, actor.id == IncidentEvent.actor_id)
+        .where(condition)
+        .order_by(IncidentEvent.at, IncidentEvent.id)
+    )
+    return [
+        HistoryEntry(
+            id=event.id,
+            who=None if hide_reporter and event.action == REPORTING_ACTION else name,
+            at=event.at,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            details=event.changes,
+        )
+        for event, name in rows
+    ]
+
+
+def in_viewers_districts(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the incident lies in one of the viewer's districts (national scope: all)."""
+    scope = scope_district_ids(session, viewer)
+    return scope is None or incident.district_id in scope
+
+
+def sees_internal_notes(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the viewer is staff of the incident's district, who read the triage notes.
+
+    Everyone who may see an incident sees its status changes. The notes and details of the
+    actions (duplicate of which incident, referred to which agency) are internal: they are for
+    the staff whose scope holds the district, not for a volunteer or an officer of another
+    district who only made the report.
+    """
+    return Role(viewer.role) is not Role.VOLUNTEER and in_viewers_districts(
+        session, incident, viewer
+    )
+
+
+def history_entries(session: Session, incident: Incident, viewer: User) -> list[HistoryEntry]:
+    """The incident's audit trail, oldest first, with the actors' user names.
+
+    The reporter's identity is not part of what the API shows of an incident, so the event
+    that records the report (``created``) names nobody unless the viewer is the reporter. Later
+    actions always name their actor, also when that is the reporter (the audit needs them).
+    A viewer who sees the incident only as its reporter (:func:`sees_internal_notes` is false)
+    gets every status change without its note and details.
+    """
+    hide = incident.reporter_id is None or incident.reporter_id != viewer.id
+    entries = _entries(session, IncidentEvent.incident_id == incident.id, hide)
+    if sees_internal_notes(session, incident, viewer):
+        return entries
+    return [replace(e, note=None, details=None) for e in entries]
+
+
+def history_entry(session: Session, event_id: int) -> HistoryEntry:
+    """One audit event with its actor's user name (for the actor who just made it).
+
+    Raises:
+        NotFound: no such event.
+    """
+    entries = _entries(session, IncidentEvent.id == event_id, False)
+    if not entries:
+        raise NotFound("no such event", field="event")
+    return entries[0]
+
+
+# --------------------------------------------------------------------------- one incident whole
+
+#: Roles that read a reporter's contact, for the incidents of their districts: the district's
+#: coordinators and HQ analysts. Administrators manage accounts, not cases, and do not.
+CONTACT_ROLES = frozenset({Role.COORDINATOR, Role.HQ_ANALYST})
+
+
+def may_see_contact(session: Session, incident: Incident, viewer: User) -> bool:
+    """Whether the viewer may read the incident's ``reporter_contact``.
+
+    Only active coordinators whose scope holds the incident's district and HQ analysts do.
+    """
+    return (
+        viewer.is_active
+        and Role(viewer.role) in CONTACT_ROLES
+        and in_viewers_districts(session, incident, viewer)
+    )
+
+
+def reporter_contact(session: Session, incident: Incident, viewer: User) -> str | None:
+    """The reporter's contact if the viewer may read it (:func:`may_see_contact`), else ``None``."""
+    return incident.reporter_contact if may_see_contact(session, incident, viewer) else None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPlaces:
+    """Names of the places an incident was routed to and measured against."""
+
+    district: str
+    district_th: str
+    province: str
+    province_th: str
+    parallel_area: str | None
+    checkpoint: str | None
+    checkpoint_th: str | None
+    crossing: str | None
+
+
+def incident_places(session: Session, incident: Incident) -> IncidentPlaces:
+    """The district, province, parallel area, nearest checkpoint and crossing of an incident.
+
+    Raises:
+        NotFound: no such incident.
+    """
+    row = session.execute(
+        select(
+            District.name,
+            District.name_th,
+            Province.name,
+            Province.name_th,
+            ParallelArea.name,
+            Checkpoint.name,
+            Checkpoint.name_th,
+            NaturalCrossing.name,
+        )
+        .select_from(Incident)
+        .join(District, District.id == Incident.district_id)
+        .join(Province, Province.id == District.province_id)
+        .outerjoin(ParallelArea, ParallelArea.id == Incident.parallel_area_id)
+        .outerjoin(Checkpoint, Checkpoint.id == Incident.nearest_checkpoint_id)
+        .outerjoin(NaturalCrossing, NaturalCrossing.id == Incident.nearest_crossing_id)
+        .where(Incident.id == incident.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("no such incident", field="id")
+    return IncidentPlaces(*row)
+
+
+__all__ = [
+    "CONTACT_ROLES",
+    "DuplicateCandidate",
+    "HistoryEntry",
+    "IncidentPlaces",
+    "QueueItem",
+    "QueuePage",
+    "duplicate_candidates",
+    "get_reviewable_incident",
+    "history_entries",
+    "history_entry",
+    "in_scope",
+    "in_viewers_districts",
+    "in_window",
+    "incident_places",
+    "may_see_contact",
+    "queue_items",
+    "reporter_contact",
+    "review_queue",
+    "sees_internal_notes",
+    "with_category",
+    "with_status",
+]

@@ -1,0 +1,1 @@
+"""Operations: database migrations and verified backups."""

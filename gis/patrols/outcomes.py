@@ -1,0 +1,264 @@
+"""What a patrol found at each stop, and which hotspots no patrol has visited lately.
+
+An outcome (``POST /api/patrols/<id>/stops/<seq>/outcome``, :func:`record_outcome`) is one of
+``visited``, ``nothing_found`` or ``incident_found``, with an optional note. ``incident_found``
+stores a new incident through :func:`gis.incidents.reports.create_incident` (channel ``patrol``,
+status
+``new``, reported by the account recording it, at the stop unless ``lon``/``lat`` are given) and
+links it to the stop (``patrol_stop.incident_id``). Its idempotency key is the one the client
+sends, or one derived from the stop (:func:`stop_key`), so that an outcome sent again (a retry
+from a phone that lost the answer) is stored once; the stop's row is locked while it is written.
+Once an incident is linked, the stop keeps it: another outcome for that stop is a conflict (the
+incident itself is triaged in the review queue). Other outcomes may be corrected.
+
+Coverage (:func:`coverage_geojson`): the hotspots of the latest finished run covering the
+viewer's districts, in the viewer's scope, that no stop with an outcome recorded in the last
+:data:`COVERAGE_DAYS` days lies in (a stop of any plan, of this run or an older one, counts by
+place: its point inside the hull, or its hotspot being this one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, Numeric, Text, cast, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+
+from gis.accounts.users import scope_district_ids
+from gis.errors import Conflict, InvalidInput, NotFound
+from gis.incidents.reports import create_incident, parse_incident
+from gis.models import Hotspot, Incident, PatrolStop, User
+from gis.patrols.plans import THAI_TZ, get_plan, hotspot_districts, latest_run_id
+from gis.reference.layers import in_bbox
+from gis.types import BBox, Channel, StopOutcome
+
+COVERAGE_DAYS = 14
+MAX_NOTE = 2_000
+#: Namespace of the idempotency keys derived from a stop (uuid5).
+STOP_KEYS = uuid.UUID("6f7b1c52-57d4-4d8e-9a35-6a1f3f0c2b10")
+
+OUTCOME_FIELDS = ("outcome", "note", "incident")
+INCIDENT_FIELDS = (
+    "category",
+    "severity",
+    "description",
+    "occurred_at",
+    "lon",
+    "lat",
+    "idempotency_key",
+)
+
+
+def stop_key(stop_id: int) -> uuid.UUID:
+    """The idempotency key of the incident found at a stop when the client sends none."""
+    return uuid.uuid5(STOP_KEYS, f"patrol-stop:{stop_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedOutcome:
+    """The stop after its outcome, the incident found (if any) and whether it is new."""
+
+    stop: PatrolStop
+    incident: Incident | None
+    incident_created: bool
+    changed: bool
+
+
+def _note(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_NOTE or "\x00" in value:
+        raise InvalidInput(f"note must be text of at most {MAX_NOTE:,} characters", field="note")
+    return value.strip() or None
+
+
+def _found_incident(
+    payload: Any, stop: PatrolStop, lonlat: tuple[float, float], reporter: User, now: dt.datetime
+) -> Any:
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(
+            "incident_found needs incident: {category, ...}", field="incident.category"
+        )
+    for name in payload:
+        if name not in INCIDENT_FIELDS:
+            raise InvalidInput(f"unknown field {str(name)[:80]!r}", field=f"incident.{name}")
+    report = {
+        "lon": lonlat[0],
+        "lat": lonlat[1],
+        "occurred_at": now.isoformat(),
+        "idempotency_key": str(stop_key(stop.id)),
+        **payload,
+    }
+    try:
+        return parse_incident(report, now, channel=Channel.PATROL, reporter_id=reporter.id)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field=f"incident.{exc.field}") from None
+
+
+def record_outcome(
+    session: Session,
+    plan_id: int,
+    seq: int,
+    payload: Any,
+    recorder: User,
+    now: dt.datetime,
+) -> RecordedOutcome:
+    """Record what the patrol found at stop ``seq`` of plan ``plan_id`` (module docstring).
+
+    Args:
+        session: open session; flushed, the caller commits.
+        plan_id: the plan.
+        seq: the stop's number in the plan (1 first).
+        payload: JSON object: ``outcome``, optional ``note``, and for ``incident_found``
+            ``incident`` (``category`` and optional ``severity``, ``description``,
+            ``occurred_at``, ``lon``, ``lat``, ``idempotency_key``).
+        recorder: the account recording it (the caller checked its role).
+        now: the current time.
+
+    Returns:
+        The outcome recorded.
+
+    Raises:
+        NotFound: no such plan in the recorder's scope, or no such stop (``seq``).
+        InvalidInput: a bad member, named (``incident.<member>`` for the incident's).
+        Conflict: the stop already has an incident and another outcome is sent.
+        OutsideWatchArea: the incident's place lies outside the watch area.
+    """
+    plan = get_plan(session, plan_id, recorder)
+    if not isinstance(payload, Mapping):
+        raise InvalidInput("the outcome must be a JSON object", field="body")
+    for name in payload:
+        if name not in OUTCOME_FIELDS:
+            raise InvalidInput(f"unknown field {str(name)[:80]!r}", field=str(name)[:80])
+    try:
+        outcome = StopOutcome(str(payload.get("outcome")))
+    except ValueError:
+        known = ", ".join(o.value for o in StopOutcome)
+        raise InvalidInput(f"outcome must be one of {known}", field="outcome") from None
+    note = _note(payload.get("note"))
+    if outcome is not StopOutcome.INCIDENT_FOUND and payload.get("incident") is not None:
+        raise InvalidInput("incident is only for incident_found", field="incident")
+    stop = session.execute(
+        select(PatrolStop)
+        .where(PatrolStop.plan_id == plan.id, PatrolStop.seq == seq)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if stop is None:
+        raise NotFound("the plan has no stop with this number", field="seq")
+    if stop.incident_id is not None:
+        if outcome is not StopOutcome.INCIDENT_FOUND:
+            raise Conflict(
+                "an incident found at this stop is linked to it; triage it in the review queue",
+                current=StopOutcome.INCIDENT_FOUND.value,
+                field="outcome",
+            )
+        return RecordedOutcome(stop, session.get(Incident, stop.incident_id), False, False)
+    incident, created = None, False
+    if outcome is StopOutcome.INCIDENT_FOUND:
+        lonlat = session.execute(
+            select(func.ST_X(PatrolStop.geom), func.ST_Y(PatrolStop.geom)).where(
+                PatrolStop.id == stop.id
+            )
+        ).one()
+        data = _found_incident(
+            payload.get("incident"), stop, (float(lonlat[0]), float(lonlat[1])), recorder, now
+        )
+        incident, created = create_incident(session, data)
+    changed = stop.outcome != outcome or stop.note != note or incident is not None
+    if changed:
+        stop.outcome = outcome
+        stop.note = note
+        stop.outcome_at = now
+        stop.outcome_by_id = recorder.id
+        stop.incident_id = None if incident is None else incident.id
+        session.flush()
+    return RecordedOutcome(stop, incident, created, changed)
+
+
+def outcome_json(recorded: RecordedOutcome) -> dict[str, Any]:
+    stop = recorded.stop
+    return {
+        "plan_id": stop.plan_id,
+        "seq": stop.seq,
+        "outcome": None if stop.outcome is None else str(stop.outcome),
+        "outcome_at": None
+        if stop.outcome_at is None
+        else stop.outcome_at.astimezone(THAI_TZ).isoformat(timespec="seconds"),
+        "note": stop.note,
+        "incident_id": stop.incident_id,
+        "incident_created": recorded.incident_created,
+    }
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def coverage_geojson(
+    session: Session,
+    viewer: User,
+    bbox: BBox | None = None,
+    *,
+    now: dt.datetime | None = None,
+    days: int = COVERAGE_DAYS,
+) -> str:
+    """Hotspots of the latest run in the viewer's scope with no patrol in the last ``days``.
+
+    Returns:
+        FeatureCollection JSON text: hulls with ``id``, ``rank``, ``score``, ``n_incidents``,
+        ``run_id`` and ``last_patrolled`` (the last outcome at it ever, Thai time, or null).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    scope = scope_district_ids(session, viewer)
+    run = latest_run_id(session, scope=scope)
+    empty = '{"type": "FeatureCollection", "features": []}'
+    if run is None:
+        return empty
+    ids = list(session.execute(select(Hotspot.id).where(Hotspot.run_id == run)).scalars())
+    if scope is not None:
+        districts = hotspot_districts(session, ids)
+        ids = [i for i in ids if set(districts[i]) & scope]
+    if not ids:
+        return empty
+    at_hotspot = or_(
+        PatrolStop.hotspot_id == Hotspot.id, func.ST_Intersects(PatrolStop.geom, Hotspot.hull)
+    )
+    last = (
+        select(func.max(PatrolStop.outcome_at))
+        .where(PatrolStop.outcome.is_not(None), at_hotspot)
+        .scalar_subquery()
+    )
+    properties = func.json_build_object(
+        "id", Hotspot.id,
+        "title", func.concat("Hotspot no. ", Hotspot.rank, ": no patrol for ", days, " days"),
+        "run_id", Hotspot.run_id,
+        "rank", Hotspot.rank,
+        "score", func.round(cast(Hotspot.score, Numeric), 3),
+        "n_incidents", Hotspot.n_incidents,
+        "last_patrolled",
+        func.to_char(func.timezone("Asia/Bangkok", last), 'YYYY-MM-DD"T"HH24:MI"+07:00"'),
+        "days", days,
+    )  # fmt: skip
+    rows = (
+        select(Hotspot.id, Hotspot.rank, Hotspot.hull, properties.label("properties"))
+        .where(Hotspot.id.in_(ids), in_bbox(Hotspot.hull, bbox))
+        .where(func.coalesce(last < now - dt.timedelta(days=days), True))
+        .subquery("f")
+    )
+    feature = func.json_build_object(
+        "type", "Feature",
+        "id", rows.c.id,
+        "geometry", cast(func.ST_AsGeoJSON(rows.c.hull, 6), JSON),
+        "properties", rows.c.properties,
+    )  # fmt: skip
+    collection = func.json_build_object(
+        "type", "FeatureCollection",
+        "features", func.coalesce(
+            func.json_agg(aggregate_order_by(feature, rows.c.rank)), literal_column("'[]'::json")
+        ),
+    )  # fmt: skip
+    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()

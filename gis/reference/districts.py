@@ -1,0 +1,318 @@
+"""District routing: which target district's coordination centre handles a point.
+
+A point inside a Thai target district belongs to it. A point across the border goes to the
+target district paired with the parallel area that contains it or, within ``max_distance_m``, is
+nearest to it; a district-level parallel area wins over a province-level one at equal distance,
+and among the districts paired with the area the nearest one is chosen. A point inside a Thai
+district that is not a target, or farther than ``max_distance_m`` from the service area, is
+outside the watch area. Distances are measured in the metric CRS on the stored metric copies of
+the polygons (``geom_m``, GiST-indexed), within 1 % of the geodesic distance (see
+gis.reference.measure).
+Ties are broken the same way everywhere: a point on an edge shared by a target and a non-target
+district belongs to the target district, then the lower ids win.
+
+:func:`route_point` answers in a few queries with a readable refusal; :func:`route_cte` is the
+same routing as one CTE, which :func:`gis.incidents.reports.store_incident` folds into its INSERT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Float,
+    FromClause,
+    Integer,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from gis.errors import OutsideWatchArea
+from gis.models import District, DistrictParallelArea, ParallelArea, Province
+from gis.reference.measure import point, to_metric
+from gis.types import AreaLevel, BBox, DistrictRef, Routing
+
+#: Default reach across the border beyond the parallel areas (metres).
+DEFAULT_MAX_DISTANCE_M = 10_000.0
+#: Where a given point is projected to the metric CRS (UTM 48N): the target districts' region
+#: (lon 99-107, lat 11-21) with a margin of several hundred kilometres. PROJ refuses points far
+#: from the zone ("outside of projection domain", a database error); a point beyond this box
+#: lies far outside the watch area anyway and is refused without projecting it.
+METRIC_DOMAIN = BBox(90.0, -5.0, 120.0, 35.0)
+
+
+def in_metric_domain(lon: float, lat: float) -> bool:
+    """Whether (lon, lat) lies in :data:`METRIC_DOMAIN`."""
+    d = METRIC_DOMAIN
+    return d.minx <= lon <= d.maxx and d.miny <= lat <= d.maxy
+
+
+def refuse_far(session: Session, lon: float, lat: float) -> None:
+    """Raise :class:`OutsideWatchArea` for a point outside :data:`METRIC_DOMAIN`, with its
+    geodesic distance to the nearest target district; nothing for the others."""
+    if in_metric_domain(lon, lat):
+        return
+    here = func.geography(point(lon, lat))
+    distance = session.execute(
+        select(func.min(func.ST_Distance(here, func.geography(District.geom)))).where(
+            District.target
+        )
+    ).scalar()
+    raise OutsideWatchArea(
+        "the point lies far outside the watch area (the target border districts of Thailand)",
+        distance_m=None if distance is None else float(distance),
+        field="location",
+    )
+
+
+def district_ref(session: Session, district_id: int) -> DistrictRef:
+    """The district with id ``district_id`` as routing returns it."""
+    row = session.execute(
+        select(
+            District.id,
+            District.pcode,
+            District.name,
+            District.name_th,
+            Province.name,
+            Province.name_th,
+            District.target,
+        )
+        .join(Province, Province.id == District.province_id)
+        .where(District.id == district_id)
+    ).one()
+    return DistrictRef(*row)
+
+
+def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
+    """The Thai district (of the 17 border provinces) that covers a point, target or not.
+
+    Args:
+        session: open session.
+        lon: longitude, EPSG:4326.
+        lat: latitude, EPSG:4326.
+
+    Returns:
+        The district, or ``None`` when the point is in none of them.
+    """
+    district_id = session.execute(
+        select(District.id)
+        .where(District.geom.ST_Covers(point(lon, lat)))
+        .order_by(District.target.desc(), District.id)  # on a shared edge: the target district
+        .limit(1)
+    ).scalar()
+    return None if district_id is None else district_ref(session, district_id)
+
+
+def service_area_distance_m(session: Session, lon: float, lat: float) -> float | None:
+    """Metres from a point to the nearest target district or parallel area."""
+    if not in_metric_domain(lon, lat):
+        try:
+            refuse_far(session, lon, lat)
+        except OutsideWatchArea as far:
+            return far.distance_m
+    pt_m = to_metric(point(lon, lat))
+    d = (
+        select(func.ST_Distance(District.geom_m, pt_m).label("m"))
+        .where(District.target)
+        .order_by(District.geom_m.op("<->")(pt_m))
+        .limit(1)
+    )
+    a = (
+        select(func.ST_Distance(ParallelArea.geom_m, pt_m).label("m"))
+        .order_by(ParallelArea.geom_m.op("<->")(pt_m))
+        .limit(1)
+    )
+    u = union_all(d.subquery().select(), a.subquery().select()).subquery()
+    return session.execute(select(func.min(u.c.m))).scalar()
+
+
+def route_point(
+    session: Session,
+    lon: float,
+    lat: float,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+) -> Routing:
+    """Route a point to the target district that handles it.
+
+    Args:
+        session: open session.
+        lon: longitude, EPSG:4326.
+        lat: latitude, EPSG:4326.
+        max_distance_m: how far beyond a parallel area (or a target district, for points in the
+            gaps between the Thai and the neighbours' boundary data) a point may lie.
+
+    Returns:
+        The routing: the district and, for points across the border, the parallel area.
+
+    Raises:
+        OutsideWatchArea: the point is in a non-target Thai district or too far from the service
+            area; ``distance_m`` says how far from the service area it is.
+    """
+    refuse_far(session, lon, lat)
+    here = district_at(session, lon, lat)
+    if here is not None:
+        if here.target:
+            return Routing(district=here)
+        raise OutsideWatchArea(
+            f"{here.name} ({here.province}) is not a target district of the programme",
+            distance_m=service_area_distance_m(session, lon, lat),
+            field="location",
+        )
+
+    pt_m = to_metric(point(lon, lat))
+    # Candidates: parallel areas (district level first) and target districts within reach.
+    areas = select(
+        ParallelArea.id.label("area_id"),
+        func.ST_Distance(ParallelArea.geom_m, pt_m).label("m"),
+        (ParallelArea.level != AreaLevel.DISTRICT.value).label("province_level"),
+    ).where(func.ST_DWithin(ParallelArea.geom_m, pt_m, max_distance_m))
+    districts = select(
+        cast(literal(None), ParallelArea.id.type).label("area_id"),
+        func.ST_Distance(District.geom_m, pt_m).label("m"),
+        literal(False).label("province_level"),
+        District.id.label("district_id"),
+    ).where(District.target, func.ST_DWithin(District.geom_m, pt_m, max_distance_m))
+    u = union_all(
+        areas.add_columns(cast(literal(None), District.id.type).label("district_id")), districts
+    ).subquery()
+    best = session.execute(
+        select(u.c.area_id, u.c.district_id, cast(u.c.m, Float))
+        .order_by(
+            u.c.m, u.c.province_level, u.c.district_id.is_(None), u.c.area_id, u.c.district_id
+        )
+        .limit(1)
+    ).first()
+    if best is None:
+        distance = service_area_distance_m(session, lon, lat)
+        raise OutsideWatchArea(
+            "the location is outside the watch area"
+            + (f" ({distance / 1000:.1f} km from it)" if distance is not None else ""),
+            distance_m=distance,
+            field="location",
+        )
+    area_id, district_id, metres = best
+    if area_id is None:
+        return Routing(district=district_ref(session, district_id), distance_m=metres)
+
+    # The target district paired with the area that lies nearest to the point.
+    district_id = session.execute(
+        select(District.id)
+        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
+        .where(DistrictParallelArea.parallel_area_id == area_id, District.target)
+        .order_by(func.ST_Distance(District.geom_m, pt_m), District.id)
+        .limit(1)
+    ).scalar()
+    area_name = session.execute(
+        select(ParallelArea.name).where(ParallelArea.id == area_id)
+    ).scalar()
+    if district_id is None:  # an area whose pairings an administrator removed
+        raise OutsideWatchArea(
+            f"{area_name} is not paired with any target district",
+            distance_m=metres,
+            field="location",
+        )
+    return Routing(
+        district=district_ref(session, district_id),
+        parallel_area_id=area_id,
+        parallel_area_name=area_name,
+        distance_m=metres,
+    )
+
+
+def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
+    """The routing of :func:`route_point` as one CTE, to embed in a larger statement.
+
+    It yields one row ``(district_id, parallel_area_id)`` for a point in the watch area and no
+    row for a point outside it; the rules, the tie-breaks included, are those of
+    :func:`route_point` (a test compares the two over many points). The across-border search
+    runs only when no Thai district covers the point.
+
+    Args:
+        pt: a one-row FROM clause with the point as ``geom`` (EPSG:4326) and ``geom_m`` (metric).
+        max_distance_m: the reach beyond the parallel areas (a value or a bound parameter).
+        name: the CTE's name.
+
+    Returns:
+        The CTE; the caller joins it (no row: outside the watch area).
+    """
+    here = (
+        select(District.id.label("id"), District.target.label("target"))
+        .select_from(pt)
+        .join(District, District.geom.ST_Covers(pt.c.geom))
+        .order_by(District.target.desc(), District.id)
+        .limit(1)
+        .cte(f"{name}_here")
+    )
+    within = func.ST_DWithin
+    areas = (
+        select(
+            ParallelArea.id.label("area_id"),
+            cast(null(), Integer).label("district_id"),
+            func.ST_Distance(ParallelArea.geom_m, pt.c.geom_m).label("m"),
+            (ParallelArea.level != AreaLevel.DISTRICT.value).label("province_level"),
+        )
+        .select_from(pt)
+        .join(ParallelArea, within(ParallelArea.geom_m, pt.c.geom_m, max_distance_m))
+    )
+    districts = (
+        select(
+            cast(null(), Integer).label("area_id"),
+            District.id.label("district_id"),
+            func.ST_Distance(District.geom_m, pt.c.geom_m).label("m"),
+            false().label("province_level"),
+        )
+        .select_from(pt)
+        .join(District, within(District.geom_m, pt.c.geom_m, max_distance_m))
+        .where(District.target)
+    )
+    candidates = union_all(areas, districts).subquery(f"{name}_candidates")
+    c = candidates.c
+    best = (
+        select(c.area_id, c.district_id)
+        .where(~exists(select(here.c.id)))  # only for points in no Thai district
+        .order_by(c.m, c.province_level, c.district_id.is_(None), c.area_id, c.district_id)
+        .limit(1)
+        .cte(f"{name}_best")
+    )
+    paired = (
+        select(District.id.label("id"))
+        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
+        .where(DistrictParallelArea.parallel_area_id == best.c.area_id, District.target)
+        .order_by(func.ST_Distance(District.geom_m, pt.c.geom_m), District.id)
+        .limit(1)
+        .lateral(f"{name}_paired")
+    )
+    inside = select(
+        here.c.id.label("district_id"), cast(null(), Integer).label("parallel_area_id")
+    ).where(here.c.target)
+    across = (
+        select(
+            func.coalesce(best.c.district_id, paired.c.id).label("district_id"),
+            best.c.area_id.label("parallel_area_id"),
+        )
+        .select_from(best)
+        .join(pt, true())
+        .outerjoin(paired, true())
+        .where(or_(best.c.district_id.is_not(None), paired.c.id.is_not(None)))
+    )
+    return union_all(inside, across).cte(name)
+
+
+__all__ = [
+    "DEFAULT_MAX_DISTANCE_M",
+    "district_at",
+    "district_ref",
+    "route_cte",
+    "route_point",
+    "service_area_distance_m",
+]
