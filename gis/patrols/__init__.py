@@ -1,1 +1,3 @@
-"""Patrol plans: candidate hotspots, the routed tour, the printed sheet and the outcomes of each stop."""
+"""Patrol plans: candidate hotspots, the routed tour, the printed sheet and the outcomes of each
+stop.
+"""
