@@ -23,11 +23,10 @@ from gis.export.collections import COLLECTIONS, get_collection
 from gis.export.formats import csv_chunks, write_geopackage
 from gis.types import BBox
 from webapp.db import database
+from webapp.params import parse_bbox
 
 
 def _bbox(raw: str | None) -> BBox | None:
-    from webapp.params import parse_bbox
-
     return parse_bbox({"bbox": raw} if raw else {})
 
 

@@ -327,8 +327,8 @@ def district_target(district: str, on: bool) -> None:
 
 def register(app: Flask) -> None:
     """Add borderwatch's commands to ``app.cli`` (``flask --app webapp ...``)."""
+    from webapp.cli.export import export_command
     from webapp.cli_backup import backup_command, restore_command
-    from webapp.cli_export import export_command
     from webapp.cli_hotspots import COMMANDS as hotspot_commands
     from webapp.cli_users import user_group
 
