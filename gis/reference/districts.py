@@ -11,8 +11,9 @@ gis.reference.measure).
 Ties are broken the same way everywhere: a point on an edge shared by a target and a non-target
 district belongs to the target district, then the lower ids win.
 
-:func:`route_point` answers in a few queries with a readable refusal; :func:`route_cte` is the
-same routing as one CTE, which :func:`gis.incidents.reports.store_incident` folds into its INSERT.
+The rules are written once, as SQL (:func:`route_cte`), which
+:func:`gis.incidents.reports.store_incident` folds into its INSERT; :func:`route_point` runs them
+for one point and says why a refused point is refused.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    Float,
+    Double,
     FromClause,
     Integer,
+    Select,
     cast,
     exists,
     false,
     func,
-    literal,
+    literal_column,
     null,
-    or_,
     select,
     true,
     union_all,
@@ -75,18 +76,23 @@ def refuse_far(session: Session, lon: float, lat: float) -> None:
     )
 
 
+def _ref_columns() -> tuple[Any, ...]:
+    """The columns of :class:`DistrictRef`, in its order, from ``district`` and ``province``."""
+    return (
+        District.id,
+        District.pcode,
+        District.name,
+        District.name_th,
+        Province.name,
+        Province.name_th,
+        District.target,
+    )
+
+
 def district_ref(session: Session, district_id: int) -> DistrictRef:
     """The district with id ``district_id`` as routing returns it."""
     row = session.execute(
-        select(
-            District.id,
-            District.pcode,
-            District.name,
-            District.name_th,
-            Province.name,
-            Province.name_th,
-            District.target,
-        )
+        select(*_ref_columns())
         .join(Province, Province.id == District.province_id)
         .where(District.id == district_id)
     ).one()
@@ -104,13 +110,25 @@ def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
     Returns:
         The district, or ``None`` when the point is in none of them.
     """
-    district_id = session.execute(
-        select(District.id)
-        .where(District.geom.ST_Covers(point(lon, lat)))
+    found = session.execute(_covering(_point_cte(lon, lat))).first()
+    return None if found is None else district_ref(session, found.id)
+
+
+def _point_cte(lon: float, lat: float) -> CTE:
+    """A one-row CTE ``pt``: the point as ``geom`` (EPSG:4326) and ``geom_m`` (metric)."""
+    where = point(lon, lat)
+    return select(where.label("geom"), to_metric(where).label("geom_m")).cte("pt")
+
+
+def _covering(pt: FromClause) -> Select[int, bool]:
+    """The Thai district that covers the point ``pt``: ``(id, target)``, at most one row."""
+    return (
+        select(District.id.label("id"), District.target.label("target"))
+        .select_from(pt)
+        .join(District, District.geom.ST_Covers(pt.c.geom))
         .order_by(District.target.desc(), District.id)  # on a shared edge: the target district
         .limit(1)
-    ).scalar()
-    return None if district_id is None else district_ref(session, district_id)
+    )
 
 
 def service_area_distance_m(session: Session, lon: float, lat: float) -> float | None:
@@ -144,6 +162,9 @@ def route_point(
 ) -> Routing:
     """Route a point to the target district that handles it.
 
+    The rules are those of :func:`route_cte`, run for this one point; a refused point gets a
+    message that says why.
+
     Args:
         session: open session.
         lon: longitude, EPSG:4326.
@@ -159,40 +180,15 @@ def route_point(
             area; ``distance_m`` says how far from the service area it is.
     """
     refuse_far(session, lon, lat)
-    here = district_at(session, lon, lat)
-    if here is not None:
-        if here.target:
-            return Routing(district=here)
-        raise OutsideWatchArea(
-            f"{here.name} ({here.province}) is not a target district of the programme",
-            distance_m=service_area_distance_m(session, lon, lat),
-            field="location",
-        )
-
-    pt_m = to_metric(point(lon, lat))
-    # Candidates: parallel areas (district level first) and target districts within reach.
-    areas = select(
-        ParallelArea.id.label("area_id"),
-        func.ST_Distance(ParallelArea.geom_m, pt_m).label("m"),
-        (ParallelArea.level != AreaLevel.DISTRICT.value).label("province_level"),
-    ).where(func.ST_DWithin(ParallelArea.geom_m, pt_m, max_distance_m))
-    districts = select(
-        cast(literal(None), ParallelArea.id.type).label("area_id"),
-        func.ST_Distance(District.geom_m, pt_m).label("m"),
-        literal(False).label("province_level"),
-        District.id.label("district_id"),
-    ).where(District.target, func.ST_DWithin(District.geom_m, pt_m, max_distance_m))
-    u = union_all(
-        areas.add_columns(cast(literal(None), District.id.type).label("district_id")), districts
-    ).subquery()
-    best = session.execute(
-        select(u.c.area_id, u.c.district_id, cast(u.c.m, Float))
-        .order_by(
-            u.c.m, u.c.province_level, u.c.district_id.is_(None), u.c.area_id, u.c.district_id
-        )
-        .limit(1)
+    v = _outcome_cte(_point_cte(lon, lat), max_distance_m, "route")
+    found = session.execute(
+        select(v.c.routed, v.c.parallel_area_id, ParallelArea.name, v.c.distance_m, *_ref_columns())
+        .select_from(v)
+        .outerjoin(District, District.id == v.c.district_id)
+        .outerjoin(Province, Province.id == District.province_id)
+        .outerjoin(ParallelArea, ParallelArea.id == v.c.parallel_area_id)
     ).first()
-    if best is None:
+    if found is None:
         distance = service_area_distance_m(session, lon, lat)
         raise OutsideWatchArea(
             "the location is outside the watch area"
@@ -200,29 +196,22 @@ def route_point(
             distance_m=distance,
             field="location",
         )
-    area_id, district_id, metres = best
-    if area_id is None:
-        return Routing(district=district_ref(session, district_id), distance_m=metres)
-
-    # The target district paired with the area that lies nearest to the point.
-    district_id = session.execute(
-        select(District.id)
-        .join(DistrictParallelArea, DistrictParallelArea.district_id == District.id)
-        .where(DistrictParallelArea.parallel_area_id == area_id, District.target)
-        .order_by(func.ST_Distance(District.geom_m, pt_m), District.id)
-        .limit(1)
-    ).scalar()
-    area_name = session.execute(
-        select(ParallelArea.name).where(ParallelArea.id == area_id)
-    ).scalar()
-    if district_id is None:  # an area whose pairings an administrator removed
+    routed, area_id, area_name, metres, *district = found
+    if not routed and area_id is not None:  # an area whose pairings an administrator removed
         raise OutsideWatchArea(
             f"{area_name} is not paired with any target district",
             distance_m=metres,
             field="location",
         )
+    here = DistrictRef(*district)
+    if not routed:  # inside a Thai district that is not a target
+        raise OutsideWatchArea(
+            f"{here.name} ({here.province}) is not a target district of the programme",
+            distance_m=service_area_distance_m(session, lon, lat),
+            field="location",
+        )
     return Routing(
-        district=district_ref(session, district_id),
+        district=here,
         parallel_area_id=area_id,
         parallel_area_name=area_name,
         distance_m=metres,
@@ -230,12 +219,12 @@ def route_point(
 
 
 def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
-    """The routing of :func:`route_point` as one CTE, to embed in a larger statement.
+    """The routing rules as one CTE, to embed in a larger statement (the report-storing statement
+    of :mod:`gis.incidents.reports`); :func:`route_point` runs the same rules for one point.
 
     It yields one row ``(district_id, parallel_area_id)`` for a point in the watch area and no
-    row for a point outside it; the rules, the tie-breaks included, are those of
-    :func:`route_point` (a test compares the two over many points). The across-border search
-    runs only when no Thai district covers the point.
+    row for a point outside it. The across-border search runs only when no Thai district covers
+    the point.
 
     Args:
         pt: a one-row FROM clause with the point as ``geom`` (EPSG:4326) and ``geom_m`` (metric).
@@ -245,14 +234,22 @@ def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
     Returns:
         The CTE; the caller joins it (no row: outside the watch area).
     """
-    here = (
-        select(District.id.label("id"), District.target.label("target"))
-        .select_from(pt)
-        .join(District, District.geom.ST_Covers(pt.c.geom))
-        .order_by(District.target.desc(), District.id)
-        .limit(1)
-        .cte(f"{name}_here")
+    outcome = _outcome_cte(pt, max_distance_m, name)
+    return (
+        select(outcome.c.district_id, outcome.c.parallel_area_id).where(outcome.c.routed).cte(name)
     )
+
+
+def _outcome_cte(pt: FromClause, max_distance_m: Any, name: str) -> CTE:
+    """The routing rules: at most one row ``(district_id, parallel_area_id, distance_m, routed)``.
+
+    A point in a Thai district gives that district (``routed`` if it is a target). A point in no
+    Thai district gives the nearest candidate within ``max_distance_m``: a parallel area (a
+    district-level one first at equal distance) or a target district; for an area, the target
+    district paired with it that lies nearest to the point (``routed`` if there is one). No
+    candidate: no row. Ties: the lower ids win.
+    """
+    here = _covering(pt).cte(f"{name}_here")
     within = func.ST_DWithin
     areas = (
         select(
@@ -278,7 +275,7 @@ def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
     candidates = union_all(areas, districts).subquery(f"{name}_candidates")
     c = candidates.c
     best = (
-        select(c.area_id, c.district_id)
+        select(c.area_id, c.district_id, c.m)
         .where(~exists(select(here.c.id)))  # only for points in no Thai district
         .order_by(c.m, c.province_level, c.district_id.is_(None), c.area_id, c.district_id)
         .limit(1)
@@ -293,19 +290,24 @@ def route_cte(pt: FromClause, max_distance_m: Any, name: str = "route") -> CTE:
         .lateral(f"{name}_paired")
     )
     inside = select(
-        here.c.id.label("district_id"), cast(null(), Integer).label("parallel_area_id")
-    ).where(here.c.target)
+        here.c.id.label("district_id"),
+        cast(null(), Integer).label("parallel_area_id"),
+        cast(literal_column("0"), Double).label("distance_m"),
+        here.c.target.label("routed"),
+    )
+    across_id = func.coalesce(best.c.district_id, paired.c.id)
     across = (
         select(
-            func.coalesce(best.c.district_id, paired.c.id).label("district_id"),
+            across_id.label("district_id"),
             best.c.area_id.label("parallel_area_id"),
+            cast(best.c.m, Double).label("distance_m"),
+            across_id.is_not(None).label("routed"),
         )
         .select_from(best)
         .join(pt, true())
         .outerjoin(paired, true())
-        .where(or_(best.c.district_id.is_not(None), paired.c.id.is_not(None)))
     )
-    return union_all(inside, across).cte(name)
+    return union_all(inside, across).cte(f"{name}_outcome")
 
 
 __all__ = [

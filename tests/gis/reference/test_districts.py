@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, select
 
 from gis.errors import OutsideWatchArea
+from gis.models import DistrictParallelArea, ParallelArea
 from gis.reference.districts import (
     district_at,
     in_metric_domain,
@@ -99,3 +101,13 @@ def test_a_new_target_district_routes(session):
 
     set_target(session, "Tha Bo", True)
     assert route_point(session, 102.58, 17.85).district.name == "Tha Bo"
+
+
+def test_an_area_paired_with_no_target_district_is_refused_with_its_name(session):
+    poipet = session.execute(select(ParallelArea.id).where(ParallelArea.name == "Poipet")).scalar()
+    session.execute(
+        delete(DistrictParallelArea).where(DistrictParallelArea.parallel_area_id == poipet)
+    )
+    with pytest.raises(OutsideWatchArea, match="Poipet is not paired with any target") as exc:
+        route_point(session, 102.5635, 13.6590)
+    assert exc.value.distance_m == 0 and exc.value.field == "location"
