@@ -7,7 +7,17 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from gis.accounts.users import (
+    change_password,
+    check_username,
+    create_user,
+    disable_user,
+    get_user,
+    set_role,
+)
+from gis.errors import InvalidInput
 from gis.types import Role
+from webapp.cli.common import transaction
 
 ROLE = click.Choice([r.value for r in Role])
 
@@ -48,10 +58,6 @@ def user_create(
     password_stdin: bool,
 ) -> None:
     """Create the account USERNAME; the password is asked for (or read with --password-stdin)."""
-    from gis.accounts.users import check_username, create_user
-    from gis.errors import InvalidInput
-    from webapp.cli import transaction
-
     try:
         check_username(username)  # before asking for a password
     except InvalidInput as exc:
@@ -68,9 +74,6 @@ def user_create(
 @with_appcontext
 def user_disable(username: str) -> None:
     """Disable USERNAME and end its sessions."""
-    from gis.accounts.users import disable_user
-    from webapp.cli import transaction
-
     with transaction() as session:
         name = disable_user(session, username).username
     click.echo(f"account {name} disabled; its sessions have ended")
@@ -84,9 +87,6 @@ def user_disable(username: str) -> None:
 @with_appcontext
 def user_set_role(username: str, role: str, district: str | None, province: str | None) -> None:
     """Give USERNAME a new role and scope; its sessions end."""
-    from gis.accounts.users import set_role
-    from webapp.cli import transaction
-
     with transaction() as session:
         name = set_role(session, username, role, district, province).username
     click.echo(f"account {name} is now {role}; its sessions have ended")
@@ -98,9 +98,6 @@ def user_set_role(username: str, role: str, district: str | None, province: str 
 @with_appcontext
 def user_set_password(username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME (e.g. a lost one); its sessions end."""
-    from gis.accounts.users import change_password, get_user
-    from webapp.cli import transaction
-
     password = read_password(password_stdin)
     with transaction() as session:
         name = change_password(session, get_user(session, username), password).username

@@ -15,8 +15,11 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from gis.errors import BorderwatchError
+from gis.hotspots.queries import ranked_hotspots
+from gis.hotspots.runs import requeue_abandoned, run_hotspots, run_next
+from gis.reference.corridor import refresh_corridor, set_demarcation
 from gis.types import Demarcation, RunStatus
-from webapp.cli import transaction
+from webapp.cli.common import transaction
 from webapp.db import database
 
 log = logging.getLogger(__name__)
@@ -54,8 +57,6 @@ def hotspots_run(
     progress: bool,
 ) -> None:
     """Run a hotspot analysis now (in this process, national scope) and print its ranking."""
-    from gis.hotspots.runs import run_hotspots
-
     params = {
         "since": since,
         "until": until,
@@ -87,8 +88,6 @@ def hotspots_run(
         f"run {run.id}: {run.n_incidents} incidents, {run.n_clusters} hotspots "
         f"(eps {run.params['eps_m']:g} m, min points {run.params['min_points']}); {run.gistar}"
     )
-    from gis.hotspots.queries import ranked_hotspots
-
     with transaction() as session:
         for spot in ranked_hotspots(session, run.id, limit=20):
             click.echo(
@@ -104,8 +103,6 @@ def hotspots_run(
 @with_appcontext
 def worker_command(once: bool, poll: float) -> None:
     """Execute queued hotspot runs, one at a time (start one or more beside the web server)."""
-    from gis.hotspots.runs import requeue_abandoned, run_next
-
     engine = database().engine
     stopping = False
 
@@ -138,8 +135,6 @@ def corridor_group() -> None:
 @with_appcontext
 def corridor_refresh(width_m: float | None) -> None:
     """Rebuild the watch corridor (keeps the current width unless --width is given)."""
-    from gis.reference.corridor import refresh_corridor
-
     with transaction() as session:
         info = refresh_corridor(session, width_m)
     if info is None:
@@ -160,8 +155,6 @@ def border_group() -> None:
 def border_flag(segment_no: int, demarcation: str, note: str | None) -> None:
     """Flag border segment SEGMENT_NO as unmarked, demarcated or unknown (audited; the watch
     corridor is rebuilt)."""
-    from gis.reference.corridor import set_demarcation
-
     with transaction() as session:
         segment = set_demarcation(session, segment_no, demarcation, None, note)
     click.echo(f"segment {segment.segment_no} ({segment.district_name}) is {demarcation}")
