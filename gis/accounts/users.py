@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from gis.errors import InvalidInput, NotFound
 from gis.models import District, Province, User
-from gis.reference.admin import find_district
+from gis.reference.districts import find_district
 from gis.types import Role
 
 log = logging.getLogger(__name__)

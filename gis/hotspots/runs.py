@@ -66,8 +66,8 @@ from gis.hotspots.engine import (  # the constants are part of this module's con
 )
 from gis.hotspots.params import RunParams, parse_run_params
 from gis.models import District, HotspotRun, User
-from gis.reference.admin import find_district
 from gis.reference.corridor import ensure_corridor
+from gis.reference.districts import find_district
 from gis.types import Role, RunStatus
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from gis.accounts.users import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, Hotspot, HotspotMember, HotspotRun, Incident, User
 from gis.patrols.plans import THAI_TZ, hotspot_districts, in_scope, latest_run_id
-from gis.reference.admin import find_district
+from gis.reference.districts import find_district
 
 #: Most member incidents listed for one hotspot.
 MAX_MEMBERS = 500

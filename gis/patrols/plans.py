@@ -50,7 +50,7 @@ from gis.models import (
     User,
 )
 from gis.patrols.tour import Tour, plan_tour
-from gis.reference.admin import find_district
+from gis.reference.districts import find_district
 from gis.types import PatrolUnit, Role, RunStatus
 
 THAI_TZ = ZoneInfo("Asia/Bangkok")

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gis.errors import InvalidInput, NotFound
 from gis.models import CoordinationCentre, District
-from gis.reference.districts import district_ref
+from gis.reference.districts import district_ref, find_district
 from gis.types import DistrictRef
-
-
-def find_district(session: Session, ref: str) -> District:
-    """A district by P-code (``TH3409``), DOPA code (``3409``) or English/Thai name.
-
-    Raises:
-        NotFound: no district matches.
-        InvalidInput: the name matches several districts (use the P-code).
-    """
-    matches = (
-        session.execute(
-            select(District).where(
-                or_(
-                    func.upper(District.pcode) == ref.upper(),
-                    District.dopa_code == ref,
-                    func.lower(District.name) == ref.lower(),
-                    District.name_th == ref,
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not matches:
-        raise NotFound(f"no district matches {ref!r}", field="district")
-    if len(matches) > 1:
-        codes = ", ".join(f"{d.pcode} ({d.name})" for d in matches)
-        raise InvalidInput(f"{ref!r} matches several districts: {codes}", field="district")
-    return matches[0]
 
 
 def set_target(session: Session, ref: str, target: bool) -> DistrictRef:

@@ -32,13 +32,14 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     true,
     union_all,
 )
 from sqlalchemy.orm import Session
 
-from gis.errors import OutsideWatchArea
+from gis.errors import InvalidInput, NotFound, OutsideWatchArea
 from gis.models import District, DistrictParallelArea, ParallelArea, Province
 from gis.reference.measure import point, to_metric
 from gis.types import AreaLevel, BBox, DistrictRef, Routing
@@ -97,6 +98,42 @@ def district_ref(session: Session, district_id: int) -> DistrictRef:
         .where(District.id == district_id)
     ).one()
     return DistrictRef(*row)
+
+
+def find_district(session: Session, ref: str) -> District:
+    """A district by P-code (``TH3409``), DOPA code (``3409``) or English/Thai name.
+
+    Args:
+        session: open session.
+        ref: the P-code or DOPA code, or the district's name in English (any case) or Thai.
+
+    Returns:
+        The district.
+
+    Raises:
+        NotFound: no district matches.
+        InvalidInput: the name matches several districts (use the P-code).
+    """
+    matches = (
+        session.execute(
+            select(District).where(
+                or_(
+                    func.upper(District.pcode) == ref.upper(),
+                    District.dopa_code == ref,
+                    func.lower(District.name) == ref.lower(),
+                    District.name_th == ref,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not matches:
+        raise NotFound(f"no district matches {ref!r}", field="district")
+    if len(matches) > 1:
+        codes = ", ".join(f"{d.pcode} ({d.name})" for d in matches)
+        raise InvalidInput(f"{ref!r} matches several districts: {codes}", field="district")
+    return matches[0]
 
 
 def district_at(session: Session, lon: float, lat: float) -> DistrictRef | None:
@@ -314,6 +351,7 @@ __all__ = [
     "DEFAULT_MAX_DISTANCE_M",
     "district_at",
     "district_ref",
+    "find_district",
     "route_cte",
     "route_point",
     "service_area_distance_m",
