@@ -10,39 +10,12 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
-from gis.accounts import users as accounts
-from gis.models import User
-from gis.types import Role
+from tests.factories import PASSWORD, make_user
 
-PASSWORD = "correct horse battery"
+__all__ = ["PASSWORD", "csrf_token", "make_user", "sign_in"]
 
 _TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-#: A valid scope per role (Chiang Khong is target district no. 1, in Chiang Rai).
-SCOPE: dict[Role, dict[str, str]] = {
-    Role.ADMINISTRATOR: {},
-    Role.HQ_ANALYST: {},
-    Role.PATROL_PLANNER: {"province": "TH57"},
-    Role.COORDINATOR: {"district": "TH5703"},
-    Role.OFFICER: {"district": "TH5703"},
-    Role.VOLUNTEER: {"district": "TH5703"},
-}
-
-
-def make_user(
-    session: Session, role: Role, username: str | None = None, password: str = PASSWORD, **scope
-) -> User:
-    """An active account of ``role`` with a valid scope (overridable), flushed."""
-    return accounts.create_user(
-        session,
-        username or f"test-{role.value.replace('_', '-')}",
-        None,
-        password,
-        role,
-        **(scope or SCOPE[role]),
-    )
 
 
 def csrf_token(client: FlaskClient) -> str:
