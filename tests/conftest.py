@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, make_url
@@ -78,9 +79,8 @@ def session(connection: Connection) -> Iterator[Session]:
     s.close()
 
 
-@pytest.fixture
-def app(database_url: str, connection: Connection, tmp_path):
-    """The app, its requests running inside the test's transaction."""
+def make_app(database_url: str, connection: Connection, folder: Path):
+    """The app under test, its requests running inside ``connection``'s transaction."""
     from sqlalchemy.orm import sessionmaker
 
     from webapp import create_app
@@ -92,14 +92,57 @@ def app(database_url: str, connection: Connection, tmp_path):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "SESSION_COOKIE_SECURE": False,  # the test client and live servers speak plain HTTP
-            "DEMO_LOGINS_FILE": str(tmp_path / "demo-logins.json"),
-            # fresh rate-limit counters per test, in the shared storage when configured
+            "DEMO_LOGINS_FILE": str(folder / "demo-logins.json"),
+            # fresh rate-limit counters per app, in the shared storage when configured
             "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     )
     app.extensions[EXTENSION].sessionmaker = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, connection: Connection, tmp_path: Path):
+    """The app, its requests running inside the test's transaction."""
+    from webapp.db import EXTENSION
+
+    app = make_app(database_url, connection, tmp_path)
+    yield app
+    app.extensions[EXTENSION].engine.dispose()
+
+
+# Module-wide twins of ``connection``, ``session`` and ``app``, for modules whose tests share
+# objects that are slow to build (the authorization matrix signs in every role once): one
+# transaction for the whole module, rolled back after its last test. Tests that write should
+# do so in a savepoint of their own (``module_connection.begin_nested()``).
+
+
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_session(module_connection: Connection) -> Iterator[Session]:
+    s = Session(
+        bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def module_app(database_url: str, module_connection: Connection, tmp_path_factory):
+    from webapp.db import EXTENSION
+
+    app = make_app(database_url, module_connection, tmp_path_factory.mktemp("app"))
     yield app
     app.extensions[EXTENSION].engine.dispose()
 

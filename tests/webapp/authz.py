@@ -47,6 +47,9 @@ class World:
     photos: dict[int, int] = field(default_factory=dict)
     #: Objects the feature modules' ``prepare`` adds (hotspot runs, plans, tokens, ...).
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Incidents of the home district carrying marked fields (:mod:`tests.webapp.authz_reads`):
+    #: name -> id. Reads of :attr:`Policy.marked` routes are also tried on them.
+    marked: dict[str, int] = field(default_factory=dict)
 
     def in_scope(self, role: Role) -> list[int]:
         """Incidents ``role``'s account may see: its own report and its district's others."""
@@ -136,6 +139,12 @@ class Policy:
         page: an HTML page: the public is sent to ``/login`` (302) instead of a 401.
         may_act: for scoped routes, whether ``role`` may act on an incident it may see
             (``False`` answers 403).
+        refused: the status for a signed-in role outside ``roles`` (404 where the route does
+            not reveal that the object exists).
+        anonymous: the status for the public when ``roles`` leaves it out (default: 302 to the
+            sign-in page for pages, 401 otherwise).
+        marked: a scoped read of an incident: also tried on :attr:`World.marked` (in scope for
+            every role but volunteers), whose answers are searched for marked fields.
     """
 
     request: Request
@@ -144,6 +153,9 @@ class Policy:
     scoped: bool = False
     page: bool = False
     may_act: Callable[[World, Role, int], bool] | None = None
+    refused: int = 403
+    anonymous: int | None = None
+    marked: bool = False
 
 
 def may_add_photo(world: World, role: Role, incident_id: int) -> bool:
