@@ -29,6 +29,7 @@ from gis.incidents.review_queue import (
     may_see_contact,
     review_queue,
 )
+from gis.incidents.triage import take_action
 from gis.reference.districts import district_ref
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
@@ -36,7 +37,6 @@ from webapp.db import get_session
 from webapp.incidents.schemas import incident_json, json_body
 from webapp.params import only
 from webapp.review import bp
-from webapp.review.actions import take_action
 from webapp.review.schemas import (
     QUEUE_PARAMS,
     duplicate_json,

@@ -30,6 +30,7 @@ from gis.incidents.review_queue import (
     IncidentPlaces,
     QueueItem,
 )
+from gis.incidents.triage import ActionInput
 from gis.models import Incident
 from gis.types import IncidentCategory, IncidentStatus
 from webapp.params import parse_int
@@ -60,17 +61,6 @@ class QueueQuery:
 
     def kwargs(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in QUEUE_PARAMS}
-
-
-@dataclass(frozen=True, slots=True)
-class ActionInput:
-    """A checked triage action (the rules of each action are checked by
-    ``gis.incidents.review``)."""
-
-    action: str
-    note: str | None = None
-    duplicate_of: int | None = None
-    agency: str | None = None
 
 
 def _choice(args: Mapping[str, str], field: str, kind: type[E]) -> E | None:

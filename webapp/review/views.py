@@ -30,6 +30,7 @@ from gis.incidents.review_queue import (
     queue_items,
     review_queue,
 )
+from gis.incidents.triage import take_action
 from gis.models import Incident, User
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from layers.styles import INCIDENT_STATUS
@@ -37,7 +38,6 @@ from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.params import only
 from webapp.review import bp
-from webapp.review.actions import take_action
 from webapp.review.api import REVIEWERS
 from webapp.review.schemas import QUEUE_PARAMS, item_json, parse_action_form, parse_queue_args
 
