@@ -10,6 +10,11 @@ The districts, parallel areas, border and Mekong are simplified once per zoom le
 :data:`STORED_ZOOMS` and kept in ``display_shape`` (migration 0011, kept by triggers): at those
 levels a layer reads the kept shape (:func:`_shape`; the national view of the districts in about
 20 ms instead of 490), above them it simplifies on the fly.
+
+So that no request simplifies a whole layer (the districts at zoom 22 are 6 MB, some 5 s of
+database time), :func:`view_zoom` decides every layer's zoom: without a zoom, the finest kept
+one (:data:`DEFAULT_ZOOM`); above the kept zooms only with a bounding box, otherwise
+``InvalidInput`` naming ``bbox``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gis.db import SRID
+from gis.errors import InvalidInput
 from gis.models import (
     BorderSegment,
     Checkpoint,
@@ -60,6 +66,8 @@ DEFAULT_TOLERANCE = 0.0005
 MIN_DIGITS, MAX_DIGITS = 3, 7
 #: Zoom levels whose simplified shapes ``display_shape`` keeps (migration 0011 says the same).
 STORED_ZOOMS = range(4, 12)
+#: Zoom of a request that gives none: the finest kept one, read, not simplified.
+DEFAULT_ZOOM = max(STORED_ZOOMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,34 @@ def display_precision(zoom: int | None) -> DisplayPrecision:
     tolerance = DEFAULT_TOLERANCE if zoom is None else 180.0 / (TILE_SIZE * 2**zoom)
     digits = math.ceil(-math.log10(tolerance)) + 1
     return DisplayPrecision(tolerance, min(MAX_DIGITS, max(MIN_DIGITS, digits)))
+
+
+def view_zoom(bbox: BBox | None, zoom: int | None) -> int:
+    """The zoom a layer is drawn at for a request, so that its cost is bounded.
+
+    Without a zoom, :data:`DEFAULT_ZOOM`, whose shapes are kept. Above the kept zooms
+    (:data:`STORED_ZOOMS`) shapes are simplified on the fly, which is affordable for the box of
+    a view but not for a whole layer: there a bounding box is required.
+
+    Args:
+        bbox: the request's box, or ``None`` for the whole layer.
+        zoom: the request's zoom level, or ``None``.
+
+    Returns:
+        The zoom level to draw at.
+
+    Raises:
+        InvalidInput: ``field="bbox"``: a zoom above the kept ones without a box.
+    """
+    if zoom is None:
+        return DEFAULT_ZOOM
+    if zoom > DEFAULT_ZOOM and bbox is None:
+        raise InvalidInput(
+            f"a bbox is required above zoom {DEFAULT_ZOOM} (zoom {zoom} draws the whole layer "
+            "at full detail)",
+            field="bbox",
+        )
+    return zoom
 
 
 def in_bbox(geom: Expr, bbox: BBox | None) -> ColumnElement[bool]:
@@ -188,11 +224,16 @@ def districts(session: Session, bbox: BBox | None = None, zoom: int | None = Non
     Args:
         session: open session.
         bbox: only districts intersecting this box; ``None`` for all.
-        zoom: display zoom level, for simplification (see :func:`display_precision`).
+        zoom: display zoom level, for simplification (see :func:`display_precision`);
+            :func:`view_zoom` decides it.
 
     Returns:
         The FeatureCollection as JSON text; feature ids are district ids.
+
+    Raises:
+        InvalidInput: a zoom above the kept ones without ``bbox`` (:func:`view_zoom`).
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     pa_label = func.concat(ParallelArea.name, " (", ParallelArea.province, ")")
     parallel_areas = (
@@ -237,6 +278,7 @@ def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None 
     Returns:
         The FeatureCollection as JSON text; feature ids are parallel area ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     paired = (
         select(func.json_agg(aggregate_order_by(District.name, District.name)))
@@ -273,6 +315,7 @@ def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     Returns:
         The FeatureCollection as JSON text; feature ids are segment ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     properties = {
         "segment_no": BorderSegment.segment_no,
@@ -305,6 +348,7 @@ def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     Returns:
         The FeatureCollection as JSON text; feature ids are river line ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     properties = {
         "name": River.name,
@@ -336,6 +380,7 @@ def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = N
     Returns:
         The FeatureCollection as JSON text; feature ids are checkpoint ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     properties = {
         "name": Checkpoint.name,
@@ -376,6 +421,7 @@ def coordination_centres(
     Returns:
         The FeatureCollection as JSON text; feature ids are centre ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     properties = {
         "name": CoordinationCentre.name,
@@ -408,6 +454,7 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
     Returns:
         The FeatureCollection as JSON text; feature ids are crossing ids.
     """
+    zoom = view_zoom(bbox, zoom)
     precision = display_precision(zoom)
     properties = {
         "name": NaturalCrossing.name,

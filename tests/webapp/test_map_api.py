@@ -267,3 +267,18 @@ def test_static_assets_are_compressed_and_closed(client):
     resp = client.get("/static/js/layers.js", headers={"Accept-Encoding": "gzip"})
     assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
     assert b"borderwatch" in gzip.decompress(resp.data)
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_above_the_kept_zooms_the_whole_layer_is_refused_naming_bbox(client, name):
+    """Above zoom 11 a layer's shapes are simplified on the fly: only for a box, never for the
+    whole layer (the districts at zoom 22 are 6 MB simplified on every request)."""
+    for zoom in (12, 22):
+        resp = client.get(f"/api/layers/{name}?zoom={zoom}")
+        assert resp.status_code == 400
+        body = resp.get_json()
+        assert body["error"] == "invalid_input" and body["field"] == "bbox"
+        assert "bbox" in body["message"] and "11" in body["message"]
+        assert client.get(f"/api/layers/{name}?zoom={zoom}&bbox={ARANYAPRATHET}").status_code == 200
+    assert client.get(f"/api/layers/{name}?zoom=11").status_code == 200
+    assert client.get(f"/api/layers/{name}").status_code == 200

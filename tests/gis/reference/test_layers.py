@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import event
 
+from gis.errors import InvalidInput
 from gis.reference import layers as reference
 from gis.types import BBox
 
@@ -50,3 +51,39 @@ def test_a_layer_is_one_statement_returning_json_text(session):
 def test_an_empty_box_gives_an_empty_collection(session):
     text = reference.checkpoints(session, BBox(0, 0, 1, 1), None)
     assert json.loads(text) == {"type": "FeatureCollection", "features": []}
+
+
+#: Every reference layer's source.
+SOURCES = (
+    reference.districts,
+    reference.parallel_areas,
+    reference.border,
+    reference.mekong,
+    reference.natural_crossings,
+    reference.coordination_centres,
+    reference.checkpoints,
+)
+#: The layers whose shapes are simplified once per kept zoom (``display_shape``).
+KEPT = (reference.districts, reference.parallel_areas, reference.border, reference.mekong)
+NAKHON_PHANOM = BBox(104.6, 17.2, 104.9, 17.5)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("layer", SOURCES, ids=lambda f: f.__name__)
+def test_above_the_kept_zooms_a_layer_needs_a_bbox(session, layer):
+    finest = max(reference.STORED_ZOOMS)
+    for zoom in (finest + 1, 22):
+        with pytest.raises(InvalidInput) as refused:
+            layer(session, None, zoom)
+        assert refused.value.field == "bbox"
+        assert json.loads(layer(session, NAKHON_PHANOM, zoom))["type"] == "FeatureCollection"
+    assert json.loads(layer(session, None, finest))["type"] == "FeatureCollection"
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("layer", KEPT, ids=lambda f: f.__name__)
+def test_without_a_zoom_a_layer_is_drawn_from_the_finest_kept_shapes(session, layer):
+    finest = max(reference.STORED_ZOOMS)
+    assert reference.view_zoom(None, None) == finest
+    assert layer(session) == layer(session, None, finest)
+    assert layer(session, NAKHON_PHANOM) == layer(session, NAKHON_PHANOM, finest)
