@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.db import dbapi_connection, literal_sql
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, ExportAudit, User

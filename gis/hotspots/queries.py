@@ -4,7 +4,7 @@ cells and the live hexagon counts (the API and the map layers call these).
 Who sees what:
 
 - runs are seen by :data:`VIEW_ROLES`; a run is visible to an account when every district it
-  covers is in the account's scope (:func:`gis.accounts.users.scope_district_ids`); national runs
+  covers is in the account's scope (:func:`gis.accounts.scope.scope_district_ids`); national runs
   (no district list) only to national roles (HQ analysts, administrators);
 - the incidents of a hotspot are those of its members the viewer may see on the map
   (:func:`gis.incidents.map_layer.visible_to`);
@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
 from gis.hotspots.engine import fetch_xy

@@ -53,7 +53,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.hotspots.engine import (  # the constants are part of this module's contract too
     HULL_PAD_M,  # noqa: F401

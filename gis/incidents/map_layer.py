@@ -6,7 +6,7 @@ signed-in roles only):
 - everyone sees the incidents they reported themselves;
 - volunteers see nothing else;
 - the other roles see the incidents of the districts in their scope
-  (:func:`gis.accounts.users.scope_district_ids`: coordinators and officers their district, planners
+  (:func:`gis.accounts.scope.scope_district_ids`: coordinators and officers their district, planners
   their province or district, HQ analysts and administrators every district);
 - unverified public reports (channel ``online_public``, status ``new``) are on no layer for
   anyone: coordinators see them in the review queue until they verify them;
@@ -57,7 +57,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import InvalidInput
 from gis.incidents.review_queue import in_scope, in_window
 from gis.models import District, Incident, IncidentCell, Province, User

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, undefer
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unprocessable
 from gis.incidents.reports import get_visible_incident
 from gis.models import Incident, IncidentEvent, IncidentPhoto, User

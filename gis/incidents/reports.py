@@ -56,7 +56,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql import psycopg2
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.db import SRID
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import District, Incident, IncidentEvent, Province, User
@@ -607,7 +607,7 @@ def may_see(session: Session, incident: Incident, viewer: User) -> bool:
     """Whether ``viewer`` may see ``incident``.
 
     Everyone sees the reports they made. Volunteers see nothing else; the other roles see the
-    incidents of the districts in their scope (:func:`gis.accounts.users.scope_district_ids`).
+    incidents of the districts in their scope (:func:`gis.accounts.scope.scope_district_ids`).
     """
     if incident.reporter_id is not None and incident.reporter_id == viewer.id:
         return True

@@ -1,7 +1,7 @@
 """The coordinators' review queue: incidents of the viewer's districts, filtered, newest first.
 
 Which roles may use the queue is the caller's decision; here the viewer's district scope
-(:func:`gis.accounts.users.scope_district_ids`) decides which incidents are listed: coordinators
+(:func:`gis.accounts.scope.scope_district_ids`) decides which incidents are listed: coordinators
 their
 district, planners their province, HQ analysts and administrators every district. Unlike
 :func:`gis.incidents.reports.may_see`, reporting an incident does not put it in one's queue.
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import NotFound
 from gis.incidents.reports import get_incident
 from gis.incidents.review import allowed_actions, possible_duplicates

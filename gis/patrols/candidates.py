@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, Hotspot, HotspotMember, HotspotRun, Incident, User
 from gis.patrols.plans import THAI_TZ, hotspot_districts, in_scope, latest_run_id

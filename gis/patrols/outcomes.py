@@ -29,7 +29,7 @@ from sqlalchemy import JSON, Numeric, Text, cast, func, literal_column, or_, sel
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User

@@ -15,7 +15,7 @@ district) make plans; they and the district's officers (:data:`READERS`) read pl
 sheets and record stop outcomes (:mod:`gis.patrols.outcomes`). Administrators and volunteers do
 not: where and when patrols go is need-to-know. Plans are scoped like incidents: a plan belongs
 to its district, and an account sees the plans of the districts in its scope
-(:func:`gis.accounts.users.scope_district_ids`); any other plan is "not found".
+(:func:`gis.accounts.scope.scope_district_ids`); any other plan is "not found".
 
 Refusals name the field: ``InvalidInput`` (400) for malformed or impossible input, ``Forbidden``
 (403) for a district, start or hotspot outside the planner's scope; nothing is stored then.
@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Float, Integer, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.db import METRIC_SRID
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import (

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from gis.accounts import users as accounts
+from gis.accounts.scope import resolve_scope
 from gis.incidents.photos import add_photo, prepare_photo
 from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident, IncidentEvent, User
@@ -48,7 +49,7 @@ class Committed:
         if self._hash is None:
             self._hash = accounts.hash_password(PASSWORD)  # once: argon2id is slow on purpose
         with Session(self.engine, expire_on_commit=False) as session:
-            district_id, province_id = accounts.resolve_scope(session, role, district, province)
+            district_id, province_id = resolve_scope(session, role, district, province)
             row = User(
                 username=username,
                 display_name=display_name if display_name is not None else username,

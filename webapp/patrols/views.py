@@ -17,7 +17,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from gis.accounts.users import scope_district_ids
+from gis.accounts.scope import scope_district_ids
 from gis.hotspots.runs import RUN_ROLES
 from gis.models import Checkpoint, CoordinationCentre, District
 from gis.patrols.plans import PLANNERS, READERS, get_plan, plan_stops, plan_summary

@@ -1,4 +1,4 @@
-"""Accounts: argon2id hashes, validation naming the field, scope per role, ending sessions."""
+"""Accounts: argon2id hashes, validation naming the field, ending sessions."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from gis.accounts import users as accounts
+from gis.accounts.scope import DISTRICT_ROLES, NATIONAL_ROLES
 from gis.errors import InvalidInput, NotFound
-from gis.models import District, Province, User
+from gis.models import User
 from gis.types import Role
-from tests.factories import district
 
 pytestmark = pytest.mark.db
 
@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery"
 
 
 def make(session, role=Role.OFFICER, username="somchai", password=PASSWORD, **scope):
-    if not scope and role in accounts.DISTRICT_ROLES:
+    if not scope and role in DISTRICT_ROLES:
         scope = {"district": "TH5703"}
     if not scope and role == Role.PATROL_PLANNER:
         scope = {"province": "Chiang Rai"}
@@ -103,7 +103,7 @@ def test_invalid_account_data_is_refused_naming_the_field(session, args, field):
         "district": "TH5703",
         "province": None,
     } | args
-    if values["role"] in accounts.NATIONAL_ROLES | {Role.PATROL_PLANNER} and "district" not in args:
+    if values["role"] in NATIONAL_ROLES | {Role.PATROL_PLANNER} and "district" not in args:
         values["district"] = None
     if values["role"] == Role.COORDINATOR and "district" not in args:
         values["district"] = None
@@ -119,40 +119,6 @@ def test_a_taken_user_name_is_refused(session):
         make(session, username="SOMCHAI")
     assert err.value.field == "username"
     assert len(session.execute(select(User)).all()) == 1  # the session is still usable
-
-
-def test_scope_of_district_roles_is_their_district(session):
-    chiang_khong = district(session, "Chiang Khong")
-    for role in (Role.COORDINATOR, Role.OFFICER, Role.VOLUNTEER):
-        user = make(session, role, username=f"u-{role.value}")
-        assert accounts.scope_district_ids(session, user) == frozenset({chiang_khong.id})
-
-
-def test_scope_of_a_province_planner_is_every_district_of_the_province(session):
-    user = make(session, Role.PATROL_PLANNER)
-    chiang_rai = session.execute(select(Province).where(Province.pcode == "TH57")).scalar_one()
-    expected = set(
-        session.execute(select(District.id).where(District.province_id == chiang_rai.id)).scalars()
-    )
-    scope = accounts.scope_district_ids(session, user)
-    assert scope == expected and len(expected) == 18
-
-
-def test_scope_of_a_district_planner_is_the_district(session):
-    user = make(session, Role.PATROL_PLANNER, district="Chiang Saen")
-    assert accounts.scope_district_ids(session, user) == {district(session, "Chiang Saen").id}
-
-
-@pytest.mark.parametrize("role", [Role.HQ_ANALYST, Role.ADMINISTRATOR])
-def test_national_roles_have_national_scope(session, role):
-    assert accounts.scope_district_ids(session, make(session, role)) is None
-
-
-def test_a_disabled_account_sees_nothing(session):
-    make(session, Role.HQ_ANALYST, username="spare-admin")
-    user = make(session, Role.HQ_ANALYST)
-    accounts.disable_user(session, "somchai")
-    assert accounts.scope_district_ids(session, user) == frozenset()
 
 
 def test_disable_set_role_and_change_password_end_sessions(session):
