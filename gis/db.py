@@ -47,9 +47,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         PostgreSQL's JIT compilation is off on its connections (``-c jit=off`` added to the
         URL's ``options``, unless they or ``connect_args`` say otherwise): at the plan costs of
         the app's queries, over tables of a million incidents, compiling took longer than it
-        saved. Measured on the demo data: the map's national view of the last 30 days 1.25 s
-        with JIT (2.7 s of compiling across the parallel workers), 0.07 s without;
-        ``ST_AsGeoJSON`` of every incident 2.7 s with, 2.2 s without.
+        saved.
     """
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("hide_parameters", True)

@@ -6,12 +6,11 @@ where people cross the Mekong and the land border outside the checkpoints, and i
 towns, plus background noise over the 43 target districts, two years of timestamps with seasons
 and hours of day, all flagged ``is_demo``.
 
-How it runs (1,000,000 incidents in about 70 s on the 2-core reference machine; see
-``bench/demo.py`` and ``docs/benchmarks.md``):
+How it runs (timed by ``bench/demo.py``, figures in ``docs/benchmarks.md``):
 
 1. A few demo crossing paths (8 to 15) go in first through
-:func:`gis.reference.crossings.import_crossings`,
-   with stable ids ``demo-s<seed>-<n>``, so re-running a seed updates nothing.
+   :func:`gis.reference.crossings.import_crossings`, with stable ids ``demo-s<seed>-<n>``, so
+   re-running a seed updates nothing.
 2. numpy draws the incidents (:mod:`seeds.demo_incidents`); binary ``COPY`` loads them into a
    temporary staging table (:mod:`seeds.demo_load`).
 3. Set-based SQL, chunk by chunk for progress, moves them into ``incident``: the district by

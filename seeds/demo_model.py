@@ -9,9 +9,9 @@ districts.
 
 Points are drawn in numpy, converted to EPSG:4326 with pyproj, rounded to 6 decimals (0.1 m) and
 kept only when a target district contains them (shapely ``contains_xy`` on prepared polygons;
-rejected points are drawn again). Measured on this data, that test takes 0.25 s per million
-points, while ``ST_GeneratePoints`` in PostGIS needs 2 s per million uniform points and cannot
-draw clusters; the database still assigns every district by polygon (``ST_Covers``).
+rejected points are drawn again). That is quicker than ``ST_GeneratePoints`` in PostGIS, which
+draws only uniform points, no clusters (``docs/benchmarks.md``); the database still assigns
+every district by polygon (``ST_Covers``).
 """
 
 from __future__ import annotations

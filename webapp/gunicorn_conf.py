@@ -13,25 +13,27 @@ master process does not load the app). It keeps the web workers small:
   pandas and geopandas for the Gi* statistics of ``borderwatch worker`` (another process, which
   never reads this file). No request of the web app needs them: folium only uses pandas to
   accept DataFrames, pyogrio's ``raw`` writer takes numpy arrays. pandas alone costs every web
-  worker about 34 MB of RSS from the start (folium imports it with the app), so here they cannot
-  be imported: ``import pandas`` raises :class:`ModuleNotFoundError`, which those libraries take
-  as "not installed". ``tests/test_gunicorn_conf.py`` fails if a web worker imports one again.
+  worker tens of megabytes of RSS from the start (folium imports it with the app; figures in
+  ``docs/benchmarks.md``), so here they cannot be imported: ``import pandas`` raises
+  :class:`ModuleNotFoundError`, which those libraries take as "not installed".
+  ``tests/test_gunicorn_conf.py`` fails if a web worker imports one again.
 
 * **Large blocks go back to the system.** glibc serves a ``malloc`` of 128 KiB or more with its
   own ``mmap``, returned on ``free``, but raises that threshold up to 32 MiB each time such a
   block is freed: after one request that handles large numpy arrays (the hexagon layer over a
   million incidents fetches and bins every point), the next ones come from the heap and stay in
   the worker. :func:`fixed_mmap_threshold` keeps the threshold at 128 KiB: a worker that served
-  that layer holds 131 MB afterwards instead of 199 MB, for no measurable cost in the export's
-  or the layer's time. (``MALLOC_ARENA_MAX`` 1 or 2 for the gthread workers changed nothing
+  that layer gives those blocks back (``docs/benchmarks.md``), for no measurable cost in the
+  export's or the layer's time. (``MALLOC_ARENA_MAX`` 1 or 2 for the gthread workers changed nothing
   measurable: left alone.)
 
 * **No long garbage-collector pauses.** A worker holds some 150,000 objects once the app is
   loaded (SQLAlchemy's mappers, folium's templates, numpy, Shapely), all alive until it exits.
   CPython's full collection walks every one of them while every thread of the worker waits:
-  during the map's page loads (``bench/mapload.py``) such pauses took 87 to 283 ms, and the
-  incidents layer's requests waited behind them. :func:`post_worker_init` freezes what the
-  loaded app holds (``gc.freeze``), so a collection walks only what requests create.
+  during the map's page loads (``bench/mapload.py``) such pauses lasted a good part of a
+  request, and the incidents layer's requests waited behind them. :func:`post_worker_init`
+  freezes what the loaded app holds (``gc.freeze``), so a collection walks only what requests
+  create.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Every URL the app builds for a static file (``url_for("static", ...)``, and the 
 and stylesheets through :func:`asset_url`) carries ``v``, the first characters of the file's
 SHA-256. A request whose ``v`` matches the file as served now is answered with
 ``Cache-Control: public, max-age=31536000, immutable``: a returning officer's browser loads
-Leaflet, its plugins and our scripts from its cache without asking again (before, each page
-asked for its seven files again and got ``304 Not Modified`` one round trip later, which on a
-rural phone link is the slowest part of opening the map). A changed file gets a new ``v``,
+Leaflet, its plugins and our scripts from its cache without asking again (asking means a
+``304 Not Modified`` one round trip later per file, which on a rural phone link is the slowest
+part of opening the map). A changed file gets a new ``v``,
 hence a new URL, with the next page. A request without ``v``, or with an outdated one, keeps
 Flask's ``no-cache`` (the browser asks again each time), so an old page never pins an old file.
 Static files are also read whole before flask-compress sees them (:func:`buffer_static_files`).

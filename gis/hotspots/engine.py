@@ -17,7 +17,7 @@ Chosen by measurement (``docs/benchmarks.md``, ``bench/hotspots.py``):
   natural crossing and checkpoint by KNN, parallel areas the hull touches) in PostGIS, and one
   binary ``COPY`` of the members, sent by a thread while the figures and hulls are computed
   (the hotspots' ids are reserved first). Aggregating the same rows in SQL (``ST_Transform`` and
-  ``ST_Collect`` per member, numeric ``exp``) took 5.7 s at 100,000 points.
+  ``ST_Collect`` per member, numeric ``exp``) is much slower.
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ _TRAILER = b"\xff\xff"
 @functools.cache
 def _to_metric() -> Transformer:
     """EPSG:4326 to :data:`gis.db.METRIC_SRID`, made on first use: pyproj (PROJ and its
-    database) adds about 20 MB to a process, and a web worker only needs it for the hexagon
-    layer (:func:`fetch_xy`), which is off when the map opens."""
+    database) is large in memory, and a web worker only needs it for the hexagon layer
+    (:func:`fetch_xy`), which is off when the map opens."""
     from pyproj import Transformer
 
     return Transformer.from_crs(SRID, METRIC_SRID, always_xy=True)
@@ -478,7 +478,8 @@ def _convex_hulls(xy_sorted: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Convex hull of each cluster's points (``xy_sorted`` grouped by cluster, ``n`` each).
 
     Each cluster's coordinates become one line string (one coordinate sequence, no geometry per
-    point): its convex hull is that of the points, 6 × faster than from multipoints at 1M.
+    point): its convex hull is that of the points, and much faster to compute than from
+    multipoints.
     """
     if len(n) == 0:
         return np.empty(0, dtype=object)
@@ -606,7 +607,7 @@ def _copy_members(
     with raw.cursor() as cur:
         # the incidents were read in this transaction and the hotspots' ids reserved for rows
         # it inserts before it ends: the statement-level check of migration 0008 would only
-        # repeat that (1.7 s at 1M members)
+        # repeat that
         cur.execute("SET LOCAL borderwatch.members_checked = 'on'")
         cur.copy_expert(
             "COPY hotspot_member (hotspot_id, incident_id) FROM STDIN WITH (FORMAT binary)",

@@ -48,8 +48,8 @@ def hex_cells(xy: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
     centred at x = 1.5 · size · i, y = √3 · size · (j + ½ if i is odd). A point belongs to the
     cell of the nearest centre, found among the nearest row of three columns. Binning here, on
     the points the run already holds, replaces one ``ST_HexagonGrid`` call per point in SQL
-    (2.8 s per 100,000 points measured); the cells' polygons still come from
-    ``ST_HexagonGrid`` (:func:`compute_cells` checks that every cell is found there).
+    (much slower); the cells' polygons still come from ``ST_HexagonGrid``
+    (:func:`compute_cells` checks that every cell is found there).
     """
     height = math.sqrt(3) * size
     x, y = xy[:, 0], xy[:, 1]

@@ -7,8 +7,8 @@ Contract (used by the API, the worker, the CLI and the patrol planner):
 - :func:`execute_run` computes a run: it fetches the matching incidents, clusters them and
   stores the clusters (``hotspot``, ranked by score, rank 1 first) and their members
   (``hotspot_member``), then the Getis-Ord Gi* hexagons (:mod:`gis.hotspots.gistar`). Progress
-  (0..1) is
-  written to the run's row as it goes; the run ends ``done`` or ``failed`` (with ``error``).
+  (0..1) is written to the run's row as it goes; the run ends ``done`` or ``failed`` (with
+  ``error``).
 - :func:`run_next` is the background worker's step (``borderwatch worker``): it claims the
   oldest queued run with ``FOR UPDATE SKIP LOCKED`` and executes it. Runs never execute inside a
   web request.
@@ -27,8 +27,8 @@ clusters. Per cluster (table ``hotspot``; members in ``hotspot_member``):
   hulls draw as small discs and capsules), EPSG:4326; ``centroid`` of the members;
 - ``n_incidents``, ``categories`` (category -> count), ``first_seen``, ``last_seen``;
 - ``score`` = Σ severity weight × exp(−ln 2 · age / half-life): an incident's weight halves every
-  ``half_life_days`` before the run's ``until`` (the issue's exp(−age / half-life), with the
-  half-life meaning what it says); severity weights :data:`SEVERITY_WEIGHTS` (2^(severity−3):
+  ``half_life_days`` before the run's ``until`` (the ln 2 makes it a true half-life, which
+  exp(−age / half-life) would not be); severity weights :data:`SEVERITY_WEIGHTS` (2^(severity−3):
   severity 3 counts 1, each step doubles or halves);
 - ``recent_30`` / ``previous_30``: incidents in the 30 days before ``until`` and the 30 before
   those; ``trend`` = ``recent_30 − previous_30``;

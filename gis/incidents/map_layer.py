@@ -6,8 +6,8 @@ signed-in roles only):
 - everyone sees the incidents they reported themselves;
 - volunteers see nothing else;
 - the other roles see the incidents of the districts in their scope
-  (:func:`gis.accounts.scope.scope_district_ids`: coordinators and officers their district, planners
-  their province or district, HQ analysts and administrators every district);
+  (:func:`gis.accounts.scope.scope_district_ids`: coordinators and officers their district,
+  planners their province or district, HQ analysts and administrators every district);
 - unverified public reports (channel ``online_public``, status ``new``) are on no layer for
   anyone: coordinators see them in the review queue until they verify them;
 - rejected and duplicate reports are left out unless the ``status`` filter names them.

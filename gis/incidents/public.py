@@ -5,9 +5,9 @@ A citizen reports without an account and gets a receipt code: 20 symbols of Croc
 (``7KQ2M-…``). With the code the citizen sees the report's status, its category and the day it
 was reported, and nothing else: not the description, the place, the district or the contact.
 
-Public reports start ``new`` (unverified) like every report. No map layer shows incidents yet;
-the incidents layer, when it comes, must leave out ``online_public`` reports until a coordinator
-has verified them, and must never show ``reporter_contact``.
+Public reports start ``new`` (unverified) like every report. The incidents layer
+(:mod:`gis.incidents.map_layer`) leaves them out until a coordinator has verified them, and no
+layer shows ``reporter_contact``.
 """
 
 from __future__ import annotations

@@ -17,12 +17,11 @@ member). Any other member is refused, naming it: the district, status, reporter 
 the server. ``reporter_contact`` is accepted only on the public channel.
 
 Storing (:func:`store_incident`, :func:`create_incident`) is one SQL statement for a new report:
-the routing of :func:`gis.reference.districts.route_cte` (the rules of
-:func:`gis.reference.districts.route_point`),
-an ``INSERT … SELECT … ON CONFLICT (idempotency_key) DO NOTHING`` that also derives the border
-distance and the nearest checkpoint and natural crossing (:mod:`gis.reference.measure`), the first
-audit
-event, and the district's names for the answer. The unique idempotency key, not a prior lookup,
+the routing of :func:`gis.reference.districts.route_cte` (the rules that
+:func:`gis.reference.districts.route_point` runs for one point), an ``INSERT … SELECT … ON
+CONFLICT (idempotency_key) DO NOTHING`` that also derives the border distance and the nearest
+checkpoint and natural crossing (:mod:`gis.reference.measure`), the first audit event, and the
+district's names for the answer. The unique idempotency key, not a prior lookup,
 keeps a retried report from being stored twice, also when the copies arrive at the same time.
 """
 
@@ -477,11 +476,10 @@ def store_incident(
     """Store a report once, routed to its district, with its derived distances, in one statement.
 
     A new report costs one SQL statement (:func:`_create_statement`, prepared on each connection
-    the first time: :func:`_prepared`): the district is found by
-    polygon (a point across the border goes to the target district of the parallel area that
-    contains it or lies nearest, within ``max_distance_m``:
-    :func:`gis.reference.districts.route_cte`), the
-    row is inserted with ``ON CONFLICT (idempotency_key) DO NOTHING`` together with the border
+    the first time: :func:`_prepared`): the district is found by polygon (a point across the
+    border goes to the target district of the parallel area that contains it or lies nearest,
+    within ``max_distance_m``: :func:`gis.reference.districts.route_cte`), the row is inserted
+    with ``ON CONFLICT (idempotency_key) DO NOTHING`` together with the border
     distance and the nearest checkpoint and natural crossing, the first ``incident_event``
     ("created", to status ``new``, by the reporter) is inserted from the new row, and the district
     and province names come back with it. The unique key, not a prior lookup, keeps a retried

@@ -2,8 +2,7 @@
 
 Which roles may use the queue is the caller's decision; here the viewer's district scope
 (:func:`gis.accounts.scope.scope_district_ids`) decides which incidents are listed: coordinators
-their
-district, planners their province, HQ analysts and administrators every district. Unlike
+their district, planners their province, HQ analysts and administrators every district. Unlike
 :func:`gis.incidents.reports.may_see`, reporting an incident does not put it in one's queue.
 
 Filters are small builders (:func:`in_scope`, :func:`with_status`, :func:`with_category`,

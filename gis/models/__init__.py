@@ -1,5 +1,6 @@
-"""Tables of borderwatch (see DESIGN.md, "Data"), one module per feature. Every geometry is
-EPSG:4326 with a GiST index, except the metric copies kept for searches in metres.
+"""Tables of borderwatch (see DESIGN.md, "Data"), one module per feature. Every geometry column
+has a GiST index; all are EPSG:4326 except the metric-CRS ones kept for searches in metres
+(``geom_m`` copies, ``border_piece``).
 
 Importing this package registers every table on :data:`gis.db.Base.metadata` (Alembic's
 ``migrations/env.py`` relies on it); ``from gis.models import Incident`` works for every table.

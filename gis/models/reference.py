@@ -226,9 +226,8 @@ class NaturalCrossing(Base):
 
 class DisplayShape(Base):
     """A reference layer's shape simplified for one wide zoom level (migration 0011): the
-    ``source`` table's row ``source_id`` as :func:`gis.reference.layers` draws it at ``zoom``, kept
-    by
-    row triggers on ``district``, ``parallel_area``, ``border_segment`` and ``river``."""
+    ``source`` table's row ``source_id`` as :mod:`gis.reference.layers` draws it at ``zoom``, kept
+    by row triggers on ``district``, ``parallel_area``, ``border_segment`` and ``river``."""
 
     __tablename__ = "display_shape"
     __table_args__ = (

@@ -2,8 +2,7 @@
 
 The planner view lists the hotspots of the latest finished run covering the viewer's districts
 (:func:`gis.patrols.plans.latest_run_id`) that touch a district of the viewer's scope, best first,
-and,
-for one hotspot, its member incidents that the viewer may see (the others are only counted).
+and, for one hotspot, its member incidents that the viewer may see (the others are only counted).
 """
 
 from __future__ import annotations

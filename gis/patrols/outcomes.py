@@ -3,11 +3,11 @@
 An outcome (``POST /api/patrols/<id>/stops/<seq>/outcome``, :func:`record_outcome`) is one of
 ``visited``, ``nothing_found`` or ``incident_found``, with an optional note. ``incident_found``
 stores a new incident through :func:`gis.incidents.reports.create_incident` (channel ``patrol``,
-status
-``new``, reported by the account recording it, at the stop unless ``lon``/``lat`` are given) and
-links it to the stop (``patrol_stop.incident_id``). Its idempotency key is the one the client
-sends, or one derived from the stop (:func:`stop_key`), so that an outcome sent again (a retry
-from a phone that lost the answer) is stored once; the stop's row is locked while it is written.
+status ``new``, reported by the account recording it, at the stop unless ``lon``/``lat`` are
+given) and links it to the stop (``patrol_stop.incident_id``). Its idempotency key is the one the
+client sends, or one derived from the stop (:func:`stop_key`), so that an outcome sent again (a
+retry from a phone that lost the answer) is stored once; the stop's row is locked while it is
+written.
 Once an incident is linked, the stop keeps it: another outcome for that stop is a conflict (the
 incident itself is triaged in the review queue). Other outcomes may be corrected.
 

@@ -2,12 +2,11 @@
 
 pgRouting's ``pgr_TSPeuclidean`` gives the first tour, on the points in the metric CRS
 (:data:`gis.db.METRIC_SRID`, UTM 48N). In pgRouting 3.4 it is Boost's metric TSP approximation
-(a tour at most twice the optimum), not an exact solver: on 200 random plans of 3 to 8 stops it
-returned a longer tour than the optimum 52 times, up to 19 % longer (``bench/patrols.py``). So
-the tour is then made exact for up to :data:`EXACT_MAX_STOPS` stops (Held–Karp dynamic programme,
-O(2ⁿ·n²) on the distance matrix) and improved by 2-opt and or-opt moves for more stops, never
-longer than pgRouting's.
-Python works here on the small distance matrix only; the geometries stay in PostGIS.
+(a tour at most twice the optimum), not an exact solver: on small random plans it often returns
+a longer tour than the optimum (``bench/patrols.py``, ``docs/benchmarks.md``). So the tour is
+then made exact for up to :data:`EXACT_MAX_STOPS` stops (Held–Karp dynamic programme, O(2ⁿ·n²)
+on the distance matrix) and improved by 2-opt and or-opt moves for more stops, never longer than
+pgRouting's. Python works here on the small distance matrix only; the geometries stay in PostGIS.
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-#: Up to this many stops (plus the start) the tour is exact (Held–Karp: 14 stops in about 60 ms).
+#: Up to this many stops (plus the start) the tour is exact (Held–Karp, whose time doubles with
+#: each stop: ``docs/benchmarks.md``).
 EXACT_MAX_STOPS = 14
 
 Point = tuple[float, float]

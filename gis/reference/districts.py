@@ -7,9 +7,8 @@ and among the districts paired with the area the nearest one is chosen. A point 
 district that is not a target, or farther than ``max_distance_m`` from the service area, is
 outside the watch area. Distances are measured in the metric CRS on the stored metric copies of
 the polygons (``geom_m``, GiST-indexed), within 1 % of the geodesic distance (see
-gis.reference.measure).
-Ties are broken the same way everywhere: a point on an edge shared by a target and a non-target
-district belongs to the target district, then the lower ids win.
+:mod:`gis.reference.measure`). Ties are broken the same way everywhere: a point on an edge shared
+by a target and a non-target district belongs to the target district, then the lower ids win.
 
 The rules are written once, as SQL (:func:`route_cte`), which
 :func:`gis.incidents.reports.store_incident` folds into its INSERT; :func:`route_point` runs them

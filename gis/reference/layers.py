@@ -8,12 +8,11 @@ features with ``json_build_object``. Python never sees a geometry.
 
 The districts, parallel areas, border and Mekong are simplified once per zoom level of
 :data:`STORED_ZOOMS` and kept in ``display_shape`` (migration 0011, kept by triggers): at those
-levels a layer reads the kept shape (:func:`_shape`; the national view of the districts in about
-20 ms instead of 490), above them it simplifies on the fly.
+levels a layer reads the kept shape (:func:`_shape`), above them it simplifies on the fly.
 
-So that no request simplifies a whole layer (the districts at zoom 22 are 6 MB, some 5 s of
-database time), :func:`view_zoom` decides every layer's zoom: without a zoom, the finest kept
-one (:data:`DEFAULT_ZOOM`); above the kept zooms only with a bounding box, otherwise
+So that no request simplifies a whole layer (the districts at the finest zooms are megabytes and
+seconds of database time), :func:`view_zoom` decides every layer's zoom: without a zoom, the
+finest kept one (:data:`DEFAULT_ZOOM`); above the kept zooms only with a bounding box, otherwise
 ``InvalidInput`` naming ``bbox``.
 """
 

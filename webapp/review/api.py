@@ -9,9 +9,8 @@ allow). ``GET /api/incidents/<id>/history`` shows the audit trail to whoever may
 ``GET /api/review/incidents/<id>`` is one incident as a reviewer sees it: the incident's JSON with
 the names of its places and its allowed actions, and ``reporter_contact`` only for the viewers of
 :func:`gis.incidents.review_queue.may_see_contact` (coordinators of the district and HQ analysts;
-the member is
-absent for everyone else, ``null`` when the reporter left no contact). A reporter without the
-district in scope reads the history without notes
+the member is absent for everyone else, ``null`` when the reporter left no contact). A reporter
+without the district in scope reads the history without notes
 (:func:`gis.incidents.review_queue.sees_internal_notes`).
 """
 
