@@ -7,11 +7,9 @@ import secrets
 from typing import Any
 
 from flask import Flask
-from flask_compress import Compress
 
-from webapp import config, db, errors, limits, security, static_files
-
-compress = Compress()
+from webapp import config, db, errors, i18n, limits, security, static_files
+from webapp.extensions import babel, compress, csrf, login_manager
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -41,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
-    security.init_app(app)  # CSP and other headers, cookie flags, ProxyFix
+    security.init_app(app)  # CSP and other headers (flask-talisman), cookie flags, ProxyFix
     db.init_app(app)
     errors.init_app(app)
     compress.init_app(app)
@@ -60,8 +58,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
 
-    auth.init_app(app)  # flask-login, CSRF protection for every state-changing request, /login
-    public.init_app(app)  # languages (Flask-Babel) and the public report, /report
+    auth.init_app(app)  # the CSRF settings and the form check before the CSRF check, /login
+    login_manager.init_app(app)  # the signed-in account (webapp.auth.session)
+    csrf.init_app(app)  # CSRF protection for every state-changing request
+    i18n.init_app(app)  # Thai by default, in Thai time; the localdate filter
+    babel.init_app(app, locale_selector=i18n.select_locale)  # languages (Flask-Babel)
+    public.init_app(app)  # the public report, /report
     limits.init_app(app)  # rate limits (sign-in), counters shared by all workers
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)

@@ -123,9 +123,8 @@ def local_date(value: dt.date, format: str = "long") -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel (``_()`` in templates, locale-aware date filters) to the app."""
+    """The app's language settings (Thai, in Thai time) and the ``localdate`` filter; before
+    ``babel.init_app`` (:mod:`webapp.extensions`), which reads the settings."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Bangkok")
-    babel = CatalogueBabel(CatalogueDomain(load_catalogues()))
-    babel.init_app(app, locale_selector=select_locale)
     app.add_template_filter(local_date, "localdate")

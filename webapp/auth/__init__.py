@@ -24,18 +24,16 @@ from gis.errors import InvalidInput
 bp = Blueprint("auth", __name__)
 
 from webapp.auth import views  # noqa: E402,F401
-from webapp.auth.session import csrf, login_manager  # noqa: E402
 
 
 def init_app(app: Flask) -> None:
-    """Bind flask-login and CSRF protection to the app and register the sign-in pages."""
+    """The CSRF settings and the form check that runs before the CSRF check, and the sign-in
+    pages; before ``csrf.init_app`` (:mod:`webapp.extensions`), which reads the settings."""
     # A page left open (an officer's pin-drop form, resent when the network returns) keeps a
     # valid token for the life of its session instead of one hour.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_ENABLED", True)
-    login_manager.init_app(app)
     app.before_request(refuse_unnamed_form_fields)  # before the CSRF check reads the form
-    csrf.init_app(app)
     app.register_blueprint(bp)
 
 

@@ -8,18 +8,14 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, login_user
-from flask_wtf.csrf import CSRFProtect
+from flask_login import current_user, login_user
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from gis.models import User
 from gis.types import Role
 from webapp.db import get_session
-
-login_manager = LoginManager()
-login_manager.login_message = None  # no flash: it would outlive the session that sign-in clears
-csrf = CSRFProtect()
+from webapp.extensions import login_manager
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,6 @@ from webapp.public import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    """Languages (Flask-Babel) and the public report pages; before :func:`webapp.limits.init_app`,
-    which puts the rate limit on ``public.submit``."""
-    from webapp import i18n
-
-    i18n.init_app(app)
+    """The public report pages; before :func:`webapp.limits.init_app`, which puts the rate limit
+    on ``public.submit``."""
     app.register_blueprint(bp)
