@@ -258,8 +258,13 @@ REPORTING_ACTION = "created"
 
 
 def _entries(
-    session: Session, condition: ColumnElement[bool], hide_reporter: bool
+    session: Session,
+    condition: ColumnElement[bool],
+    hide_report: bool,
+    hidden_actor: int | None = None,
 ) -> list[HistoryEntry]:
+    """Events matching ``condition``, oldest first, with their actors' names; no name on the
+    report itself (``hide_report``) nor on any event by ``hidden_actor``."""
     actor = aliased(User)
     rows = session.execute(
         select(IncidentEvent, actor.username)
@@ -270,7 +275,10 @@ def _entries(
     return [
         HistoryEntry(
             id=event.id,
-            who=None if hide_reporter and event.action == REPORTING_ACTION else name,
+            who=None
+            if (hide_report and event.action == REPORTING_ACTION)
+            or (hidden_actor is not None and event.actor_id == hidden_actor)
+            else name,
             at=event.at,
             action=event.action,
             from_status=event.from_status,
@@ -305,13 +313,22 @@ def history_entries(session: Session, incident: Incident, viewer: User) -> list[
     """The incident's audit trail, oldest first, with the actors' user names.
 
     The reporter's identity is not part of what the API shows of an incident, so the event
-    that records the report (``created``) names nobody unless the viewer is the reporter. Later
-    actions always name their actor, also when that is the reporter (the audit needs them).
-    A viewer who sees the incident only as its reporter (:func:`sees_internal_notes` is false)
-    gets every status change without its note and details.
+    that records the report (``created``) names nobody unless the viewer is the reporter. Every
+    other event by the reporter (the photo added right after the report, a later action) names
+    them only to the reporter and to the viewers who may read the reporter's contact
+    (:func:`may_see_contact`: the district's coordinators and HQ analysts, who need the audit);
+    for everyone else it names nobody, so that the history does not give away whom the report
+    hides. A viewer who sees the incident only as its reporter (:func:`sees_internal_notes` is
+    false) gets every status change without its note and details.
     """
-    hide = incident.reporter_id is None or incident.reporter_id != viewer.id
-    entries = _entries(session, IncidentEvent.incident_id == incident.id, hide)
+    own = incident.reporter_id is not None and incident.reporter_id == viewer.id
+    knows_reporter = own or may_see_contact(session, incident, viewer)
+    entries = _entries(
+        session,
+        IncidentEvent.incident_id == incident.id,
+        hide_report=not own,
+        hidden_actor=None if knows_reporter else incident.reporter_id,
+    )
     if sees_internal_notes(session, incident, viewer):
         return entries
     return [replace(e, note=None, details=None) for e in entries]

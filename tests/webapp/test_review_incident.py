@@ -295,6 +295,48 @@ def test_reporters_read_status_changes_but_not_the_notes(session, users, as_user
     assert seen("hq", by_volunteer)[1] == full
 
 
+def test_no_event_of_the_history_names_the_reporter_to_those_who_may_not_know_them(
+    session, users, as_user
+):
+    """The reporter's photo right after the report named them to everyone in scope: every event
+    by the reporter is anonymous unless the reader is the reporter or may read the reporter's
+    contact (the district's coordinators, HQ analysts); the report itself names nobody but its
+    reporter, as before."""
+    by_officer = report(session, reporter=users["officer"])
+    _, created = add_photo(session, by_officer, prepare_photo(jpeg((40, 30))), users["officer"])
+    assert created
+    assert (
+        as_user("coordinator")
+        .post(f"/review/incidents/{by_officer.id}/actions", data={"action": "verify"})
+        .status_code
+        == 303
+    )
+
+    def who(reader: str) -> list[tuple[str, str | None]]:
+        resp = as_user(reader).get(f"/api/incidents/{by_officer.id}/history")
+        assert resp.status_code == 200
+        return [(e["action"], e["who"]) for e in resp.get_json()["events"]]
+
+    anonymous = [("created", None), ("photo_added", None), ("verify", "coord-aranya")]
+    named = [("created", None), ("photo_added", "officer-aranya"), ("verify", "coord-aranya")]
+    colleague = make_user(session, Role.OFFICER, "officer-aranya-2", district="TH2706")
+    users["colleague"] = colleague
+    for reader in ("colleague", "planner", "admin"):
+        assert who(reader) == anonymous, reader
+    for reader in ("coordinator", "hq"):
+        assert who(reader) == named, reader
+    assert who("officer") == [
+        ("created", "officer-aranya"),
+        ("photo_added", "officer-aranya"),
+        ("verify", "coord-aranya"),
+    ]
+    # the incident page of an administrator (a reviewer who may not read contacts) likewise
+    page = as_user("admin").get(f"/review/incidents/{by_officer.id}").get_data(as_text=True)
+    assert "officer-aranya" not in page
+    page = as_user("hq").get(f"/review/incidents/{by_officer.id}").get_data(as_text=True)
+    assert "officer-aranya" in page
+
+
 # --------------------------------------------------------------------------- never in a log
 
 
