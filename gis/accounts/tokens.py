@@ -4,8 +4,11 @@ A token is ``bw_`` and 43 random URL-safe characters (256 bits from :mod:`secret
 SHA-256 digest is stored: a token has the entropy that a password lacks, so a fast digest is
 as safe as a slow password hash here and costs a microsecond per request. The token itself is
 shown once, when it is made. A token acts as its account (same role, same scope) on the
-read-only export and OGC API routes; it stops working when it is revoked or the account is
-disabled.
+read-only export and OGC API routes, with the role and scope the account has at the moment of
+each use. Making one asks for the account's current password (a captured session cookie alone
+cannot mint a credential that outlives it). A token is revoked with its account's sessions:
+sign-out, a password change or reset, a role or scope change and disabling the account all end
+it (:func:`gis.accounts.users.end_sessions`), and :func:`revoke_all_tokens` ends them on request.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from gis.accounts.passwords import verify_password
 from gis.errors import InvalidInput, NotFound
 from gis.models import ApiToken, User
 
@@ -46,12 +50,26 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str) -> NewToken:
+def create_token(
+    session: Session, user: User, name: str, *, current_password: str | None = None
+) -> NewToken:
     """Make a token for ``user``, named ``name`` (so that its owner knows what uses it).
 
+    Args:
+        session: open session (the caller commits).
+        user: the token's account.
+        name: what will use the token.
+        current_password: when given (an account making its own token), it must match.
+
+    Returns:
+        The token, with its secret (shown once, never stored).
+
     Raises:
-        InvalidInput: an empty or too long name (``field="name"``), or too many live tokens.
+        InvalidInput: ``current_password`` does not match (``field="current_password"``), an
+            empty or too long name (``field="name"``), or too many live tokens.
     """
+    if current_password is not None and not verify_password(user.password_hash, current_password):
+        raise InvalidInput("the current password is wrong", field="current_password")
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the token a name (what will use it).", field="name")
@@ -99,6 +117,22 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return row
 
 
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every live token of ``user``; tokens revoked before keep their date.
+
+    Returns:
+        How many tokens were live.
+    """
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+        .returning(ApiToken.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return len(revoked.all())
+
+
 def authenticate_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:
     """The live token and active account of ``secret``, or ``None``.
 
@@ -132,5 +166,6 @@ __all__ = [
     "create_token",
     "digest",
     "list_tokens",
+    "revoke_all_tokens",
     "revoke_token",
 ]

@@ -1,8 +1,10 @@
-"""Accounts: argon2id password hashes, roles, sign-in checks; scope in :mod:`gis.accounts.scope`.
+"""Accounts: roles, sign-in checks; hashes in :mod:`gis.accounts.passwords`, scope in
+:mod:`gis.accounts.scope`.
 
 Every change that must end an account's existing sessions (disable, role change, password change,
 sign-out) bumps ``app_user.session_version``; the web layer keeps the version it saw at sign-in in
-the session and refuses the session once the two differ.
+the session and refuses the session once the two differ. The same changes revoke the account's
+API tokens: a token lives no longer than the sign-in it was made in could.
 
 No function here logs a password, a hash or a user-supplied secret.
 """
@@ -12,15 +14,14 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gis.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from gis.accounts.scope import DISTRICT_ROLES, resolve_scope
+from gis.accounts.tokens import revoke_all_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.models import District, User
 from gis.types import Role
@@ -33,32 +34,6 @@ MIN_PASSWORD_LENGTH = 12
 #: Longer passwords are refused (hashing megabytes on request would be a cheap denial of service).
 MAX_PASSWORD_LENGTH = 1024
 MAX_DISPLAY_NAME_LENGTH = 160
-
-#: argon2-cffi's defaults: argon2id, t=3, m=64 MiB, p=4 (RFC 9106's second recommended option).
-_hasher = PasswordHasher()
-
-
-# --------------------------------------------------------------------------- hashing
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash (PHC string) of ``password``."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``; a malformed hash never matches."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """A hash of a random secret, verified for unknown accounts so that they cost the same time."""
-    return _hasher.hash(secrets.token_urlsafe(32))
-
 
 # --------------------------------------------------------------------------- validation
 
@@ -186,7 +161,9 @@ def create_user(
 
 
 def end_sessions(session: Session, user: User) -> None:
-    """End every existing session of ``user`` (the web layer compares ``session_version``)."""
+    """End every existing session of ``user`` (the web layer compares ``session_version``) and
+    revoke its live API tokens."""
+    revoke_all_tokens(session, user)
     user.session_version = User.session_version + 1
     session.flush()
     session.refresh(user, ["session_version"])
@@ -289,14 +266,14 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         select(User).where(User.username == normalise_username(username))
     ).scalar_one_or_none()
     if len(password) > MAX_PASSWORD_LENGTH:
-        verify_password(_dummy_hash(), "")
+        verify_password(dummy_hash(), "")
         return None
     if user is None:
-        verify_password(_dummy_hash(), password)
+        verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.flush()
     return user

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gis.accounts import tokens
 from gis.types import Role
 from tests.webapp.authz import SIGNED_IN, Policy, World, get, post_form
-from tests.webapp.signin import make_user
+from tests.webapp.signin import PASSWORD, make_user
 
 
 def one_item(world: World, obj: int | None, token: str) -> dict[str, Any]:
@@ -52,7 +52,9 @@ def rows() -> dict[tuple[str, str], Policy]:
         ("/ogcapi/collections/<cid>/items/<fid>", "GET"): Policy(one_item, roles=SIGNED_IN),
         ("/account/tokens", "GET"): Policy(get("/account/tokens"), roles=SIGNED_IN, page=True),
         ("/account/tokens", "POST"): Policy(
-            post_form("/account/tokens", name="matrix {uid}"), roles=SIGNED_IN, page=True
+            post_form("/account/tokens", name="matrix {uid}", current_password=PASSWORD),
+            roles=SIGNED_IN,
+            page=True,
         ),
         # the token is another account's: no role may revoke it
         ("/account/tokens/<int:token_id>/revoke", "POST"): Policy(

@@ -16,7 +16,7 @@ from gis.accounts import tokens
 from gis.models import ApiToken, ExportAudit, User
 from gis.types import Role
 from tests.webapp.exportdata import ExportWorld, build
-from tests.webapp.signin import csrf_token, sign_in
+from tests.webapp.signin import PASSWORD, csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 
@@ -35,7 +35,10 @@ def make_token_on_the_page(app, role: Role, name: str = "QGIS on my laptop") -> 
     assert sign_in(client, f"export-{role.value}").status_code == 302
     page = client.get("/account/tokens")
     assert page.status_code == 200 and "Make a token" in page.get_data(as_text=True)
-    resp = client.post("/account/tokens", data={"name": name, "csrf_token": csrf_token(client)})
+    resp = client.post(
+        "/account/tokens",
+        data={"name": name, "current_password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
     assert resp.status_code == 200
     assert resp.headers["Cache-Control"] == "no-store"
     match = _SECRET.search(resp.get_data(as_text=True))

@@ -18,6 +18,10 @@ class LogoutForm(FlaskForm):
     """No fields: the CSRF token only."""
 
 
+class RevokeAllTokensForm(FlaskForm):
+    """No fields: the CSRF token only."""
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(

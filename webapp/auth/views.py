@@ -1,18 +1,21 @@
-"""``/login``, ``/logout`` and ``/account/password``."""
+"""``/login``, ``/logout``, ``/account/password`` (which lists the account's live API tokens) and
+``/account/tokens/revoke-all``."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
+from gis.accounts import tokens
 from gis.accounts import users as accounts
 from gis.errors import InvalidInput
 from gis.models import User
 from webapp.auth import bp
-from webapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
-from webapp.auth.session import start_session
+from webapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RevokeAllTokensForm
+from webapp.auth.session import start_session, viewer
 from webapp.db import get_session
 
 #: One message for an unknown user, a wrong password and a disabled account.
@@ -88,4 +91,23 @@ def change_password():
             db.commit()
             start_session(user)  # this session goes on; every other one has ended
             return render_template("auth/password.html", form=None, done=True)
-    return render_template("auth/password.html", form=form, error=error, done=False)
+    live = [t for t in tokens.list_tokens(get_session(), viewer()) if t.revoked_at is None]
+    return render_template(
+        "auth/password.html",
+        form=form,
+        error=error,
+        done=False,
+        tokens=live,
+        revoke_all=RevokeAllTokensForm(formdata=None),
+    )
+
+
+@bp.post("/account/tokens/revoke-all")
+@login_required
+def revoke_all_tokens():
+    RevokeAllTokensForm()  # CSRFProtect has checked the token before the view runs
+    db = get_session()
+    count = tokens.revoke_all_tokens(db, viewer())
+    db.commit()
+    flash(ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count), "done")
+    return redirect(url_for("auth.change_password"), code=303)

@@ -1,6 +1,7 @@
 """The account page of personal API tokens: make one (shown once), list them, revoke one.
 
-``GET /account/tokens``, ``POST /account/tokens`` (form field ``name``) and
+``GET /account/tokens``, ``POST /account/tokens`` (form fields ``name`` and
+``current_password``: making a token asks for the password) and
 ``POST /account/tokens/<id>/revoke``; signed-in accounts only, forms under CSRF protection.
 """
 
@@ -9,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from gis.accounts import tokens
@@ -24,6 +27,9 @@ from webapp.export import bp
 class TokenForm(FlaskForm):
     name = StringField(
         "Name (what will use it)", validators=[DataRequired(), Length(max=tokens.MAX_NAME)]
+    )
+    current_password = PasswordField(
+        lazy_gettext("Your current password"), validators=[DataRequired()]
     )
 
 
@@ -56,11 +62,20 @@ def token_list() -> Any:
 def token_create() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
-        return page(form, error="Give the token a name of at most 80 characters.")
+        if form.name.errors:
+            return page(form, error="Give the token a name of at most 80 characters.")
+        return page(form, error=_("Enter your current password to make a token."))
     session = get_session()
     try:
-        new = tokens.create_token(session, viewer(), form.name.data or "")
+        new = tokens.create_token(
+            session,
+            viewer(),
+            form.name.data or "",
+            current_password=form.current_password.data or "",
+        )
     except InvalidInput as exc:
+        if exc.field == "current_password":
+            return page(form, error=_("The current password is wrong."))
         return page(form, error=exc.message)
     session.commit()
     return page(TokenForm(formdata=None), new=new)
