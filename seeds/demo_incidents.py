@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from gis.parsing import THAI_TIME
 from gis.types import IncidentCategory
 from seeds.demo_model import MAX_ROUNDS, WINDOW_DAYS, Floats, Geography, Site, to_lonlat
 from seeds.demo_profiles import (
@@ -35,8 +36,8 @@ from seeds.demo_profiles import (
 
 Ints = npt.NDArray[np.int64]
 
-#: Indochina Time (UTC+7, no daylight saving): hour-of-day profiles are local.
-LOCAL_OFFSET = dt.timedelta(hours=7)
+#: Hour-of-day profiles are in Thai time (a fixed offset: no daylight saving).
+LOCAL_OFFSET = THAI_TIME.utcoffset(None)
 #: PostgreSQL's binary timestamps count microseconds from this instant.
 PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 US = 1_000_000

@@ -27,6 +27,8 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import Babel, Domain, get_locale
 
+from gis.parsing import THAI_ZONE
+
 #: Supported languages, the default first.
 LANGUAGES = ("th", "en", "lo", "km")
 DEFAULT_LANGUAGE = LANGUAGES[0]
@@ -126,5 +128,5 @@ def init_app(app: Flask) -> None:
     """The app's language settings (Thai, in Thai time) and the ``localdate`` filter; before
     ``babel.init_app`` (:mod:`webapp.extensions`), which reads the settings."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Bangkok")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", THAI_ZONE)
     app.add_template_filter(local_date, "localdate")

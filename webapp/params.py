@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
+from gis.parsing import parse_integer
 from gis.types import BBox
 
 
@@ -47,9 +48,7 @@ def parse_int(
         value = int(raw)
     except ValueError as exc:
         raise InvalidInput(f"{field} must be an integer", field=field) from exc
-    if not lo <= value <= hi:
-        raise InvalidInput(f"{field} must be between {lo} and {hi}", field=field)
-    return value
+    return parse_integer(value, field, lo, hi)
 
 
 def only(args: MultiDict[str, str], allowed: Collection[str]) -> None:

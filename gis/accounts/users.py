@@ -24,6 +24,7 @@ from gis.accounts.scope import DISTRICT_ROLES, resolve_scope
 from gis.accounts.tokens import revoke_all_tokens
 from gis.errors import InvalidInput, NotFound
 from gis.models import District, User
+from gis.parsing import parse_choice
 from gis.types import Role
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,7 @@ def check_role(role: Role | str) -> Role:
     Raises:
         InvalidInput: (field ``role``) not one of the roles.
     """
-    try:
-        return Role(role)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"unknown role; one of {choices}", field="role") from None
+    return parse_choice(role, "role", Role)
 
 
 # --------------------------------------------------------------------------- accounts

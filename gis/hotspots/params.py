@@ -24,13 +24,12 @@ and must start after 2000-01-01.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gis.errors import InvalidInput
+from gis.parsing import parse_integer, parse_number, parse_when, refuse_unknown
 from gis.types import IncidentCategory, IncidentStatus
 
 DEFAULT_EPS_M = 1_000.0
@@ -50,7 +49,6 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 DEFAULT_STATUSES = (IncidentStatus.VERIFIED,)
 MAX_DISTRICTS = 500
-THAI_TIME = dt.timezone(dt.timedelta(hours=7))
 
 FIELDS = (
     "since",
@@ -64,9 +62,6 @@ FIELDS = (
     "half_life_days",
     "cell_m",
 )
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,31 +119,6 @@ class RunParams:
         )
 
 
-def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number", field=field)
-    if not math.isfinite(value):
-        raise InvalidInput(f"{field} must be a finite number", field=field)
-    return float(value)
-
-
-def _when(value: Any, field: str) -> dt.datetime:
-    text = value.strip().upper() if isinstance(value, str) else None
-    try:
-        if text and _DATE.fullmatch(text):
-            day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), THAI_TIME)
-            return day + dt.timedelta(days=1) if field == "until" else day
-        if text and _RFC3339.fullmatch(text):
-            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text))
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidInput(
-        f"{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset "
-        "(2026-11-21T06:30:00+07:00)",
-        field=field,
-    )
-
-
 def _choices(value: Any, field: str, kind: type[Any]) -> tuple[Any, ...]:
     if not isinstance(value, list) or not value:
         raise InvalidInput(
@@ -199,14 +169,15 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
         payload = {}
     if not isinstance(payload, Mapping):
         raise InvalidInput("the body must be a JSON object", field="body")
-    for key in payload:
-        if key not in FIELDS:
-            raise InvalidInput(f"unknown member {key!r}", field=str(key))
-    until = _when(payload["until"], "until") if payload.get("until") is not None else now
+    refuse_unknown(payload, FIELDS)
+    if payload.get("until") is not None:
+        until = parse_when(payload["until"], "until", end=True)
+    else:
+        until = now
     if until > now + FUTURE_TOLERANCE:
         raise InvalidInput("until lies more than a day in the future", field="until")
     if payload.get("since") is not None:
-        since = _when(payload["since"], "since")
+        since = parse_when(payload["since"], "since")
     else:
         since = until - dt.timedelta(days=DEFAULT_RANGE_DAYS)
     if since >= until:
@@ -228,38 +199,21 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
             raise InvalidInput("corridor_only must be true or false", field="corridor_only")
         params["corridor_only"] = payload["corridor_only"]
     if payload.get("eps_m") is not None:
-        eps = _number(payload["eps_m"], "eps_m")
-        if not 0 < eps <= MAX_EPS_M:
-            raise InvalidInput(
-                f"eps_m must be more than 0 and at most {MAX_EPS_M:,.0f} metres", field="eps_m"
-            )
-        params["eps_m"] = eps
+        params["eps_m"] = parse_number(
+            payload["eps_m"], "eps_m", 0, MAX_EPS_M, lo_open=True, unit=" metres"
+        )
     if payload.get("min_points") is not None:
-        value = payload["min_points"]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput("min_points must be an integer", field="min_points")
-        if not MIN_MIN_POINTS <= value <= MAX_MIN_POINTS:
-            raise InvalidInput(
-                f"min_points must be between {MIN_MIN_POINTS} and {MAX_MIN_POINTS:,}",
-                field="min_points",
-            )
-        params["min_points"] = value
+        params["min_points"] = parse_integer(
+            payload["min_points"], "min_points", MIN_MIN_POINTS, MAX_MIN_POINTS
+        )
     if payload.get("half_life_days") is not None:
-        half_life = _number(payload["half_life_days"], "half_life_days")
-        if not 1 <= half_life <= MAX_HALF_LIFE_DAYS:
-            raise InvalidInput(
-                f"half_life_days must be between 1 and {MAX_HALF_LIFE_DAYS:,.0f}",
-                field="half_life_days",
-            )
-        params["half_life_days"] = half_life
+        params["half_life_days"] = parse_number(
+            payload["half_life_days"], "half_life_days", 1, MAX_HALF_LIFE_DAYS
+        )
     if payload.get("cell_m") is not None:
-        cell = _number(payload["cell_m"], "cell_m")
-        if not MIN_CELL_M <= cell <= MAX_CELL_M:
-            raise InvalidInput(
-                f"cell_m must be between {MIN_CELL_M:,.0f} and {MAX_CELL_M:,.0f} metres",
-                field="cell_m",
-            )
-        params["cell_m"] = cell
+        params["cell_m"] = parse_number(
+            payload["cell_m"], "cell_m", MIN_CELL_M, MAX_CELL_M, unit=" metres"
+        )
     return RunParams(**params)
 
 

@@ -22,13 +22,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gis.errors import Conflict, InvalidInput, NotFound
-from gis.incidents.reports import MAX_DESCRIPTION
-from gis.incidents.reports import _category as parse_category
-from gis.incidents.reports import _occurred_at as parse_occurred_at
-from gis.incidents.reports import _severity as parse_severity
-from gis.incidents.reports import _text as parse_text
+from gis.incidents.reports import (
+    MAX_DESCRIPTION,
+    parse_category,
+    parse_occurred_at,
+    parse_severity,
+)
 from gis.incidents.review import MAX_NOTE
 from gis.models import Incident, IncidentEvent
+from gis.parsing import parse_text
 from gis.types import IncidentStatus
 
 #: Fields a coordinator may correct.

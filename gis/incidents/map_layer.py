@@ -21,18 +21,18 @@ read as a whole day in Thai time, ``until`` inclusive; or an RFC 3339 date-time 
 PostGIS, newest first and at most :data:`MAX_FEATURES` features; the collection's foreign members
 ``total`` (all matching incidents, counted by the same statement), ``limit`` and ``truncated``
 tell the map when to ask the user to zoom in. Features never carry the reporter, the reporter's
-contact or the receipt code; the description is cut to :data:`DESCRIPTION_CHARS` characters.
+contact, the receipt code or the idempotency key; the description is cut to
+:data:`DESCRIPTION_CHARS` characters, and withheld where no coordinator has checked it yet
+(:mod:`gis.incidents.disclosure`: only its reporter and the district's coordinators read it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy import (
@@ -59,8 +59,10 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import InvalidInput
+from gis.incidents.disclosure import description_column, reader_of
 from gis.incidents.review_queue import in_scope, in_window
 from gis.models import District, Incident, IncidentCell, Province, User
+from gis.parsing import THAI_ZONE, parse_choices, when_param
 from gis.reference.layers import in_bbox
 from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
 
@@ -81,13 +83,6 @@ DEFAULT_STATUSES = frozenset(
 )
 #: Query parameters of the layer.
 FILTER_PARAMS = ("category", "status", "since", "until")
-#: Plain dates are days in Thailand.
-THAI_TIME = dt.timezone(dt.timedelta(hours=7))
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,41 +105,6 @@ class LayerFilter:
 # --------------------------------------------------------------------------- parsing
 
 
-def _choices(params: Mapping[str, str], field: str, kind: type[E]) -> frozenset[E]:
-    raw = (params.get(field) or "").strip()
-    if not raw:
-        return frozenset()
-    values: set[E] = set()
-    for part in raw.split(","):
-        try:
-            values.add(kind(part.strip()))
-        except ValueError:
-            known = ", ".join(k.value for k in kind)
-            raise InvalidInput(
-                f"{field} must be one or more of {known}, separated by commas", field=field
-            ) from None
-    return frozenset(values)
-
-
-def _when(params: Mapping[str, str], field: str) -> dt.datetime | None:
-    raw = (params.get(field) or "").strip().upper()
-    if not raw:
-        return None
-    try:
-        if _DATE.fullmatch(raw):
-            day = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), THAI_TIME)
-            return day + dt.timedelta(days=1) if field == "until" else day
-        if _RFC3339.fullmatch(raw):
-            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidInput(
-        f"{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset "
-        "(2026-11-21T06:30:00+07:00)",
-        field=field,
-    )
-
-
 def parse_filters(params: Mapping[str, str]) -> LayerFilter:
     """The layer's filters from query parameters (other parameters are the caller's business).
 
@@ -157,12 +117,12 @@ def parse_filters(params: Mapping[str, str]) -> LayerFilter:
     Raises:
         InvalidInput: a bad value, naming its parameter (``since`` when it lies after ``until``).
     """
-    since, until = _when(params, "since"), _when(params, "until")
+    since, until = when_param(params, "since"), when_param(params, "until", end=True)
     if since is not None and until is not None and since >= until:
         raise InvalidInput("since must lie before until", field="since")
     return LayerFilter(
-        categories=_choices(params, "category", IncidentCategory),
-        statuses=_choices(params, "status", IncidentStatus),
+        categories=parse_choices(params.get("category"), "category", IncidentCategory),
+        statuses=parse_choices(params.get("status"), "status", IncidentStatus),
         since=since,
         until=until,
     )
@@ -220,7 +180,7 @@ def layer_conditions(
 def _thai_time(value: Any) -> ColumnElement[Any]:
     """An RFC 3339 date-time in Thai time (``2026-06-01T19:00:00+07:00``), whatever the
     session's time zone."""
-    local = func.timezone("Asia/Bangkok", value)
+    local = func.timezone(THAI_ZONE, value)
     return func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
 
 
@@ -253,13 +213,15 @@ def incidents_geojson(
         ``id``, ``category``, ``status``, ``severity``, ``occurred_at`` (RFC 3339 in Thai time,
         ``+07:00``), ``district``,
         ``province``, ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
-        added) and ``description_truncated``.
+        added; ``null`` where :mod:`gis.incidents.disclosure` withholds it from ``viewer``) and
+        ``description_truncated``.
 
     Raises:
         ValueError: ``limit`` out of range.
     """
     if not 1 <= limit <= MAX_FEATURES:
         raise ValueError(f"limit must be within 1..{MAX_FEATURES}")
+    reader = reader_of(session, viewer)
     properties = func.json_build_object(
         "id", Incident.id,
         "category", Incident.category,
@@ -268,9 +230,12 @@ def incidents_geojson(
         "occurred_at", _thai_time(Incident.occurred_at),
         "district", District.name,
         "province", Province.name,
-        "description", _description(),
+        "description", description_column(reader, _description()),
         "description_truncated",
-        func.coalesce(func.length(Incident.description) > DESCRIPTION_CHARS, false()),
+        func.coalesce(
+            description_column(reader, func.length(Incident.description)) > DESCRIPTION_CHARS,
+            false(),
+        ),
     )  # fmt: skip
     rows = (
         select(

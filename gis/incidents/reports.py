@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -59,6 +58,14 @@ from gis.accounts.scope import scope_district_ids
 from gis.db import SRID
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import District, Incident, IncidentEvent, Province, User
+from gis.parsing import (
+    parse_choice,
+    parse_instant,
+    parse_integer,
+    parse_number,
+    parse_text,
+    refuse_unknown,
+)
 from gis.reference.districts import DEFAULT_MAX_DISTANCE_M, refuse_far, route_cte, route_point
 from gis.reference.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
 from gis.types import Channel, DistrictRef, IncidentCategory, IncidentStatus, Role
@@ -101,9 +108,6 @@ SERVER_SET = frozenset(
     }
 )
 
-#: RFC 3339 ``date-time``: full date, time and a mandatory offset.
-RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-
 
 @dataclass(frozen=True, slots=True)
 class IncidentInput:
@@ -126,18 +130,6 @@ class IncidentInput:
     reporter_contact: str | None = None
 
 
-def _number(payload: Mapping[str, Any], field: str, limit: float, hint: str = "") -> float:
-    """A finite JSON number within ``-limit..limit`` (``hint`` ends the out-of-range message)."""
-    value = payload[field]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number", field=field)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInput(f"{field} must be a finite number (not NaN or Infinity)", field=field)
-    if not -limit <= value <= limit:
-        raise InvalidInput(f"{field} must be within -{limit:g}..{limit:g}{hint}", field=field)
-    return float(value)
-
-
 def _is_coordinate(value: Any, limit: float) -> bool:
     return (
         isinstance(value, int | float)
@@ -146,31 +138,24 @@ def _is_coordinate(value: Any, limit: float) -> bool:
     )
 
 
-def _category(value: Any) -> IncidentCategory:
-    try:
-        return IncidentCategory(value)
-    except ValueError:
-        known = ", ".join(c.value for c in IncidentCategory)
-        raise InvalidInput(
-            f"unknown category (expected one of {known})", field="category"
-        ) from None
+def parse_category(value: Any) -> IncidentCategory:
+    """An incident's ``category`` (a code of :class:`~gis.types.IncidentCategory`).
+
+    Raises:
+        InvalidInput: (``category``) not one of the codes.
+    """
+    return parse_choice(value, "category", IncidentCategory)
 
 
-def _occurred_at(value: Any, now: dt.datetime) -> dt.datetime:
+def parse_occurred_at(value: Any, now: dt.datetime) -> dt.datetime:
+    """When an incident happened: an RFC 3339 date-time with an offset, at most
+    :data:`FUTURE_TOLERANCE` after ``now`` and not before :data:`EARLIEST`.
+
+    Raises:
+        InvalidInput: (``occurred_at``) malformed, impossible or implausible.
+    """
     field = "occurred_at"
-    if not isinstance(value, str) or not RFC3339.fullmatch(value.upper()):
-        raise InvalidInput(
-            f"{field} must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T06:30:00+07:00",
-            field=field,
-        )
-    text = value.upper()
-    frac = re.search(r"\.(\d+)", text)
-    if frac and len(frac.group(1)) > 6:  # Python keeps microseconds
-        text = text.replace(frac.group(0), "." + frac.group(1)[:6])
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field} is not a valid date and time", field=field) from None
+    when = parse_instant(value, field)
     if when > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"{field} lies more than an hour in the future", field=field)
     if when < EARLIEST:
@@ -178,29 +163,13 @@ def _occurred_at(value: Any, now: dt.datetime) -> dt.datetime:
     return when
 
 
-def _severity(value: Any) -> int:
-    if value is None:
-        return DEFAULT_SEVERITY
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise InvalidInput("severity must be an integer from 1 to 5", field="severity")
-    return value
+def parse_severity(value: Any) -> int:
+    """An incident's ``severity``: an integer from 1 to 5, :data:`DEFAULT_SEVERITY` when ``None``.
 
-
-def _text(value: Any, field: str, limit: int) -> str | None:
-    """Optional free text: a string of at most ``limit`` characters; blank becomes ``None``."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be a string", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit:,} characters", field=field)
-    if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): PostgreSQL cannot store it
-        raise InvalidInput(f"{field} is not valid Unicode text", field=field) from None
-    return value if value.strip() else None
+    Raises:
+        InvalidInput: (``severity``) anything else.
+    """
+    return DEFAULT_SEVERITY if value is None else parse_integer(value, "severity", 1, 5)
 
 
 def _key(value: Any) -> uuid.UUID:
@@ -214,12 +183,9 @@ def _key(value: Any) -> uuid.UUID:
 
 def _check_members(payload: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for name in payload:
-        if name in allowed:
-            continue
-        if name in SERVER_SET:
+        if name in SERVER_SET and name not in allowed:
             raise InvalidInput(f"{name} is set by the server and cannot be given", field=name)
-        shown = str(name)[:80]
-        raise InvalidInput(f"unknown field {shown!r}", field=shown)
+    refuse_unknown(payload, allowed)
     for name in REQUIRED:
         if payload.get(name) is None:
             raise InvalidInput(f"{name} is required", field=name)
@@ -253,21 +219,24 @@ def parse_incident(
         raise InvalidInput("the report must be a JSON object", field="body")
     allowed = REQUIRED + OPTIONAL + (PUBLIC_ONLY if channel is Channel.ONLINE_PUBLIC else ())
     _check_members(payload, allowed)
-    lon = _number(payload, "lon", 180)
+    lon = parse_number(payload["lon"], "lon", -180, 180)
     # A latitude beyond 90 with a longitude that would make a latitude: name lat, hint the swap.
     swapped = -90 <= lon <= 90 and _is_coordinate(payload["lat"], 180)
-    lat = _number(payload, "lat", 90, " (are lon and lat swapped?)" if swapped else "")
+    hint = " (are lon and lat swapped?)" if swapped else ""
+    lat = parse_number(payload["lat"], "lat", -90, 90, hint=hint)
     return IncidentInput(
         lon=lon,
         lat=lat,
-        category=_category(payload["category"]),
-        occurred_at=_occurred_at(payload["occurred_at"], now),
+        category=parse_category(payload["category"]),
+        occurred_at=parse_occurred_at(payload["occurred_at"], now),
         channel=channel,
         idempotency_key=_key(payload["idempotency_key"]),
-        severity=_severity(payload.get("severity")),
-        description=_text(payload.get("description"), "description", MAX_DESCRIPTION),
+        severity=parse_severity(payload.get("severity")),
+        description=parse_text(payload.get("description"), "description", MAX_DESCRIPTION),
         reporter_id=reporter_id,
-        reporter_contact=_text(payload.get("reporter_contact"), "reporter_contact", MAX_CONTACT),
+        reporter_contact=parse_text(
+            payload.get("reporter_contact"), "reporter_contact", MAX_CONTACT
+        ),
     )
 
 
@@ -635,6 +604,9 @@ __all__ = [
     "get_incident",
     "get_visible_incident",
     "may_see",
+    "parse_category",
     "parse_incident",
+    "parse_occurred_at",
+    "parse_severity",
     "store_incident",
 ]

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import Incident, IncidentEvent
+from gis.parsing import parse_choice
 from gis.reference.measure import to_metric
 from gis.types import Agency, IncidentStatus
 
@@ -124,11 +125,7 @@ def apply_action(
     elif duplicate_of is not None:
         raise InvalidInput("duplicate_of is only for mark_duplicate", field="duplicate_of")
     if action == "refer":
-        if agency not in [a.value for a in Agency]:
-            raise InvalidInput(
-                f"agency must be one of {', '.join(a.value for a in Agency)}", field="agency"
-            )
-        incident.referred_to = Agency(agency)
+        incident.referred_to = parse_choice(agency, "agency", Agency)
         changes["referred_to"] = agency
     elif agency is not None:
         raise InvalidInput("agency is only for refer", field="agency")

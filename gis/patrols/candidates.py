@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, Hotspot, HotspotMember, HotspotRun, Incident, User
-from gis.patrols.plans import THAI_TZ, hotspot_districts, in_scope, latest_run_id
+from gis.parsing import THAI_TIME
+from gis.patrols.plans import hotspot_districts, in_scope, latest_run_id
 from gis.reference.districts import find_district
 
 #: Most member incidents listed for one hotspot.
@@ -25,7 +26,7 @@ MAX_MEMBERS = 500
 
 
 def _thai(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(THAI_TZ).isoformat(timespec="minutes")
+    return None if value is None else value.astimezone(THAI_TIME).isoformat(timespec="minutes")
 
 
 def ranked_hotspots(session: Session, viewer: User, district: str | None = None) -> dict[str, Any]:

@@ -33,7 +33,8 @@ from gis.accounts.scope import scope_district_ids
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User
-from gis.patrols.plans import THAI_TZ, get_plan, hotspot_districts, latest_run_id
+from gis.parsing import THAI_TIME, THAI_ZONE, parse_choice, refuse_unknown
+from gis.patrols.plans import get_plan, hotspot_districts, latest_run_id
 from gis.reference.layers import in_bbox
 from gis.types import BBox, Channel, StopOutcome
 
@@ -84,9 +85,7 @@ def _found_incident(
         raise InvalidInput(
             "incident_found needs incident: {category, ...}", field="incident.category"
         )
-    for name in payload:
-        if name not in INCIDENT_FIELDS:
-            raise InvalidInput(f"unknown field {str(name)[:80]!r}", field=f"incident.{name}")
+    refuse_unknown(payload, INCIDENT_FIELDS, prefix="incident.")
     report = {
         "lon": lonlat[0],
         "lat": lonlat[1],
@@ -132,14 +131,8 @@ def record_outcome(
     plan = get_plan(session, plan_id, recorder)
     if not isinstance(payload, Mapping):
         raise InvalidInput("the outcome must be a JSON object", field="body")
-    for name in payload:
-        if name not in OUTCOME_FIELDS:
-            raise InvalidInput(f"unknown field {str(name)[:80]!r}", field=str(name)[:80])
-    try:
-        outcome = StopOutcome(str(payload.get("outcome")))
-    except ValueError:
-        known = ", ".join(o.value for o in StopOutcome)
-        raise InvalidInput(f"outcome must be one of {known}", field="outcome") from None
+    refuse_unknown(payload, OUTCOME_FIELDS)
+    outcome = parse_choice(payload.get("outcome"), "outcome", StopOutcome)
     note = _note(payload.get("note"))
     if outcome is not StopOutcome.INCIDENT_FOUND and payload.get("incident") is not None:
         raise InvalidInput("incident is only for incident_found", field="incident")
@@ -188,7 +181,7 @@ def outcome_json(recorded: RecordedOutcome) -> dict[str, Any]:
         "outcome": None if stop.outcome is None else str(stop.outcome),
         "outcome_at": None
         if stop.outcome_at is None
-        else stop.outcome_at.astimezone(THAI_TZ).isoformat(timespec="seconds"),
+        else stop.outcome_at.astimezone(THAI_TIME).isoformat(timespec="seconds"),
         "note": stop.note,
         "incident_id": stop.incident_id,
         "incident_created": recorded.incident_created,
@@ -240,7 +233,7 @@ def coverage_geojson(
         "score", func.round(cast(Hotspot.score, Numeric), 3),
         "n_incidents", Hotspot.n_incidents,
         "last_patrolled",
-        func.to_char(func.timezone("Asia/Bangkok", last), 'YYYY-MM-DD"T"HH24:MI"+07:00"'),
+        func.to_char(func.timezone(THAI_ZONE, last), 'YYYY-MM-DD"T"HH24:MI"+07:00"'),
         "days", days,
     )  # fmt: skip
     rows = (

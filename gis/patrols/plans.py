@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, Integer, cast, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -49,11 +47,18 @@ from gis.models import (
     PatrolStop,
     User,
 )
+from gis.parsing import (
+    THAI_TIME,
+    THAI_ZONE,
+    parse_choice,
+    parse_day,
+    parse_integer,
+    refuse_unknown,
+)
 from gis.patrols.tour import Tour, plan_tour
 from gis.reference.districts import find_district
 from gis.types import PatrolUnit, Role, RunStatus
 
-THAI_TZ = ZoneInfo("Asia/Bangkok")
 #: Most stops of a plan (and most hotspots of a "top N").
 MAX_STOPS = 25
 DEFAULT_WINDOW_HOURS = 4
@@ -74,7 +79,6 @@ PLAN_FIELDS = (
     "planned_for",
     "window_hours",
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +94,9 @@ class PlanRequest:
     window_hours: int = DEFAULT_WINDOW_HOURS
 
 
-def _int(value: Any, field: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InvalidInput(f"{field} must be an integer from {lo} to {hi}", field=field)
-    return value
-
-
 def _day(value: Any, today: dt.date) -> dt.date:
     field = "planned_for"
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise InvalidInput(f"{field} must be a day such as 2026-11-25", field=field)
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field} is not a valid day", field=field) from None
+    day = parse_day(value, field)
     if day < today - dt.timedelta(days=MAX_DAYS_BACK):
         raise InvalidInput(f"{field} lies more than {MAX_DAYS_BACK} days back", field=field)
     if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
@@ -144,21 +137,14 @@ def parse_plan(payload: Any, today: dt.date) -> PlanRequest:
     """
     if not isinstance(payload, Mapping):
         raise InvalidInput("the plan must be a JSON object", field="body")
-    for name in payload:
-        if name not in PLAN_FIELDS:
-            shown = str(name)[:80]
-            raise InvalidInput(f"unknown field {shown!r}", field=shown)
+    refuse_unknown(payload, PLAN_FIELDS)
     for name in ("district", "unit", "planned_for"):
         if payload.get(name) is None:
             raise InvalidInput(f"{name} is required", field=name)
     district = payload["district"]
     if not isinstance(district, str) or not 0 < len(district.strip()) <= 80:
         raise InvalidInput("district must be a district's P-code or name", field="district")
-    try:
-        unit = PatrolUnit(payload["unit"])
-    except ValueError:
-        known = ", ".join(u.value for u in PatrolUnit)
-        raise InvalidInput(f"unknown unit (expected one of {known})", field="unit") from None
+    unit = parse_choice(payload["unit"], "unit", PatrolUnit)
     has_ids, has_top = payload.get("hotspot_ids") is not None, payload.get("top") is not None
     if has_ids == has_top:
         raise InvalidInput("give either hotspot_ids or top (not both)", field="hotspot_ids")
@@ -168,9 +154,11 @@ def parse_plan(payload: Any, today: dt.date) -> PlanRequest:
         unit=unit,
         planned_for=_day(payload["planned_for"], today),
         hotspot_ids=_hotspot_ids(payload["hotspot_ids"]) if has_ids else (),
-        top=_int(payload["top"], "top", 1, MAX_STOPS) if has_top else None,
-        start_checkpoint_id=None if start is None else _int(start, "start_checkpoint_id", 1, 2**31),
-        window_hours=_int(
+        top=parse_integer(payload["top"], "top", 1, MAX_STOPS) if has_top else None,
+        start_checkpoint_id=(
+            None if start is None else parse_integer(start, "start_checkpoint_id", 1, 2**31)
+        ),
+        window_hours=parse_integer(
             payload.get("window_hours", DEFAULT_WINDOW_HOURS), "window_hours", 1, MAX_WINDOW_HOURS
         ),
     )
@@ -308,7 +296,7 @@ def densest_window(counts: Sequence[int], width: int) -> tuple[int, int] | None:
 
 def hour_profile(session: Session, hotspot_ids: Sequence[int]) -> list[int]:
     """Incidents of the hotspots per hour of the day (Thai time), 24 numbers."""
-    hour = func.extract("hour", func.timezone("Asia/Bangkok", Incident.occurred_at))
+    hour = func.extract("hour", func.timezone(THAI_ZONE, Incident.occurred_at))
     rows = session.execute(
         select(hour, func.count(func.distinct(Incident.id)))
         .join(HotspotMember, HotspotMember.incident_id == Incident.id)
@@ -340,7 +328,7 @@ def hotspot_profile(
             raise InvalidInput(f"no hotspot with id {hid}", field="hotspots")
         if scope is not None and not set(found[hid]) & scope:
             raise Forbidden(f"hotspot {hid} lies outside your districts", field="hotspots")
-    local = func.timezone("Asia/Bangkok", Incident.occurred_at)
+    local = func.timezone(THAI_ZONE, Incident.occurred_at)
     hour, dow = func.extract("hour", local), func.extract("isodow", local)
     rows = session.execute(
         select(hour, dow, func.count(func.distinct(Incident.id)))
@@ -575,7 +563,7 @@ def plan_summary(session: Session, plan_id: int) -> dict[str, Any]:
         "length_m": None if length is None else round(length, 1),
         "stops": n,
         "stops_done": done,
-        "created_at": created.astimezone(THAI_TZ).isoformat(timespec="seconds"),
+        "created_at": created.astimezone(THAI_TIME).isoformat(timespec="seconds"),
         "created_by": by,
     }
 
@@ -610,7 +598,7 @@ def plan_stops(session: Session, plan_id: int) -> list[dict[str, Any]]:
                 "outcome": None if stop.outcome is None else str(stop.outcome),
                 "outcome_at": None
                 if stop.outcome_at is None
-                else stop.outcome_at.astimezone(THAI_TZ).isoformat(timespec="seconds"),
+                else stop.outcome_at.astimezone(THAI_TIME).isoformat(timespec="seconds"),
                 "incident_id": stop.incident_id,
                 "note": stop.note,
             }
@@ -626,8 +614,8 @@ def _hotspot_json(h: Hotspot) -> dict[str, Any]:
         "score": round(h.score, 3),
         "n_incidents": h.n_incidents,
         "categories": h.categories,
-        "first_seen": h.first_seen.astimezone(THAI_TZ).date().isoformat(),
-        "last_seen": h.last_seen.astimezone(THAI_TZ).date().isoformat(),
+        "first_seen": h.first_seen.astimezone(THAI_TIME).date().isoformat(),
+        "last_seen": h.last_seen.astimezone(THAI_TIME).date().isoformat(),
         "trend": h.trend,
         "nearest_crossing_m": None if h.nearest_crossing_m is None else round(h.nearest_crossing_m),
         "nearest_checkpoint_m": None

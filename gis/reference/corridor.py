@@ -40,6 +40,7 @@ from gis.models import (
     WatchCorridor,
     WatchCorridorPiece,
 )
+from gis.parsing import parse_choice, parse_number
 from gis.reference.layers import _collection, _object, _polygons, display_precision, in_bbox
 from gis.types import BBox, Demarcation
 
@@ -104,14 +105,7 @@ def check_width(width_m: Any, field: str = "width_m") -> float:
     Raises:
         InvalidInput: (``field``) not a finite number in range.
     """
-    if isinstance(width_m, bool) or not isinstance(width_m, int | float):
-        raise InvalidInput(f"{field} must be a number of metres", field=field)
-    if not MIN_WIDTH_M <= width_m <= MAX_WIDTH_M:  # False for NaN
-        raise InvalidInput(
-            f"{field} must be between {MIN_WIDTH_M:,.0f} and {MAX_WIDTH_M:,.0f} metres",
-            field=field,
-        )
-    return float(width_m)
+    return parse_number(width_m, field, MIN_WIDTH_M, MAX_WIDTH_M, unit=" metres")
 
 
 def current_width(session: Session) -> float:
@@ -215,11 +209,7 @@ def set_demarcation(
         InvalidInput: (``demarcation``, ``note``) unknown value or note too long.
         NotFound: (``segment``) no such segment.
     """
-    try:
-        value = Demarcation(demarcation)
-    except ValueError:
-        known = ", ".join(d.value for d in Demarcation)
-        raise InvalidInput(f"demarcation must be one of {known}", field="demarcation") from None
+    value = parse_choice(demarcation, "demarcation", Demarcation)
     if note is not None and (not isinstance(note, str) or len(note) > 1_000):
         raise InvalidInput("note must be text of at most 1,000 characters", field="note")
     segment = session.execute(

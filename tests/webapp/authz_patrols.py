@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gis.patrols.plans import PLANNERS, READERS, THAI_TZ, PlanRequest, create_plan
+from gis.parsing import THAI_TIME
+from gis.patrols.plans import PLANNERS, READERS, PlanRequest, create_plan
 from gis.types import PatrolUnit, Role
 from tests.patrol_data import make_run
 from tests.webapp.authz import AWAY, HOME, MISSING_ID, Policy, World, get
@@ -56,7 +57,7 @@ def _create(world: World, obj: int | None, token: str) -> dict[str, Any]:
             "district": "TH5703",
             "hotspot_ids": [world.extra["patrol_hotspots"]["home"]],
             "unit": "police",
-            "planned_for": dt.datetime.now(THAI_TZ).date().isoformat(),
+            "planned_for": dt.datetime.now(THAI_TIME).date().isoformat(),
         },
         "headers": {"X-CSRFToken": token},
     }
@@ -112,7 +113,7 @@ def prepare(session: Session, world: World) -> None:
     (home,) = make_run(session, [HOME])
     (away,) = make_run(session, [AWAY], pcode="TH2706")
     hq = world.users[Role.HQ_ANALYST]
-    today = dt.datetime.now(THAI_TZ).date()
+    today = dt.datetime.now(THAI_TIME).date()
     plans = {}
     for name, pcode, spot in (("home", "TH5703", home), ("away", "TH2706", away)):
         req = PlanRequest(

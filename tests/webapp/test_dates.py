@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from gis.incidents.public import LOCAL_TZ
 from gis.models import Incident
+from gis.parsing import THAI_TIME
 from tests.webapp.test_public_report import receipt_code, submit
 from webapp.i18n import thai_date
 
@@ -33,7 +33,7 @@ def test_thai_dates_have_buddhist_era_years(day, format, text):
 def test_the_status_page_writes_the_year_by_the_readers_calendar(client, session):
     code = receipt_code(submit(client))
     incident = session.execute(select(Incident).where(Incident.receipt_code == code)).scalar_one()
-    day = incident.reported_at.astimezone(LOCAL_TZ).date()
+    day = incident.reported_at.astimezone(THAI_TIME).date()
     thai = client.get(f"/report/{code}?lang=th").get_data(as_text=True)
     english = client.get(f"/report/{code}?lang=en").get_data(as_text=True)
     assert f"พ.ศ. {day.year + 543}" in thai and f"ค.ศ. {day.year}" not in thai

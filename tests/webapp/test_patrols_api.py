@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from gis.models import Checkpoint, Incident, PatrolPlan, PatrolStop
-from gis.patrols.plans import THAI_TZ
+from gis.parsing import THAI_TIME
 from gis.types import Role
 from tests.patrol_data import AWAY, HOME, district_id, make_run
 from tests.webapp.signin import csrf_token, make_user, sign_in
 
 pytestmark = pytest.mark.db
 
-TODAY = dt.datetime.now(THAI_TZ).date()
+TODAY = dt.datetime.now(THAI_TIME).date()
 
 
 @pytest.fixture

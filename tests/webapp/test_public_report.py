@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from gis.incidents.public import ALPHABET, LOCAL_TZ, normalise_code
+from gis.incidents.public import ALPHABET, normalise_code
 from gis.models import Incident
+from gis.parsing import THAI_TIME
 from gis.types import Channel, IncidentStatus
 
 pytestmark = pytest.mark.db
@@ -109,7 +110,7 @@ def test_the_status_page_shows_state_category_and_date_only(client, session):
     assert 'data-state="received"' in page and "Received: waiting to be checked" in page
     assert 'data-category="smuggling"' in page and "Smuggling of goods" in page
     incident = session.execute(select(Incident).where(Incident.receipt_code == code)).scalar_one()
-    day = incident.reported_at.astimezone(LOCAL_TZ).date().isoformat()
+    day = incident.reported_at.astimezone(THAI_TIME).date().isoformat()
     assert f'data-date="{day}"' in page
     for secret in (DESCRIPTION, CONTACT, "secret-informant", *ARANYAPRATHET, "102.50", "13.69"):
         assert secret not in page

@@ -31,6 +31,7 @@ from gis.hotspots.queries import (
     run_summary,
 )
 from gis.hotspots.runs import RUN_ROLES, start_run
+from gis.parsing import refuse_unknown
 from gis.reference.corridor import set_demarcation
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
@@ -102,10 +103,7 @@ def hotspot_incidents(hotspot_id: int):
 def flag_segment(segment_no: int):
     only(request.args, ())
     body = json_body(request)
-    unknown = set(body) - {"demarcation", "note"}
-    if unknown:
-        field = sorted(unknown)[0]
-        raise InvalidInput(f"unknown member {field!r}", field=field)
+    refuse_unknown(body, ("demarcation", "note"))
     session = get_session()
     segment = set_demarcation(
         session, segment_no, body.get("demarcation", ""), viewer(), body.get("note")

@@ -33,6 +33,7 @@ from gis.incidents.photos import (
 )
 from gis.incidents.reports import get_visible_incident
 from gis.models import IncidentPhoto
+from gis.parsing import refuse_unknown
 from webapp.auth.session import viewer
 from webapp.db import get_session
 from webapp.errors import error_response
@@ -87,10 +88,7 @@ def uploaded_photo(req: Request) -> bytes:
         files, form = req.files, req.form
     except RequestEntityTooLarge:  # no Content-Length and a longer body
         raise _too_large() from None
-    for name in (*files.keys(), *form.keys()):
-        if name not in FORM_FIELDS:
-            shown = str(name)[:80]
-            raise InvalidInput(f"unknown field {shown!r}", field=shown)
+    refuse_unknown((*files.keys(), *form.keys()), FORM_FIELDS)
     parts = files.getlist(FIELD)
     if not parts:
         if FIELD in form:

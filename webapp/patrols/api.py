@@ -18,12 +18,14 @@ import datetime as dt
 from flask import jsonify, request, url_for
 
 from gis.errors import InvalidInput
+from gis.parsing import THAI_TIME, parse_day
 from gis.patrols.candidates import member_incidents, ranked_hotspots
 from gis.patrols.outcomes import outcome_json, record_outcome
 from gis.patrols.plans import (
+    DEFAULT_WINDOW_HOURS,
+    MAX_WINDOW_HOURS,
     PLANNERS,
     READERS,
-    THAI_TZ,
     create_plan,
     get_plan,
     hotspot_profile,
@@ -34,22 +36,17 @@ from gis.patrols.plans import (
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents.schemas import json_body
-from webapp.params import only
+from webapp.params import only, parse_int
 from webapp.patrols import bp
 
 
 def _thai_today() -> dt.date:
-    return dt.datetime.now(THAI_TZ).date()
+    return dt.datetime.now(THAI_TIME).date()
 
 
 def _day_param(field: str) -> dt.date | None:
     raw = request.args.get(field)
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{field} must be a day such as 2026-11-25", field=field) from None
+    return parse_day(raw, field) if raw else None
 
 
 @bp.post("/api/patrols")
@@ -121,10 +118,8 @@ def profile():
         raise InvalidInput(
             "hotspots must be hotspot ids, comma-separated", field="hotspots"
         ) from None
-    hours = request.args.get("window_hours", "4")
-    if not hours.isdigit() or not 1 <= int(hours) <= 12:
-        raise InvalidInput("window_hours must be an integer from 1 to 12", field="window_hours")
-    body = hotspot_profile(get_session(), ids, viewer(), int(hours))
+    hours = parse_int(request.args, "window_hours", DEFAULT_WINDOW_HOURS, 1, MAX_WINDOW_HOURS)
+    body = hotspot_profile(get_session(), ids, viewer(), hours or DEFAULT_WINDOW_HOURS)
     return jsonify(body), 200, {"Cache-Control": "private, no-store"}
 
 

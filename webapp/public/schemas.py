@@ -3,6 +3,8 @@ checks, and the names shown to the reporter."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 from typing import Any
 
@@ -10,14 +12,14 @@ from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
+from gis.parsing import DAY, THAI_TIME, refuse_unknown
 from gis.types import IncidentCategory
 
 FIELDS = ("lon", "lat", "category", "occurred_at", "description", "reporter_contact")
 #: Sent by the page itself, not typed by the reporter.
 HIDDEN = ("idempotency_key", "csrf_token")
-#: ``<input type="datetime-local">`` sends no offset: the watch area is on UTC+7.
-LOCAL_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-LOCAL_OFFSET = "+07:00"
+#: ``<input type="datetime-local">`` sends a minute without an offset: Thai time is meant.
+LOCAL_MINUTE = re.compile(DAY.pattern + r"T\d{2}:\d{2}")
 
 CATEGORY_LABELS = {
     IncidentCategory.DRUG_TRAFFICKING: lazy_gettext("Drug trafficking"),
@@ -55,14 +57,15 @@ def report_payload(form: MultiDict[str, str]) -> dict[str, Any]:
     Raises:
         InvalidInput: an unknown field, a field given twice or a coordinate that is not a number.
     """
+    refuse_unknown(form, FIELDS + HIDDEN)
     for name in form:
-        if name not in FIELDS and name not in HIDDEN:
-            raise InvalidInput(f"unknown field {name[:80]!r}", field=name[:80])
         if len(form.getlist(name)) > 1:
             raise InvalidInput(f"{name!r} is given more than once", field=name)
     occurred = form.get("occurred_at", "").strip()
     if LOCAL_MINUTE.fullmatch(occurred):
-        occurred += ":00" + LOCAL_OFFSET
+        with contextlib.suppress(ValueError):  # no such day: parse_incident names occurred_at
+            local = dt.datetime.fromisoformat(occurred).replace(tzinfo=THAI_TIME)
+            occurred = local.isoformat()
     payload: dict[str, Any] = {
         "lon": _coordinate(form.get("lon", ""), "lon"),
         "lat": _coordinate(form.get("lat", ""), "lat"),

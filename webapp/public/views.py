@@ -11,8 +11,9 @@ from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
 
 from gis.errors import InvalidInput, NotFound, OutsideWatchArea
-from gis.incidents.public import LOCAL_TZ, create_public_report, report_status
+from gis.incidents.public import create_public_report, report_status
 from gis.incidents.reports import parse_incident
+from gis.parsing import THAI_TIME
 from gis.types import Channel
 from webapp.db import get_session
 from webapp.public import bp
@@ -27,7 +28,7 @@ def render_form(status: int = 200, error_field: str | None = None, outside: bool
     sent back (a shared phone or a proxy cache would keep it)."""
     values = {name: request.form.get(name, "") for name in FIELDS if name != "reporter_contact"}
     if not values.get("occurred_at"):
-        values["occurred_at"] = dt.datetime.now(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+        values["occurred_at"] = dt.datetime.now(THAI_TIME).strftime("%Y-%m-%dT%H:%M")
     config = current_app.config
     page = render_template(
         "public/report.html",

@@ -14,11 +14,9 @@ An action (``POST /api/incidents/<id>/actions``, JSON; or the page's form)::
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from gis.errors import InvalidInput
 from gis.incidents.review import allowed_actions
@@ -32,19 +30,13 @@ from gis.incidents.review_queue import (
 )
 from gis.incidents.triage import ActionInput
 from gis.models import Incident
+from gis.parsing import parse_choice, refuse_unknown, when_param
 from gis.types import IncidentCategory, IncidentStatus
 from webapp.params import parse_int
 
 QUEUE_PARAMS = ("status", "category", "since", "until", "limit", "offset")
 ACTION_FIELDS = ("action", "note", "duplicate_of", "agency")
 MAX_OFFSET = 10_000_000
-#: Plain dates on the page are days in Thailand.
-THAI_TIME = dt.timezone(dt.timedelta(hours=7))
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,47 +55,20 @@ class QueueQuery:
         return {name: getattr(self, name) for name in QUEUE_PARAMS}
 
 
-def _choice(args: Mapping[str, str], field: str, kind: type[E]) -> E | None:
-    raw = args.get(field) or None
-    if raw is None:
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        known = ", ".join(k.value for k in kind)
-        raise InvalidInput(f"{field} must be one of {known}", field=field) from None
-
-
-def _when(args: Mapping[str, str], field: str, *, dates: bool) -> dt.datetime | None:
-    raw = (args.get(field) or "").strip().upper()
-    if not raw:
-        return None
-    try:
-        if dates and _DATE.fullmatch(raw):
-            day = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), THAI_TIME)
-            return day + dt.timedelta(days=1) if field == "until" else day
-        if _RFC3339.fullmatch(raw):
-            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
-    except ValueError:
-        pass
-    raise InvalidInput(
-        f"{field} must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T06:30:00+07:00",
-        field=field,
-    )
-
-
 def parse_queue_args(args: Mapping[str, str], *, dates: bool = False) -> QueueQuery:
     """The queue filters of a query string (unknown parameters are refused by the caller).
 
     Raises:
         InvalidInput: a bad value, naming its parameter.
     """
-    since, until = _when(args, "since", dates=dates), _when(args, "until", dates=dates)
+    since = when_param(args, "since", days=dates)
+    until = when_param(args, "until", end=True, days=dates)
     if since is not None and until is not None and since > until:
         raise InvalidInput("since lies after until", field="since")
+    status, category = args.get("status"), args.get("category")
     return QueueQuery(
-        status=_choice(args, "status", IncidentStatus),
-        category=_choice(args, "category", IncidentCategory),
+        status=parse_choice(status, "status", IncidentStatus) if status else None,
+        category=parse_choice(category, "category", IncidentCategory) if category else None,
         since=since,
         until=until,
         limit=parse_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT,
@@ -128,10 +93,7 @@ def parse_action_json(doc: Mapping[str, Any]) -> ActionInput:
     Raises:
         InvalidInput: an unknown member, a missing ``action`` or a value of the wrong type.
     """
-    for name in doc:
-        if name not in ACTION_FIELDS:
-            shown = str(name)[:80]
-            raise InvalidInput(f"unknown field {shown!r}", field=shown)
+    refuse_unknown(doc, ACTION_FIELDS)
     action = _string(doc, "action")
     if action is None:
         raise InvalidInput("action is required", field="action")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
+from gis.incidents.disclosure import reader_of, reads_text
 from gis.incidents.photos import list_photos
 from gis.incidents.review_queue import (
     QueueItem,
@@ -32,6 +32,7 @@ from gis.incidents.review_queue import (
 )
 from gis.incidents.triage import take_action
 from gis.models import Incident, User
+from gis.parsing import THAI_TIME
 from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from layers.styles import INCIDENT_STATUS
 from webapp.auth.session import roles_required, viewer
@@ -90,16 +91,16 @@ def act_from_page(incident_id: int):
     return back_to_queue(request.form.get("back", ""))
 
 
-#: Times on the incident page are Thai time.
-THAI_TZ = ZoneInfo("Asia/Bangkok")
-
-
 def incident_context(session: Session, incident: Incident, me: User) -> dict[str, Any]:
     """What the incident page shows; the contact only to
-    :func:`gis.incidents.review_queue.may_see_contact`."""
+    :func:`gis.incidents.review_queue.may_see_contact`, the description only where
+    :mod:`gis.incidents.disclosure` lets ``me`` read it."""
     contact_visible = may_see_contact(session, incident, me)
+    reads_description = reads_text(reader_of(session, me), incident)
     return {
         "incident": incident,
+        "description": incident.description if reads_description else None,
+        "description_withheld": not reads_description,
         "item": queue_items(session, [incident.id])[incident.id],
         "places": incident_places(session, incident),
         "history": history_entries(session, incident, me),
@@ -109,7 +110,7 @@ def incident_context(session: Session, incident: Incident, me: User) -> dict[str
         "contact": incident.reporter_contact if contact_visible else None,
         "can_act": me.role == Role.COORDINATOR,
         "agencies": list(Agency),
-        "tz": THAI_TZ,
+        "tz": THAI_TIME,  # times on the incident page are Thai time
         "tile_url": current_app.config["TILE_URL"],
         "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
     }

@@ -24,6 +24,7 @@ from gis.incidents.public import (
 )
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import Incident
+from gis.parsing import THAI_TIME
 from gis.types import Channel, IncidentCategory, IncidentStatus
 
 NOW = dt.datetime(2026, 11, 21, 6, 0, tzinfo=dt.UTC)
@@ -147,7 +148,7 @@ def test_the_status_shows_only_state_day_and_category(session: Session):
     assert set(status.__dataclass_fields__) == {"state", "reported_on", "category"}
     assert status.state is PublicState.RECEIVED
     assert status.category is IncidentCategory.HUMAN_TRAFFICKING
-    assert status.reported_on == incident.reported_at.astimezone(public.LOCAL_TZ).date()
+    assert status.reported_on == incident.reported_at.astimezone(THAI_TIME).date()
 
 
 @pytest.mark.db
