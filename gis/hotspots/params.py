@@ -176,6 +176,8 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
         until = now
     if until > now + FUTURE_TOLERANCE:
         raise InvalidInput("until lies more than a day in the future", field="until")
+    if until <= EARLIEST:  # no range fits before it (nor, for year 1, a default start)
+        raise InvalidInput("until lies before 2000-01-01", field="until")
     if payload.get("since") is not None:
         since = parse_when(payload["since"], "since")
     else:
