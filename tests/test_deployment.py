@@ -70,3 +70,55 @@ def test_the_worker_runs_queued_hotspot_runs_with_the_analysis_extra():
     assert worker["environment"]["DATABASE_URL"] == services["app"]["environment"]["DATABASE_URL"]
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert 'ARG EXTRAS=""' in dockerfile and 'pip install -e ".${EXTRAS}"' in dockerfile
+
+
+def mount(volume: str) -> tuple[str, str]:
+    """``(source, target)`` of a short-syntax volume (the source may hold ``${VAR:?message}``)."""
+    parts = volume.split(":")
+    if parts[-1] in ("ro", "rw"):
+        parts = parts[:-1]
+    return ":".join(parts[:-1]), parts[-1]
+
+
+def proxy_config(service: dict) -> tuple[str, str]:
+    """The repository file a proxy service mounts as its configuration, and its text."""
+    for volume in service.get("volumes", []):
+        source, target = mount(volume)
+        if target.startswith("/etc/nginx/") and target.endswith(".conf"):
+            path = ROOT / source
+            assert path.is_file(), f"the proxy mounts {source}, which is not in the repository"
+            return source, path.read_text(encoding="utf-8")
+    raise AssertionError("the proxy mounts no configuration from the repository")
+
+
+def test_the_app_is_reached_only_through_the_proxy_its_proxy_count_trusts():
+    """Per-address rate limits need the client's address: the compose set-up puts one nginx in
+    front of gunicorn, and the app trusts exactly that many X-Forwarded-For entries."""
+    services = compose()["services"]
+    app = services["app"]
+    proxies = {name: s for name, s in services.items() if "nginx" in str(s.get("image", ""))}
+    assert list(proxies) == ["proxy"], "one reverse proxy service in front of the app"
+    proxy = proxies["proxy"]
+    assert str(app["environment"]["PROXY_COUNT"]) == str(len(proxies))  # no override from .env
+    # Nothing reaches gunicorn around the proxy: only the proxy publishes ports on the host.
+    published = {name for name, s in services.items() if s.get("ports")}
+    assert published == {"proxy"}
+    assert {p.split(":")[-1] for p in proxy["ports"]} >= {"443"}
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    _, conf = proxy_config(proxy)
+    directives = [" ".join(line.split()) for line in conf.splitlines()]
+    bind = next(a for a in app["command"] if "gunicorn" in a).split("--bind ")[1].split()[0]
+    assert f"server app:{bind.rsplit(':', 1)[1]};" in directives  # the app's gunicorn port
+    assert "proxy_pass http://borderwatch;" in directives
+    # The proxy writes the client's address itself: what a client sends in the header is dropped.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in directives
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in directives
+    assert any(d.startswith("listen 443 ssl") for d in directives)
+    certificates = [d.split()[1].rstrip(";") for d in directives if d.startswith("ssl_certificate")]
+    tls_mount = next(mount(v)[1] for v in proxy["volumes"] if "TLS_DIR" in v)
+    assert certificates and all(c.startswith(tls_mount + "/") for c in certificates)
+    # Uploads the app accepts pass the proxy (MAX_CONTENT_LENGTH, the photos' limit).
+    from webapp.config import DEFAULTS
+
+    size = next(d for d in directives if d.startswith("client_max_body_size"))
+    assert int(size.split()[1].rstrip("m;")) * 1024 * 1024 >= DEFAULTS["MAX_CONTENT_LENGTH"]

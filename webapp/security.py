@@ -12,19 +12,27 @@ Cookies are ``Secure`` unless ``SESSION_COOKIE_SECURE`` is false: plain-HTTP loc
 (``make run`` on 127.0.0.1) turn it off in ``var/local.env``, deployments keep it on.
 Behind a reverse proxy, ``PROXY_COUNT`` (the number of proxies that set ``X-Forwarded-*``) makes
 the app see the client's address and scheme (Werkzeug's ProxyFix), which the per-IP rate limits
-need; with the default 0 the headers are ignored, so that clients cannot forge them.
+need; with the default 0 the headers are ignored, so that clients cannot forge them. A request
+that carries ``X-Forwarded-For`` while ``PROXY_COUNT`` is 0 is logged once as a warning: behind a
+proxy, every client then has the proxy's address, and one client's attempts close the
+per-address limits (sign-in, the public form) for everyone.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 #: Referrer sent with requests: our own pages only, so a receipt code in a URL never leaks.
 REFERRER_POLICY = "same-origin"
+#: ``app.extensions`` key: the untrusted ``X-Forwarded-For`` warning was logged.
+FORWARDED_WARNED = "borderwatch.forwarded_warned"
+
+log = logging.getLogger(__name__)
 
 
 def tile_origin(tile_url: str) -> str | None:
@@ -98,3 +106,21 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+    else:
+        app.before_request(warn_of_untrusted_forwarding)
+
+
+def warn_of_untrusted_forwarding() -> None:
+    """Log once per app that requests carry ``X-Forwarded-For`` which ``PROXY_COUNT=0`` ignores.
+
+    Neither the header's value nor the client's address is logged.
+    """
+    if "X-Forwarded-For" not in request.headers or current_app.extensions.get(FORWARDED_WARNED):
+        return
+    current_app.extensions[FORWARDED_WARNED] = True
+    log.warning(
+        "requests carry X-Forwarded-For but PROXY_COUNT is 0, so the header is ignored: behind "
+        "a proxy every client has the proxy's address, and one client's attempts use up the "
+        "per-address limits (sign-in, public reports) for all. Set PROXY_COUNT to the number of "
+        "proxies in front of the app."
+    )

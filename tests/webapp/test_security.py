@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import uuid
@@ -166,6 +167,21 @@ def test_per_address_limits_use_the_client_address_only_behind_a_configured_prox
 def test_negative_proxy_count_is_refused(database_url):
     with pytest.raises(ValueError, match="PROXY_COUNT"):
         proxied_app(database_url, -1)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_forwarded_address_the_app_does_not_trust_is_logged_once(database_url, caplog, proxies):
+    """Behind a proxy with PROXY_COUNT=0 every client has the proxy's address, so one client's
+    attempts close the per-address limits for everyone: the app says so in its log."""
+    client = proxied_app(database_url, proxies).test_client()
+    with caplog.at_level(logging.WARNING, logger="webapp.security"):
+        assert client.get("/about").status_code == 200
+        for _ in range(3):
+            client.get("/about", headers={"X-Forwarded-For": "203.0.113.5"})
+    warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warned) == (0 if proxies else 1)
+    for message in warned:
+        assert "PROXY_COUNT" in message and "203.0.113.5" not in message
 
 
 def test_a_form_field_without_a_readable_name_is_a_400_not_a_server_error(client, session):
