@@ -132,7 +132,9 @@ load: up
 audit: venv
 	@$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
-# The API fuzzer (schemathesis, from /api/openapi.json) and the property tests at length.
+# The API fuzzer (schemathesis, from /api/openapi.json) and the property tests at length; every
+# date parameter of every route (tests/date_params.py) gets the ends of the calendar (9999-12-31,
+# 0001-01-01, a leap second, offsets up to +-23:59, open intervals) and dates drawn around them.
 fuzz: up venv
 	@BORDERWATCH_FUZZ=1 $(VENV)/bin/pytest -p no:cacheprovider tests/test_api_fuzz.py tests/test_properties.py
 

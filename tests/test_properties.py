@@ -1,5 +1,6 @@
 """Property tests (Hypothesis) of the edges where hostile input enters: coordinates of a report,
-GeoJSON geometries of imports, the CSV escaper of exports, and ``POST /api/incidents`` itself.
+GeoJSON geometries of imports, the CSV escaper of exports, ``POST /api/incidents`` itself, and
+the date parameters of every route given dates around the ends of the calendar.
 
 Every bad input must be a clear 4xx naming a field and write nothing; every good one must pass
 with its values intact. ``BORDERWATCH_FUZZ=1`` (``make fuzz``) runs many more examples.
@@ -27,6 +28,7 @@ from gis.incidents.reports import parse_incident
 from gis.models import Incident, IncidentEvent
 from gis.types import Channel, Role
 from gis.validation import MAX_VERTICES, parse_geometry
+from tests.date_params import DateWorld, date_world, judge, near_the_ends, routes_with_dates, send
 from tests.webapp.signin import csrf_token, make_user, sign_in
 
 settings.register_profile("suite", max_examples=60, deadline=None)
@@ -194,3 +196,28 @@ def test_the_report_api_answers_4xx_naming_a_field_and_writes_nothing_or_stores_
     assert error["field"], error
     if resp.status_code == 422:
         assert error["error"] == OutsideWatchArea.code
+
+
+@pytest.fixture(scope="module")
+def dates(module_app, module_session) -> DateWorld:
+    return date_world(module_app, module_session)
+
+
+@pytest.mark.db
+@given(data=st.data())
+def test_any_date_near_the_calendars_ends_is_answered_or_refused_by_its_name(
+    dates, module_connection, data
+):
+    """One or more date parameters of a route (:mod:`tests.date_params`), each a day or an
+    instant near year 1 or 9999, a leap second, hour 24, nine fractional digits, an offset
+    up to ±23:59 (or an interval of them): a 2xx, or a 4xx naming one of them."""
+    group = data.draw(st.sampled_from(routes_with_dates(dates.app)), label="route")
+    chosen = data.draw(st.lists(st.sampled_from(group), min_size=1, unique=True))
+    values = {p: data.draw(near_the_ends(p.interval), label=p.id) for p in chosen}
+    savepoint = module_connection.begin_nested()
+    try:
+        resp = send(dates, values)
+    finally:
+        savepoint.rollback()
+    problem = judge(resp, {p.name for p in values})
+    assert problem is None, problem
