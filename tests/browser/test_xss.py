@@ -131,6 +131,7 @@ def server(start_server) -> str:
         REPORT_LIMIT_IP="10000 per minute",
         LOGIN_LIMIT_IP="10000 per minute",
         LOGIN_LIMIT_ACCOUNT="10000 per minute",
+        LOGIN_LIMIT_ACCOUNT_ADDRESS="10000 per minute",
         RATELIMIT_KEY_PREFIX=f"xss-{uuid.uuid4().hex}",
     )
 

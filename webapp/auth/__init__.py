@@ -11,7 +11,8 @@ Browser JavaScript reads the token from ``<meta name="csrf-token" content="{{ cs
 in the page and sends it as the ``X-CSRFToken`` header (``static/js/csrf.js`` does this for
 ``fetch``). A missing or wrong token answers 400.
 
-Sign-in attempts are throttled per submitted account name and per client address
+Sign-in attempts are throttled per submitted account name and client address, per client
+address, and per account name from addresses it has not signed in from before
 (:mod:`webapp.limits`, counters in Redis shared by all workers): 429 with ``Retry-After``.
 """
 
