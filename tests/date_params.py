@@ -356,6 +356,7 @@ NO_DATES = frozenset(
         ("/account/tokens", "GET"),
         ("/account/tokens", "POST"),
         ("/account/tokens/<int:token_id>/revoke", "POST"),
+        ("/account/tokens/revoke-all", "POST"),
         ("/admin/users", "GET"),
         ("/admin/users", "POST"),
         ("/admin/users/<username>/disable", "POST"),

@@ -21,10 +21,10 @@ Who may read what (:func:`secrets`), the rules of the export's allow-list
 - the free text of a report nobody verified: the same (coordinators triage it, HQ analysts read
   it in sensitive exports and reviews), besides its own reporter; never officers, volunteers,
   planners or administrators, on any route;
-- who reported (user name, display name, account id): nobody but the reporter (the history's
-  ``created`` event names nobody else; the sensitive export's ``reporter`` is for HQ analysts
-  with a reason, which the matrix does not ask); the administrators' account list names every
-  account, not as anyone's reporter;
+- who reported (user name, display name, account id): the reporter and the readers of the
+  contact, who need the audit (the history names the reporter's events only to them; the
+  sensitive export's ``reporter`` is for HQ analysts); the administrators' account list names
+  every account, not as anyone's reporter;
 - a report's idempotency key: its own reporter only (sent to ``POST /report`` it gives the
   stored report's receipt); a public report's receipt code: nobody on staff.
 
@@ -153,10 +153,11 @@ def secrets(session: Session, world: World, receipts: list[str]) -> list[Secret]
     found: list[Secret] = [
         Secret(f"{CONTACT}-", "a reporter's contact", frozenset(CONTACT_ROLES)),
         Secret(f"{UNVERIFIED}-", "the text of an unverified report", frozenset(CONTACT_ROLES)),
-        Secret(REPORTER, "who reported", listed=frozenset({(Role.ADMINISTRATOR, "/admin/users")})),
-        Secret(
-            REPORTER_NAME, "who reported", listed=frozenset({(Role.ADMINISTRATOR, "/admin/users")})
-        ),
+    ]
+    accounts_page = frozenset({(Role.ADMINISTRATOR, "/admin/users")})
+    found += [
+        Secret(name, "who reported", frozenset(CONTACT_ROLES), accounts_page)
+        for name in (REPORTER, REPORTER_NAME)
     ]
     found += [Secret(code, "a public report's receipt code") for code in receipts]
     own = {world.incidents["home"]: Role.OFFICER, world.incidents["volunteer"]: Role.VOLUNTEER}
@@ -231,7 +232,7 @@ def leaks(world: World, role: Role | None, rule: str, body: bytes, mimetype: str
         and role not in secret.readers
         and (role, rule) not in secret.listed
     ]
-    if "json" in mimetype and body:
+    if "json" in mimetype and body and role not in CONTACT_ROLES:
         reporter = world.extra["reporter_id"]
         try:
             doc = json.loads(body)
