@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from gis.geojson import GEOJSON
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV = ROOT / "var" / "local.env"
 
@@ -30,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
         "text/javascript",
         "application/javascript",
         "application/json",
-        "application/geo+json",
+        GEOJSON,
     ],
     "COMPRESS_MIN_SIZE": 1024,
     # Largest request body (bytes): an incident photo of 10 MiB in its multipart envelope.

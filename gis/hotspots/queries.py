@@ -28,15 +28,16 @@ import numpy as np
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Double,
     Integer,
     Numeric,
     Text,
     and_,
     cast,
+    column,
     false,
     func,
     literal,
-    literal_column,
     select,
     text,
     true,
@@ -47,6 +48,7 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
+from gis.geojson import json_object, select_feature_collection
 from gis.hotspots.engine import fetch_xy
 from gis.hotspots.gistar import hex_cells, hex_centres
 from gis.hotspots.runs import progress_fraction
@@ -169,9 +171,6 @@ def _names(model: Any, ids: Any) -> Any:
     )
 
 
-_EMPTY: Any = literal_column("'[]'::json")
-
-
 def _metres(value: Any) -> Any:
     return func.round(cast(value, Numeric))
 
@@ -223,21 +222,15 @@ def hotspots_geojson(session: Session, run: HotspotRun | None, bbox: BBox | None
     """A run's hotspots as a FeatureCollection ranked by score (rank 1 first); foreign members
     ``run`` (:func:`run_summary`, ``null`` without a run) and ``method``."""
     rows = _hotspot_rows(run.id if run is not None else -1, bbox).subquery("f")
-    feature = func.json_build_object(
-        "type", "Feature",
-        "id", rows.c.id,
-        "geometry", cast(rows.c.geometry, JSON),
-        "properties", rows.c.properties,
-    )  # fmt: skip
-    summary = run_summary(run) if run is not None else None
-    collection = func.json_build_object(
-        "type", "FeatureCollection",
-        "features",
-        func.coalesce(func.json_agg(aggregate_order_by(feature, rows.c.rank)), _EMPTY),
-        "run", cast(literal(_json(summary)), JSON),
-        "method", literal(METHOD_DBSCAN),
-    )  # fmt: skip
-    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+    collection = select_feature_collection(
+        rows,
+        id=rows.c.id,
+        geometry=rows.c.geometry,
+        properties=rows.c.properties,
+        order_by=(rows.c.rank,),
+        members=_run_members(run, METHOD_DBSCAN),
+    )
+    return session.execute(collection).scalar_one()
 
 
 def ranked_hotspots(session: Session, run_id: int, limit: int | None = None) -> list[dict]:
@@ -263,6 +256,13 @@ def _json(value: Any) -> str:
     import json
 
     return json.dumps(value, default=str)
+
+
+def _run_members(run: HotspotRun | None, method: str) -> dict[str, Any]:
+    """Foreign members of a run's layer: ``run`` (:func:`run_summary`, ``null`` without a run)
+    and ``method`` (what drew the layer)."""
+    summary = run_summary(run) if run is not None else None
+    return {"run": cast(literal(_json(summary)), JSON), "method": literal(method)}
 
 
 def hotspot_incidents_geojson(session: Session, hotspot_id: int, viewer: User) -> str:
@@ -298,22 +298,15 @@ def hotspot_incidents_geojson(session: Session, hotspot_id: int, viewer: User) -
         .where(HotspotMember.hotspot_id == hotspot_id, visible_to(session, viewer), on_a_layer())
         .subquery("f")
     )
-    feature = func.json_build_object(
-        "type", "Feature",
-        "id", rows.c.id,
-        "geometry", cast(rows.c.geometry, JSON),
-        "properties", rows.c.properties,
-    )  # fmt: skip
-    collection = func.json_build_object(
-        "type", "FeatureCollection",
-        "features",
-        func.coalesce(
-            func.json_agg(aggregate_order_by(feature, rows.c.at.desc(), rows.c.id.desc())),
-            literal_column("'[]'::json"),
-        ),
-        "hotspot_id", literal(hotspot_id),
-    )  # fmt: skip
-    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+    collection = select_feature_collection(
+        rows,
+        id=rows.c.id,
+        geometry=rows.c.geometry,
+        properties=rows.c.properties,
+        order_by=(rows.c.at.desc(), rows.c.id.desc()),
+        members={"hotspot_id": literal(hotspot_id)},
+    )
+    return session.execute(collection).scalar_one()
 
 
 # --------------------------------------------------------------------------- Gi* and hexagons
@@ -355,25 +348,14 @@ def gistar_geojson(session: Session, run: HotspotRun | None, bbox: BBox | None =
         )
         .subquery("f")
     )
-    return _collection(session, rows, run, METHOD_GISTAR, (rows.c.i, rows.c.j))
-
-
-def _collection(
-    session: Session, rows: Any, run: HotspotRun | None, method: str, order: Any
-) -> str:
-    feature = func.json_build_object(
-        "type", "Feature",
-        "geometry", cast(rows.c.geometry, JSON),
-        "properties", rows.c.properties,
-    )  # fmt: skip
-    collection = func.json_build_object(
-        "type", "FeatureCollection",
-        "features",
-        func.coalesce(func.json_agg(aggregate_order_by(feature, *order)), _EMPTY),
-        "run", cast(literal(_json(run_summary(run) if run is not None else None)), JSON),
-        "method", literal(method),
-    )  # fmt: skip
-    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+    collection = select_feature_collection(
+        rows,
+        geometry=rows.c.geometry,
+        properties=rows.c.properties,
+        order_by=(rows.c.i, rows.c.j),
+        members=_run_members(run, METHOD_GISTAR),
+    )
+    return session.execute(collection).scalar_one()
 
 
 def hex_size_for_zoom(zoom: int | None) -> float:
@@ -414,44 +396,43 @@ def hexagons_geojson(
             field="size",
         )
     centres = hex_centres(cells[:, 0], cells[:, 1], size)
-    return str(
-        session.execute(
-            _HEXAGONS,
-            {
-                "i": cells[:, 0].tolist(),
-                "j": cells[:, 1].tolist(),
-                "n": counts.tolist(),
-                "x": centres[:, 0].tolist(),
-                "y": centres[:, 1].tolist(),
-                "size": size,
-                "metric": METRIC_SRID,
-                "srid": SRID,
-                "method": METHOD_HEXAGONS,
-            },
-        ).scalar_one()
+    rows = _HEXAGON_ROWS.bindparams(
+        i=cells[:, 0].tolist(),
+        j=cells[:, 1].tolist(),
+        n=counts.tolist(),
+        x=centres[:, 0].tolist(),
+        y=centres[:, 1].tolist(),
+        size=size,
+        metric=METRIC_SRID,
+        srid=SRID,
+    ).subquery("v")
+    edge = cast(literal(size), Double)
+    collection = select_feature_collection(
+        rows,
+        geometry=rows.c.geometry,
+        properties=json_object({"n": rows.c.n, "size_m": edge}),
+        order_by=(rows.c.i, rows.c.j),
+        members={"method": literal(METHOD_HEXAGONS), "size_m": edge},
     )
+    return str(session.execute(collection).scalar_one())
 
 
 #: Most hexagons in one answer of the live layer.
 MAX_HEXAGONS = 20_000
 
-_HEXAGONS = text(
+#: The occupied hexagons (cell ``i``, ``j`` and count ``n`` given as arrays; the centre ``x``,
+#: ``y`` picks the cell of ``ST_HexagonGrid``) with their polygon as GeoJSON text.
+_HEXAGON_ROWS = text(
     """
-    SELECT CAST(json_build_object(
-        'type', 'FeatureCollection',
-        'features', coalesce(json_agg(json_build_object(
-            'type', 'Feature',
-            'geometry', CAST(ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(h.geom, :srid)), 6)
-                             AS json),
-            'properties', json_build_object('n', v.n, 'size_m', CAST(:size AS float8))
-        ) ORDER BY v.i, v.j), '[]'::json),
-        'method', CAST(:method AS text),
-        'size_m', CAST(:size AS float8)) AS text)
+    SELECT v.i, v.j, v.n,
+           ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(h.geom, :srid)), 6) AS geometry
     FROM unnest(CAST(:i AS int[]), CAST(:j AS int[]), CAST(:n AS int[]),
                 CAST(:x AS float8[]), CAST(:y AS float8[])) AS v(i, j, n, x, y)
     CROSS JOIN LATERAL ST_HexagonGrid(:size, ST_SetSRID(ST_MakePoint(v.x, v.y), :metric)) h
     WHERE h.i = v.i AND h.j = v.j
     """
+).columns(
+    column("i", Integer), column("j", Integer), column("n", Integer), column("geometry", Text)
 )
 
 

@@ -34,29 +34,26 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Integer,
     Select,
-    Text,
     and_,
     case,
     cast,
     false,
     func,
     literal,
-    literal_column,
     not_,
     or_,
     select,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import InvalidInput
+from gis.geojson import select_feature_collection
 from gis.incidents.review_queue import in_scope, in_window
 from gis.models import District, Incident, IncidentCell, Province, User
 from gis.parsing import THAI_ZONE, parse_choices, when_param
@@ -244,22 +241,16 @@ def incidents_geojson(
         .limit(limit)
         .subquery("f")
     )
-    feature = func.json_build_object(
-        "type", "Feature",
-        "id", rows.c.id,
-        "geometry", cast(rows.c.geometry, JSON),
-        "properties", rows.c.properties,
-    )  # fmt: skip
-    order = aggregate_order_by(feature, rows.c.occurred_at.desc(), rows.c.id.desc())
     total = func.coalesce(func.max(rows.c.total), 0)
-    collection = func.json_build_object(
-        "type", "FeatureCollection",
-        "features", func.coalesce(func.json_agg(order), literal_column("'[]'::json")),
-        "total", total,
-        "limit", literal(limit),
-        "truncated", total > limit,
-    )  # fmt: skip
-    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+    collection = select_feature_collection(
+        rows,
+        id=rows.c.id,
+        geometry=rows.c.geometry,
+        properties=rows.c.properties,
+        order_by=(rows.c.occurred_at.desc(), rows.c.id.desc()),
+        members={"total": total, "limit": literal(limit), "truncated": total > limit},
+    )
+    return session.execute(collection).scalar_one()
 
 
 # --------------------------------------------------------------------------- counted cells

@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Numeric, Text, cast, func, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Numeric, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Conflict, InvalidInput, NotFound
+from gis.geojson import EMPTY_COLLECTION, select_feature_collection
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User
 from gis.parsing import THAI_TIME, THAI_ZONE, parse_choice, refuse_unknown
@@ -208,15 +208,14 @@ def coverage_geojson(
     now = now or dt.datetime.now(dt.UTC)
     scope = scope_district_ids(session, viewer)
     run = latest_run_id(session, scope=scope)
-    empty = '{"type": "FeatureCollection", "features": []}'
     if run is None:
-        return empty
+        return EMPTY_COLLECTION
     ids = list(session.execute(select(Hotspot.id).where(Hotspot.run_id == run)).scalars())
     if scope is not None:
         districts = hotspot_districts(session, ids)
         ids = [i for i in ids if set(districts[i]) & scope]
     if not ids:
-        return empty
+        return EMPTY_COLLECTION
     at_hotspot = or_(
         PatrolStop.hotspot_id == Hotspot.id, func.ST_Intersects(PatrolStop.geom, Hotspot.hull)
     )
@@ -242,16 +241,11 @@ def coverage_geojson(
         .where(func.coalesce(last < now - dt.timedelta(days=days), True))
         .subquery("f")
     )
-    feature = func.json_build_object(
-        "type", "Feature",
-        "id", rows.c.id,
-        "geometry", cast(func.ST_AsGeoJSON(rows.c.hull, 6), JSON),
-        "properties", rows.c.properties,
-    )  # fmt: skip
-    collection = func.json_build_object(
-        "type", "FeatureCollection",
-        "features", func.coalesce(
-            func.json_agg(aggregate_order_by(feature, rows.c.rank)), literal_column("'[]'::json")
-        ),
-    )  # fmt: skip
-    return session.execute(select(cast(collection, Text)).select_from(rows)).scalar_one()
+    collection = select_feature_collection(
+        rows,
+        id=rows.c.id,
+        geometry=func.ST_AsGeoJSON(rows.c.hull, 6),
+        properties=rows.c.properties,
+        order_by=(rows.c.rank,),
+    )
+    return session.execute(collection).scalar_one()

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
+from gis.geojson import json_object
 from gis.models import (
     BorderSegment,
     BorderSegmentEvent,
@@ -41,7 +42,12 @@ from gis.models import (
     WatchCorridorPiece,
 )
 from gis.parsing import parse_choice, parse_number
-from gis.reference.layers import _collection, _object, _polygons, display_precision, in_bbox
+from gis.reference.layers import (
+    display_collection,
+    display_polygons,
+    display_precision,
+    in_bbox,
+)
 from gis.types import BBox, Demarcation
 
 #: Default half-width of the corridor on each side of the lines (metres).
@@ -257,7 +263,7 @@ def corridor_geojson(session: Session, bbox: BBox | None = None, zoom: int | Non
     }
     rows = select(
         WatchCorridor.id.label("id"),
-        _polygons(geom, precision).label("geom"),
-        _object(properties).label("properties"),
+        display_polygons(geom, precision).label("geom"),
+        json_object(properties).label("properties"),
     ).where(in_bbox(WatchCorridor.geom, bbox))
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)

@@ -19,16 +19,13 @@ finest kept one (:data:`DEFAULT_ZOOM`); above the kept zooms only with a boundin
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Numeric,
     Select,
-    Text,
     cast,
     func,
     literal_column,
@@ -40,6 +37,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gis.db import SRID
 from gis.errors import InvalidInput
+from gis.geojson import json_object, select_feature_collection
 from gis.models import (
     BorderSegment,
     Checkpoint,
@@ -152,8 +150,9 @@ def _lines(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
     return func.ST_ReducePrecision(simplified, 10.0**-precision.digits)
 
 
-def _polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
-    """As :func:`_lines`, with exterior rings counter-clockwise and holes clockwise."""
+def display_polygons(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
+    """``geom`` simplified for display as :func:`_lines` does, with exterior rings
+    counter-clockwise and holes clockwise (RFC 7946)."""
     return func.ST_ForcePolygonCCW(_lines(geom, precision))
 
 
@@ -162,9 +161,9 @@ def _shape(
 ) -> ColumnElement[Any]:
     """``model.geom`` simplified for ``zoom``: the shape kept in ``display_shape`` (its
     ``source`` is the model's table) at the levels of :data:`STORED_ZOOMS`, else
-    :func:`_polygons` or :func:`_lines` on the fly. The same shape either way (migration 0011
+    :func:`display_polygons` or :func:`_lines` on the fly. The same shape either way (migration 0011
     stores that very expression); a kept shape that is missing is computed too."""
-    live = _polygons(model.geom, precision) if polygons else _lines(model.geom, precision)
+    live = display_polygons(model.geom, precision) if polygons else _lines(model.geom, precision)
     if zoom is None or zoom not in STORED_ZOOMS:
         return live
     kept = (
@@ -179,34 +178,26 @@ def _shape(
     return func.coalesce(kept, live)
 
 
-def _object(properties: Mapping[str, Any]) -> ColumnElement[Any]:
-    """``json_build_object`` of the given key -> SQL expression pairs."""
-    args: list[Any] = []
-    for key, value in properties.items():
-        args += [key, value]
-    return func.json_build_object(*args)
-
-
-def _collection(session: Session, rows: Select[int, Any, Any], precision: DisplayPrecision) -> str:
-    """Run ``rows`` (columns ``id``, ``geom``, ``properties``) as one FeatureCollection.
+def display_collection(
+    session: Session, rows: Select[int, Any, Any], precision: DisplayPrecision
+) -> str:
+    """Run ``rows`` (columns ``id``, ``geom``, ``properties``) as one FeatureCollection, ordered
+    by id, coordinates kept to ``precision``.
 
     Features whose geometry vanished at this precision (smaller than the grid) are left out.
+
+    Returns:
+        The FeatureCollection as JSON text.
     """
     f = rows.subquery("f")
-    feature = _object(
-        {
-            "type": "Feature",
-            "id": f.c.id,
-            "geometry": cast(func.ST_AsGeoJSON(f.c.geom, precision.digits), JSON),
-            "properties": f.c.properties,
-        }
+    collection = select_feature_collection(
+        f,
+        id=f.c.id,
+        geometry=func.ST_AsGeoJSON(f.c.geom, precision.digits),
+        properties=f.c.properties,
+        order_by=(f.c.id,),
     )
-    features = func.coalesce(
-        func.json_agg(aggregate_order_by(feature, f.c.id)), literal_column("'[]'::json")
-    )
-    collection = _object({"type": "FeatureCollection", "features": features})
-    visible = select(cast(collection, Text)).where(~func.ST_IsEmpty(f.c.geom))
-    return session.execute(visible).scalar_one()
+    return session.execute(collection.where(~func.ST_IsEmpty(f.c.geom))).scalar_one()
 
 
 def _round(value: Expr, decimals: int = 1) -> ColumnElement[Any]:
@@ -255,12 +246,12 @@ def districts(session: Session, bbox: BBox | None = None, zoom: int | None = Non
         select(
             District.id.label("id"),
             _shape(District, zoom, precision, polygons=True).label("geom"),
-            _object(properties).label("properties"),
+            json_object(properties).label("properties"),
         )
         .join(Province, Province.id == District.province_id)
         .where(in_bbox(District.geom, bbox))
     )
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
@@ -295,9 +286,9 @@ def parallel_areas(session: Session, bbox: BBox | None = None, zoom: int | None 
     rows = select(
         ParallelArea.id.label("id"),
         _shape(ParallelArea, zoom, precision, polygons=True).label("geom"),
-        _object(properties).label("properties"),
+        json_object(properties).label("properties"),
     ).where(in_bbox(ParallelArea.geom, bbox))
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
@@ -328,9 +319,9 @@ def border(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     rows = select(
         BorderSegment.id.label("id"),
         _shape(BorderSegment, zoom, precision, polygons=False).label("geom"),
-        _object(properties).label("properties"),
+        json_object(properties).label("properties"),
     ).where(in_bbox(BorderSegment.geom, bbox))
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
@@ -359,9 +350,9 @@ def mekong(session: Session, bbox: BBox | None = None, zoom: int | None = None) 
     rows = select(
         River.id.label("id"),
         _shape(River, zoom, precision, polygons=False).label("geom"),
-        _object(properties).label("properties"),
+        json_object(properties).label("properties"),
     ).where(in_bbox(River.geom, bbox))
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
@@ -396,12 +387,12 @@ def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = N
         select(
             Checkpoint.id.label("id"),
             Checkpoint.geom.label("geom"),
-            _object(properties).label("properties"),
+            json_object(properties).label("properties"),
         )
         .outerjoin(District, District.id == Checkpoint.district_id)
         .where(in_bbox(Checkpoint.geom, bbox))
     )
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def coordination_centres(
@@ -431,12 +422,12 @@ def coordination_centres(
         select(
             CoordinationCentre.id.label("id"),
             CoordinationCentre.geom.label("geom"),
-            _object(properties).label("properties"),
+            json_object(properties).label("properties"),
         )
         .join(District, District.id == CoordinationCentre.district_id)
         .where(in_bbox(CoordinationCentre.geom, bbox))
     )
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)
 
 
 def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
@@ -465,9 +456,9 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
         select(
             NaturalCrossing.id.label("id"),
             _lines(NaturalCrossing.geom, precision).label("geom"),
-            _object(properties).label("properties"),
+            json_object(properties).label("properties"),
         )
         .join(District, District.id == NaturalCrossing.district_id)
         .where(in_bbox(NaturalCrossing.geom, bbox))
     )
-    return _collection(session, rows, precision)
+    return display_collection(session, rows, precision)

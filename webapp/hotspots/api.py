@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 
 from gis.errors import InvalidInput
+from gis.geojson import GEOJSON
 from gis.hotspots.queries import (
     MAX_RUNS,
     VIEW_ROLES,
@@ -39,8 +40,6 @@ from webapp.db import get_session
 from webapp.hotspots import bp
 from webapp.incidents.schemas import json_body
 from webapp.params import only, parse_bbox, parse_int
-
-GEOJSON = "application/geo+json"
 
 
 def _geojson(text: str) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
+from gis.geojson import GEOJSON
 from gis.types import Role
 from layers.registry import get_layer, visible_layers
 from layers.spec import ZOOM_RANGE, LayerQuery, ViewerSource
@@ -13,7 +14,6 @@ from webapp.db import get_session
 from webapp.map import bp
 from webapp.params import only, parse_bbox, parse_int
 
-GEOJSON = "application/geo+json"
 #: Seconds a browser may reuse a reference layer's answer without asking again.
 REFERENCE_MAX_AGE = 300
 
