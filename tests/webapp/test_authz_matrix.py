@@ -199,8 +199,6 @@ for _feature in FEATURES:
 PROBES = authz_reads.probes()
 #: Methods that must change nothing and send no body.
 BODILESS = ("HEAD", "OPTIONS")
-#: Every route answers OPTIONS to everyone, with its methods in ``Allow`` and no body.
-OPTIONS = Policy(get("/"))
 
 
 def app_routes(app: Flask) -> set[tuple[str, str]]:
