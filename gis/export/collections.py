@@ -4,7 +4,7 @@ Each entry names its table, its geometry, who may read it, the filters it takes 
 properties. Properties are an allow-list per access level: :func:`_incidents` builds the
 ordinary projection for everyone in scope and adds the sensitive fields (reporter identity and
 contact, photo links, the free text of unverified reports) only for an :class:`Access` whose
-``sensitive`` flag :func:`gis.export.make_access` granted (HQ analysts, with a reason).
+``sensitive`` flag :func:`gis.export.plan.make_access` granted (HQ analysts, with a reason).
 
 Scope is the map's: incidents as the incidents layer (:mod:`gis.incidents.map_layer`: one's own
 reports and the districts of one's scope, volunteers their own reports only, unverified public
@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
-from gis.export import Access, Collection, Field, Kind, Source
+from gis.export.plan import Access, Collection, Field, Kind, Source
 from gis.hotspots.queries import VIEW_ROLES
 from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer
 from gis.incidents.review_queue import in_scope

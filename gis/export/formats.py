@@ -1,4 +1,4 @@
-"""CSV and GeoPackage writers of an export plan (:func:`gis.export.plan`), in constant memory.
+"""CSV and GeoPackage writers of an export plan (:func:`gis.export.plan.plan`), in constant memory.
 
 CSV (:func:`csv_chunks`): UTF-8 with a byte-order mark (Excel then shows Thai), a ``WKT``
 geometry column first (GDAL's CSV driver and QGIS read it as the geometry), then ``id`` and the
@@ -24,18 +24,8 @@ import orjson
 from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from gis.export import (
-    COORDINATE_DIGITS,
-    Access,
-    Collection,
-    Counter,
-    Field,
-    Filters,
-    Kind,
-    plan,
-    stream_batches,
-    stream_rows,
-)
+from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
+from gis.export.stream import COORDINATE_DIGITS, Counter, stream_batches, stream_rows
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gis.errors import InvalidInput
-from gis.export import Collection, Filters
+from gis.export.plan import Collection, Filters
 from gis.types import BBox, IncidentCategory, IncidentStatus
 
 #: Plain dates are days in Thailand.

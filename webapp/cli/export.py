@@ -1,8 +1,9 @@
 """``borderwatch export``: a collection to a file, as an account would download it.
 
 The export runs with an account's scope and projection (``--user``), and is audited as that
-account's, like a download from the web. The file is written next to ``--out`` under a temporary
-name and renamed when complete, so that a failed export leaves no partial file.
+account's, like a download from the web (the same workflow: :func:`gis.export.run_export`). The
+file is written next to ``--out`` under a temporary name and renamed when complete, so that a
+failed export leaves no partial file.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from tqdm import tqdm
 
 from gis import export
 from gis.accounts.users import get_user
-from gis.errors import BorderwatchError
-from gis.export import params as export_params
-from gis.export.collections import COLLECTIONS, get_collection
-from gis.export.formats import csv_chunks, write_geopackage
+from gis.errors import BorderwatchError, NotFound
+from gis.export.collections import COLLECTIONS
+from gis.export.run import Progress
 from gis.types import BBox
 from webapp.db import database
 from webapp.params import parse_bbox
@@ -79,55 +79,38 @@ def export_command(
     }
     session = database().sessionmaker()
     partial = out.with_name(f".{out.stem}.partial{out.suffix}")  # GDAL checks the extension
-    audit_id: int | None = None
-    counter = export.Counter()
     try:
         user = get_user(session, username)
         access = export.make_access(
             session, user, include_sensitive=include_sensitive, reason=reason
         )
-        coll = get_collection(collection)
-        if coll is None or not export.may_read(coll, access):
-            raise click.ClickException(f"{username} may not export {collection}")
-        filters = export_params.parse_filters(coll, params, _bbox(bbox))
-        total = export.count(session, coll, access, filters)
-        audit_id = export.start_audit(session, coll.name, fmt, access, filters)
-        session.commit()
-        bar = tqdm(
-            total=total, unit=" features", disable=not progress, file=sys.stderr, desc=collection
-        )
+        asked = export.ExportRequest(collection, fmt, params, _bbox(bbox), count=True)
+        bar = tqdm(unit=" features", disable=not progress, file=sys.stderr, desc=collection)
         with bar:
-            if fmt == "gpkg":
-                partial.unlink(missing_ok=True)
-                write_geopackage(
-                    session, coll, access, filters, partial, counter, progress=bar.update
-                )
-            else:
-                chunks = (
-                    export.geojson_chunks(session, coll, access, filters, counter)
-                    if fmt == "geojson"
-                    else csv_chunks(session, coll, access, filters, counter)
-                )
+            started = export.run_export(session, access, asked, progress=moves(bar))
+            try:
                 with partial.open("wb") as fh:
-                    for chunk in chunks:
+                    for chunk in started:
                         fh.write(chunk)
-                        bar.update(counter.n - bar.n)
-            bar.update(counter.n - bar.n)
+            finally:
+                started.close()
         os.replace(partial, out)
-        session.rollback()
-        export.finish_audit(session, audit_id, "completed", counter.n)
-        session.commit()
     except BorderwatchError as exc:
-        session.rollback()
+        if isinstance(exc, NotFound) and exc.field == "collection":
+            raise click.ClickException(f"{username} may not export {collection}") from exc
         message = f"{exc.field}: {exc.message}" if exc.field else exc.message
         raise click.ClickException(message) from exc
-    except BaseException:
-        session.rollback()
-        if audit_id is not None:
-            export.finish_audit(session, audit_id, "failed", counter.n)
-            session.commit()
-        raise
     finally:
         partial.unlink(missing_ok=True)
         session.close()
-    click.echo(f"{counter.n} features of {collection} written to {out}")
+    click.echo(f"{started.counter.n} features of {collection} written to {out}")
+
+
+def moves(bar: tqdm) -> Progress:
+    """Move ``bar`` to the features written, out of the matching ones."""
+
+    def update(counter: export.Counter) -> None:
+        bar.total = counter.matched
+        bar.update(counter.n - bar.n)
+
+    return update

@@ -14,13 +14,13 @@ GIS clients (QGIS, GDAL's OAPIF driver) and scripts with a personal API token:
 
 Answers are ``application/geo+json`` (features) or ``application/json``; bad parameters are 400
 and unknown collections or features 404, as JSON naming the parameter. Every items request is
-audited like an export (format ``ogcapi``).
+audited like an export (format ``ogcapi``), through the same workflow
+(:func:`gis.export.run_export`); ``HEAD`` makes the same checks and reads or audits nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,17 +28,22 @@ import orjson
 from flask import Response, request, stream_with_context, url_for
 
 from gis import export
-from gis.errors import InvalidInput, NotFound
+from gis.errors import NotFound
 from gis.export import params as export_params
 from gis.export.collections import COLLECTIONS
 from webapp.db import get_session
 from webapp.export import bp
-from webapp.export.api import audited, resolve
 from webapp.export.auth import signed_in, viewer_access
+from webapp.export.protocol import (
+    DEFAULT_LIMIT,
+    GEOJSON,
+    MAX_LIMIT,
+    OPENAPI,
+    check_f,
+    json_response,
+)
 from webapp.params import only, parse_bbox, parse_int
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
 #: The service area (the Thai border districts and their parallel areas), lon/lat.
 EXTENT = [97.3, 5.6, 107.7, 20.6]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -47,13 +52,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-GEOJSON = "application/geo+json"
-OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-ITEM_PARAMS = ("bbox", "datetime", "limit", "cursor", "f")
-
-
-def json_response(doc: Any, mimetype: str = "application/json") -> Response:
-    return Response(orjson.dumps(doc), mimetype=mimetype)
+#: The collections' own filters (each refused by a collection that does not take it).
+FILTERS = ("category", "status", "district", "run")
+ITEM_PARAMS = ("bbox", "datetime", "limit", "cursor", "f", *FILTERS)
 
 
 def absolute(endpoint: str, **values: Any) -> str:
@@ -65,11 +66,6 @@ def link(href: str, rel: str, kind: str, title: str | None = None) -> dict[str, 
     if title:
         out["title"] = title
     return out
-
-
-def check_f(value: str | None) -> None:
-    if value not in (None, "", "json", "geojson"):
-        raise InvalidInput("f must be json or geojson", field="f")
 
 
 @bp.get("/ogcapi")
@@ -136,7 +132,7 @@ def collections() -> Response:
 def collection(cid: str) -> Response:
     only(request.args, ("f",))
     check_f(request.args.get("f"))
-    return json_response(collection_doc(resolve(cid, viewer_access())))
+    return json_response(collection_doc(export.find_collection(cid, viewer_access())))
 
 
 def next_link(cid: str, counter: export.Counter) -> str:
@@ -149,66 +145,59 @@ def next_link(cid: str, counter: export.Counter) -> str:
 @bp.get("/ogcapi/collections/<cid>/items")
 @signed_in
 def items(cid: str) -> Response:
-    access = viewer_access()
-    coll = resolve(cid, access)
-    only(request.args, (*ITEM_PARAMS, *coll.filters - {"datetime"}))
+    only(request.args, ITEM_PARAMS)
     check_f(request.args.get("f"))
     limit = parse_int(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
-    cursor = request.args.get("cursor")
-    filters = export_params.parse_filters(coll, request.args, parse_bbox(request.args))
-    after = export_params.decode_cursor(cursor) if cursor else None
-    page = replace(filters, after=after, limit=limit)
-    session = get_session()
-    matched = None if cursor else export.count(session, coll, access, filters)
-    audit_id = export.start_audit(session, coll.name, "ogcapi", access, page)
-    session.commit()
-    counter = export.Counter()
+    cursor = request.args.get("cursor") or None
+    asked = export.ExportRequest(
+        cid, export.Format.OGCAPI, request.args, parse_bbox(request.args), limit, cursor,
+        count=cursor is None,  # numberMatched on the first page only
+    )  # fmt: skip
+    if request.method == "HEAD":  # the same checks, nothing read or audited
+        export.check_export(get_session(), viewer_access(), asked)
+        return Response(mimetype=GEOJSON)
+    run = export.run_export(get_session(), viewer_access(), asked, members=page_members(cid))
+    resp = Response(stream_with_context(run), mimetype=GEOJSON)
+    resp.call_on_close(run.close)
+    return resp
+
+
+def page_members(cid: str) -> dict[str, Any]:
+    """An items page's members after its features: numbers, time stamp, links."""
     self_href = request.url
-    foreign: dict[str, Any] = {
+    return {
         "numberReturned": lambda c: str(c.n),
+        "numberMatched": lambda c: None if c.matched is None else str(c.matched),
         "timeStamp": orjson.dumps(dt.datetime.now(dt.UTC).isoformat(timespec="seconds")).decode(),
         "links": lambda c: (
             "["
             + ",".join(
                 [orjson.dumps(link(self_href, "self", GEOJSON)).decode()]
-                + ([next_link(coll.name, c)] if c.more else [])
+                + ([next_link(cid, c)] if c.more else [])
             )
             + "]"
         ),
     }
-    if matched is not None:
-        foreign["numberMatched"] = str(matched)
-    chunks = export.geojson_chunks(session, coll, access, page, counter, foreign=foreign)
-    body = audited(chunks, counter, audit_id, lambda: None, session)
-    return Response(stream_with_context(body), mimetype=GEOJSON)
 
 
 @bp.get("/ogcapi/collections/<cid>/items/<fid>")
 @signed_in
 def item(cid: str, fid: str) -> Response:
-    access = viewer_access()
-    coll = resolve(cid, access)
     only(request.args, ("f",))
     check_f(request.args.get("f"))
     if not fid.isdigit() or len(fid) > 18:
         raise NotFound(f"no feature {fid[:40]!r} in {cid}", field="featureId")
-    one = export.Filters(after=int(fid) - 1, limit=1)
-    session = get_session()
-    audit_id = export.start_audit(session, coll.name, "ogcapi", access, one)
-    counter = export.Counter()
-    text = b"".join(export.geojson_chunks(session, coll, access, one, counter))
-    doc = orjson.loads(text)
-    found = [f for f in doc["features"] if f["id"] == int(fid)]
-    export.finish_audit(session, audit_id, "completed", len(found))
-    session.commit()
-    if not found:
-        raise NotFound(f"no feature {fid} in {cid}", field="featureId")
-    feature = found[0]
-    feature["links"] = [
+    links = [
         link(request.base_url, "self", GEOJSON),
         link(absolute("export.collection", cid=cid), "collection", "application/json"),
     ]
-    return json_response(feature, GEOJSON)
-
-
-from webapp.export import openapi as _openapi  # noqa: E402,F401  (registers /ogcapi/api)
+    asked = export.ExportRequest(cid, export.Format.OGCAPI, fid=int(fid))
+    if request.method == "HEAD":  # the same checks, nothing audited
+        export.check_export(get_session(), viewer_access(), asked)
+        return Response(mimetype=GEOJSON)
+    members = {"links": orjson.dumps(links).decode()}
+    run = export.run_export(get_session(), viewer_access(), asked, members=members)
+    try:
+        return Response(b"".join(run), mimetype=GEOJSON)
+    finally:
+        run.close()

@@ -9,7 +9,7 @@ from flask import Response, request, url_for
 from gis.export.collections import COLLECTIONS
 from webapp.export import bp
 from webapp.export.auth import signed_in
-from webapp.export.ogcapi import (
+from webapp.export.protocol import (
     DEFAULT_LIMIT,
     GEOJSON,
     MAX_LIMIT,

@@ -1,6 +1,6 @@
-"""A whole GeoJSON export read by one COPY (gis.export.copy_lines): the same features as the
-server-side cursor, whatever the texts hold; a reader that goes away cancels the COPY and leaves
-the connection usable; an error of the statement mid-stream is raised to the reader."""
+"""A whole GeoJSON export read by one COPY (gis.export.stream.copy_lines): the same features as
+the server-side cursor, whatever the texts hold; a reader that goes away cancels the COPY and
+leaves the connection usable; an error of the statement mid-stream is raised to the reader."""
 
 from __future__ import annotations
 

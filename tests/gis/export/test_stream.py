@@ -1,6 +1,6 @@
-"""The export's stream (gis.export.stream_batches, geojson_chunks): texts as the UTF-8 bytes
-PostgreSQL sends, whatever the connection's client encoding, and memory that does not grow with
-the size of the export."""
+"""The export's stream (gis.export.stream: stream_batches, geojson_chunks): texts as the UTF-8
+bytes PostgreSQL sends, whatever the connection's client encoding, and memory that does not grow
+with the size of the export."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gis import export
 from gis.db import make_engine
+from gis.export import stream
 from gis.export.collections import get_collection
 from gis.types import Role
 from seeds.demo import generate_demo
@@ -27,7 +28,7 @@ def texts(session: Session, *, utf8: bool) -> list[tuple]:
     statement = select(
         literal(THAI, String), literal(7, Integer), null().cast(String), literal("plain", String)
     )
-    batches = export.stream_batches(session, statement, utf8=utf8)
+    batches = stream.stream_batches(session, statement, utf8=utf8)
     try:
         return [row for batch in batches for row in batch]
     finally:
@@ -62,8 +63,8 @@ def test_a_geojson_export_holds_about_one_batch_at_a_time(session):
     access = export.make_access(session, hq)
     collection = get_collection("incidents")
     assert collection is not None
-    counter = export.Counter()
-    chunks = export.geojson_chunks(session, collection, access, export.Filters(), counter)
+    counter = stream.Counter()
+    chunks = stream.geojson_chunks(session, collection, access, export.Filters(), counter)
     first = next(chunks)  # the statement is compiled and cached before the measure starts
     tracemalloc.start()
     try:
@@ -73,10 +74,10 @@ def test_a_geojson_export_holds_about_one_batch_at_a_time(session):
         tracemalloc.stop()
     total = len(first) + sum(sizes)
     assert counter.n > 15_000  # many batches
-    assert max(sizes) < 2 * export.COPY_CHUNK  # a chunk is one chunk of the COPY's output
+    assert max(sizes) < 2 * stream.COPY_CHUNK  # a chunk is one chunk of the COPY's output
     assert total > 10 * 1_000_000
     # the chunks read ahead of the reader, the one being gathered, joined and sent
-    assert peak < (export.COPY_AHEAD + 4) * max(sizes) + 1_000_000, (peak, max(sizes), total)
+    assert peak < (stream.COPY_AHEAD + 4) * max(sizes) + 1_000_000, (peak, max(sizes), total)
 
 
 def test_the_chunks_join_into_one_feature_collection(session):
@@ -86,8 +87,8 @@ def test_the_chunks_join_into_one_feature_collection(session):
     access = export.make_access(session, hq)
     collection = get_collection("incidents")
     assert collection is not None
-    counter = export.Counter()
-    chunks = list(export.geojson_chunks(session, collection, access, export.Filters(), counter))
+    counter = stream.Counter()
+    chunks = list(stream.geojson_chunks(session, collection, access, export.Filters(), counter))
     assert len(chunks) >= 4  # opening, at least two batches, closing
     doc = json.loads(b"".join(chunks))
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == counter.n > 1_000
