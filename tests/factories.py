@@ -136,7 +136,10 @@ def report_incident(
         "reporter_id": None if reporter is None else reporter.id,
         **overrides,
     }
-    incident, _ = create_incident(session, IncidentInput(lon=where[0], lat=where[1], **values))
+    incident, created = create_incident(
+        session, IncidentInput(lon=where[0], lat=where[1], **values)
+    )
+    assert created, "a new idempotency key stores a new incident"
     if status is not None:
         session.execute(update(Incident).where(Incident.id == incident.id).values(status=status))
     return incident

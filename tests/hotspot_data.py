@@ -13,15 +13,14 @@ With ``eps_m`` 1,000 and ``min_points`` 5 the answer is three clusters (two with
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis.incidents.reports import IncidentInput, create_incident
-from gis.models import Incident
-from gis.types import Channel, IncidentCategory, IncidentStatus
+from gis.types import IncidentCategory, IncidentStatus
+from tests.factories import report_incident
 
 #: Chiang Khong town on the Mekong.
 HOME = (100.40, 20.26)
@@ -83,31 +82,14 @@ def _border_point(session: Session) -> tuple[float, float]:
 
 
 def add_incident(
-    session: Session,
-    lon: float,
-    lat: float,
-    *,
-    days_ago: float = 10,
-    category: IncidentCategory = IncidentCategory.SMUGGLING,
-    severity: int = 3,
-    status: IncidentStatus = IncidentStatus.VERIFIED,
+    session: Session, lon: float, lat: float, *, days_ago: float = 10, **values: Any
 ) -> int:
-    """A stored incident at ``lon, lat`` (routed as any report), then set to ``status``."""
-    incident, _ = create_incident(
-        session,
-        IncidentInput(
-            lon=lon,
-            lat=lat,
-            category=category,
-            occurred_at=AS_OF - dt.timedelta(days=days_ago),
-            channel=Channel.OFFICER_APP,
-            idempotency_key=uuid.uuid4(),
-            severity=severity,
-        ),
-    )
-    if status is not IncidentStatus.NEW:
-        session.execute(update(Incident).where(Incident.id == incident.id).values(status=status))
-    return incident.id
+    """The id of a verified incident at ``lon, lat``, ``days_ago`` days before :data:`AS_OF`,
+    stored as the app stores a report; ``values`` as for :func:`tests.factories.report_incident`.
+    """
+    values = {"status": IncidentStatus.VERIFIED, **values}
+    occurred_at = AS_OF - dt.timedelta(days=days_ago)
+    return report_incident(session, (lon, lat), occurred_at=occurred_at, **values).id
 
 
 def _ring(session: Session, centre: tuple[float, float], n: int, radius: float) -> list:

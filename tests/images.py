@@ -1,20 +1,10 @@
-"""Image files made in the tests with Pillow, and an incident to attach them to."""
+"""Image files made in the tests with Pillow."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import uuid
 
-from geoalchemy2 import WKTElement
 from PIL import Image, PngImagePlugin
-from sqlalchemy.orm import Session
-
-from gis.models import Incident, User
-from tests.factories import district
-
-#: Where the test incidents are: Aranyaprathet (TH2706), Sa Kaeo.
-ARANYAPRATHET = (102.5066, 13.6928)
 
 #: Bytes that only the EXIF blocks of :func:`jpeg_with_gps` carry.
 CAMERA = "BorderCam-Secret-Model"
@@ -87,21 +77,3 @@ def huge_png(megapixels: float = 41) -> bytes:
     out = io.BytesIO()
     Image.new("1", (width, height)).save(out, "PNG")
     return out.getvalue()
-
-
-def add_incident(
-    session: Session, reporter: User | None = None, district_name: str = "Aranyaprathet"
-) -> Incident:
-    """An incident of ``district_name`` reported by ``reporter``, flushed."""
-    row = Incident(
-        idempotency_key=uuid.uuid4(),
-        category="smuggling",
-        channel="officer_app",
-        occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3),
-        district_id=district(session, district_name).id,
-        reporter_id=reporter.id if reporter else None,
-        geom=WKTElement(f"POINT({ARANYAPRATHET[0]} {ARANYAPRATHET[1]})", srid=4326),
-    )
-    session.add(row)
-    session.flush()
-    return row

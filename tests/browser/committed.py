@@ -9,7 +9,6 @@ them all at the end, so that the shared test database is as the other tests expe
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -19,9 +18,9 @@ from sqlalchemy.orm import Session
 from gis.accounts import users as accounts
 from gis.accounts.scope import resolve_scope
 from gis.incidents.photos import add_photo, prepare_photo
-from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident, IncidentEvent, User
 from gis.types import Channel, IncidentCategory, Role
+from tests.factories import report_incident
 from tests.webapp.signin import PASSWORD
 
 
@@ -74,20 +73,18 @@ class Committed:
         reporter: User | None = None,
     ) -> int:
         """An incident stored as the app stores one (routed, measured, with its first event)."""
-        data = IncidentInput(
-            lon=where[0],
-            lat=where[1],
-            category=category,
-            occurred_at=occurred_at or dt.datetime.now(dt.UTC) - dt.timedelta(hours=2),
-            channel=Channel.ONLINE_PUBLIC if reporter is None else Channel.OFFICER_APP,
-            idempotency_key=uuid.uuid4(),
-            description=description,
-            reporter_id=None if reporter is None else reporter.id,
-            reporter_contact=contact,
-        )
+        values = {} if occurred_at is None else {"occurred_at": occurred_at}
         with Session(self.engine) as session:
-            incident, _ = create_incident(session, data)
-            incident_id = incident.id
+            incident_id = report_incident(
+                session,
+                where,
+                reporter=reporter,
+                category=category,
+                channel=Channel.ONLINE_PUBLIC if reporter is None else Channel.OFFICER_APP,
+                description=description,
+                reporter_contact=contact,
+                **values,
+            ).id
             session.commit()
         self.incident_ids.append(incident_id)
         return incident_id

@@ -15,14 +15,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from geoalchemy2.elements import WKTElement
 from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
-from gis.accounts import users as accounts
 from gis.incidents.map_layer import cell_degrees
-from gis.models import District, Incident, IncidentEvent, User
+from gis.models import Incident, IncidentEvent, User
 from gis.types import Role
+from tests.factories import make_incident, make_user
 from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -63,34 +62,22 @@ class Rows:
 
     def user(self, role: Role, district: str) -> User:
         with Session(self.engine, expire_on_commit=False) as session:
-            user = accounts.create_user(
-                session, f"layer-{role.value[:5]}-{uuid.uuid4().hex[:8]}", None, PASSWORD, role,
-                district=district,
-            )  # fmt: skip
+            name = f"layer-{role.value[:5]}-{uuid.uuid4().hex[:8]}"
+            user = make_user(session, role, name, district=district)
             session.commit()
         self.user_ids.append(user.id)
         return user
 
     def incident(self, where, *, district="Chiang Khong", **values: Any) -> int:
+        """A verified incident of ``district`` at ``where``, committed (removed by clean_up)."""
         values = {
-            "category": "smuggling",
             "status": "verified",
-            "channel": "officer_app",
             "occurred_at": T0,
             "description": "boxes carried to a boat",
             **values,
         }
         with Session(self.engine) as session:
-            district_id = session.execute(
-                select(District.id).where(District.name == district)
-            ).scalar_one()
-            row = Incident(
-                idempotency_key=uuid.uuid4(),
-                district_id=district_id,
-                geom=WKTElement(f"POINT({where[0]} {where[1]})", srid=4326),
-                **values,
-            )
-            session.add(row)
+            row = make_incident(session, district_name=district, where=where, **values)
             session.commit()
             self.incident_ids.append(row.id)
             return row.id

@@ -153,7 +153,7 @@ def test_final_incidents_cannot_be_edited(client, session, users, status):
 
 def test_only_the_districts_coordinators_may_edit(client, session, users):
     incident = add_incident(session)
-    elsewhere = add_incident(session, where=CHIANG_KHONG, name="Chiang Khong")
+    elsewhere = add_incident(session, where=CHIANG_KHONG, district_name="Chiang Khong")
     assert sign_in(client, "edit-coord").status_code == 302
     assert patch(client, elsewhere.id, {"severity": 1}).status_code == 404
     assert patch(client, 2_000_000_000, {"severity": 1}).status_code == 404

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from gis.models import District, ExportAudit, Incident, Province
 from gis.types import Role
 from seeds.demo import generate_demo
+from tests.factories import report_incident
 from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build
 from tests.webapp.signin import sign_in
 
@@ -113,9 +114,7 @@ def test_district_officer_export_holds_only_the_district(app, session, world):
 
 
 def test_volunteer_exports_only_their_own_reports(app, session, world):
-    from tests.webapp.exportdata import incident
-
-    own = incident(session, (100.41, 20.26), reporter=world.users[Role.VOLUNTEER])
+    own = report_incident(session, (100.41, 20.26), reporter=world.users[Role.VOLUNTEER]).id
     session.commit()
     got = features(client_of(app, Role.VOLUNTEER).get("/api/export/incidents.geojson"))
     assert set(got) == {own}

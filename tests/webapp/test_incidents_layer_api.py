@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
+from functools import partial
 
 import pytest
-from geoalchemy2.elements import WKTElement
 
-from gis.models import Incident
 from gis.types import Role
 from layers.registry import REFERENCE_LAYERS, visible_layers
-from tests.factories import district
+from tests.factories import make_incident
 from tests.webapp.signin import make_user, sign_in
 
 pytestmark = pytest.mark.db
@@ -24,20 +22,15 @@ HOME_BOX = "100.3,20.1,100.6,20.4"
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
-def incident(session, *, category="smuggling", status="verified", at=T0, where=HOME):
-    row = Incident(
-        idempotency_key=uuid.uuid4(),
-        category=category,
-        status=status,
-        channel="officer_app",
-        occurred_at=at,
-        district_id=district(session, "Chiang Khong").id,
-        description="<img src=x onerror=alert(1)>",
-        geom=WKTElement(f"POINT({where[0]} {where[1]})", srid=4326),
-    )
-    session.add(row)
-    session.flush()
-    return row
+#: A verified incident of Chiang Khong whose description is HTML (drawn as text, never run).
+incident = partial(
+    make_incident,
+    district_name="Chiang Khong",
+    where=HOME,
+    status="verified",
+    occurred_at=T0,
+    description="<img src=x onerror=alert(1)>",
+)
 
 
 @pytest.fixture
@@ -89,7 +82,9 @@ def test_a_coordinator_gets_the_districts_incidents_as_geojson(coordinator, sess
 def test_filters_reach_the_layer(coordinator, session):
     drugs = incident(session, category="drug_trafficking")
     incident(session, category="smuggling")
-    referred = incident(session, category="other", status="referred", at=T0 + dt.timedelta(days=3))
+    referred = incident(
+        session, category="other", status="referred", occurred_at=T0 + dt.timedelta(days=3)
+    )
 
     def fetched(query: str) -> set[int]:
         resp = coordinator.get(URL + "?bbox=" + HOME_BOX + query)

@@ -14,9 +14,9 @@ from werkzeug.test import encode_multipart
 from gis.incidents.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from gis.models import IncidentEvent, IncidentPhoto
 from gis.types import Role
+from tests.factories import make_incident
 from tests.images import (
     CAMERA,
-    add_incident,
     gif,
     huge_png,
     jpeg,
@@ -37,7 +37,7 @@ def reporter(session):
 
 @pytest.fixture
 def incident(session, reporter):
-    return add_incident(session, reporter)
+    return make_incident(session, reporter=reporter)
 
 
 def client_of(app, session, role: Role | None, username: str | None = None, **scope):
@@ -293,14 +293,14 @@ def test_a_volunteer_adds_photos_to_her_own_report(app, session):
     c = app.test_client()
     assert sign_in(c, volunteer.username).status_code == 302
     c.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token(c)
-    own = add_incident(session, volunteer)  # in Aranyaprathet, outside her district
+    own = make_incident(session, reporter=volunteer)  # in Aranyaprathet, outside her district
     resp = upload(c, own.id, jpeg())
     assert resp.status_code == 201
     assert c.get(resp.headers["Location"]).status_code == 200
 
 
 def test_a_photo_of_another_incident_is_404(client, session, incident, reporter):
-    other = add_incident(session, reporter)
+    other = make_incident(session, reporter=reporter)
     photo = upload(client, other.id, jpeg()).get_json()
     assert client.get(f"/api/incidents/{other.id}/photos/{photo['id']}").status_code == 200
     resp = client.get(f"/api/incidents/{incident.id}/photos/{photo['id']}")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
+from functools import partial
 
 import pytest
-from geoalchemy2.elements import WKTElement
 from sqlalchemy import func, select, text
 
 from gis.models import Incident, IncidentEvent
 from gis.types import Role
-from tests.factories import district
+from tests.factories import district, make_incident
 from tests.webapp.signin import csrf_token, make_user, sign_in
 
 pytestmark = pytest.mark.db
@@ -21,45 +20,14 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 ARANYA = (102.5066, 13.6928)
 CHIANG_KHONG = (100.4086, 20.2617)
 
+#: An incident of Aranyaprathet's market, with the ``created`` event the app writes.
+add_incident = partial(make_incident, where=ARANYA, with_event=True)
+
 
 @pytest.fixture(autouse=True)
 def _without_csrf(app):
     """Most tests are about triage; the CSRF tests turn it back on (read per request)."""
     app.config["WTF_CSRF_ENABLED"] = False
-
-
-def add_incident(
-    session,
-    *,
-    where=ARANYA,
-    name="Aranyaprathet",
-    category="smuggling",
-    at=None,
-    status="new",
-    reporter=None,
-):
-    row = Incident(
-        idempotency_key=uuid.uuid4(),
-        category=category,
-        channel="officer_app",
-        status=status,
-        occurred_at=at or NOW - dt.timedelta(hours=3),
-        district_id=district(session, name).id,
-        reporter_id=reporter.id if reporter else None,
-        geom=WKTElement(f"POINT({where[0]} {where[1]})", srid=4326),
-    )
-    session.add(row)
-    session.flush()
-    session.add(
-        IncidentEvent(
-            incident_id=row.id,
-            actor_id=row.reporter_id,
-            action="created",
-            to_status="new",
-        )
-    )
-    session.flush()
-    return row
 
 
 def events(session) -> int:
@@ -112,8 +80,8 @@ def act(client, incident_id: int, **body):
 def test_coordinator_sees_only_their_district_and_total_is_counted_independently(
     session, coordinator, as_user
 ):
-    mine = [add_incident(session, at=NOW - dt.timedelta(hours=h)) for h in (5, 1, 3)]
-    add_incident(session, where=CHIANG_KHONG, name="Chiang Khong")
+    mine = [add_incident(session, occurred_at=NOW - dt.timedelta(hours=h)) for h in (5, 1, 3)]
+    add_incident(session, where=CHIANG_KHONG, district_name="Chiang Khong")
     aranya = district(session, "Aranyaprathet").id
     expected = session.execute(
         text("SELECT count(*) FROM incident WHERE district_id = :d"), {"d": aranya}
@@ -138,8 +106,10 @@ def test_coordinator_sees_only_their_district_and_total_is_counted_independently
 
 
 def test_filters_narrow_the_queue(session, coordinator):
-    old = add_incident(session, category="drug_trafficking", at=NOW - dt.timedelta(days=10))
-    new = add_incident(session, category="smuggling", at=NOW - dt.timedelta(hours=1))
+    old = add_incident(
+        session, category="drug_trafficking", occurred_at=NOW - dt.timedelta(days=10)
+    )
+    new = add_incident(session, category="smuggling", occurred_at=NOW - dt.timedelta(hours=1))
     verified = add_incident(session, category="smuggling", status="verified")
 
     def ids(query: str) -> set[int]:
@@ -277,7 +247,7 @@ def test_an_invalid_transition_is_409_naming_the_current_status(session, coordin
 
 
 def test_mark_duplicate_of_an_out_of_scope_original_is_404(session, coordinator):
-    elsewhere = add_incident(session, where=CHIANG_KHONG, name="Chiang Khong")
+    elsewhere = add_incident(session, where=CHIANG_KHONG, district_name="Chiang Khong")
     inc = add_incident(session)
     before = events(session)
     resp = act(coordinator, inc.id, action="mark_duplicate", duplicate_of=elsewhere.id)
@@ -342,13 +312,13 @@ def test_the_action_route_refuses_a_missing_csrf_token(app, session, coordinator
 
 
 def test_possible_duplicates_are_near_and_of_the_same_category(session, coordinator):
-    inc = add_incident(session, at=NOW - dt.timedelta(hours=5))
+    inc = add_incident(session, occurred_at=NOW - dt.timedelta(hours=5))
     near = add_incident(
-        session, where=(ARANYA[0] + 0.002, ARANYA[1]), at=NOW - dt.timedelta(hours=20)
+        session, where=(ARANYA[0] + 0.002, ARANYA[1]), occurred_at=NOW - dt.timedelta(hours=20)
     )
     add_incident(session, where=(ARANYA[0] + 0.002, ARANYA[1]), category="drug_trafficking")
     add_incident(session, where=(ARANYA[0] + 0.02, ARANYA[1]))  # about 2 km away
-    add_incident(session, at=NOW - dt.timedelta(days=4))  # too long before
+    add_incident(session, occurred_at=NOW - dt.timedelta(days=4))  # too long before
     resp = coordinator.get(f"/api/incidents/{inc.id}/duplicates")
     assert resp.status_code == 200
     items = resp.get_json()["items"]
@@ -362,7 +332,7 @@ def test_possible_duplicates_are_near_and_of_the_same_category(session, coordina
 
 def test_the_queue_page_lists_actions_and_an_action_from_it_works(app, session, coordinator):
     inc = add_incident(session)
-    add_incident(session, where=CHIANG_KHONG, name="Chiang Khong")
+    add_incident(session, where=CHIANG_KHONG, district_name="Chiang Khong")
     app.config["WTF_CSRF_ENABLED"] = True
     page = coordinator.get("/review?status=new")
     assert page.status_code == 200
@@ -398,7 +368,8 @@ def test_the_queue_page_lists_actions_and_an_action_from_it_works(app, session, 
 
 
 def test_the_queue_page_accepts_dates_and_is_for_coordinators(session, as_user):
-    inc = add_incident(session, at=dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC))  # 11th, +07
+    eleventh = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)  # the 11th at +07
+    inc = add_incident(session, occurred_at=eleventh)
     c = as_user("coordinator")
     assert f">{inc.id}<" in c.get("/review?since=2026-03-11&until=2026-03-11").get_data(True)
     assert f">{inc.id}<" not in c.get("/review?until=2026-03-10").get_data(as_text=True)

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import re
 import uuid
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -15,9 +16,9 @@ from gunicorn.glogging import Logger
 from sqlalchemy import select, text
 
 from gis.incidents.photos import add_photo, prepare_photo
-from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Checkpoint, Incident
 from gis.types import Channel, IncidentCategory, Role
+from tests.factories import report_incident
 from tests.images import jpeg
 from tests.webapp.signin import make_user, sign_in
 
@@ -30,31 +31,13 @@ OCCURRED = dt.datetime(2026, 11, 19, 15, 30, tzinfo=dt.UTC)
 CONTACT = "LINE informant-{}"
 
 
-def report(
-    session,
-    *,
+#: A report of Aranyaprathet's market, stored as the app stores one (routed, measured).
+report = partial(
+    report_incident,
     where=ARANYA,
-    at=OCCURRED,
-    category=IncidentCategory.SMUGGLING,
+    occurred_at=OCCURRED,
     description="Boxes loaded onto a boat behind the rice mill",
-    contact=None,
-    reporter=None,
-) -> Incident:
-    """An incident stored as the app stores one (routed, with its derived distances)."""
-    data = IncidentInput(
-        lon=where[0],
-        lat=where[1],
-        category=category,
-        occurred_at=at,
-        channel=Channel.ONLINE_PUBLIC if contact else Channel.OFFICER_APP,
-        idempotency_key=uuid.uuid4(),
-        description=description,
-        reporter_id=None if reporter is None else reporter.id,
-        reporter_contact=contact,
-    )
-    incident, created = create_incident(session, data)
-    assert created
-    return incident
+)
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +82,14 @@ def unique_contact() -> str:
 
 def test_the_page_shows_the_incident_whole(session, as_user):
     contact = unique_contact()
-    inc = report(session, contact=contact, description="boat <b>7</b> & `${x}`\nsecond line")
+    inc = report(
+        session,
+        reporter_contact=contact,
+        channel=Channel.ONLINE_PUBLIC,
+        description="boat <b>7</b> & `${x}`\nsecond line",
+    )
     twin = report(
-        session, where=(ARANYA[0] + 0.002, ARANYA[1]), at=OCCURRED - dt.timedelta(hours=6)
+        session, where=(ARANYA[0] + 0.002, ARANYA[1]), occurred_at=OCCURRED - dt.timedelta(hours=6)
     )
     report(session, where=(ARANYA[0] + 0.002, ARANYA[1]), category=IncidentCategory.OTHER)
     checkpoint = session.get(Checkpoint, inc.nearest_checkpoint_id)
@@ -151,7 +139,7 @@ def test_the_queue_links_each_row_to_the_incident_page(session, as_user):
 )
 def test_roles_scope_and_who_reads_the_contact(session, as_user, who, page, api, contact):
     secret = unique_contact()
-    inc = report(session, contact=secret)
+    inc = report(session, reporter_contact=secret, channel=Channel.ONLINE_PUBLIC)
     c = as_user(who)
     resp = c.get(f"/review/incidents/{inc.id}")
     assert resp.status_code == page

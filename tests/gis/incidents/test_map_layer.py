@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from functools import partial
 
 import pytest
 from geoalchemy2.elements import WKTElement
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from gis.errors import InvalidInput
 from gis.incidents.map_layer import (
@@ -22,9 +23,9 @@ from gis.incidents.map_layer import (
     incidents_geojson,
     parse_filters,
 )
-from gis.models import District, Incident
+from gis.models import Incident
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
-from tests.factories import district
+from tests.factories import district, inside, make_incident
 from tests.webapp.signin import make_user
 
 pytestmark = pytest.mark.db
@@ -34,46 +35,14 @@ T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 HOME, NEIGHBOUR, FAR = "Chiang Khong", "Chiang Saen", "Aranyaprathet"
 
 
-def inside(session, name: str) -> tuple[float, float]:
-    """A point inside the named district (lon, lat)."""
-    point = func.ST_PointOnSurface(District.geom)
-    lon, lat = session.execute(
-        select(func.ST_X(point), func.ST_Y(point)).where(District.name == name)
-    ).one()
-    return float(lon), float(lat)
-
-
-def incident(
-    session,
-    name: str = HOME,
-    *,
-    category: str = "smuggling",
-    status: str = "verified",
-    channel: str = "officer_app",
-    at: dt.datetime = T0,
-    reporter=None,
-    description: str | None = "boxes loaded on a boat",
-    contact: str | None = None,
-    receipt: str | None = None,
-    where: tuple[float, float] | None = None,
-) -> Incident:
-    lon, lat = where or inside(session, name)
-    row = Incident(
-        idempotency_key=uuid.uuid4(),
-        category=category,
-        status=status,
-        channel=channel,
-        occurred_at=at,
-        district_id=district(session, name).id,
-        reporter_id=None if reporter is None else reporter.id,
-        description=description,
-        reporter_contact=contact,
-        receipt_code=receipt,
-        geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
-    )
-    session.add(row)
-    session.flush()
-    return row
+#: A verified incident of Chiang Khong (or of ``district_name``), at a point inside the district.
+incident = partial(
+    make_incident,
+    district_name=HOME,
+    status="verified",
+    occurred_at=T0,
+    description="boxes loaded on a boat",
+)
 
 
 def layer(session, viewer, layer_filter: LayerFilter | None = None, **kwargs) -> dict:
@@ -95,9 +64,11 @@ def spread(session, accounts):
     made = []
     for name in (HOME, NEIGHBOUR, FAR):
         for status in IncidentStatus:
-            made.append(incident(session, name, status=status.value))
-        made.append(incident(session, name, status="new", channel="online_public"))
-        made.append(incident(session, name, status="verified", channel="online_public"))
+            made.append(incident(session, district_name=name, status=status.value))
+        made.append(incident(session, district_name=name, status="new", channel="online_public"))
+        made.append(
+            incident(session, district_name=name, status="verified", channel="online_public")
+        )
     return made
 
 
@@ -150,7 +121,7 @@ def test_each_role_sees_its_scope_and_the_count_matches_sql(session, accounts, s
 
 
 def test_unverified_public_reports_are_on_no_layer_until_verified(session, accounts):
-    report = incident(session, status="new", channel="online_public", receipt="R" * 23)
+    report = incident(session, status="new", channel="online_public", receipt_code="R" * 23)
     for role in Role:
         assert report.id not in ids(layer(session, accounts[role])), role
         asked = LayerFilter(statuses=frozenset({IncidentStatus.NEW}))
@@ -185,8 +156,8 @@ def test_volunteers_see_only_their_own_reports(session, accounts):
 
 def test_a_viewer_always_sees_what_they_reported_elsewhere(session, accounts):
     officer = accounts[Role.OFFICER]
-    away = incident(session, FAR, reporter=officer)
-    incident(session, FAR)
+    away = incident(session, district_name=FAR, reporter=officer)
+    incident(session, district_name=FAR)
     assert ids(layer(session, officer)) == {away.id}
     assert away.id not in ids(layer(session, accounts[Role.COORDINATOR]))
 
@@ -201,9 +172,9 @@ def test_a_disabled_account_sees_nothing(session, accounts):
 
 def test_filters_on_categories_statuses_and_days(session, accounts):
     hq = accounts[Role.HQ_ANALYST]
-    drugs = incident(session, category="drug_trafficking", at=T0)
-    people = incident(session, category="human_trafficking", at=T0 + dt.timedelta(days=2))
-    goods = incident(session, category="smuggling", status="referred", at=T0)
+    drugs = incident(session, category="drug_trafficking", occurred_at=T0)
+    people = incident(session, category="human_trafficking", occurred_at=T0 + dt.timedelta(days=2))
+    goods = incident(session, category="smuggling", status="referred", occurred_at=T0)
 
     both = parse_filters({"category": "drug_trafficking, human_trafficking"})
     assert ids(layer(session, hq, both)) == {drugs.id, people.id}
@@ -220,8 +191,8 @@ def test_filters_on_categories_statuses_and_days(session, accounts):
 
 def test_the_box_limits_the_features(session, accounts):
     hq = accounts[Role.HQ_ANALYST]
-    home = incident(session, HOME)
-    incident(session, FAR)
+    home = incident(session, district_name=HOME)
+    incident(session, district_name=FAR)
     lon, lat = inside(session, HOME)
     box = BBox(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)
     assert ids(layer(session, hq, bbox=box)) == {home.id}
@@ -229,7 +200,7 @@ def test_the_box_limits_the_features(session, accounts):
 
 
 def test_the_cap_keeps_the_newest_and_says_how_many_matched(session, accounts):
-    made = [incident(session, at=T0 + dt.timedelta(hours=h)) for h in range(5)]
+    made = [incident(session, occurred_at=T0 + dt.timedelta(hours=h)) for h in range(5)]
     got = layer(session, accounts[Role.COORDINATOR], limit=3)
     assert got["total"] == 5 and got["limit"] == 3 and got["truncated"] is True
     assert [f["id"] for f in got["features"]] == [i.id for i in reversed(made)][:3]
@@ -244,8 +215,8 @@ def test_features_carry_no_reporter_and_a_short_description(session, accounts):
         session,
         reporter=officer,
         description=long_text,
-        contact="LINE: secret-contact",
-        receipt="ABCDE-FGHIJ-KLMNO-PQRST",
+        reporter_contact="LINE: secret-contact",
+        receipt_code="ABCDE-FGHIJ-KLMNO-PQRST",
         channel="online_public",
     )
     raw = incidents_geojson(session, accounts[Role.COORDINATOR])

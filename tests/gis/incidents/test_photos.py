@@ -28,11 +28,11 @@ from gis.incidents.photos import (
 from gis.models import Incident, IncidentEvent, IncidentPhoto
 from gis.types import Role
 from tests.dbtools import run_at_once
+from tests.factories import make_incident
 from tests.images import (
     BLUE,
     CAMERA,
     RED,
-    add_incident,
     gif,
     huge_png,
     jpeg,
@@ -190,7 +190,7 @@ def photo_events(session: Session, incident_id: int) -> list[IncidentEvent]:
 @pytest.mark.db
 def test_a_photo_is_stored_with_its_audit_event(session):
     user = officer(session)
-    incident = add_incident(session, user)
+    incident = make_incident(session, reporter=user)
     prepared = prepare_photo(jpeg_with_gps(orientation=6))
     photo, created = add_photo(session, incident, prepared, user)
     assert created
@@ -209,7 +209,7 @@ def test_a_photo_is_stored_with_its_audit_event(session):
 
 @pytest.mark.db
 def test_the_same_upload_again_is_stored_once(session):
-    incident = add_incident(session)
+    incident = make_incident(session)
     raw = jpeg()
     first, created = add_photo(session, incident, prepare_photo(raw), None)
     again, created_again = add_photo(session, incident, prepare_photo(raw), None)
@@ -221,7 +221,7 @@ def test_the_same_upload_again_is_stored_once(session):
 
 @pytest.mark.db
 def test_the_same_file_on_two_incidents_is_two_photos(session):
-    one, two = add_incident(session), add_incident(session)
+    one, two = make_incident(session), make_incident(session)
     raw = jpeg()
     a, _ = add_photo(session, one, prepare_photo(raw), None)
     b, created = add_photo(session, two, prepare_photo(raw), None)
@@ -230,7 +230,7 @@ def test_the_same_file_on_two_incidents_is_two_photos(session):
 
 @pytest.mark.db
 def test_a_sixth_photo_is_refused_but_a_retry_still_answers(session):
-    incident = add_incident(session)
+    incident = make_incident(session)
     colours = [(i * 40, 255 - i * 40, 7) for i in range(MAX_PHOTOS + 1)]
     uploads = [jpeg(colour=c) for c in colours]
     for raw in uploads[:MAX_PHOTOS]:
@@ -246,7 +246,7 @@ def test_a_sixth_photo_is_refused_but_a_retry_still_answers(session):
 
 @pytest.mark.db
 def test_a_photo_of_another_incident_is_not_found(session):
-    one, two = add_incident(session), add_incident(session)
+    one, two = make_incident(session), make_incident(session)
     photo, _ = add_photo(session, one, prepare_photo(jpeg()), None)
     with pytest.raises(NotFound):
         get_photo(session, two.id, photo.id)
@@ -256,7 +256,7 @@ def test_a_photo_of_another_incident_is_not_found(session):
 @pytest.mark.db
 def test_who_may_add_photos(session):
     reporter = officer(session, "photo-reporter")
-    incident = add_incident(session, reporter)
+    incident = make_incident(session, reporter=reporter)
     users = {
         "reporter": reporter,
         "coordinator-here": accounts.create_user(
@@ -290,7 +290,7 @@ def test_concurrent_uploads_of_one_file_store_one_row(engine):
     """Four sessions on their own connections add the same file at once (committed, not inside
     the test transaction); the rows are removed at the end."""
     with Session(engine) as session:
-        incident_id = add_incident(session).id
+        incident_id = make_incident(session).id
         session.commit()
     prepared = prepare_photo(jpeg_with_gps())
     threads = 4
@@ -321,7 +321,7 @@ def test_concurrent_uploads_of_one_file_store_one_row(engine):
 def test_concurrent_uploads_of_different_files_stop_at_the_limit(engine):
     """Eight different files at once on an incident: exactly :data:`MAX_PHOTOS` are stored."""
     with Session(engine) as session:
-        incident_id = add_incident(session).id
+        incident_id = make_incident(session).id
         session.commit()
     threads = MAX_PHOTOS + 3
     uploads = [prepare_photo(jpeg(colour=(i * 30, 9, 255 - i * 30))) for i in range(threads)]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
-from geoalchemy2.elements import WKTElement
 from sqlalchemy import func, select
 
 from gis.errors import Conflict, InvalidInput, NotFound
@@ -19,25 +17,13 @@ from gis.incidents.review import (
 )
 from gis.models import Incident, IncidentEvent
 from gis.types import IncidentStatus
-from tests.factories import district
+from tests.factories import make_incident
 
 pytestmark = pytest.mark.db
 
 T0 = dt.datetime(2026, 6, 1, 22, 0, tzinfo=dt.UTC)
-
-
-def incident(session, *, lon=102.5066, lat=13.6928, category="smuggling", at=T0, name=None):
-    row = Incident(
-        idempotency_key=uuid.uuid4(),
-        category=category,
-        channel="officer_app",
-        occurred_at=at,
-        district_id=district(session, name or "Aranyaprathet").id,
-        geom=WKTElement(f"POINT({lon} {lat})", srid=4326),
-    )
-    session.add(row)
-    session.flush()
-    return row
+#: Aranyaprathet market, Sa Kaeo; the incidents below are east of it.
+LON, LAT = 102.5066, 13.6928
 
 
 def status(session, incident_id: int) -> str:
@@ -54,7 +40,7 @@ def status(session, incident_id: int) -> str:
     ],
 )
 def test_allowed_paths_are_recorded_in_the_history(session, path, final):
-    inc = incident(session)
+    inc = make_incident(session, where=(LON, LAT), occurred_at=T0)
     for action in path:
         apply_action(
             session,
@@ -83,7 +69,7 @@ def test_allowed_paths_are_recorded_in_the_history(session, path, final):
     ],
 )
 def test_invalid_transitions_conflict_naming_the_current_state(session, before, action):
-    inc = incident(session)
+    inc = make_incident(session, where=(LON, LAT), occurred_at=T0)
     for a in before:
         apply_action(session, inc.id, a, None, agency="police" if a == "refer" else None)
     current = status(session, inc.id)
@@ -106,8 +92,8 @@ def test_state_machine_table_matches_allowed_actions():
 
 
 def test_mark_duplicate_links_the_original(session):
-    original = incident(session)
-    copy = incident(session, lon=102.5070)
+    original = make_incident(session, where=(LON, LAT), occurred_at=T0)
+    copy = make_incident(session, where=(102.5070, LAT), occurred_at=T0)
     apply_action(session, copy.id, "mark_duplicate", None, duplicate_of=original.id)
     row = session.get(Incident, copy.id)
     assert str(row.status) == "duplicate" and row.duplicate_of_id == original.id
@@ -129,8 +115,10 @@ def test_mark_duplicate_links_the_original(session):
     ],
 )
 def test_bad_actions_are_named_and_change_nothing(session, kwargs, error, field):
-    inc = incident(session)
-    elsewhere = incident(session, lon=102.75, lat=17.88, name="Mueang Nong Khai")
+    inc = make_incident(session, where=(LON, LAT), occurred_at=T0)
+    elsewhere = make_incident(
+        session, district_name="Mueang Nong Khai", where=(102.75, 17.88), occurred_at=T0
+    )
     kwargs = dict(kwargs)
     if kwargs.get("duplicate_of") == "self":
         kwargs["duplicate_of"] = inc.id
@@ -150,13 +138,19 @@ def test_unknown_incident_is_not_found(session):
 
 
 def test_possible_duplicates_same_category_500_m_48_h(session):
-    me = incident(session)
-    near = incident(session, lon=102.5100)  # ~370 m east
-    far = incident(session, lon=102.5150)  # ~900 m east
-    other_category = incident(session, lon=102.5067, category="illegal_entry")
-    too_late = incident(session, lon=102.5067, at=T0 + dt.timedelta(hours=49))
-    in_window = incident(session, lon=102.5067, at=T0 - dt.timedelta(hours=47))
-    rejected = incident(session, lon=102.5067)
+    me = make_incident(session, where=(LON, LAT), occurred_at=T0)
+    near = make_incident(session, where=(102.5100, LAT), occurred_at=T0)  # ~370 m east
+    far = make_incident(session, where=(102.5150, LAT), occurred_at=T0)  # ~900 m east
+    other_category = make_incident(
+        session, where=(102.5067, LAT), occurred_at=T0, category="illegal_entry"
+    )
+    too_late = make_incident(
+        session, where=(102.5067, LAT), occurred_at=T0 + dt.timedelta(hours=49)
+    )
+    in_window = make_incident(
+        session, where=(102.5067, LAT), occurred_at=T0 - dt.timedelta(hours=47)
+    )
+    rejected = make_incident(session, where=(102.5067, LAT), occurred_at=T0)
     apply_action(session, rejected.id, "reject", None)
     found = possible_duplicates(session, me.id)
     ids = [i for i, _ in found]
@@ -170,7 +164,7 @@ def test_possible_duplicates_same_category_500_m_48_h(session):
 def test_the_status_checked_is_the_locked_rows_not_a_stale_copy(session):
     """A copy loaded before another coordinator's action (here: an UPDATE behind the ORM's back)
     does not let a second transition from the old status through."""
-    inc = incident(session)
+    inc = make_incident(session, where=(LON, LAT), occurred_at=T0)
     assert session.get(Incident, inc.id).status == "new"  # loaded, as a scope check does
     session.execute(
         Incident.__table__.update().where(Incident.id == inc.id).values(status="rejected")
