@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
+from gis.filters import in_bbox
 from gis.geojson import json_object, select_feature_collection
 from gis.hotspots.engine import fetch_xy
 from gis.hotspots.gistar import hex_cells, hex_centres
@@ -65,7 +66,6 @@ from gis.models import (
     ParallelArea,
     User,
 )
-from gis.reference.layers import in_bbox
 from gis.types import BBox, IncidentStatus, Role, RunStatus
 
 #: Roles that see hotspot runs and their layers.

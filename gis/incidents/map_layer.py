@@ -53,11 +53,10 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import InvalidInput
+from gis.filters import in_bbox, in_scope, in_window
 from gis.geojson import select_feature_collection
-from gis.incidents.review_queue import in_scope, in_window
 from gis.models import District, Incident, IncidentCell, Province, User
 from gis.parsing import THAI_ZONE, parse_choices, when_param
-from gis.reference.layers import in_bbox
 from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
 
 #: Most features in one answer; the answer says when more matched (``truncated``).

@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.db import SRID
 from gis.errors import Conflict, InvalidInput, NotFound
+from gis.filters import scope_covers
 from gis.models import District, Incident, IncidentEvent, Province, User
 from gis.parsing import (
     parse_choice,
@@ -580,8 +581,7 @@ def may_see(session: Session, incident: Incident, viewer: User) -> bool:
         return True
     if Role(viewer.role) is Role.VOLUNTEER:
         return False
-    scope = scope_district_ids(session, viewer)
-    return scope is None or incident.district_id in scope
+    return scope_covers(scope_district_ids(session, viewer), incident.district_id)
 
 
 def get_visible_incident(session: Session, incident_id: int, viewer: User) -> Incident:

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import NotFound
+from gis.filters import in_scope, in_window, scope_covers
 from gis.incidents.reports import get_incident
 from gis.incidents.review import allowed_actions, possible_duplicates
 from gis.models import (
@@ -93,18 +94,6 @@ class DuplicateCandidate:
 # --------------------------------------------------------------------------- filter builders
 
 
-def in_scope(
-    scope: frozenset[int] | None, district_id: Any = Incident.district_id
-) -> ColumnElement[bool]:
-    """Rows whose ``district_id`` (the incident's by default) is in ``scope`` (``None``: every
-    district; empty: none)."""
-    if scope is None:
-        return true()
-    if not scope:
-        return false()
-    return district_id.in_(sorted(scope))
-
-
 def with_status(status: IncidentStatus | None) -> ColumnElement[bool]:
     """Incidents in ``status`` (any status when ``None``)."""
     return true() if status is None else Incident.status == status
@@ -113,16 +102,6 @@ def with_status(status: IncidentStatus | None) -> ColumnElement[bool]:
 def with_category(category: IncidentCategory | None) -> ColumnElement[bool]:
     """Incidents of ``category`` (any when ``None``)."""
     return true() if category is None else Incident.category == category
-
-
-def in_window(since: dt.datetime | None, until: dt.datetime | None) -> ColumnElement[bool]:
-    """Incidents that occurred at or after ``since`` and before ``until`` (each optional)."""
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(Incident.occurred_at >= since)
-    if until is not None:
-        conditions.append(Incident.occurred_at < until)
-    return and_(true(), *conditions)
 
 
 # --------------------------------------------------------------------------- queries
@@ -236,7 +215,7 @@ def get_reviewable_incident(session: Session, incident_id: int, viewer: User) ->
     """
     incident = get_incident(session, incident_id)
     scope = scope_district_ids(session, viewer)
-    if scope is not None and incident.district_id not in scope:
+    if not scope_covers(scope, incident.district_id):
         raise NotFound("no such incident", field="id")
     return incident
 
@@ -292,8 +271,7 @@ def _entries(
 
 def in_viewers_districts(session: Session, incident: Incident, viewer: User) -> bool:
     """Whether the incident lies in one of the viewer's districts (national scope: all)."""
-    scope = scope_district_ids(session, viewer)
-    return scope is None or incident.district_id in scope
+    return scope_covers(scope_district_ids(session, viewer), incident.district_id)
 
 
 def sees_internal_notes(session: Session, incident: Incident, viewer: User) -> bool:
@@ -425,9 +403,7 @@ __all__ = [
     "get_reviewable_incident",
     "history_entries",
     "history_entry",
-    "in_scope",
     "in_viewers_districts",
-    "in_window",
     "incident_places",
     "may_see_contact",
     "queue_items",

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.filters import scope_covers
 from gis.models import District, Hotspot, HotspotMember, HotspotRun, Incident, User
 from gis.parsing import THAI_TIME
-from gis.patrols.plans import hotspot_districts, in_scope, latest_run_id
+from gis.patrols.plans import hotspot_districts, latest_run_id
 from gis.reference.districts import find_district
 
 #: Most member incidents listed for one hotspot.
@@ -49,7 +50,7 @@ def ranked_hotspots(session: Session, viewer: User, district: str | None = None)
             found = find_district(session, district)
         except NotFound:
             raise InvalidInput(f"no district matches {district!r}", field="district") from None
-        if not in_scope(scope, found.id):
+        if not scope_covers(scope, found.id):
             raise Forbidden("the district lies outside your districts", field="district")
         wanted = frozenset({found.id})
     run_id = latest_run_id(session, scope=wanted)

@@ -30,12 +30,12 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Conflict, InvalidInput, NotFound
+from gis.filters import in_bbox
 from gis.geojson import EMPTY_COLLECTION, select_feature_collection
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User
 from gis.parsing import THAI_TIME, THAI_ZONE, parse_choice, refuse_unknown
 from gis.patrols.plans import get_plan, hotspot_districts, latest_run_id
-from gis.reference.layers import in_bbox
 from gis.types import BBox, Channel, StopOutcome
 
 COVERAGE_DAYS = 14

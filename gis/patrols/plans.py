@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.db import METRIC_SRID
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.filters import scope_covers
 from gis.models import (
     Checkpoint,
     CoordinationCentre,
@@ -167,10 +168,6 @@ def parse_plan(payload: Any, today: dt.date) -> PlanRequest:
 # --------------------------------------------------------------------------- scope
 
 
-def in_scope(scope: frozenset[int] | None, district_id: int | None) -> bool:
-    return scope is None or (district_id is not None and district_id in scope)
-
-
 def hotspot_districts(session: Session, ids: Sequence[int]) -> dict[int, list[int]]:
     """The districts of each hotspot: its ``district_ids``, or those its hull touches."""
     touched = (
@@ -256,7 +253,7 @@ def _start(
         checkpoint = session.get(Checkpoint, req.start_checkpoint_id)
         if checkpoint is None:
             raise InvalidInput("no checkpoint with this id", field="start_checkpoint_id")
-        if not in_scope(scope, checkpoint.district_id):
+        if not scope_covers(scope, checkpoint.district_id):
             raise Forbidden(
                 "the checkpoint lies outside your districts", field="start_checkpoint_id"
             )
@@ -389,7 +386,7 @@ def create_plan(session: Session, req: PlanRequest, planner: User) -> CreatedPla
         district = find_district(session, req.district)
     except NotFound:
         raise InvalidInput(f"no district matches {req.district!r}", field="district") from None
-    if not in_scope(scope, district.id):
+    if not scope_covers(scope, district.id):
         raise Forbidden("the district lies outside your districts", field="district")
     start = _start(session, req, district, scope)
     ids = _chosen_hotspots(session, req, district, scope)
@@ -463,7 +460,7 @@ def get_plan(session: Session, plan_id: int, viewer: User) -> PatrolPlan:
         NotFound: no such plan, or one outside the viewer's scope (the same answer).
     """
     plan = session.get(PatrolPlan, plan_id)
-    if plan is None or not in_scope(scope_district_ids(session, viewer), plan.district_id):
+    if plan is None or not scope_covers(scope_district_ids(session, viewer), plan.district_id):
         raise NotFound("no such patrol plan", field="id")
     return plan
 
@@ -497,7 +494,7 @@ def list_plans(
             found = find_district(session, district)
         except NotFound:
             raise InvalidInput(f"no district matches {district!r}", field="district") from None
-        if not in_scope(scope, found.id):
+        if not scope_covers(scope, found.id):
             raise Forbidden("the district lies outside your districts", field="district")
         q = q.where(PatrolPlan.district_id == found.id)
     if since is not None:

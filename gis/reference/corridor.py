@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from gis.db import METRIC_SRID, SRID
 from gis.errors import InvalidInput, NotFound
+from gis.filters import bbox_envelope, in_bbox
 from gis.geojson import json_object
 from gis.models import (
     BorderSegment,
@@ -42,12 +43,7 @@ from gis.models import (
     WatchCorridorPiece,
 )
 from gis.parsing import parse_choice, parse_number
-from gis.reference.layers import (
-    display_collection,
-    display_polygons,
-    display_precision,
-    in_bbox,
-)
+from gis.reference.layers import display_collection, display_polygons, display_precision
 from gis.types import BBox, Demarcation
 
 #: Default half-width of the corridor on each side of the lines (metres).
@@ -251,8 +247,7 @@ def corridor_geojson(session: Session, bbox: BBox | None = None, zoom: int | Non
     precision = display_precision(zoom)
     geom: Any = WatchCorridor.geom
     if bbox is not None:
-        envelope = func.ST_MakeEnvelope(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy, SRID)
-        geom = func.ST_Intersection(geom, envelope)
+        geom = func.ST_Intersection(geom, bbox_envelope(bbox))
     properties = {
         "width_km": func.round(cast(WatchCorridor.width_m / 1000.0, Numeric), 1),
         "built_at": func.to_char(

@@ -30,13 +30,12 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from gis.db import SRID
 from gis.errors import InvalidInput
+from gis.filters import in_bbox
 from gis.geojson import json_object, select_feature_collection
 from gis.models import (
     BorderSegment,
@@ -125,22 +124,6 @@ def view_zoom(bbox: BBox | None, zoom: int | None) -> int:
             field="bbox",
         )
     return zoom
-
-
-def in_bbox(geom: Expr, bbox: BBox | None) -> ColumnElement[bool]:
-    """Filter: ``geom`` intersects ``bbox`` (always true without a bbox).
-
-    Args:
-        geom: an EPSG:4326 geometry column.
-        bbox: the box, or ``None`` for no spatial filter.
-
-    Returns:
-        A boolean SQL expression for a ``WHERE`` clause (uses the column's GiST index).
-    """
-    if bbox is None:
-        return true()
-    envelope = func.ST_MakeEnvelope(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy, SRID)
-    return func.ST_Intersects(geom, envelope)
 
 
 def _lines(geom: Expr, precision: DisplayPrecision) -> ColumnElement[Any]:
