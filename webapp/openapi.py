@@ -166,6 +166,30 @@ def op(
 
 
 GEOJSON = "application/geo+json"
+EXPORT_FILE = {
+    "200": {
+        "description": "the file, streamed",
+        "content": {GEOJSON: {}, "text/csv": {}, "application/geopackage+sqlite3": {}},
+    }
+}
+EXPORT_PATH = [
+    _param("name", "path", {"type": "string"}),
+    _param("fmt", "path", {"type": "string", "enum": ["geojson", "csv", "gpkg"]}),
+]
+EXPORT_FORM: Schema = {
+    "type": "object",
+    "required": ["csrf_token"],
+    "additionalProperties": False,
+    "properties": {
+        "csrf_token": {"type": "string", "description": "the page's CSRF token"},
+        "include_sensitive": {"type": "string", "enum": ["true", "false"]},
+        "reason": {"type": "string", "maxLength": 500},
+        **{
+            name: {"type": "string"}
+            for name in ("bbox", "datetime", "category", "status", "district", "run")
+        },
+    },
+}
 PATHS: dict[str, dict[str, Any]] = {
     "/api/openapi.json": {
         "get": op("This description", {"200": answer("OpenAPI 3.0", OBJECT)}, errs=())
@@ -393,20 +417,12 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/export/{name}.{fmt}": {
         "get": op(
-            "Export a collection (GeoJSON, CSV, GeoPackage) in the viewer's scope; audited",
-            {
-                "200": {
-                    "description": "the file, streamed",
-                    "content": {
-                        GEOJSON: {},
-                        "text/csv": {},
-                        "application/geopackage+sqlite3": {},
-                    },
-                }
-            },
+            "Export a collection (GeoJSON, CSV, GeoPackage) in the viewer's scope; audited. "
+            "include_sensitive needs an API token (Authorization: Bearer); with a session "
+            "cookie a sensitive export is a POST form",
+            EXPORT_FILE,
             params=[
-                _param("name", "path", {"type": "string"}),
-                _param("fmt", "path", {"type": "string", "enum": ["geojson", "csv", "gpkg"]}),
+                *EXPORT_PATH,
                 BBOX,
                 query("datetime"),
                 query("category"),
@@ -416,7 +432,15 @@ PATHS: dict[str, dict[str, Any]] = {
                 query("include_sensitive"),
                 query("reason"),
             ],
-        )
+        ),
+        "post": op(
+            "Export a collection as GET does, from a form under CSRF protection (the export "
+            "page): the way to ask for the sensitive fields with a session cookie",
+            EXPORT_FILE,
+            params=EXPORT_PATH,
+            body=EXPORT_FORM,
+            body_media="application/x-www-form-urlencoded",
+        ),
     },
 }
 

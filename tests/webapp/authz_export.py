@@ -39,6 +39,11 @@ def rows() -> dict[tuple[str, str], Policy]:
         ("/api/export/<name>.<fmt>", "GET"): Policy(
             get("/api/export/incidents.geojson"), roles=SIGNED_IN
         ),
+        # the export page's form (the sensitive fields are HQ analysts' only: not asked here)
+        ("/api/export/<name>.<fmt>", "POST"): Policy(
+            post_form("/api/export/incidents.geojson"), roles=SIGNED_IN
+        ),
+        ("/export", "GET"): Policy(get("/export"), roles=SIGNED_IN, page=True),
         ("/ogcapi", "GET"): Policy(get("/ogcapi"), roles=SIGNED_IN),
         ("/ogcapi/conformance", "GET"): Policy(get("/ogcapi/conformance"), roles=SIGNED_IN),
         ("/ogcapi/api", "GET"): Policy(get("/ogcapi/api"), roles=SIGNED_IN),

@@ -18,7 +18,7 @@ from gis.types import Role
 from seeds.demo import generate_demo
 from tests.factories import report_incident
 from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build
-from tests.webapp.signin import sign_in
+from tests.webapp.signin import csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 
@@ -36,6 +36,11 @@ def client_of(app, role: Role):
     client = app.test_client()
     assert sign_in(client, f"export-{role.value}").status_code == 302
     return client
+
+
+def post_export(client, path: str, **form: str):
+    """A sensitive export as the export page sends it: a POST form with the CSRF token."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **form})
 
 
 def features(resp) -> dict[int, dict]:
@@ -127,20 +132,24 @@ def test_no_sensitive_field_for_other_roles_even_when_asked(app, world, role):
     for f in got.values():
         assert not SENSITIVE & set(f["properties"])
         assert CONTACT not in json.dumps(f, ensure_ascii=False)
-    asked = client.get("/api/export/incidents.geojson?include_sensitive=true&reason=audit")
+    asked = post_export(
+        client, "/api/export/incidents.geojson", include_sensitive="true", reason="audit"
+    )
     assert asked.status_code == 403
     assert asked.get_json()["field"] == "include_sensitive"
 
 
 def test_hq_gets_sensitive_fields_only_with_a_reason_and_it_is_audited(app, session, world):
     client = client_of(app, Role.HQ_ANALYST)
-    refused = client.get("/api/export/incidents.geojson?include_sensitive=true")
+    refused = post_export(client, "/api/export/incidents.geojson", include_sensitive="true")
     assert refused.status_code == 400 and refused.get_json()["field"] == "reason"
     plain = features(client.get("/api/export/incidents.geojson"))
     assert not SENSITIVE & set(plain[world.incidents["home_public"]]["properties"])
     reason = "court request 12/2569"
     got = features(
-        client.get(f"/api/export/incidents.geojson?include_sensitive=true&reason={reason}")
+        post_export(
+            client, "/api/export/incidents.geojson", include_sensitive="true", reason=reason
+        )
     )
     public = got[world.incidents["home_public"]]["properties"]
     assert public["reporter_contact"] == CONTACT

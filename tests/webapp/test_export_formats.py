@@ -18,7 +18,7 @@ from gis.export.formats import csv_cell, csv_text
 from gis.models import ExportAudit, Incident
 from gis.types import Role
 from tests.webapp.exportdata import THAI, ExportWorld, build
-from tests.webapp.signin import sign_in
+from tests.webapp.signin import csrf_token, sign_in
 
 pytestmark = [pytest.mark.db, pytest.mark.gdal]
 
@@ -110,7 +110,8 @@ def test_csv_read_back_equals_the_geojson_export(app, world):
 
 def test_csv_of_a_sensitive_export_protects_the_free_text(app, world):
     client = client_of(app, Role.HQ_ANALYST)
-    rows = read_csv(client.get("/api/export/incidents.csv?include_sensitive=true&reason=inquiry+7"))
+    form = {"include_sensitive": "true", "reason": "inquiry 7", "csrf_token": csrf_token(client)}
+    rows = read_csv(client.post("/api/export/incidents.csv", data=form))
     by_id = {int(r["id"]): r for r in rows}
     assert by_id[world.incidents["home_new"]]["description"] == "'=HYPERLINK(1)"
     assert by_id[world.incidents["home_public"]]["reporter_contact"] == "081-555-0101 (Somchai)"

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("export", __name__)
 
-from webapp.export import api, auth, errors, ogcapi, openapi, tokens  # noqa: E402,F401
+from webapp.export import api, auth, errors, ogcapi, openapi, tokens, views  # noqa: E402,F401

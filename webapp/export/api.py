@@ -7,18 +7,22 @@ Parameters: ``bbox``, ``datetime`` (RFC 3339 instant, day or interval with ``..`
 (session cookie or ``Authorization: Bearer <token>``) read their scope; every export is audited
 (:func:`gis.export.run_export`).
 
-``HEAD`` answers the same headers after the same checks without exporting anything (no audit
-row, no file).
+``GET`` takes the parameters in the query string; ``HEAD`` answers the same headers after the
+same checks without exporting anything (no audit row, no file). A sensitive export
+(``include_sensitive=true``) cannot start from a link: with a session cookie it is a ``POST``
+form under CSRF protection (the export page, :mod:`webapp.export.views`) with the parameters in
+the body; a ``GET`` with the flag is refused (400 naming ``include_sensitive``) unless it comes
+with an API token in the ``Authorization`` header, which no other site can make a browser send.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, g, request, stream_with_context
 
 from gis import export
 from gis.errors import InvalidInput
@@ -38,6 +42,8 @@ PARAMS = (
     "include_sensitive",
     "reason",
 )
+#: Form fields of a POST that are not export parameters.
+FORM_ONLY = ("csrf_token",)
 
 
 def parse_flag(raw: str | None, field: str) -> bool:
@@ -50,6 +56,29 @@ def parse_flag(raw: str | None, field: str) -> bool:
     raise InvalidInput(f"{field} must be true or false", field=field)
 
 
+def export_params() -> Mapping[str, str]:
+    """The request's export parameters: the query string of a GET (or HEAD), the form body of a
+    POST (whose query string must be empty); unknown or repeated ones are refused."""
+    if request.method != "POST":
+        only(request.args, PARAMS)
+        return request.args
+    only(request.args, ())
+    only(request.form, (*PARAMS, *FORM_ONLY))
+    return {k: v for k, v in request.form.items() if k not in FORM_ONLY}
+
+
+def check_not_forgeable(sensitive: bool) -> None:
+    """Refuse a sensitive export that a third-party page could start (see the module
+    docstring): a cookie-signed GET or HEAD with ``include_sensitive``."""
+    if sensitive and request.method != "POST" and g.get("api_token_id") is None:
+        raise InvalidInput(
+            "include_sensitive cannot come in a link: send a sensitive export as a POST form "
+            "with the CSRF token (the export page), or with an API token in the Authorization "
+            "header",
+            field="include_sensitive",
+        )
+
+
 def gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """``chunks`` compressed as one gzip stream (level 5: fast, about 8x smaller GeoJSON)."""
     zipper = zlib.compressobj(5, zlib.DEFLATED, 31)
@@ -60,15 +89,14 @@ def gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
     yield zipper.flush()
 
 
-@bp.get("/api/export/<name>.<fmt>")
+@bp.route("/api/export/<name>.<fmt>", methods=["GET", "POST"])
 @signed_in
 def export_file(name: str, fmt: str) -> Response:
-    only(request.args, PARAMS)
-    access = viewer_access(
-        include_sensitive=parse_flag(request.args.get("include_sensitive"), "include_sensitive"),
-        reason=request.args.get("reason"),
-    )
-    asked = export.ExportRequest(name, fmt, request.args, parse_bbox(request.args))
+    params = export_params()
+    sensitive = parse_flag(params.get("include_sensitive"), "include_sensitive")
+    check_not_forgeable(sensitive)
+    access = viewer_access(include_sensitive=sensitive, reason=params.get("reason"))
+    asked = export.ExportRequest(name, fmt, params, parse_bbox(params))
     if request.method == "HEAD":
         job = export.check_export(get_session(), access, asked)
         return Response(content_type=MEDIA_TYPES[job.fmt], headers=file_headers(job))

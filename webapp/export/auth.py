@@ -3,9 +3,11 @@
 ``Authorization: Bearer <token>`` is read by :func:`bearer` before the export and OGC API views
 (never before the account pages): a live token signs the request in as its account for this
 request only (no session cookie is written); a wrong, revoked or malformed token, or a token of a
-disabled account, is a 401 JSON answer, also when a session cookie comes along. These routes
-are read-only (GET), so CSRF protection, which guards every state-changing request of a cookie
-session, has nothing to check for them; the token pages are POST forms under CSRF protection.
+disabled account, is a 401 JSON answer, also when a session cookie comes along. CSRF protection
+guards every POST of the blueprint, with a cookie or a token: the export page's form of a
+sensitive export and the token pages. A GET cannot ask for the sensitive fields with a cookie
+(:mod:`webapp.export.api`), so a third-party page that makes a browser follow a link gets no
+more than the account could read from the map.
 """
 
 from __future__ import annotations

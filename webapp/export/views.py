@@ -1,0 +1,62 @@
+"""``GET /export``: the export page of a signed-in account.
+
+It lists the collections the account may read, each with plain download links (GeoJSON, CSV,
+GeoPackage: ``GET /api/export/<collection>.<format>``). An HQ analyst also gets the form of a
+sensitive export of incidents: a ``POST`` with the CSRF token, a reason and optional filters,
+one submit button per format, since a sensitive export cannot start from a link
+(:mod:`webapp.export.api`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from flask_babel import lazy_gettext
+from flask_login import login_required
+
+from gis import export
+from gis.export.collections import COLLECTIONS
+from gis.export.plan import MAX_REASON, SENSITIVE_ROLES
+from gis.export.run import FILE_FORMATS
+from webapp.export import bp
+from webapp.export.auth import viewer_access
+
+#: Each collection's name on the page (the registry's titles are for the OGC API).
+TITLES = {
+    "incidents": lazy_gettext("Incidents"),
+    "hotspots": lazy_gettext("Hotspots"),
+    "hexagon_cells": lazy_gettext("Hexagon cells (Gi*)"),
+    "patrol_plans": lazy_gettext("Patrol plans"),
+    "checkpoints": lazy_gettext("Checkpoints"),
+    "natural_crossings": lazy_gettext("Natural crossings"),
+    "districts": lazy_gettext("Districts"),
+    "parallel_areas": lazy_gettext("Parallel areas"),
+    "border_segments": lazy_gettext("Border segments"),
+    "mekong": lazy_gettext("Mekong"),
+    "watch_corridor": lazy_gettext("Watch corridor"),
+}
+#: The formats' names on the page.
+FORMAT_NAMES = {
+    export.Format.GEOJSON: "GeoJSON",
+    export.Format.CSV: "CSV",
+    export.Format.GPKG: "GeoPackage",
+}
+#: The collection a sensitive export is made of (the only one with sensitive fields).
+SENSITIVE_COLLECTION = "incidents"
+
+
+@bp.get("/export")
+@login_required
+def export_page() -> Any:
+    access = viewer_access()
+    readable = [c for c in COLLECTIONS.values() if export.may_read(c, access)]
+    html = render_template(
+        "export/index.html",
+        collections=[(c.name, TITLES[c.name]) for c in readable],
+        formats=[(f.value, FORMAT_NAMES[f]) for f in FILE_FORMATS],
+        sensitive=access.role in SENSITIVE_ROLES,
+        sensitive_collection=SENSITIVE_COLLECTION,
+        max_reason=MAX_REASON,
+    )
+    return html, 200, {"Cache-Control": "no-store"}
