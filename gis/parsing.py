@@ -45,9 +45,18 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def _read_instant(text: str) -> dt.datetime:
-    """``text`` (matched by :data:`RFC3339`, upper case) as an aware datetime; digits of the
-    fraction beyond microseconds are dropped. Raises ValueError for an impossible date."""
-    return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text))
+    """``text`` (matched by :data:`RFC3339`, upper case) as an aware datetime in UTC; digits of
+    the fraction beyond microseconds are dropped.
+
+    RFC 3339 allows offsets up to ±23:59, PostgreSQL's ``timestamptz`` only up to ±15:59: the
+    instant is moved to UTC here, so that any offset reaches the database as ``+00:00``.
+
+    Raises:
+        ValueError: an impossible date or time.
+        OverflowError: the instant in UTC falls outside years 1 to 9999.
+    """
+    local = dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text))
+    return local.astimezone(dt.UTC)
 
 
 def parse_instant(value: Any, field: str) -> dt.datetime:
