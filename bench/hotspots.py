@@ -63,7 +63,16 @@ from demo import (
     recreate_database,
     server_versions,
 )
-from ingest import _TOKEN, GUNICORN, Server, _cookie, _get, free_port, load_average, stop_server
+from ingest import (
+    CSRF_TOKEN,
+    GUNICORN,
+    Server,
+    free_port,
+    get_page,
+    keep_cookies,
+    load_average,
+    stop_server,
+)
 from pyproj import Transformer
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -647,8 +656,8 @@ def _request(port: int, method: str, path: str, headers: dict[str, str], body: b
 
 def _sign_in(port: int, password: str) -> dict[str, str]:
     jar: dict[str, str] = {}
-    _, page = _get(port, "/login", jar)
-    token = _TOKEN.search(page)
+    _, page = get_page(port, "/login", jar)
+    token = CSRF_TOKEN.search(page)
     assert token is not None
     form = f"username={ANALYST}&password={password}&csrf_token={token.group(1)}".encode()
     headers = {
@@ -659,10 +668,10 @@ def _sign_in(port: int, password: str) -> dict[str, str]:
     conn.request("POST", "/login", body=form, headers=headers)
     resp = conn.getresponse()
     resp.read()
-    _cookie(resp, jar)
+    keep_cookies(resp, jar)
     conn.close()
-    _, page = _get(port, "/account/password", jar)
-    token = _TOKEN.search(page)
+    _, page = get_page(port, "/account/password", jar)
+    token = CSRF_TOKEN.search(page)
     assert token is not None
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "X-CSRFToken": token.group(1)}
 

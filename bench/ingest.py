@@ -93,7 +93,7 @@ OFFICER = "bench-officer"
 POINTS = 2_000
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 50.0
-_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+CSRF_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 # --------------------------------------------------------------------------- servers
@@ -214,7 +214,7 @@ def target_points(session: Session, n: int, seed: int) -> list[tuple[float, floa
     return [(float(x), float(y)) for x, y in rows]
 
 
-def _cookie(resp: http.client.HTTPResponse, jar: dict[str, str]) -> None:
+def keep_cookies(resp: http.client.HTTPResponse, jar: dict[str, str]) -> None:
     for name, value in resp.getheaders():
         if name.lower() == "set-cookie":
             pair = value.split(";", 1)[0]
@@ -222,13 +222,13 @@ def _cookie(resp: http.client.HTTPResponse, jar: dict[str, str]) -> None:
             jar[key.strip()] = val.strip()
 
 
-def _get(port: int, path: str, jar: dict[str, str]) -> tuple[int, str]:
+def get_page(port: int, path: str, jar: dict[str, str]) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     resp = conn.getresponse()
     body = resp.read().decode()
-    _cookie(resp, jar)
+    keep_cookies(resp, jar)
     conn.close()
     return resp.status, body
 
@@ -236,8 +236,8 @@ def _get(port: int, path: str, jar: dict[str, str]) -> tuple[int, str]:
 def sign_in(port: int, password: str) -> dict[str, str]:
     """Sign in once as the officer; the headers every client sends (cookie, CSRF token)."""
     jar: dict[str, str] = {}
-    _, page = _get(port, "/login", jar)
-    token = _TOKEN.search(page)
+    _, page = get_page(port, "/login", jar)
+    token = CSRF_TOKEN.search(page)
     if token is None:
         raise RuntimeError("no csrf-token on /login")
     form = f"username={OFFICER}&password={password}&csrf_token={token.group(1)}"
@@ -253,12 +253,12 @@ def sign_in(port: int, password: str) -> dict[str, str]:
     )
     resp = conn.getresponse()
     resp.read()
-    _cookie(resp, jar)
+    keep_cookies(resp, jar)
     conn.close()
     if resp.status != 302:
         raise RuntimeError(f"sign-in answered {resp.status}")
-    status, page = _get(port, "/account/password", jar)  # a page of the new session
-    token = _TOKEN.search(page)
+    status, page = get_page(port, "/account/password", jar)  # a page of the new session
+    token = CSRF_TOKEN.search(page)
     if status != 200 or token is None:
         raise RuntimeError(f"no csrf-token after sign-in ({status})")
     return {
@@ -579,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         specs = [
             ("app", "webapp:create_app()", app_env, "/healthz"),
-            ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": _libpq(url)}, "/"),
+            ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": libpq_dsn(url)}, "/"),
         ]
         if not args.no_floors:
             specs += [
@@ -626,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _libpq(url: str) -> str:
+def libpq_dsn(url: str) -> str:
     """A libpq URI for psycopg2 from a SQLAlchemy URL."""
     return url.replace("postgresql+psycopg2://", "postgresql://", 1)
 

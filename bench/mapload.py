@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 
 from gis.accounts import users as accounts
 from gis.db import make_engine, normalise_url
-from gis.incidents.map_layer import LayerFilter, _incident_cells, _per_cell, layer_conditions
+from gis.incidents.map_layer import LayerFilter, incident_cell_rows, layer_conditions, sum_per_cell
 from gis.models import User
 from gis.ops import migrate
 from gis.types import BBox, Role
@@ -267,8 +267,8 @@ def reference(url: str, dense: tuple[float, float]) -> dict[str, float]:
         with Session(engine) as session:
             hq = session.scalars(select(User).where(User.username == ANALYST)).one()
             for name, (bbox, zoom) in views.items():
-                rows = _incident_cells(layer_conditions(session, hq, LayerFilter(), bbox), zoom)
-                query = _per_cell(rows.subquery("c"))
+                rows = incident_cell_rows(layer_conditions(session, hq, LayerFilter(), bbox), zoom)
+                query = sum_per_cell(rows.subquery("c"))
                 times[name] = _best(lambda q=query: session.execute(q).all())
             z, x, y = _tile(lat, lon, 12)
             tile = text(

@@ -39,7 +39,7 @@ def test_every_request_of_the_load_is_answered_and_stored_once(
     bench, bare_table, engine, database_url
 ):
     client = importlib.import_module("loadtest.client")
-    spec = ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": bench._libpq(database_url)}, "/")
+    spec = ("bare", "loadtest.bare:app", {"BENCH_BARE_DSN": bench.libpq_dsn(database_url)}, "/")
     points = [(102.5066, 13.6928), (104.723, 16.545), (100.4053, 20.2627)]
     with bench.servers(spec) as (server,):
         result = client.run_load(
@@ -100,10 +100,10 @@ def test_the_floors_answer_like_the_endpoint_they_stand_for(bench, engine, datab
         with bench.servers(*specs) as (hello, stack):
             headers = bench.sign_in(stack.port, "floor bench password")
             jar: dict[str, str] = {}
-            _, page = bench._get(stack.port, "/login", jar)  # a session, not signed in
+            _, page = bench.get_page(stack.port, "/login", jar)  # a session, not signed in
             anonymous = {
                 "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-                "X-CSRFToken": bench._TOKEN.search(page).group(1),
+                "X-CSRFToken": bench.CSRF_TOKEN.search(page).group(1),
             }
             answers = {}
             for name, port, path, extra in (

@@ -330,10 +330,10 @@ def count_cells(
     if counted:
         query = _counted_cells(session, viewer, layer_filter, bbox=bbox, zoom=zoom)
     else:
-        query = _incident_cells(
+        query = incident_cell_rows(
             layer_conditions(session, viewer, layer_filter, bbox), zoom
         ).subquery("c")
-    return list(session.execute(_per_cell(query)).all())
+    return list(session.execute(sum_per_cell(query)).all())
 
 
 def _grid(value: Any, level: int) -> Any:
@@ -341,7 +341,7 @@ def _grid(value: Any, level: int) -> Any:
     return cast(func.floor(value * (1 << level) / 90.0), Integer)
 
 
-def _incident_cells(conditions: tuple[ColumnElement[bool], ...], zoom: int) -> Any:
+def incident_cell_rows(conditions: tuple[ColumnElement[bool], ...], zoom: int) -> Any:
     """One row per matching incident: its cell at ``zoom``, count 1, its position, category."""
     x, y = func.ST_X(Incident.geom), func.ST_Y(Incident.geom)
     return select(
@@ -397,10 +397,10 @@ def _counted_cells(
         with_categories(layer_filter.categories),
         in_bbox(Incident.geom, bbox),
     )
-    return union_all(counted, _incident_cells(own, zoom)).subquery("c")
+    return union_all(counted, incident_cell_rows(own, zoom)).subquery("c")
 
 
-def _per_cell(rows: Any) -> Select[Any]:
+def sum_per_cell(rows: Any) -> Select[Any]:
     """``rows`` (cx, cy, n, sum_lon, sum_lat, category) added up per cell."""
     n = func.sum(rows.c.n)
     per_category = [
@@ -469,11 +469,13 @@ __all__ = [
     "cell_degrees",
     "cells_geojson",
     "count_cells",
+    "incident_cell_rows",
     "incident_layer_geojson",
     "incidents_geojson",
     "layer_conditions",
     "on_a_layer",
     "parse_filters",
+    "sum_per_cell",
     "visible_to",
     "with_categories",
     "with_statuses",

@@ -15,10 +15,10 @@ from sqlalchemy import text, update
 from gis.incidents.map_layer import (
     CELL_LEVELS,
     LayerFilter,
-    _incident_cells,
-    _per_cell,
     count_cells,
+    incident_cell_rows,
     layer_conditions,
+    sum_per_cell,
 )
 from gis.models import Incident
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
@@ -127,8 +127,8 @@ def test_an_update_that_moves_nothing_writes_no_cell(session):
 
 def one_by_one(session, viewer, layer_filter: LayerFilter, bbox, zoom: int) -> dict:
     """The cells counted from ``incident`` directly, whatever count_cells would choose."""
-    rows = _incident_cells(layer_conditions(session, viewer, layer_filter, bbox), zoom)
-    return as_dict(session.execute(_per_cell(rows.subquery("c"))).all())
+    rows = incident_cell_rows(layer_conditions(session, viewer, layer_filter, bbox), zoom)
+    return as_dict(session.execute(sum_per_cell(rows.subquery("c"))).all())
 
 
 def as_dict(cells) -> dict:
