@@ -99,6 +99,19 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
 
 
+class AccountChangeKind(StrEnum):
+    """What an ``account_change`` row records (the values name changes, not passwords)."""
+
+    CREATED = "created"
+    ROLE = "role"
+    SCOPE = "scope"
+    ACTIVE = "active"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    TOKEN_MADE = "token_made"  # noqa: S105
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105
+
+
 class PatrolUnit(StrEnum):
     VILLAGE_SECURITY_VOLUNTEERS = "village_security_volunteers"
     POLICE = "police"

@@ -121,6 +121,13 @@ def test_the_floors_answer_like_the_endpoint_they_stand_for(bench, engine, datab
                 conn.close()
     finally:
         with engine.begin() as c:
+            c.execute(
+                text(
+                    "DELETE FROM account_change"
+                    " WHERE user_id IN (SELECT id FROM app_user WHERE username = :u)"
+                ),
+                {"u": bench.OFFICER},
+            )
             c.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": bench.OFFICER})
     assert answers["hello"] == (201, b'{"received":2}\n')
     assert answers["anonymous"][0] == 401

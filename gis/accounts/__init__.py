@@ -1,1 +1,2 @@
-"""Accounts: users, their roles and district scope, passwords and personal API tokens."""
+"""Accounts: users, their roles and district scope, passwords, personal API tokens and the
+record of every change to them."""

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from gis.accounts.changes import record_change
 from gis.accounts.passwords import verify_password
 from gis.errors import InvalidInput, NotFound
 from gis.models import ApiToken, User
+from gis.types import AccountChangeKind
 
 PREFIX = "bw_"
 #: Characters of the token shown in the list of tokens (the prefix and 6 more).
@@ -43,6 +45,11 @@ class NewToken:
     id: int
     name: str
     secret: str
+
+
+def label(name: str, prefix: str) -> str:
+    """How the record of account changes names a token: its name and first characters."""
+    return f"{name} ({prefix}…)"
 
 
 def digest(secret: str) -> str:
@@ -88,6 +95,9 @@ def create_token(
     row = ApiToken(user_id=user.id, name=name, prefix=secret[:SHOWN], token_hash=digest(secret))
     session.add(row)
     session.flush()
+    record_change(
+        session, user, AccountChangeKind.TOKEN_MADE, by=user, new=label(row.name, row.prefix)
+    )
     return NewToken(row.id, name, secret)
 
 
@@ -114,11 +124,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         session.flush()
+        record_change(
+            session, user, AccountChangeKind.TOKEN_REVOKED, by=user, old=label(row.name, row.prefix)
+        )
     return row
 
 
-def revoke_all_tokens(session: Session, user: User) -> int:
+def revoke_all_tokens(session: Session, user: User, *, by: User | None = None) -> int:
     """Revoke every live token of ``user``; tokens revoked before keep their date.
+
+    Args:
+        session: open session (the caller commits).
+        user: the tokens' account.
+        by: who revokes them, for the record of account changes (``None``: the command line).
 
     Returns:
         How many tokens were live.
@@ -127,10 +145,13 @@ def revoke_all_tokens(session: Session, user: User) -> int:
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=func.now())
-        .returning(ApiToken.id)
+        .returning(ApiToken.id, ApiToken.name, ApiToken.prefix)
         .execution_options(synchronize_session="fetch")
-    )
-    return len(revoked.all())
+    ).all()
+    for row in sorted(revoked, key=lambda r: r.id):
+        old = label(row.name, row.prefix)
+        record_change(session, user, AccountChangeKind.TOKEN_REVOKED, by=by, old=old)
+    return len(revoked)
 
 
 def authenticate_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:
@@ -165,6 +186,7 @@ __all__ = [
     "authenticate_token",
     "create_token",
     "digest",
+    "label",
     "list_tokens",
     "revoke_all_tokens",
     "revoke_token",

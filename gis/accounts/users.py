@@ -6,6 +6,10 @@ sign-out) bumps ``app_user.session_version``; the web layer keeps the version it
 the session and refuses the session once the two differ. The same changes revoke the account's
 API tokens: a token lives no longer than the sign-in it was made in could.
 
+Every change of an account (creation, role, scope, active flag, password) adds an
+``account_change`` row in the same transaction (:mod:`gis.accounts.changes`); ``by`` names the
+account that makes it, ``None`` the command line. Nobody changes their own role.
+
 No function here logs a password, a hash or a user-supplied secret.
 """
 
@@ -19,13 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gis.accounts.changes import record_change, scope_text
 from gis.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from gis.accounts.scope import DISTRICT_ROLES, resolve_scope
 from gis.accounts.tokens import revoke_all_tokens
-from gis.errors import InvalidInput, NotFound
+from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, User
 from gis.parsing import parse_choice
-from gis.types import Role
+from gis.types import AccountChangeKind, Role
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +116,8 @@ def create_user(
     role: Role | str,
     district: str | None = None,
     province: str | None = None,
+    *,
+    by: User | None = None,
 ) -> User:
     """Create an active account.
 
@@ -122,6 +129,7 @@ def create_user(
         role: a ``Role`` or its value.
         district: the account's district (district roles, or a district-level planner).
         province: the account's province (a province-level planner).
+        by: the administrator who creates it (``None``: the command line).
 
     Returns:
         The new account, flushed (it has an id).
@@ -153,14 +161,16 @@ def create_user(
             session.flush()
     except IntegrityError:
         raise InvalidInput("this user name is taken", field="username") from None
+    scope = scope_text(session, district_id, province_id)
+    record_change(session, user, AccountChangeKind.CREATED, by=by, new=f"{checked_role} {scope}")
     log.info("account %s created (role %s)", name, checked_role.value)
     return user
 
 
-def end_sessions(session: Session, user: User) -> None:
+def end_sessions(session: Session, user: User, *, by: User | None = None) -> None:
     """End every existing session of ``user`` (the web layer compares ``session_version``) and
-    revoke its live API tokens."""
-    revoke_all_tokens(session, user)
+    revoke its live API tokens (recorded as revoked ``by``: ``None`` is the command line)."""
+    revoke_all_tokens(session, user, by=by)
     user.session_version = User.session_version + 1
     session.flush()
     session.refresh(user, ["session_version"])
@@ -174,8 +184,10 @@ def _other_active_admins(session: Session, user: User) -> int:
     ).scalar_one()
 
 
-def disable_user(session: Session, username: str) -> User:
+def disable_user(session: Session, username: str, *, by: User | None = None) -> User:
     """Disable an account and end its sessions; it can no longer sign in.
+
+    ``by`` is the administrator who disables it (``None``: the command line).
 
     Raises:
         NotFound: no such account.
@@ -188,8 +200,10 @@ def disable_user(session: Session, username: str) -> User:
         and not _other_active_admins(session, user)
     ):
         raise InvalidInput("the last active administrator cannot be disabled", field="username")
-    user.is_active = False
-    end_sessions(session, user)
+    if user.is_active:
+        user.is_active = False
+        record_change(session, user, AccountChangeKind.ACTIVE, by=by, old="true", new="false")
+    end_sessions(session, user, by=by)
     log.info("account %s disabled", user.username)
     return user
 
@@ -200,15 +214,25 @@ def set_role(
     role: Role | str,
     district: str | None = None,
     province: str | None = None,
+    *,
+    by: User | None = None,
 ) -> User:
     """Give an account a new role and scope and end its sessions.
 
+    The role and the scope, where they differ from before, are recorded as changes ``by`` the
+    administrator (``None``: the command line), who may not be the account itself.
+
     Raises:
         NotFound: no such account.
+        Forbidden: (field ``role``) ``by`` is the account itself.
         InvalidInput: naming ``role``, ``district`` or ``province`` (see ``resolve_scope``), or
             ``username`` when it would demote the last active administrator.
     """
     user = get_user(session, username)
+    if by is not None and by.id == user.id:
+        raise Forbidden(
+            "an account cannot change its own role: ask another administrator", field="role"
+        )
     checked_role = check_role(role)
     district_id, province_id = resolve_scope(session, checked_role, district, province)
     if (
@@ -218,24 +242,39 @@ def set_role(
         and not _other_active_admins(session, user)
     ):
         raise InvalidInput("the last active administrator cannot change role", field="username")
+    old_role, old_scope = user.role, scope_text(session, user.district_id, user.province_id)
+    new_scope = scope_text(session, district_id, province_id)
     user.role = checked_role
     user.district_id = district_id
     user.province_id = province_id
-    end_sessions(session, user)
+    if old_role != checked_role:
+        record_change(session, user, AccountChangeKind.ROLE, by=by, old=old_role, new=checked_role)
+    if old_scope != new_scope:
+        record_change(session, user, AccountChangeKind.SCOPE, by=by, old=old_scope, new=new_scope)
+    end_sessions(session, user, by=by)
     log.info("account %s now has role %s", user.username, checked_role.value)
     return user
 
 
 def change_password(
-    session: Session, user: User, new_password: str, *, current_password: str | None = None
+    session: Session,
+    user: User,
+    new_password: str,
+    *,
+    current_password: str | None = None,
+    by: User | None = None,
 ) -> User:
     """Set a new password and end every existing session of the account.
+
+    Recorded as the account's own change when ``current_password`` is given or ``by`` is the
+    account, as a reset otherwise.
 
     Args:
         session: open session (the caller commits).
         user: the account.
         new_password: at least 12 characters.
         current_password: when given (a user changing their own password), it must match.
+        by: who sets it (``None``: the command line).
 
     Returns:
         The account with its new ``session_version``.
@@ -247,7 +286,10 @@ def change_password(
         raise InvalidInput("the current password is wrong", field="current_password")
     check_password(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
-    end_sessions(session, user)
+    own = current_password is not None or (by is not None and by.id == user.id)
+    kind = AccountChangeKind.PASSWORD_CHANGED if own else AccountChangeKind.PASSWORD_RESET
+    record_change(session, user, kind, by=by)
+    end_sessions(session, user, by=by)
     log.info("account %s changed its password", user.username)
     return user
 

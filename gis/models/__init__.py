@@ -6,7 +6,7 @@ Importing this package registers every table on :data:`gis.db.Base.metadata` (Al
 ``migrations/env.py`` relies on it); ``from gis.models import Incident`` works for every table.
 """
 
-from gis.models.accounts import ApiToken, User
+from gis.models.accounts import AccountChange, ApiToken, User
 from gis.models.export import ExportAudit
 from gis.models.hotspots import Hotspot, HotspotCell, HotspotMember, HotspotRun
 from gis.models.incidents import Incident, IncidentCell, IncidentEvent, IncidentPhoto
@@ -29,6 +29,7 @@ from gis.models.reference import (
 )
 
 __all__ = [
+    "AccountChange",
     "ApiToken",
     "BorderPiece",
     "BorderSegment",

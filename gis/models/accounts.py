@@ -1,15 +1,27 @@
-"""Accounts and their personal API tokens."""
+"""Accounts, their personal API tokens and the record of every change to them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gis.db import Base
 from gis.models.columns import now_column, vocabulary
-from gis.types import Role
+from gis.types import AccountChangeKind, Role
 
 
 class User(Base):
@@ -52,3 +64,26 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = now_column()
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccountChange(Base):
+    """One change of an account, append-only: when, which account, who made it, what changed,
+    from and to.
+
+    ``by_id`` is empty for changes made on the command line. Passwords and token secrets are never
+    recorded, only that they changed; tokens are named by their name and first characters.
+    """
+
+    __tablename__ = "account_change"
+    __table_args__ = (
+        Index("ix_account_change_user_at", "user_id", "at"),
+        Index("ix_account_change_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[dt.datetime] = now_column()
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    what: Mapped[AccountChangeKind] = mapped_column(vocabulary(AccountChangeKind, "what"))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gis.accounts import users as accounts
 from gis.accounts.scope import resolve_scope
 from gis.incidents.photos import add_photo, prepare_photo
-from gis.models import Incident, IncidentEvent, User
+from gis.models import AccountChange, Incident, IncidentEvent, User
 from gis.types import Channel, IncidentCategory, Role
 from tests.factories import report_incident
 from tests.webapp.signin import PASSWORD
@@ -127,6 +127,14 @@ class Committed:
                 )
             )
             conn.execute(delete(Incident).where(Incident.id.in_(found)))
+            conn.execute(
+                delete(AccountChange).where(
+                    or_(
+                        AccountChange.user_id.in_(self.user_ids),
+                        AccountChange.by_id.in_(self.user_ids),
+                    )
+                )
+            )
             conn.execute(delete(User).where(User.id.in_(self.user_ids)))
 
 

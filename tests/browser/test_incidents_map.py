@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from gis.incidents.map_layer import cell_degrees
-from gis.models import Incident, IncidentEvent, User
+from gis.models import AccountChange, Incident, IncidentEvent, User
 from gis.types import Role
 from tests.factories import make_incident, make_user
 from tests.webapp.signin import PASSWORD
@@ -97,6 +97,7 @@ class Rows:
                 )
             )
             conn.execute(delete(Incident).where(Incident.id.in_(found)))
+            conn.execute(delete(AccountChange).where(AccountChange.user_id.in_(self.user_ids)))
             conn.execute(delete(User).where(User.id.in_(self.user_ids)))
 
 

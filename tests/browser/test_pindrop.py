@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gis.accounts import users as accounts
-from gis.models import District, Incident, IncidentEvent, IncidentPhoto, User
+from gis.models import AccountChange, District, Incident, IncidentEvent, IncidentPhoto, User
 from gis.types import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -62,6 +62,7 @@ def people(engine: Engine) -> Iterator[Accounts]:
         conn.execute(delete(IncidentPhoto).where(IncidentPhoto.incident_id.in_(reports)))
         conn.execute(delete(IncidentEvent).where(IncidentEvent.incident_id.in_(reports)))
         conn.execute(delete(Incident).where(Incident.reporter_id.in_(ids)))
+        conn.execute(delete(AccountChange).where(AccountChange.user_id.in_(ids)))
         conn.execute(delete(User).where(User.id.in_(ids)))
 
 

@@ -1,21 +1,40 @@
-"""``/admin/users``: the account list with create, disable and set-role forms (administrators)."""
+"""``/admin/users``: the account list with create, disable and set-role forms, and the latest
+account changes (administrators). Every change is recorded with the administrator who made it;
+nobody changes their own role here (403)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from gis.accounts import users as accounts
-from gis.errors import BorderwatchError
+from gis.accounts.changes import recent_changes
+from gis.errors import BorderwatchError, Forbidden
 from gis.models import District, Province, User
-from gis.types import Role
+from gis.types import AccountChangeKind, Role
 from webapp.admin import bp
 from webapp.admin.forms import CreateUserForm, DisableForm, SetRoleForm
-from webapp.auth.session import roles_required
+from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
+
+#: Words for the kinds of account change (codes in the database).
+CHANGE_WORDS = {
+    AccountChangeKind.CREATED: lazy_gettext("created"),
+    AccountChangeKind.ROLE: lazy_gettext("role"),
+    AccountChangeKind.SCOPE: lazy_gettext("scope"),
+    AccountChangeKind.ACTIVE: lazy_gettext("active"),
+    AccountChangeKind.PASSWORD_CHANGED: lazy_gettext("password changed"),
+    AccountChangeKind.PASSWORD_RESET: lazy_gettext("password reset"),
+    AccountChangeKind.TOKEN_MADE: lazy_gettext("API token made"),
+    AccountChangeKind.TOKEN_REVOKED: lazy_gettext("API token revoked"),
+}
+#: Account changes shown on the page.
+SHOWN_CHANGES = 100
 
 
 def account_rows() -> list[Any]:
@@ -47,6 +66,8 @@ def page(create: CreateUserForm | None = None, status: int = 200) -> Any:
             create=create or CreateUserForm(formdata=None),
             set_role=SetRoleForm(formdata=None),
             disable=DisableForm(formdata=None),
+            changes=recent_changes(get_session(), SHOWN_CHANGES),
+            change_words=CHANGE_WORDS,
         ),
         status,
     )
@@ -81,6 +102,7 @@ def create_user():
             form.role.data or "",
             district=form.district.data,
             province=form.province.data,
+            by=viewer(),
         )
     except BorderwatchError as exc:
         flash(f"{exc.field or 'error'}: {exc.message}", "error")
@@ -96,7 +118,7 @@ def disable_user(username: str):
     DisableForm().validate()  # CSRFProtect has checked the token already
     db = get_session()
     try:
-        user = accounts.disable_user(db, username)
+        user = accounts.disable_user(db, username, by=viewer())
     except BorderwatchError as exc:
         flash(exc.message, "error")
         return page(status=404 if exc.code == "not_found" else 400)
@@ -115,8 +137,11 @@ def set_role(username: str):
     db = get_session()
     try:
         user = accounts.set_role(
-            db, username, form.role.data or "", form.district.data, form.province.data
+            db, username, form.role.data or "", form.district.data, form.province.data, by=viewer()
         )
+    except Forbidden:  # the administrator's own account
+        flash(_("You cannot change your own role: ask another administrator."), "error")
+        return page(status=403)
     except BorderwatchError as exc:
         flash(f"{exc.field or 'error'}: {exc.message}", "error")
         return page(status=404 if exc.code == "not_found" else 400)

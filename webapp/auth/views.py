@@ -63,7 +63,7 @@ def logout():
         db = get_session()
         user = db.get(User, current_user.id)
         if user is not None:
-            accounts.end_sessions(db, user)
+            accounts.end_sessions(db, user, by=user)
             db.commit()
     logout_user()
     session.clear()
@@ -84,6 +84,7 @@ def change_password():
                 user,
                 form.new_password.data or "",
                 current_password=form.current_password.data or "",
+                by=user,
             )
         except InvalidInput as exc:
             error = exc.message
@@ -107,7 +108,8 @@ def change_password():
 def revoke_all_tokens():
     RevokeAllTokensForm()  # CSRFProtect has checked the token before the view runs
     db = get_session()
-    count = tokens.revoke_all_tokens(db, viewer())
+    user = viewer()
+    count = tokens.revoke_all_tokens(db, user, by=user)
     db.commit()
     flash(ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count), "done")
     return redirect(url_for("auth.change_password"), code=303)

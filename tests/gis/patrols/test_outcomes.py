@@ -213,7 +213,7 @@ def test_concurrent_incident_found_at_one_stop_stores_one_incident(engine):
     the others get it back. The rows are removed at the end."""
     from sqlalchemy import delete
 
-    from gis.models import HotspotRun, PatrolPlan, User
+    from gis.models import AccountChange, HotspotRun, PatrolPlan, User
     from tests.dbtools import run_at_once
 
     suffix = uuid.uuid4().hex[:8]
@@ -260,4 +260,5 @@ def test_concurrent_incident_found_at_one_stop_stores_one_incident(engine):
             session.execute(delete(HotspotRun).where(HotspotRun.id == ids["run"]))
             session.execute(delete(IncidentEvent).where(IncidentEvent.incident_id.in_(found)))
             session.execute(delete(Incident).where(Incident.id.in_(found)))
+            session.execute(delete(AccountChange).where(AccountChange.user_id.in_(ids["users"])))
             session.execute(delete(User).where(User.id.in_(ids["users"])))
