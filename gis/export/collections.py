@@ -10,9 +10,11 @@ Scope is the map's: incidents as the incidents layer (:mod:`gis.incidents.map_la
 reports and the districts of one's scope, volunteers their own reports only, unverified public
 reports on no layer, rejected and duplicate reports only when the ``status`` filter names them);
 hotspot runs, their hotspots and hexagon cells as :mod:`gis.hotspots.queries` shows them (runs whose
-districts all lie in the scope, national runs to national roles); patrol plans of the districts
-in scope; the reference layers (districts, parallel
-areas, border, Mekong, checkpoints, natural crossings) whole, as the public map shows them.
+districts all lie in the scope, national runs to national roles); patrol plans as the patrol API
+shows them (:func:`gis.patrols.plans.readable_plans`: the accounts that read plans, the
+districts of their scope; administrators and volunteers none); the reference layers (districts,
+parallel areas, border, Mekong, checkpoints, natural crossings) whole, as the public map shows
+them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from sqlalchemy import (
     Integer,
     Numeric,
     and_,
-    case,
     cast,
     false,
     func,
@@ -38,6 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from gis.export.plan import Access, Collection, Field, Kind, Source
 from gis.hotspots.queries import VIEW_ROLES
+from gis.incidents.disclosure import Reader, description_column
 from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer
 from gis.incidents.review_queue import in_scope
 from gis.models import (
@@ -59,14 +61,11 @@ from gis.models import (
     User,
     WatchCorridor,
 )
-from gis.types import IncidentStatus, Role, RunStatus
+from gis.patrols.plans import READERS, readable_plans
+from gis.types import Role, RunStatus
 
 #: Every signed-in role.
 EVERYONE = frozenset(Role)
-#: Operational layers (hotspots, patrol plans): not volunteers, who see only their own reports.
-OPERATIONAL = frozenset(Role) - {Role.VOLUNTEER}
-#: Statuses whose free text leaves without the sensitive projection (a coordinator checked it).
-CHECKED = frozenset({IncidentStatus.VERIFIED, IncidentStatus.REFERRED, IncidentStatus.CLOSED})
 
 
 def thai_time(value: Any) -> ColumnElement[Any]:
@@ -80,14 +79,6 @@ def metres(value: Any) -> ColumnElement[Any]:
 
 def district_pcode(district_id: Any) -> ColumnElement[Any]:
     return select(District.pcode).where(District.id == district_id).scalar_subquery()
-
-
-def _in_scope_of(access: Access, district_id: Any) -> ColumnElement[bool]:
-    if access.scope is None:
-        return true()
-    if not access.scope:
-        return false()
-    return district_id.in_(sorted(access.scope))
 
 
 # --------------------------------------------------------------------------- incidents
@@ -115,10 +106,10 @@ def _photo_links() -> ColumnElement[Any]:
 
 
 def _incidents(access: Access) -> Source:
-    checked = Incident.status.in_(sorted(CHECKED))
-    description = Incident.description if access.sensitive else case(
-        (checked, Incident.description), else_=None
-    )  # fmt: skip
+    # gis.incidents.disclosure's rule for a file: the free text of checked reports only, every
+    # text with the sensitive projection; not the district coordinators' unchecked reports,
+    # which they read on screen but which do not leave in a file without a reason
+    description = description_column(Reader.everything() if access.sensitive else Reader())
     fields = [
         Field("category", Kind.TEXT, Incident.category),
         Field("status", Kind.TEXT, Incident.status),
@@ -288,7 +279,7 @@ def _patrol_plans(access: Access) -> Source:
     rows = (
         select(PatrolPlan.id)
         .join(District, District.id == PatrolPlan.district_id)
-        .where(_in_scope_of(access, PatrolPlan.district_id))
+        .where(readable_plans(access.viewer, access.scope))
     )
     return Source(
         fid=PatrolPlan.id,
@@ -459,7 +450,7 @@ COLLECTIONS: dict[str, Collection] = {
             "Patrol plans",
             "Patrol plans of the districts in scope, with their route (null until routed).",
             "LineString",
-            OPERATIONAL,
+            READERS,
             _patrol_plans,
             frozenset({"datetime", "district"}),
         ),
@@ -533,4 +524,4 @@ def get_collection(name: str) -> Collection | None:
     return COLLECTIONS.get(name)
 
 
-__all__ = ["COLLECTIONS", "EVERYONE", "OPERATIONAL", "get_collection", "thai_time"]
+__all__ = ["COLLECTIONS", "EVERYONE", "get_collection", "thai_time"]

@@ -15,7 +15,10 @@ district) make plans; they and the district's officers (:data:`READERS`) read pl
 sheets and record stop outcomes (:mod:`gis.patrols.outcomes`). Administrators and volunteers do
 not: where and when patrols go is need-to-know. Plans are scoped like incidents: a plan belongs
 to its district, and an account sees the plans of the districts in its scope
-(:func:`gis.accounts.scope.scope_district_ids`); any other plan is "not found".
+(:func:`gis.accounts.scope.scope_district_ids`); any other plan is "not found". One function
+states this rule, :func:`readable_plans`: the patrol API and pages and the export's
+``patrol_plans`` collection (file downloads and the OGC API) read plans through it, and the
+map's patrol coverage layer is for the same :data:`READERS`.
 
 Refusals name the field: ``InvalidInput`` (400) for malformed or impossible input, ``Forbidden``
 (403) for a district, start or hotspot outside the planner's scope; nothing is stored then.
@@ -29,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Integer, cast, func, or_, select, text
+from sqlalchemy import ColumnElement, Float, Integer, cast, false, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -166,6 +169,26 @@ def parse_plan(payload: Any, today: dt.date) -> PlanRequest:
 
 
 # --------------------------------------------------------------------------- scope
+
+
+def readable_plans(viewer: User, scope: frozenset[int] | None) -> ColumnElement[bool]:
+    """SQL condition: the plans ``viewer`` may read.
+
+    None unless the account is active and its role reads plans (:data:`READERS`: not
+    administrators or volunteers, whatever their scope); else the plans of its districts.
+
+    Args:
+        viewer: the account.
+        scope: its districts (:func:`gis.accounts.scope.scope_district_ids`; ``None``: all).
+
+    Returns:
+        A condition on :class:`~gis.models.PatrolPlan` for a ``WHERE`` clause.
+    """
+    if not viewer.is_active or Role(viewer.role) not in READERS:
+        return false()
+    if scope is None:
+        return true()
+    return PatrolPlan.district_id.in_(sorted(scope))
 
 
 def hotspot_districts(session: Session, ids: Sequence[int]) -> dict[int, list[int]]:
@@ -454,13 +477,16 @@ def _route(session: Session, plan_id: int) -> None:
 
 
 def get_plan(session: Session, plan_id: int, viewer: User) -> PatrolPlan:
-    """The plan if ``viewer`` may see it (its district is in the viewer's scope).
+    """The plan if ``viewer`` may read it (:func:`readable_plans`).
 
     Raises:
-        NotFound: no such plan, or one outside the viewer's scope (the same answer).
+        NotFound: no such plan, or one the viewer may not read (the same answer).
     """
-    plan = session.get(PatrolPlan, plan_id)
-    if plan is None or not scope_covers(scope_district_ids(session, viewer), plan.district_id):
+    readable = readable_plans(viewer, scope_district_ids(session, viewer))
+    plan = session.execute(
+        select(PatrolPlan).where(PatrolPlan.id == plan_id, readable)
+    ).scalar_one_or_none()
+    if plan is None:
         raise NotFound("no such patrol plan", field="id")
     return plan
 
@@ -474,7 +500,8 @@ def list_plans(
     until: dt.date | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """Plans of the viewer's districts, by day (newest first), optionally filtered.
+    """Plans the viewer may read (:func:`readable_plans`), by day (newest first), optionally
+    filtered.
 
     Args:
         district: a district (P-code, DOPA code or name); must lie in the viewer's scope.
@@ -486,9 +513,11 @@ def list_plans(
         Forbidden: a district outside the viewer's scope.
     """
     scope = scope_district_ids(session, viewer)
-    q = select(PatrolPlan.id).order_by(PatrolPlan.planned_for.desc(), PatrolPlan.id.desc())
-    if scope is not None:
-        q = q.where(PatrolPlan.district_id.in_(sorted(scope)))
+    q = (
+        select(PatrolPlan.id)
+        .where(readable_plans(viewer, scope))
+        .order_by(PatrolPlan.planned_for.desc(), PatrolPlan.id.desc())
+    )
     if district is not None:
         try:
             found = find_district(session, district)
@@ -664,4 +693,5 @@ __all__ = [
     "plan_geojson",
     "plan_stops",
     "plan_summary",
+    "readable_plans",
 ]
