@@ -38,7 +38,7 @@ from tests.date_params import (
     send,
 )
 from tests.webapp.signin import csrf_token, make_user, sign_in
-from webapp.openapi import document
+from webapp.apidoc.document import document
 
 pytestmark = pytest.mark.db
 

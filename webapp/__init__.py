@@ -49,12 +49,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from webapp import auth, public
     from webapp.admin import bp as admin_bp
+    from webapp.apidoc import bp as openapi_bp
     from webapp.export import bp as export_bp
     from webapp.health import bp as health_bp
     from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
-    from webapp.openapi import bp as openapi_bp
     from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
 

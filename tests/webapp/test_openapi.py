@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from webapp.openapi import PATHS, document
+from webapp.apidoc.document import PATHS, document
 
 pytestmark = pytest.mark.db
 

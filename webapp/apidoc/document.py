@@ -17,13 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
-
 from gis.incidents.reports import MAX_DESCRIPTION
 from gis.incidents.review import ACTIONS
 from gis.types import IncidentCategory, IncidentStatus
-
-bp = Blueprint("openapi", __name__)
 
 Schema = dict[str, Any]
 
@@ -477,8 +473,3 @@ def document() -> dict[str, Any]:
         "paths": PATHS,
         "components": {"responses": responses},
     }
-
-
-@bp.get("/api/openapi.json")
-def openapi():
-    return jsonify(document())
