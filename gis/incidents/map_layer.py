@@ -21,7 +21,9 @@ read as a whole day in Thai time, ``until`` inclusive; or an RFC 3339 date-time 
 PostGIS, newest first and at most :data:`MAX_FEATURES` features; the collection's foreign members
 ``total`` (all matching incidents, counted by the same statement), ``limit`` and ``truncated``
 tell the map when to ask the user to zoom in. Features never carry the reporter, the reporter's
-contact or the receipt code; the description is cut to :data:`DESCRIPTION_CHARS` characters.
+contact, the receipt code or the idempotency key; the description is cut to
+:data:`DESCRIPTION_CHARS` characters, and withheld where no coordinator has checked it yet
+(:mod:`gis.incidents.disclosure`: only its reporter and the district's coordinators read it).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from gis.accounts.scope import scope_district_ids
 from gis.errors import InvalidInput
 from gis.filters import in_bbox, in_scope, in_window
 from gis.geojson import select_feature_collection
+from gis.incidents.disclosure import description_column, reader_of
 from gis.models import District, Incident, IncidentCell, Province, User
 from gis.parsing import THAI_ZONE, parse_choices, when_param
 from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
@@ -206,13 +209,15 @@ def incidents_geojson(
         ``id``, ``category``, ``status``, ``severity``, ``occurred_at`` (RFC 3339 in Thai time,
         ``+07:00``), ``district``,
         ``province``, ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
-        added) and ``description_truncated``.
+        added; ``null`` where :mod:`gis.incidents.disclosure` withholds it from ``viewer``) and
+        ``description_truncated``.
 
     Raises:
         ValueError: ``limit`` out of range.
     """
     if not 1 <= limit <= MAX_FEATURES:
         raise ValueError(f"limit must be within 1..{MAX_FEATURES}")
+    reader = reader_of(session, viewer)
     properties = func.json_build_object(
         "id", Incident.id,
         "category", Incident.category,
@@ -221,9 +226,12 @@ def incidents_geojson(
         "occurred_at", _thai_time(Incident.occurred_at),
         "district", District.name,
         "province", Province.name,
-        "description", _description(),
+        "description", description_column(reader, _description()),
         "description_truncated",
-        func.coalesce(func.length(Incident.description) > DESCRIPTION_CHARS, false()),
+        func.coalesce(
+            description_column(reader, func.length(Incident.description)) > DESCRIPTION_CHARS,
+            false(),
+        ),
     )  # fmt: skip
     rows = (
         select(

@@ -18,6 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -108,6 +109,10 @@ def create_public_report(
     and its code. The code is set in a savepoint; on the rare collision with an existing code the
     savepoint is rolled back and a new code is drawn. The session is flushed, not committed.
 
+    Only the same submission gets the stored code back (:func:`same_submission`): the key is
+    the client's, and whoever learnt it (and sent other content with it) must not get the
+    receipt of someone else's report, which shows its status.
+
     Args:
         session: open session; the caller commits.
         data: the checked report, of channel ``online_public`` and without a reporter account.
@@ -119,13 +124,18 @@ def create_public_report(
     Raises:
         ValueError: ``data`` is not an anonymous ``online_public`` report (a programming error).
         OutsideWatchArea: the point is outside the watch area.
-        Conflict: the idempotency key belongs to a report of another channel.
+        Conflict: the idempotency key belongs to a report of another channel, or to a public
+            report that is not this submission.
     """
     if data.channel is not Channel.ONLINE_PUBLIC or data.reporter_id is not None:
         raise ValueError("a public report is anonymous and of channel online_public")
     incident, created = create_incident(session, data, max_distance_m)
     if not created:
-        if incident.channel is not Channel.ONLINE_PUBLIC or incident.receipt_code is None:
+        if (
+            incident.channel is not Channel.ONLINE_PUBLIC
+            or incident.receipt_code is None
+            or not same_submission(incident, data)
+        ):
             raise Conflict(
                 "idempotency_key is already used by another report", field="idempotency_key"
             )
@@ -139,6 +149,20 @@ def create_public_report(
             continue
         return incident, code
     raise RuntimeError(f"no unused receipt code after {CODE_ATTEMPTS} attempts")
+
+
+def same_submission(incident: Incident, data: IncidentInput) -> bool:
+    """Whether ``data`` is the submission stored as ``incident`` sent again (a form sent
+    twice): the same place, category, time, severity, text and contact."""
+    where = to_shape(incident.geom)
+    return (
+        (where.x, where.y) == (data.lon, data.lat)
+        and incident.category == data.category
+        and incident.occurred_at == data.occurred_at
+        and incident.severity == data.severity
+        and incident.description == data.description
+        and incident.reporter_contact == data.reporter_contact
+    )
 
 
 def report_status(session: Session, code: str) -> PublicStatus:
@@ -180,4 +204,5 @@ __all__ = [
     "new_receipt_code",
     "normalise_code",
     "report_status",
+    "same_submission",
 ]

@@ -96,6 +96,22 @@ def test_a_resent_form_gives_the_same_receipt_and_one_row(client, session):
     assert public_incidents(session) == 1
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [{"description": "another text"}, {"lon": "102.6"}, {"reporter_contact": "LINE other"}],
+)
+def test_a_key_sent_with_another_submission_gets_no_receipt(client, session, changed):
+    """Whoever learns a report's idempotency key and sends it with other content gets a
+    conflict, not the stored report's receipt code (which shows its status)."""
+    key = str(uuid.uuid4())
+    first = receipt_code(submit(client, idempotency_key=key))
+    other = submit(client, ip="10.9.0.2", idempotency_key=key, **changed)
+    assert other.status_code == 409
+    page = other.get_data(as_text=True)
+    assert first not in page and first.replace("-", "") not in page
+    assert public_incidents(session) == 1
+
+
 def test_a_post_without_the_csrf_token_is_refused(client, session):
     resp = client.post("/report", data=fields())
     assert resp.status_code == 400

@@ -2,7 +2,8 @@
 
 ``POST /api/incidents`` is for signed-in officers, volunteers and coordinators (the officer
 app's pin drop); ``GET /api/incidents/<id>`` answers only for incidents in the viewer's scope
-(or reported by the viewer), and 404 otherwise.
+(or reported by the viewer), and 404 otherwise. What the viewer reads of an incident (the text
+of unchecked reports, the idempotency key) is :mod:`gis.incidents.disclosure`'s.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 from flask import current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
+from gis.incidents.disclosure import reader_of
 from gis.incidents.photos import list_photos
 from gis.incidents.reports import get_visible_incident, parse_incident, store_report
 from gis.reference.districts import district_ref
@@ -34,7 +36,7 @@ def create():
     )
     session = get_session()
     stored = store_report(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
-    body = incident_json(stored.incident, stored.district)
+    body = incident_json(stored.incident, stored.district, reader_of(session, viewer()))
     session.commit()  # before replying: an acknowledged report is stored
     if not stored.created:
         return jsonify(body), 200
@@ -45,7 +47,8 @@ def create():
 @bp.get("/api/incidents/<int:incident_id>")
 @login_required
 def show(incident_id: int):
-    session = get_session()
-    incident = get_visible_incident(session, incident_id, viewer())
+    session, me = get_session(), viewer()
+    incident = get_visible_incident(session, incident_id, me)
     photos = [photo_json(p) for p in list_photos(session, incident.id)]
-    return jsonify(incident_json(incident, district_ref(session, incident.district_id), photos))
+    district = district_ref(session, incident.district_id)
+    return jsonify(incident_json(incident, district, reader_of(session, me), photos))

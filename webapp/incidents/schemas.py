@@ -18,6 +18,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import Row
 
 from gis.errors import InvalidInput
+from gis.incidents.disclosure import Reader, description_for, owns
 from gis.models import Incident
 from gis.types import DistrictRef
 
@@ -66,27 +67,34 @@ def _metres(value: float | None) -> float | None:
 
 
 def incident_json(
-    incident: Incident | Row[Any], district: DistrictRef, photos: Sequence[dict[str, Any]] = ()
+    incident: Incident | Row[Any],
+    district: DistrictRef,
+    reader: Reader,
+    photos: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The incident as the API shows it to the reporter and the district's staff.
+    """The incident as the API shows it to ``reader`` (the reporter or the district's staff).
 
     ``incident`` is an ``Incident`` or a row of its columns
     (:func:`gis.incidents.reports.store_report`).
 
-    The reporter's identity and contact are left out. ``photos`` are the incident's photos as
-    :func:`webapp.incidents.photos.photo_json` lists them (none for a report just made).
+    The reporter's identity and contact are left out. What ``reader`` may read of the rest is
+    :mod:`gis.incidents.disclosure`'s: ``description`` is ``null`` where the text is withheld,
+    and ``idempotency_key`` is there for the report's own reporter only. ``photos`` are the
+    incident's photos as :func:`webapp.incidents.photos.photo_json` lists them (none for a
+    report just made).
     """
     where = to_shape(incident.geom)
+    key = {"idempotency_key": str(incident.idempotency_key)} if owns(reader, incident) else {}
     return {
         "id": incident.id,
-        "idempotency_key": str(incident.idempotency_key),
+        **key,
         "category": incident.category.value,
         "status": incident.status.value,
         "channel": incident.channel.value,
         "severity": incident.severity,
         "occurred_at": incident.occurred_at.isoformat(),
         "reported_at": incident.reported_at.isoformat(),
-        "description": incident.description,
+        "description": description_for(reader, incident),
         "lon": where.x,
         "lat": where.y,
         "district": {

@@ -19,6 +19,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import login_required
 
+from gis.incidents.disclosure import reader_of
 from gis.incidents.reports import get_visible_incident
 from gis.incidents.review_queue import (
     duplicate_candidates,
@@ -63,7 +64,7 @@ def queue():
 def incident(incident_id: int):
     session, me = get_session(), viewer()
     row = get_reviewable_incident(session, incident_id, me)
-    body = incident_json(row, district_ref(session, row.district_id))
+    body = incident_json(row, district_ref(session, row.district_id), reader_of(session, me))
     body.update(places_json(row, incident_places(session, row)))
     if may_see_contact(session, row, me):
         body["reporter_contact"] = row.reporter_contact
@@ -77,8 +78,9 @@ def act(incident_id: int):
     get_reviewable_incident(session, incident_id, actor)  # out of scope: 404 before parsing
     data = parse_action_json(json_body(request))
     incident, event = take_action(session, incident_id, data, actor)
+    district = district_ref(session, incident.district_id)
     body = {
-        "incident": incident_json(incident, district_ref(session, incident.district_id)),
+        "incident": incident_json(incident, district, reader_of(session, actor)),
         "event": event_json(event),
     }
     session.commit()  # before replying: an acknowledged action is stored

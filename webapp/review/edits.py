@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import jsonify, request
 
+from gis.incidents.disclosure import reader_of
 from gis.incidents.edits import edit_incident, parse_edit
 from gis.incidents.review_queue import get_reviewable_incident, history_entry
 from gis.reference.districts import district_ref
@@ -30,8 +31,9 @@ def edit(incident_id: int):
     get_reviewable_incident(session, incident_id, actor)  # out of scope: 404 before parsing
     data = parse_edit(json_body(request), dt.datetime.now(dt.UTC))
     incident, event_id = edit_incident(session, incident_id, data, actor.id)
+    district = district_ref(session, incident.district_id)
     body = {
-        "incident": incident_json(incident, district_ref(session, incident.district_id)),
+        "incident": incident_json(incident, district, reader_of(session, actor)),
         "event": None if event_id is None else event_json(history_entry(session, event_id)),
     }
     session.commit()  # before replying: an acknowledged edit is stored

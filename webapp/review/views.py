@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
+from gis.incidents.disclosure import reader_of, reads_text
 from gis.incidents.photos import list_photos
 from gis.incidents.review_queue import (
     QueueItem,
@@ -92,10 +93,14 @@ def act_from_page(incident_id: int):
 
 def incident_context(session: Session, incident: Incident, me: User) -> dict[str, Any]:
     """What the incident page shows; the contact only to
-    :func:`gis.incidents.review_queue.may_see_contact`."""
+    :func:`gis.incidents.review_queue.may_see_contact`, the description only where
+    :mod:`gis.incidents.disclosure` lets ``me`` read it."""
     contact_visible = may_see_contact(session, incident, me)
+    reads_description = reads_text(reader_of(session, me), incident)
     return {
         "incident": incident,
+        "description": incident.description if reads_description else None,
+        "description_withheld": not reads_description,
         "item": queue_items(session, [incident.id])[incident.id],
         "places": incident_places(session, incident),
         "history": history_entries(session, incident, me),
