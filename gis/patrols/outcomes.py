@@ -4,12 +4,18 @@ An outcome (``POST /api/patrols/<id>/stops/<seq>/outcome``, :func:`record_outcom
 ``visited``, ``nothing_found`` or ``incident_found``, with an optional note. ``incident_found``
 stores a new incident through :func:`gis.incidents.reports.create_incident` (channel ``patrol``,
 status ``new``, reported by the account recording it, at the stop unless ``lon``/``lat`` are
-given) and links it to the stop (``patrol_stop.incident_id``). Its idempotency key is the one the
-client sends, or one derived from the stop (:func:`stop_key`), so that an outcome sent again (a
-retry from a phone that lost the answer) is stored once; the stop's row is locked while it is
-written.
-Once an incident is linked, the stop keeps it: another outcome for that stop is a conflict (the
-incident itself is triaged in the review queue). Other outcomes may be corrected.
+given) and links it to the stop (``patrol_stop.incident_id``). The stop's row is locked while it
+is written, and once an incident is linked the stop keeps it: an outcome sent again (a retry from
+a phone that lost the answer) gets the linked incident back, and any other outcome for that stop
+is a conflict (the incident itself is triaged in the review queue). Other outcomes may be
+corrected.
+
+The incident's idempotency key is the one the client sends, or one derived from the stop and the
+server's secret (:func:`stop_key`: an HMAC, so that nobody can work it out from the sequential
+stop id). A key already held by another report must not block the patrol's record (a client's
+key travels with its report, and anyone may file a public report under a key of their choice):
+the incident is stored under the first of the client's key, the derived key and a random one
+that no report holds yet (:func:`_store_found`).
 
 Coverage (:func:`coverage_geojson`): the hotspots of the latest finished run covering the
 viewer's districts, in the viewer's scope, that no stop with an outcome recorded in the last
@@ -20,9 +26,10 @@ place: its point inside the hull, or its hotspot being this one).
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Numeric, cast, func, or_, select
@@ -32,7 +39,7 @@ from gis.accounts.scope import scope_district_ids
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.filters import in_bbox
 from gis.geojson import EMPTY_COLLECTION, select_feature_collection
-from gis.incidents.reports import create_incident, parse_incident
+from gis.incidents.reports import IncidentInput, create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User
 from gis.parsing import THAI_TIME, THAI_ZONE, parse_choice, refuse_unknown
 from gis.patrols.plans import get_plan, hotspot_districts, latest_run_id
@@ -40,8 +47,6 @@ from gis.types import BBox, Channel, StopOutcome
 
 COVERAGE_DAYS = 14
 MAX_NOTE = 2_000
-#: Namespace of the idempotency keys derived from a stop (uuid5).
-STOP_KEYS = uuid.UUID("6f7b1c52-57d4-4d8e-9a35-6a1f3f0c2b10")
 
 OUTCOME_FIELDS = ("outcome", "note", "incident")
 INCIDENT_FIELDS = (
@@ -55,9 +60,19 @@ INCIDENT_FIELDS = (
 )
 
 
-def stop_key(stop_id: int) -> uuid.UUID:
-    """The idempotency key of the incident found at a stop when the client sends none."""
-    return uuid.uuid5(STOP_KEYS, f"patrol-stop:{stop_id}")
+def stop_key(secret: bytes, stop_id: int) -> uuid.UUID:
+    """The idempotency key of the incident found at a stop when the client sends none.
+
+    Args:
+        secret: the server's secret (the app's ``SECRET_KEY``): without it the key cannot be
+            worked out from the stop id.
+        stop_id: the stop.
+
+    Returns:
+        A version 4 UUID made of the first 122 bits of ``HMAC-SHA256(secret, "patrol-stop:<id>")``.
+    """
+    digest = hmac.digest(secret, f"patrol-stop:{stop_id}".encode(), "sha256")
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +94,8 @@ def _note(value: Any) -> str | None:
 
 
 def _found_incident(
-    payload: Any, stop: PatrolStop, lonlat: tuple[float, float], reporter: User, now: dt.datetime
-) -> Any:
+    payload: Any, lonlat: tuple[float, float], reporter: User, now: dt.datetime, key: uuid.UUID
+) -> IncidentInput:
     if not isinstance(payload, Mapping):
         raise InvalidInput(
             "incident_found needs incident: {category, ...}", field="incident.category"
@@ -90,13 +105,36 @@ def _found_incident(
         "lon": lonlat[0],
         "lat": lonlat[1],
         "occurred_at": now.isoformat(),
-        "idempotency_key": str(stop_key(stop.id)),
+        "idempotency_key": str(key),
         **payload,
     }
     try:
         return parse_incident(report, now, channel=Channel.PATROL, reporter_id=reporter.id)
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field=f"incident.{exc.field}") from None
+
+
+def _store_found(
+    session: Session, data: IncidentInput, derived: uuid.UUID
+) -> tuple[Incident, bool]:
+    """Store the incident found at a stop under the first of its keys that no report holds.
+
+    The stop is locked and has no incident yet, so a report already stored under one of the keys
+    is never this stop's: it is someone else's (who may have learnt or guessed the key to block
+    the record), or another report of the recorder's. Either way the key is passed over: the
+    client's key, then ``derived`` (:func:`stop_key`), then a random one.
+
+    Returns:
+        The new incident and ``True`` (the tuple of :func:`create_incident`).
+    """
+    for key in dict.fromkeys((data.idempotency_key, derived, uuid.uuid4())):
+        try:
+            incident, created = create_incident(session, replace(data, idempotency_key=key))
+        except Conflict:  # another account's report holds the key
+            continue
+        if created:
+            return incident, True
+    raise RuntimeError("every idempotency key of a found incident was taken")
 
 
 def record_outcome(
@@ -106,6 +144,8 @@ def record_outcome(
     payload: Any,
     recorder: User,
     now: dt.datetime,
+    *,
+    key_secret: bytes,
 ) -> RecordedOutcome:
     """Record what the patrol found at stop ``seq`` of plan ``plan_id`` (module docstring).
 
@@ -118,6 +158,7 @@ def record_outcome(
             ``occurred_at``, ``lon``, ``lat``, ``idempotency_key``).
         recorder: the account recording it (the caller checked its role).
         now: the current time.
+        key_secret: the server's secret, for the key of a found incident (:func:`stop_key`).
 
     Returns:
         The outcome recorded.
@@ -158,10 +199,10 @@ def record_outcome(
                 PatrolStop.id == stop.id
             )
         ).one()
-        data = _found_incident(
-            payload.get("incident"), stop, (float(lonlat[0]), float(lonlat[1])), recorder, now
-        )
-        incident, created = create_incident(session, data)
+        derived = stop_key(key_secret, stop.id)
+        where = (float(lonlat[0]), float(lonlat[1]))
+        data = _found_incident(payload.get("incident"), where, recorder, now, derived)
+        incident, created = _store_found(session, data, derived)
     changed = stop.outcome != outcome or stop.note != note or incident is not None
     if changed:
         stop.outcome = outcome

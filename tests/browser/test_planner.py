@@ -124,14 +124,39 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
 
     assert not page.locator("#sheet-record").is_visible()  # nor the outcome form
 
-    # back from the patrol: an incident found at stop 2, recorded on the sheet
+    # back from the patrol: an incident found at stop 2, recorded on the sheet; the first try
+    # gets no connection, the retry carries the same key of the sheet's own making
     page.emulate_media(media="screen")
     page.select_option("#record-seq", "2")
     page.select_option("#record-outcome", "incident_found")
     page.select_option("#record-category", "illegal_entry")
     page.fill("#record-description", "Six people crossing by boat at dusk")
+    sent: list[dict] = []
+
+    def first_one_lost(route) -> None:
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/stops/*/outcome", first_one_lost)
+    page.click("#record-save")
+    page.wait_for_function(
+        "() => document.getElementById('record-status').textContent.startsWith('Not saved')"
+    )
     with page.expect_navigation():
         page.click("#record-save")
+    page.unroute("**/stops/*/outcome")
+    # the browser reports the lost request, and nothing else
+    lost = [e for e in log.console_errors if "ERR_INTERNET_DISCONNECTED" in e]
+    assert len(lost) <= 1, log.console_errors
+    for error in lost:
+        log.console_errors.remove(error)
+    keys = {body["incident"]["idempotency_key"] for body in sent}
+    assert len(sent) == 2 and len(keys) == 1, sent
+    (key,) = keys
+    assert uuid.UUID(key).version == 4
     row = page.locator('#sheet-stops tr[data-seq="2"]')
     assert "☒ Incident found" in row.inner_text()
     with Session(engine) as session:
@@ -141,6 +166,7 @@ def test_a_planner_goes_from_hotspots_to_a_printed_plan(
         found = session.get_one(Incident, stop.incident_id)
         assert found.channel == "patrol" and found.reporter_id == planner.id
         assert found.category == "illegal_entry"
+        assert str(found.idempotency_key) == key
     assert f"Incident no. {stop.incident_id}" in row.inner_text()
     page.screenshot(path=str(output_dir / "patrol-sheet-recorded.png"), full_page=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -175,6 +176,42 @@ def test_officer_records_an_incident_found_once(app, session, signed):
         officer, otoken, f"/api/patrols/{plan['id']}/stops/9/outcome", {"outcome": "visited"}
     )
     assert bad.status_code == 404 and bad.get_json()["field"] == "seq"
+
+
+def test_a_public_report_filed_first_with_the_stops_old_key_does_not_block_the_outcome(
+    app, client, session, signed
+):
+    """The key of a found incident used to be uuid5(constant, "patrol-stop:<id>") of a
+    sequential stop id: anyone could file a public report under it first, and the patrol's
+    "incident found" then answered 409. The key is keyed with the app's secret now, and a key
+    already held by another report is passed over."""
+    planner, token = signed
+    plan = post(planner, token, "/api/patrols", body(make_run(session, [HOME]))).get_json()
+    stop_id = session.execute(
+        select(PatrolStop.id).where(PatrolStop.plan_id == plan["id"], PatrolStop.seq == 1)
+    ).scalar_one()
+    namespace = uuid.UUID("6f7b1c52-57d4-4d8e-9a35-6a1f3f0c2b10")
+    guessed = uuid.uuid5(namespace, f"patrol-stop:{stop_id}")
+    form = client.get("/report").get_data(as_text=True)
+    public_token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    filed = client.post(
+        "/report",
+        data={
+            "csrf_token": public_token,
+            "lon": HOME[0],
+            "lat": HOME[1],
+            "category": "other",
+            "occurred_at": dt.datetime.now(THAI_TIME).strftime("%Y-%m-%dT%H:%M"),
+            "idempotency_key": str(guessed),
+        },
+    )
+    assert filed.status_code == 201
+    path = f"/api/patrols/{plan['id']}/stops/1/outcome"
+    found = {"outcome": "incident_found", "incident": {"category": "smuggling"}}
+    recorded = post(planner, token, path, found)
+    assert recorded.status_code == 201, recorded.get_json()
+    incident = session.get(Incident, recorded.get_json()["incident_id"])
+    assert incident.channel == "patrol" and incident.idempotency_key != guessed
 
 
 def test_sheet_prints_without_a_tile_server(session, signed):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
 from gis.errors import InvalidInput
 from gis.parsing import THAI_TIME, parse_day
@@ -98,7 +98,11 @@ def show(plan_id: int):
 def outcome(plan_id: int, seq: int):
     session = get_session()
     now = dt.datetime.now(dt.UTC)
-    recorded = record_outcome(session, plan_id, seq, json_body(request), viewer(), now)
+    secret = current_app.config["SECRET_KEY"]
+    key_secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    recorded = record_outcome(
+        session, plan_id, seq, json_body(request), viewer(), now, key_secret=key_secret
+    )
     body = outcome_json(recorded)
     session.commit()  # before replying: a found incident is stored
     if recorded.incident_created and recorded.incident is not None:

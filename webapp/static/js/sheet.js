@@ -2,6 +2,8 @@
  * borderwatch patrol sheet (templates/patrols/sheet.html): the "Print" button, and on screen
  * the form that records a stop's outcome (POST /api/patrols/<id>/stops/<seq>/outcome with the
  * CSRF header of static/js/csrf.js); the page reloads to show it. No inline script (the CSP).
+ * An "incident found" carries its own idempotency key (crypto.randomUUID), made before the first
+ * try and sent again with every retry for that stop, so that a retry is stored once.
  */
 (function () {
   "use strict";
@@ -14,6 +16,21 @@
   var incident = document.getElementById("record-incident");
   var status = document.getElementById("record-status");
   function toggle() { incident.hidden = outcome.value !== "incident_found"; }
+  /* The key of the incident found at each stop (by seq), kept until it is saved. */
+  var keys = {};
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(b, function (x) {
+      return (x + 0x100).toString(16).slice(1);
+    });
+    return hex.slice(0, 4).join("") + "-" + hex.slice(4, 6).join("") + "-" +
+      hex.slice(6, 8).join("") + "-" + hex.slice(8, 10).join("") + "-" + hex.slice(10).join("");
+  }
   outcome.addEventListener("change", toggle);
   toggle();
   form.addEventListener("submit", function (event) {
@@ -23,9 +40,11 @@
     var note = document.getElementById("record-note").value.trim();
     if (note) body.note = note;
     if (outcome.value === "incident_found") {
+      if (!keys[seq]) keys[seq] = newKey();
       body.incident = {
         category: document.getElementById("record-category").value,
-        severity: Number(document.getElementById("record-severity").value)
+        severity: Number(document.getElementById("record-severity").value),
+        idempotency_key: keys[seq]
       };
       var description = document.getElementById("record-description").value.trim();
       if (description) body.incident.description = description;
