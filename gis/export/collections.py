@@ -38,10 +38,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from gis.export.plan import Access, Collection, Field, Kind, Source
+from gis.filters import in_scope
 from gis.hotspots.queries import VIEW_ROLES
 from gis.incidents.disclosure import Reader, description_column
 from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer
-from gis.incidents.review_queue import in_scope
 from gis.models import (
     BorderSegment,
     Checkpoint,
@@ -61,6 +61,7 @@ from gis.models import (
     User,
     WatchCorridor,
 )
+from gis.parsing import THAI_ZONE
 from gis.patrols.plans import READERS, readable_plans
 from gis.types import Role, RunStatus
 
@@ -70,7 +71,7 @@ EVERYONE = frozenset(Role)
 
 def thai_time(value: Any) -> ColumnElement[Any]:
     """RFC 3339 text in Thai time (``2026-06-01T19:00:00+07:00``), whatever the session's zone."""
-    return func.to_char(func.timezone("Asia/Bangkok", value), 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+    return func.to_char(func.timezone(THAI_ZONE, value), 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
 
 
 def metres(value: Any) -> ColumnElement[Any]:

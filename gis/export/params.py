@@ -13,32 +13,21 @@ from typing import Any
 
 from gis.errors import InvalidInput
 from gis.export.plan import Collection, Filters
+from gis.parsing import DAY, DAY_OR_INSTANT_HINT, parse_choices, parse_when
 from gis.types import BBox, IncidentCategory, IncidentStatus
 
-#: Plain dates are days in Thailand.
-THAI_TIME = dt.timezone(dt.timedelta(hours=7))
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: What the ``datetime`` parameter may be, for messages.
+DATETIME_HINT = f"{DAY_OR_INSTANT_HINT}, or an interval of them (start/end, '..' for an open end)"
 
 
 def _when(raw: str, field: str, end: bool) -> tuple[dt.datetime, bool]:
-    """An instant (RFC 3339 date-time) or a day in Thai time; for an end, a day ends before the
-    next day (``True``: the end is exclusive)."""
-    text = raw.strip().upper()
+    """An instant or a day in Thai time (:func:`gis.parsing.parse_when`); for an end, a day ends
+    before the next day (``True``: the end is exclusive)."""
     try:
-        if _DATE.fullmatch(text):
-            day = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), THAI_TIME)
-            return (day + dt.timedelta(days=1), True) if end else (day, False)
-        if _RFC3339.fullmatch(text):
-            return dt.datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text)), False
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidInput(
-        f"{field} must be an RFC 3339 date-time (2026-11-21T06:30:00+07:00), a day "
-        "(2026-11-21), or an interval of them (start/end, '..' for an open end)",
-        field=field,
-    )
+        when = parse_when(raw, field, end=end)
+    except InvalidInput:
+        raise InvalidInput(f"{field} must be {DATETIME_HINT}", field=field) from None
+    return when, end and DAY.fullmatch(raw.strip()) is not None
 
 
 def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, bool]:
@@ -72,21 +61,6 @@ def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, 
     if start is not None and end is not None and (start >= end if exclusive else start > end):
         raise InvalidInput(f"{field}: the start lies after the end", field=field)
     return start, end, exclusive
-
-
-def _choices(raw: str | None, field: str, kind: type[Any]) -> frozenset[Any]:
-    if raw is None or not raw.strip():
-        return frozenset()
-    values = set()
-    for part in raw.split(","):
-        try:
-            values.add(kind(part.strip()))
-        except ValueError:
-            known = ", ".join(k.value for k in kind)
-            raise InvalidInput(
-                f"{field} must be one or more of {known}, separated by commas", field=field
-            ) from None
-    return frozenset(values)
 
 
 def _pcodes(raw: str | None) -> frozenset[str]:
@@ -135,8 +109,8 @@ def parse_filters(
         start=start,
         end=end,
         end_exclusive=exclusive,
-        categories=_choices(params.get("category"), "category", IncidentCategory),
-        statuses=_choices(params.get("status"), "status", IncidentStatus),
+        categories=parse_choices(params.get("category"), "category", IncidentCategory),
+        statuses=parse_choices(params.get("status"), "status", IncidentStatus),
         districts=_pcodes(params.get("district")),
         run=_run(params.get("run")),
     )

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.filters import in_bbox
 from gis.models import District, User
-from gis.reference.layers import in_bbox
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
 
 #: Longest reason accepted for a sensitive export (characters).

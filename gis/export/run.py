@@ -37,6 +37,7 @@ from gis.export.formats import csv_chunks, write_geopackage
 from gis.export.params import decode_cursor, parse_filters
 from gis.export.plan import Access, Collection, Filters, count, may_read
 from gis.export.stream import Counter, feature_json, geojson_chunks, members
+from gis.geojson import GEOJSON
 from gis.types import BBox
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,10 @@ class Format(StrEnum):
 
 #: Media types of what each format writes.
 MEDIA_TYPES: dict[Format, str] = {
-    Format.GEOJSON: "application/geo+json",
+    Format.GEOJSON: GEOJSON,
     Format.CSV: "text/csv; charset=utf-8",
     Format.GPKG: "application/geopackage+sqlite3",
-    Format.OGCAPI: "application/geo+json",
+    Format.OGCAPI: GEOJSON,
 }
 #: Formats of a file download (``/api/export/<collection>.<format>``, the CLI).
 FILE_FORMATS = (Format.GEOJSON, Format.CSV, Format.GPKG)

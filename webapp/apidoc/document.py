@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gis.geojson import GEOJSON
 from gis.incidents.reports import MAX_DESCRIPTION
 from gis.incidents.review import ACTIONS
 from gis.types import IncidentCategory, IncidentStatus
@@ -161,7 +162,6 @@ def op(
     return operation
 
 
-GEOJSON = "application/geo+json"
 EXPORT_FILE = {
     "200": {
         "description": "the file, streamed",
