@@ -64,7 +64,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)  # Thai by default, in Thai time; the localdate filter
     babel.init_app(app, locale_selector=i18n.select_locale)  # languages (Flask-Babel)
     public.init_app(app)  # the public report, /report
-    limits.init_app(app)  # rate limits (sign-in), counters shared by all workers
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)
@@ -74,6 +73,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(patrols_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(openapi_bp)
+    # rate limits (sign-in, public reports, photo uploads) on the views registered above,
+    # counters shared by all workers
+    limits.init_app(app)
 
     from webapp.cli import register
 

@@ -13,6 +13,9 @@ only limit that someone who merely knows a name can use up for everyone, so it d
 an address from which that account has signed in before (kept ``LOGIN_KNOWN_ADDRESS_DAYS`` after
 the last success, in the same storage): the owner at the office is not locked out by failures
 from elsewhere, and is still held to the limit of that name and address.
+
+Photo uploads (``POST /api/incidents/<id>/photos``) are limited per signed-in account
+(``PHOTO_LIMIT_ACCOUNT``): each one that is decoded costs memory and time.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import user_logged_in
+from flask_login import current_user, user_logged_in
 
 from gis.accounts.users import normalise_username
 
@@ -44,6 +47,8 @@ DEFAULTS = {
     "LOGIN_KNOWN_ADDRESS_DAYS": 90,
     # Public reports (POST /report) per client address.
     "REPORT_LIMIT_IP": "5 per minute; 30 per day",
+    # Photo uploads (POST /api/incidents/<id>/photos) per signed-in account.
+    "PHOTO_LIMIT_ACCOUNT": "20 per minute; 200 per hour",
 }
 
 
@@ -76,6 +81,10 @@ def init_app(app: Flask) -> None:
     user_logged_in.connect(remember_address, app)
     report = app.view_functions["public.submit"]
     app.view_functions["public.submit"] = limiter.limit(report_limit_ip, methods=["POST"])(report)
+    photo = app.view_functions["incidents.add_photo"]
+    app.view_functions["incidents.add_photo"] = limiter.limit(
+        photo_limit_account, methods=["POST"], key_func=uploading_account
+    )(photo)
 
 
 def login_limit_account() -> str:
@@ -92,6 +101,18 @@ def login_limit_ip() -> str:
 
 def report_limit_ip() -> str:
     return str(current_app.config["REPORT_LIMIT_IP"])
+
+
+def photo_limit_account() -> str:
+    return str(current_app.config["PHOTO_LIMIT_ACCOUNT"])
+
+
+def uploading_account() -> str:
+    """Key of the photo upload limit: the signed-in account (the client's address for a request
+    without one, which is refused anyway)."""
+    if current_user.is_authenticated:
+        return f"photo-account:{current_user.id}"
+    return f"photo-address:{get_remote_address()}"
 
 
 def submitted_name() -> str:

@@ -3,11 +3,21 @@
 An upload is judged by its content, never by its file name or declared type: Pillow must read it
 as JPEG, PNG or WebP (:data:`FORMATS`), it may hold at most :data:`MAX_PIXELS` pixels (a
 decompression bomb is refused before it is decoded) and must decode whole (a truncated or corrupt
-file is refused). What is stored is a new image made from the pixels only: turned upright from
-its EXIF orientation (``ImageOps.exif_transpose``), shrunk to at most :data:`MAX_EDGE` pixels on
-its longest edge, and written without any EXIF, XMP, ICC or text block, so that no GPS position
-or camera detail of an informant or officer leaves with it. JPEG stays JPEG (quality
+file is refused). Decoding is bounded (:func:`_bounded`): a baseline JPEG is decoded at the
+smallest of 1/1, 1/2, 1/4 or 1/8 scale that still covers the stored size (``Image.draft``); a
+PNG, WebP or progressive JPEG, which decode whole, may have at most the pixels of
+:data:`WHOLE_DECODE_PIXELS` (refused before it is decoded).
+
+What is stored is a new image made from the pixels only: turned upright from its EXIF
+orientation (``ImageOps.exif_transpose``), shrunk to at most :data:`MAX_EDGE` pixels on its
+longest edge, and written without any EXIF, XMP, ICC or text block, so that no GPS position or
+camera detail of an informant or officer leaves with it. JPEG stays JPEG (quality
 :data:`JPEG_QUALITY`); PNG and WebP keep their format.
+
+An upload (:func:`upload_photo`) is checked in order of cost: the digest of its bytes and the
+incident's photos are read before the image is decoded, so that a retry of a stored photo is
+answered with it and an upload to an incident that has :data:`MAX_PHOTOS` is refused, neither of
+them decoded.
 
 Storing (:func:`add_photo`) writes the bytes into ``incident_photo`` with one
 ``INSERT … ON CONFLICT (incident_id, sha256) DO NOTHING``, where ``sha256`` is the digest of the
@@ -45,6 +55,13 @@ log = logging.getLogger(__name__)
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 #: Most pixels (width × height) an upload may have; more is refused before decoding.
 MAX_PIXELS = 40_000_000
+#: Most pixels of an upload that decodes whole, by format ("JPEG": a progressive one, whose
+#: decoder keeps every coefficient of the image): the decoding and re-encoding of a pixel hold
+#: some 10 (PNG), 18 (WebP) and 7 (progressive JPEG) bytes at their peak, so that each stays
+#: within about 100 MB. A baseline JPEG is decoded at a reduced scale instead, to under four
+#: times the stored size whatever its own.
+WHOLE_DECODE_PIXELS = {"PNG": 10_000_000, "WEBP": 6_000_000, "JPEG": 14_000_000}
+_WHOLE_NAMES = {"PNG": "a PNG", "WEBP": "a WebP", "JPEG": "a progressive JPEG"}
 #: Longest edge of a stored photo (pixels).
 MAX_EDGE = 2048
 #: Photos per incident.
@@ -130,6 +147,39 @@ def _open(raw: bytes) -> Image.Image:
     return image
 
 
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` shrunk to fit :data:`MAX_EDGE` on its longest edge (never grown)."""
+    width, height = size
+    scale = min(1.0, MAX_EDGE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _bounded(image: Image.Image) -> None:
+    """Set the decoder to no more than the stored size needs, or refuse the image.
+
+    A baseline JPEG is decoded at the smallest 1/1, 1/2, 1/4 or 1/8 scale that still covers
+    :func:`_fitted` (``Image.draft`` changes ``image.size`` to it). PNG and WebP decode whole,
+    and a progressive JPEG keeps every coefficient of the whole image while it decodes: they
+    are held to :data:`WHOLE_DECODE_PIXELS` of their format.
+
+    Raises:
+        Unprocessable: a PNG, WebP or progressive JPEG over its :data:`WHOLE_DECODE_PIXELS`.
+    """
+    kind = "JPEG" if image.format == "MPO" else str(image.format)
+    progressive = bool(image.info.get("progressive") or image.info.get("progression"))
+    if kind == "JPEG" and not progressive:
+        image.draft(None, _fitted(image.size))
+        return
+    width, height = image.size
+    limit = WHOLE_DECODE_PIXELS[kind]
+    if width * height > limit:
+        raise Unprocessable(
+            f"{_WHOLE_NAMES[kind]} photo may have at most {limit // 1_000_000} megapixels "
+            f"(a baseline JPEG {MAX_PIXELS // 1_000_000})",
+            field=FIELD,
+        )
+
+
 def _upright_pixels(image: Image.Image, out_format: str) -> Image.Image:
     """A new image holding only the upload's pixels: shrunk, upright, in a mode ``out_format``
     writes; no ``info`` (EXIF, XMP, ICC, text) and no palette transparency carried over."""
@@ -142,6 +192,16 @@ def _upright_pixels(image: Image.Image, out_format: str) -> Image.Image:
         alpha = out_format != "JPEG" and upright.has_transparency_data
         upright = upright.convert("RGBA" if alpha else "RGB")
     return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+
+
+def _check_bytes(raw: bytes) -> None:
+    """An upload that is not empty and not over :data:`MAX_PHOTO_BYTES`, or refused."""
+    if not raw:
+        raise InvalidInput("the photo is empty", field=FIELD)
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise TooLarge(
+            f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", field=FIELD
+        )
 
 
 def prepare_photo(raw: bytes) -> PreparedPhoto:
@@ -158,16 +218,13 @@ def prepare_photo(raw: bytes) -> PreparedPhoto:
         InvalidInput: an empty file (``field="photo"``).
         TooLarge: more than :data:`MAX_PHOTO_BYTES` bytes.
         Unprocessable: not a JPEG, PNG or WebP image (by content), more than :data:`MAX_PIXELS`
-            pixels, or a truncated or corrupt image.
+            pixels (more than :data:`WHOLE_DECODE_PIXELS` for what decodes whole), or a
+            truncated or corrupt image.
     """
-    if not raw:
-        raise InvalidInput("the photo is empty", field=FIELD)
-    if len(raw) > MAX_PHOTO_BYTES:
-        raise TooLarge(
-            f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", field=FIELD
-        )
+    _check_bytes(raw)
     with _open(raw) as image:
         content_type, out_format = FORMATS[str(image.format)]
+        _bounded(image)
         try:
             clean = _upright_pixels(image, out_format)
         except _DAMAGED as exc:
@@ -245,11 +302,8 @@ def add_photo(
     session.execute(
         select(Incident.id).where(Incident.id == incident.id).with_for_update(key_share=True)
     )
-    count = session.execute(
-        select(func.count()).where(IncidentPhoto.incident_id == incident.id)
-    ).scalar_one()
     new_id = None
-    if count < MAX_PHOTOS:
+    if _photo_count(session, incident.id) < MAX_PHOTOS:
         new_id = session.execute(
             pg_insert(IncidentPhoto)
             .values(
@@ -266,14 +320,9 @@ def add_photo(
             .returning(IncidentPhoto.id)
         ).scalar()
     if new_id is None:
-        stored = session.execute(
-            select(IncidentPhoto).where(
-                IncidentPhoto.incident_id == incident.id,
-                IncidentPhoto.sha256 == prepared.sha256,
-            )
-        ).scalar_one_or_none()
+        stored = _stored_photo(session, incident.id, prepared.sha256)
         if stored is None:
-            raise Unprocessable(f"an incident has at most {MAX_PHOTOS} photos", field=FIELD)
+            raise _full()
         return stored, False
     session.add(
         IncidentEvent(
@@ -286,6 +335,57 @@ def add_photo(
     )
     session.flush()
     return session.get_one(IncidentPhoto, new_id), True
+
+
+def upload_photo(
+    session: Session, incident: Incident, raw: bytes, actor: User | None
+) -> tuple[IncidentPhoto, bool]:
+    """Check an upload, re-encode it and store it once, the cheap refusals first.
+
+    The size of the bytes, their digest and the incident's photos are checked before the image
+    is decoded: the same file again (a retry) is answered with the stored photo, and an upload
+    to an incident that has :data:`MAX_PHOTOS` is refused, neither of them decoded. Then
+    :func:`prepare_photo` (bounded decoding) and :func:`add_photo`, which checks both again
+    under the incident's lock for uploads at the same time.
+
+    Args:
+        session: open session; flushed, not committed.
+        incident: the incident (the caller checked that ``actor`` may add to it).
+        raw: the file's bytes as uploaded.
+        actor: the account adding the photo.
+
+    Returns:
+        The photo (without its bytes loaded) and whether this call stored it.
+
+    Raises:
+        InvalidInput, TooLarge, Unprocessable: as :func:`prepare_photo` and :func:`add_photo`.
+    """
+    _check_bytes(raw)
+    stored = _stored_photo(session, incident.id, hashlib.sha256(raw).hexdigest())
+    if stored is not None:
+        return stored, False
+    if _photo_count(session, incident.id) >= MAX_PHOTOS:
+        raise _full()
+    return add_photo(session, incident, prepare_photo(raw), actor)
+
+
+def _full() -> Unprocessable:
+    return Unprocessable(f"an incident has at most {MAX_PHOTOS} photos", field=FIELD)
+
+
+def _photo_count(session: Session, incident_id: int) -> int:
+    return session.execute(
+        select(func.count()).where(IncidentPhoto.incident_id == incident_id)
+    ).scalar_one()
+
+
+def _stored_photo(session: Session, incident_id: int, sha256: str) -> IncidentPhoto | None:
+    """The photo of the incident uploaded as the bytes with this digest, if stored."""
+    return session.execute(
+        select(IncidentPhoto).where(
+            IncidentPhoto.incident_id == incident_id, IncidentPhoto.sha256 == sha256
+        )
+    ).scalar_one_or_none()
 
 
 def list_photos(session: Session, incident_id: int) -> list[IncidentPhoto]:
@@ -323,6 +423,7 @@ __all__ = [
     "MAX_PHOTOS",
     "MAX_PHOTO_BYTES",
     "MAX_PIXELS",
+    "WHOLE_DECODE_PIXELS",
     "PreparedPhoto",
     "add_photo",
     "get_photo",
@@ -330,4 +431,5 @@ __all__ = [
     "may_add_photo",
     "photo_target",
     "prepare_photo",
+    "upload_photo",
 ]

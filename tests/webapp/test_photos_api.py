@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -315,3 +316,62 @@ def test_an_unknown_incident_is_404(client):
 def test_the_photo_url_matches_the_route(client, incident):
     url = upload(client, incident.id, jpeg()).get_json()["url"]
     assert re.fullmatch(rf"/api/incidents/{incident.id}/photos/\d+", url)
+
+
+# --------------------------------------------------------------------------- cost of an upload
+
+
+def damaged_png(size: tuple[int, int] = (3000, 2000)) -> bytes:
+    """A PNG whose header is valid (it opens, with its size) but whose pixels are cut off: it
+    cannot be decoded, so any answer but "damaged" was given without decoding it."""
+    out = io.BytesIO()
+    Image.new("L", size, 90).save(out, "PNG")
+    whole = out.getvalue()
+    return whole[: len(whole) // 2]
+
+
+def test_a_full_incident_refuses_a_photo_without_decoding_it(client, session, incident):
+    for i in range(MAX_PHOTOS):
+        assert upload(client, incident.id, jpeg(colour=(i * 40, 20, 20))).status_code == 201
+    before = counts(session)
+    resp = upload(client, incident.id, damaged_png())
+    assert resp.status_code == 422
+    body = resp.get_json()
+    assert body["field"] == "photo" and f"at most {MAX_PHOTOS} photos" in body["message"]
+    assert counts(session) == before
+
+
+def test_a_retry_of_a_stored_photo_is_answered_without_decoding_it(client, session, incident):
+    """The digest is compared before the image is decoded: bytes stored before (here as if an
+    earlier upload of them had been decoded) get the stored photo, not a second decode."""
+    raw = damaged_png()
+    stored = IncidentPhoto(
+        incident_id=incident.id,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        content_type="image/png",
+        width=2048,
+        height=1365,
+        byte_size=len(raw),
+        data=raw,
+    )
+    session.add(stored)
+    session.flush()
+    before = counts(session)
+    resp = upload(client, incident.id, raw)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["id"] == stored.id
+    assert counts(session) == before
+
+
+def test_uploads_are_limited_per_account(app, session, client, incident):
+    """Each decoded upload costs memory and time: an account gets PHOTO_LIMIT_ACCOUNT of them,
+    then 429 with Retry-After; another account is not held to its count."""
+    app.config["PHOTO_LIMIT_ACCOUNT"] = "3 per minute"
+    codes = [
+        upload(client, incident.id, jpeg(colour=(i * 50, 90, 90))).status_code for i in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+    refused = upload(client, incident.id, jpeg(colour=(7, 7, 7)))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    coordinator = client_of(app, session, Role.COORDINATOR, "photo-coord", district="TH2706")
+    assert upload(coordinator, incident.id, jpeg(colour=(1, 2, 3))).status_code == 201

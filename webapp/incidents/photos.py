@@ -5,7 +5,9 @@ An upload is ``multipart/form-data`` with one file in the field ``photo`` (and, 
 the coordinators of its district may add photos: 201 with the photo and a ``Location``, or 200
 with the stored photo when the same file is sent again. Incidents the caller may not see are
 404, those they see but may not add to 403. The checks and the storing are in
-:mod:`gis.incidents.photos`.
+:mod:`gis.incidents.photos` (a retry and an upload to a full incident are answered without
+decoding the image). Uploads are limited per account (``PHOTO_LIMIT_ACCOUNT``,
+:mod:`webapp.limits`): 429 with ``Retry-After`` beyond it.
 
 A body over ``MAX_CONTENT_LENGTH`` (the app's configuration) is refused by its
 ``Content-Length`` before anything of it is read, and a file over
@@ -26,10 +28,9 @@ from gis.incidents.photos import (
     EXTENSIONS,
     FIELD,
     MAX_PHOTO_BYTES,
-    add_photo,
     get_photo,
     photo_target,
-    prepare_photo,
+    upload_photo,
 )
 from gis.incidents.reports import get_visible_incident
 from gis.models import IncidentPhoto
@@ -119,8 +120,7 @@ def add(incident_id: int):
     if (request.content_length or 0) > MAX_UPLOAD_BYTES:
         raise _too_large()  # before anything of the body is read
     incident = photo_target(session, incident_id, actor)  # 404 / 403 before parsing
-    prepared = prepare_photo(uploaded_photo(request))
-    photo, created = add_photo(session, incident, prepared, actor)
+    photo, created = upload_photo(session, incident, uploaded_photo(request), actor)
     body = photo_json(photo, with_size=True)
     session.commit()  # before replying: an acknowledged photo is stored
     if not created:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
+import sys
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -18,6 +21,7 @@ from gis.incidents.photos import (
     MAX_EDGE,
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
+    WHOLE_DECODE_PIXELS,
     add_photo,
     get_photo,
     list_photos,
@@ -160,6 +164,74 @@ def test_a_41_megapixel_png_is_small_on_disk():
     assert len(raw) < 100_000
     size = Image.open(io.BytesIO(raw)).size
     assert size[0] * size[1] > 41_000_000
+
+
+# Bounded decoding ---------------------------------------------------------------------------
+
+#: Growth of a process's peak memory allowed for preparing the largest baseline JPEG accepted
+#: (decoded whole, 40 megapixels took some 200 MB; at a reduced scale some 70).
+JPEG_PEAK_MB = 120
+
+_PEAK = """
+import resource, sys
+from gis.incidents.photos import prepare_photo
+raw = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+photo = prepare_photo(raw)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(photo.width, photo.height, (after - before) // 1024)
+"""
+
+
+def test_a_large_baseline_jpeg_is_decoded_at_a_reduced_scale(tmp_path):
+    """A 39-megapixel JPEG is decoded at half scale (Image.draft), not whole, and still gives a
+    photo of MAX_EDGE; measured in a process of its own (peak memory, kB on Linux)."""
+    path = tmp_path / "large.jpg"
+    Image.new("RGB", (7000, 5600), (120, 30, 200)).save(path, "JPEG", quality=80)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    width, height, grown_mb = (int(v) for v in done.stdout.split())
+    assert (width, height) == (MAX_EDGE, 1638)
+    assert grown_mb < JPEG_PEAK_MB, f"preparing the photo took {grown_mb} MB"
+
+
+def progressive_jpeg(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, BLUE).save(out, "JPEG", quality=70, progressive=True)
+    return out.getvalue()
+
+
+def webp(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, RED).save(out, "WEBP", quality=20, method=0)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        pytest.param(lambda: huge_png(WHOLE_DECODE_PIXELS["PNG"] / 1e6 + 0.1), "PNG", id="png"),
+        pytest.param(lambda: webp((2600, 2400)), "WebP", id="webp"),
+        pytest.param(lambda: progressive_jpeg((4000, 3600)), "progressive JPEG", id="jpeg"),
+    ],
+)
+def test_what_decodes_whole_is_refused_above_its_size_before_decoding(make, kind):
+    """PNG, WebP and progressive JPEG decode whole: above WHOLE_DECODE_PIXELS of their format
+    they are refused, naming the photo, before their pixels are read."""
+    with pytest.raises(Unprocessable) as exc:
+        prepare_photo(make())
+    assert exc.value.field == "photo"
+    assert f"a {kind} photo may have at most" in exc.value.message
+
+
+def test_a_png_within_its_size_is_still_accepted():
+    photo = prepare_photo(huge_png(WHOLE_DECODE_PIXELS["PNG"] / 1e6 - 0.5))
+    assert photo.content_type == "image/png" and max(photo.width, photo.height) == MAX_EDGE
 
 
 # Storing ------------------------------------------------------------------------------------
