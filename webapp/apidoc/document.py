@@ -113,7 +113,11 @@ def query(name: str, schema: Schema | None = None, description: str = "") -> Sch
 
 
 BBOX = query("bbox", {"type": "string"}, "minx,miny,maxx,maxy in longitude/latitude")
-ZOOM = query("zoom", {"type": "integer", "minimum": 0, "maximum": 22}, "the map's zoom level")
+ZOOM = query(
+    "zoom",
+    {"type": "integer", "minimum": 0, "maximum": 22},
+    "the map's zoom level (11 when absent); a reference layer above 11 needs a bbox",
+)
 DAY_OR_TIME = {"type": "string", "description": "a day (YYYY-MM-DD, Thai time) or RFC 3339"}
 
 
