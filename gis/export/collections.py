@@ -6,15 +6,16 @@ ordinary projection for everyone in scope and adds the sensitive fields (reporte
 contact, photo links, the free text of unverified reports) only for an :class:`Access` whose
 ``sensitive`` flag :func:`gis.export.plan.make_access` granted (HQ analysts, with a reason).
 
-Scope is the map's: incidents as the incidents layer (:mod:`gis.incidents.map_layer`: one's own
-reports and the districts of one's scope, volunteers their own reports only, unverified public
-reports on no layer, rejected and duplicate reports only when the ``status`` filter names them);
-hotspot runs, their hotspots and hexagon cells as :mod:`gis.hotspots.queries` shows them (runs whose
+Who reads which rows is decided by the feature's own rule, the function its map layer and API
+use, never a copy: incidents as the incidents layer
+(:func:`gis.incidents.map_layer.readable_incidents`: one's own reports and the districts of
+one's scope, volunteers their own reports only; unverified public reports on no layer, rejected
+and duplicate reports only when the ``status`` filter names them); hotspot runs, their hotspots
+and hexagon cells as the hotspot API (:func:`gis.hotspots.queries.readable_runs`: runs whose
 districts all lie in the scope, national runs to national roles); patrol plans as the patrol API
-shows them (:func:`gis.patrols.plans.readable_plans`: the accounts that read plans, the
-districts of their scope; administrators and volunteers none); the reference layers (districts,
-parallel areas, border, Mekong, checkpoints, natural crossings) whole, as the public map shows
-them.
+(:func:`gis.patrols.plans.readable_plans`: the accounts that read plans, the districts of their
+scope; administrators and volunteers none); the reference layers (districts, parallel areas,
+border, Mekong, checkpoints, natural crossings) whole, as the public map shows them.
 """
 
 from __future__ import annotations
@@ -24,24 +25,18 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Integer,
     Numeric,
-    and_,
     cast,
-    false,
     func,
     literal_column,
-    or_,
     select,
-    true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from gis.export.plan import Access, Collection, Field, Kind, Source
-from gis.filters import in_scope
-from gis.hotspots.queries import VIEW_ROLES
+from gis.hotspots.queries import VIEW_ROLES, readable_runs
 from gis.incidents.disclosure import Reader, description_column
-from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer
+from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer, readable_incidents
 from gis.models import (
     BorderSegment,
     Checkpoint,
@@ -83,17 +78,6 @@ def district_pcode(district_id: Any) -> ColumnElement[Any]:
 
 
 # --------------------------------------------------------------------------- incidents
-
-
-def _incident_scope(access: Access) -> ColumnElement[bool]:
-    """:func:`gis.incidents.map_layer.visible_to` with the scope already read."""
-    viewer = access.viewer
-    if not viewer.is_active:
-        return false()
-    own = Incident.reporter_id == viewer.id
-    if access.role is Role.VOLUNTEER:
-        return own
-    return or_(own, in_scope(access.scope))
 
 
 def _photo_links() -> ColumnElement[Any]:
@@ -141,7 +125,7 @@ def _incidents(access: Access) -> Source:
         select(Incident.id)
         .join(District, District.id == Incident.district_id)
         .join(Province, Province.id == District.province_id)
-        .where(_incident_scope(access), on_a_layer())
+        .where(readable_incidents(access.viewer, access.scope), on_a_layer())
     )
     return Source(
         fid=Incident.id,
@@ -159,24 +143,11 @@ def _incidents(access: Access) -> Source:
 # --------------------------------------------------------------------------- hotspots, plans
 
 
-def _visible_runs(access: Access) -> ColumnElement[bool]:
-    """:func:`gis.hotspots.queries.visible_runs` with the scope already read: runs whose
-    districts all lie in the scope; national runs for national roles only."""
-    if access.role not in VIEW_ROLES or not access.viewer.is_active:
-        return false()
-    if access.scope is None:
-        return true()
-    return and_(
-        HotspotRun.district_ids.is_not(None),
-        HotspotRun.district_ids.contained_by(cast(sorted(access.scope), ARRAY(Integer))),
-    )
-
-
 def _latest_run(access: Access) -> Any:
     """The newest finished run the account may see."""
     return (
         select(func.max(HotspotRun.id))
-        .where(HotspotRun.status == RunStatus.DONE, _visible_runs(access))
+        .where(HotspotRun.status == RunStatus.DONE, readable_runs(access.viewer, access.scope))
         .scalar_subquery()
     )
 
@@ -206,7 +177,7 @@ def _hotspots(access: Access) -> Source:
         fields=fields,
         rows=select(Hotspot.id)
         .join(HotspotRun, HotspotRun.id == Hotspot.run_id)
-        .where(_visible_runs(access)),
+        .where(readable_runs(access.viewer, access.scope)),
         time=Hotspot.last_seen,
         run=Hotspot.run_id,
         latest_run=_latest_run(access),
@@ -236,7 +207,7 @@ def _hexagon_cells(access: Access) -> Source:
     rows = (
         select(HotspotCell.run_id)
         .join(HotspotRun, HotspotRun.id == HotspotCell.run_id)
-        .where(_visible_runs(access))
+        .where(readable_runs(access.viewer, access.scope))
     )
     return Source(
         fid=fid,

@@ -85,7 +85,22 @@ def visible_runs(session: Session, viewer: User) -> ColumnElement[bool]:
     """SQL condition: runs ``viewer`` may see (see the module docstring)."""
     if Role(viewer.role) not in VIEW_ROLES or not viewer.is_active:
         return false()
-    scope = scope_district_ids(session, viewer)
+    return readable_runs(viewer, scope_district_ids(session, viewer))
+
+
+def readable_runs(viewer: User, scope: frozenset[int] | None) -> ColumnElement[bool]:
+    """SQL condition: runs ``viewer`` may see, its scope already read (the rule of
+    :func:`visible_runs`, which the export's hotspot collections share).
+
+    Args:
+        viewer: the account.
+        scope: its districts (:func:`gis.accounts.scope.scope_district_ids`; ``None``: all).
+
+    Returns:
+        A condition on :class:`~gis.models.HotspotRun` for a ``WHERE`` clause.
+    """
+    if Role(viewer.role) not in VIEW_ROLES or not viewer.is_active:
+        return false()
     if scope is None:
         return true()
     return and_(

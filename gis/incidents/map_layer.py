@@ -130,12 +130,28 @@ def parse_filters(params: Mapping[str, str]) -> LayerFilter:
 def visible_to(session: Session, viewer: User) -> ColumnElement[bool]:
     """Incidents ``viewer`` may see on a map: their own reports, and their scope's (not for
     volunteers). Mirrors :func:`gis.incidents.reports.may_see`."""
+    reads_scope = viewer.is_active and Role(viewer.role) is not Role.VOLUNTEER
+    scope = scope_district_ids(session, viewer) if reads_scope else frozenset()
+    return readable_incidents(viewer, scope)
+
+
+def readable_incidents(viewer: User, scope: frozenset[int] | None) -> ColumnElement[bool]:
+    """SQL condition: the incidents ``viewer`` may see, its scope already read (the rule of
+    :func:`visible_to`, which the export's incidents collection shares).
+
+    Args:
+        viewer: the account.
+        scope: its districts (:func:`gis.accounts.scope.scope_district_ids`; ``None``: all).
+
+    Returns:
+        A condition on :class:`~gis.models.Incident` for a ``WHERE`` clause.
+    """
     if not viewer.is_active:
         return false()
     own = Incident.reporter_id == viewer.id
     if Role(viewer.role) is Role.VOLUNTEER:
         return own
-    return or_(own, in_scope(scope_district_ids(session, viewer)))
+    return or_(own, in_scope(scope))
 
 
 def on_a_layer() -> ColumnElement[bool]:
