@@ -9,14 +9,16 @@ of them is parsed (nothing is imported) and the rules below are checked on what 
   patterns (:mod:`gis.parsing`), the GeoJSON media type and the FeatureCollection SQL
   (:mod:`gis.geojson`).
 
-Each rule names the place that holds its piece. :data:`NOT_YET_SWITCHED` lists the files that
-may still hold a copy until they use the core too (the export workflow and the API document);
-an entry is removed with the copy.
+Each rule names the place that holds its piece.
+
+``docs/architecture.md``, the map of the house, names every module of ``gis`` and ``webapp``'s
+packages, and every module it names exists.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +27,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("gis", "webapp", "layers", "seeds")
-
-#: Copies still to be replaced by the core's (rule -> files that may hold one); remove an entry
-#: with its copy.
-NOT_YET_SWITCHED: dict[str, set[str]] = {
-    "thai time": set(),
-    "thai zone name": set(),
-    "day pattern": set(),
-    "offset pattern": set(),
-    "geojson media type": set(),
-    "featurecollection sql": set(),
-}
 
 
 @dataclass(frozen=True)
@@ -135,13 +126,10 @@ def _callee(node: ast.Call) -> str:
 
 
 def _places(rule: str, hits: list[str], home: str) -> None:
-    """``hits`` (``path:line``) must be one in ``home`` and none elsewhere, but in the files
-    of :data:`NOT_YET_SWITCHED` for the rule."""
+    """``hits`` (``path:line``) must be one in ``home`` and none elsewhere."""
     files = [hit.split(":")[0] for hit in hits]
-    pending = NOT_YET_SWITCHED[rule]
     assert files.count(home) == 1, f"{rule}: expected once in {home}, found {hits}"
-    others = set(files) - {home}
-    assert others <= pending, f"{rule}: copies outside {home}: {hits}"
+    assert set(files) == {home}, f"{rule}: copies outside {home}: {hits}"
 
 
 def _tz_hits(source: Source) -> Iterator[str]:
@@ -226,3 +214,40 @@ def test_the_feature_collection_sql_is_written_once():
         for hit in _collection_sql(source)
     ]
     _places("featurecollection sql", hits, "gis/geojson.py")
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def test_the_map_of_the_house_names_every_module_of_gis():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "gis").rglob("*.py"))
+        if path.name != "__init__.py" and path.name not in text
+    ]
+    packages = [p.name for p in (ROOT / "gis").iterdir() if (p / "__init__.py").is_file()]
+    missing += [f"gis/{name}/" for name in packages if f"{name}/" not in text]
+    missing += [
+        f"webapp/{p.name}/"
+        for p in (ROOT / "webapp").iterdir()
+        if (p / "__init__.py").is_file() and p.name not in text
+    ]
+    assert not missing, f"docs/architecture.md does not name {missing}"
+
+
+def test_every_module_the_map_of_the_house_names_exists():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:gis|webapp|layers|seeds)(?:\.[a-z_]+)+)", text))
+    absent = []
+    for dotted in sorted(named):
+        parts = dotted.split(".")
+        # the longest prefix that is a module or package; the rest names something inside it
+        for n in range(len(parts), 1, -1):
+            base = ROOT.joinpath(*parts[:n])
+            if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+                break
+        else:
+            absent.append(dotted)
+    assert named, "docs/architecture.md names no module"
+    assert not absent, f"docs/architecture.md names modules that do not exist: {absent}"
