@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 from flask_login import login_required
 
 from gis import export
@@ -58,5 +58,6 @@ def export_page() -> Any:
         sensitive=access.role in SENSITIVE_ROLES,
         sensitive_collection=SENSITIVE_COLLECTION,
         max_reason=MAX_REASON,
+        lang=str(get_locale()),
     )
     return html, 200, {"Cache-Control": "no-store"}
