@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import psycopg2.extensions
@@ -25,6 +26,18 @@ SRID = 4326
 #: than 0.5 %, inside the 1 % that distance answers promise (tests/gis/reference/test_measure.py).
 #: Changing it needs a migration: stored metric copies and their indexes use it.
 METRIC_SRID = 32648
+
+
+class _NoRowsInLogs(logging.Filter):
+    """Drops the records in which SQLAlchemy's engine logs each fetched row (``Row %r``, at
+    DEBUG): a row may hold a reporter's contact, which never reaches a log, whatever level an
+    operator sets for ``sqlalchemy``. Statements (with ``hide_parameters``) are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowsInLogs())
 
 
 class Base(DeclarativeBase):

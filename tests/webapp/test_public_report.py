@@ -214,7 +214,14 @@ def test_outside_the_watch_area_says_so(client):
     assert "outside the area the programme covers" in page
 
 
-def test_the_contact_never_reaches_replies_or_logs(client, caplog):
+@pytest.fixture
+def loud_sqlalchemy(caplog):
+    """SQLAlchemy at DEBUG before the test's connection opens: its engine then logs every
+    statement and every fetched row (a connection decides whether it logs when it opens)."""
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+
+
+def test_the_contact_never_reaches_replies_or_logs(loud_sqlalchemy, client, caplog):
     caplog.set_level(logging.DEBUG)
     replies = []
     ok = submit(client)

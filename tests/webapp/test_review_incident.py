@@ -350,7 +350,7 @@ def access_line(resp) -> str:
 def test_a_public_reporters_contact_reaches_no_log(client, session, as_user, caplog):
     caplog.set_level(logging.DEBUG)  # the root logger: every logger propagates to it
     for name in ("gunicorn.access", "gunicorn.error", "werkzeug", "sqlalchemy"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test
     contact = unique_contact()
     form = client.get("/report?lang=en").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
