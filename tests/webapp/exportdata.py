@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,7 @@ from gis.models import Incident, User
 from gis.types import Channel, IncidentCategory, IncidentStatus, Role
 from tests.factories import make_user, report_incident
 from tests.webapp.authz import AWAY, HOME, jpeg
+from tests.webapp.signin import sign_in
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
 THAI = "รายงานจากหมู่บ้าน ริมแม่น้ำโขง"
@@ -67,3 +70,18 @@ def build(session: Session) -> ExportWorld:
     add_photo(session, session.get_one(Incident, ids["home_public"]), photo, None)
     session.flush()
     return ExportWorld(users, ids)
+
+
+def client_of(app: Any, role: Role = Role.HQ_ANALYST) -> Any:
+    """A test client signed in as the export world's account of ``role``."""
+    client = app.test_client()
+    assert sign_in(client, f"export-{role.value}").status_code == 302
+    return client
+
+
+def ids_of(resp: Any) -> set[int]:
+    """Feature ids of a GeoJSON answer; none for a 404 (a collection the account may not read)."""
+    if resp.status_code == 404:
+        return set()
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return {f["id"] for f in json.loads(resp.get_data())["features"]}

@@ -17,8 +17,8 @@ from gis.models import District, ExportAudit, Incident, Province
 from gis.types import Role
 from seeds.demo import generate_demo
 from tests.factories import report_incident
-from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build
-from tests.webapp.signin import csrf_token, sign_in
+from tests.webapp.exportdata import CONTACT, THAI, ExportWorld, build, client_of
+from tests.webapp.signin import csrf_token
 
 pytestmark = pytest.mark.db
 
@@ -30,12 +30,6 @@ def world(session: Session) -> ExportWorld:
     w = build(session)
     session.commit()
     return w
-
-
-def client_of(app, role: Role):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
 
 
 def post_export(client, path: str, **form: str):

@@ -17,8 +17,8 @@ from gis.export import Kind
 from gis.export.formats import csv_cell, csv_text
 from gis.models import ExportAudit, Incident
 from gis.types import Role
-from tests.webapp.exportdata import THAI, ExportWorld, build
-from tests.webapp.signin import csrf_token, sign_in
+from tests.webapp.exportdata import THAI, ExportWorld, build, client_of
+from tests.webapp.signin import csrf_token
 
 pytestmark = [pytest.mark.db, pytest.mark.gdal]
 
@@ -30,12 +30,6 @@ def world(session: Session) -> ExportWorld:
     w = build(session)
     session.commit()
     return w
-
-
-def client_of(app, role: Role):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
 
 
 def geojson(client, query: str = "") -> dict[int, dict]:

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from gis.accounts import tokens
 from gis.models import ExportAudit
 from gis.types import Role
-from tests.webapp.exportdata import ExportWorld, build
-from tests.webapp.signin import sign_in
+from tests.webapp.exportdata import ExportWorld, build, client_of
 
 pytestmark = pytest.mark.db
 
@@ -54,12 +53,6 @@ def leftovers(workdir: Path) -> list[Path]:
 def audit_states(session: Session) -> list[str]:
     session.expire_all()
     return list(session.execute(select(ExportAudit.state).order_by(ExportAudit.id)).scalars())
-
-
-def client_of(app, role: Role = Role.HQ_ANALYST):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
 
 
 def token_of(session: Session, world: ExportWorld, role: Role = Role.HQ_ANALYST) -> dict:

@@ -10,17 +10,16 @@ patrol API and the map gave them none.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from sqlalchemy.orm import Session
 
+from gis.parsing import THAI_TIME
 from gis.patrols.plans import READERS, PlanRequest, create_plan
 from gis.types import PatrolUnit, Role
 from tests.patrol_data import make_run
 from tests.webapp.authz import AWAY, HOME
-from tests.webapp.exportdata import build
-from tests.webapp.signin import sign_in
+from tests.webapp.exportdata import build, client_of, ids_of
 
 pytestmark = pytest.mark.db
 
@@ -31,7 +30,7 @@ def plans(session: Session) -> dict[str, int]:
     world = build(session)
     (home,) = make_run(session, [HOME])
     (away,) = make_run(session, [AWAY], pcode="TH2706")
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    today = dt.datetime.now(THAI_TIME).date()
     made = {}
     for name, pcode, spot in (("home", "TH5703", home), ("away", "TH2706", away)):
         req = PlanRequest(
@@ -40,20 +39,6 @@ def plans(session: Session) -> dict[str, int]:
         made[name] = create_plan(session, req, world.users[Role.HQ_ANALYST]).plan.id
     session.commit()
     return made
-
-
-def client_of(app, role: Role):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
-
-
-def ids_of(resp) -> set[int]:
-    """Feature ids of a GeoJSON answer; none for a 404 (a collection the account may not read)."""
-    if resp.status_code == 404:
-        return set()
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    return {f["id"] for f in json.loads(resp.get_data())["features"]}
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from gis.models import District
 from gis.types import Role
 from tests.factories import report_incident
-from tests.webapp.exportdata import ExportWorld, build
-from tests.webapp.signin import sign_in
+from tests.webapp.exportdata import ExportWorld, build, client_of, ids_of
 from tests.webapp.test_export_api import _run
 
 pytestmark = pytest.mark.db
@@ -30,20 +29,6 @@ def world(session: Session) -> ExportWorld:
     report_incident(session, (100.41, 20.26), reporter=w.users[Role.VOLUNTEER])
     session.commit()
     return w
-
-
-def client_of(app, role: Role):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
-
-
-def ids_of(resp) -> set[int]:
-    """Feature ids of a GeoJSON answer; none for a 404 (nothing the account may read)."""
-    if resp.status_code == 404:
-        return set()
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    return {f["id"] for f in json.loads(resp.get_data())["features"]}
 
 
 @pytest.mark.parametrize("role", list(Role))

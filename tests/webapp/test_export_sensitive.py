@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from gis.accounts import tokens
 from gis.models import ExportAudit
 from gis.types import Role
-from tests.webapp.exportdata import CONTACT, ExportWorld, build
-from tests.webapp.signin import csrf_token, sign_in
+from tests.webapp.exportdata import CONTACT, ExportWorld, build, client_of
+from tests.webapp.signin import csrf_token
 
 pytestmark = pytest.mark.db
 
@@ -33,12 +33,6 @@ def world(session: Session) -> ExportWorld:
     w = build(session)
     session.commit()
     return w
-
-
-def client_of(app, role: Role = Role.HQ_ANALYST):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
 
 
 def audit_ids(session: Session) -> list[int]:

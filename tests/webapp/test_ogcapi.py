@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from gis.models import District, ExportAudit, Incident
 from gis.types import Role
-from tests.webapp.exportdata import ExportWorld, build
-from tests.webapp.signin import sign_in
+from tests.webapp.exportdata import ExportWorld, build, client_of
 
 pytestmark = pytest.mark.db
 
@@ -22,12 +21,6 @@ def world(session: Session) -> ExportWorld:
     w = build(session)
     session.commit()
     return w
-
-
-def client_of(app, role: Role):
-    client = app.test_client()
-    assert sign_in(client, f"export-{role.value}").status_code == 302
-    return client
 
 
 def local(href: str) -> str:
