@@ -3,15 +3,18 @@
 The locale is ``?lang=`` if it names a supported language, else the best match of the
 ``Accept-Language`` header, else Thai.
 
-Catalogues: ``webapp/translations/<lang>/LC_MESSAGES/messages.po`` are the only files kept in
-git. They are compiled in memory when the app starts (:func:`load_catalogues`, Babel's
-``read_po`` and ``write_mo``): nothing compiled is committed or written to disk, so a fresh
-checkout needs no extra set-up step and a read-only image works. Fuzzy entries are left out, as
-``pybabel compile`` does. To update the catalogues after changing a string::
+Catalogues: ``webapp/translations/<lang>/LC_MESSAGES/*.po``, one file per area of the app
+(``messages.po`` for the public pages, ``review.po`` for triage, ...), are the only files kept in
+git. A language's files are merged and compiled in memory when the app starts
+(:func:`load_catalogues`, Babel's ``read_po`` and ``write_mo``): nothing compiled is committed or
+written to disk, so a fresh checkout needs no extra set-up step and a read-only image works.
+Fuzzy entries are left out, as ``pybabel compile`` does. To update an area's catalogue after
+changing its strings (``scripts/catalogue.sh`` does these two steps)::
 
-    .venv/bin/pybabel extract -F webapp/babel.cfg -k lazy_gettext --no-location \
-        -o /tmp/messages.pot webapp
-    .venv/bin/pybabel update -i /tmp/messages.pot -d webapp/translations
+    .venv/bin/pybabel extract -F webapp/babel.cfg -k lazy_gettext -k N_ -k t -k tn:1,2 \
+        --no-location -o /tmp/review.pot webapp/review webapp/templates/review
+    .venv/bin/pybabel update -i /tmp/review.pot -l th -D review --no-fuzzy-matching \
+        -d webapp/translations
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date, get_date_format, tokenize_pattern
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -43,16 +47,29 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
-def load_catalogues(directory: Path = TRANSLATIONS) -> dict[str, Translations]:
-    """Every ``<lang>/LC_MESSAGES/messages.po`` under ``directory``, compiled in memory."""
-    catalogues: dict[str, Translations] = {}
-    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+def read_catalogues(directory: Path = TRANSLATIONS) -> dict[str, Catalog]:
+    """Each language's ``<lang>/LC_MESSAGES/*.po`` under ``directory``, merged into one catalogue
+    (files in name order; a message translated in two files keeps the later translation)."""
+    merged: dict[str, Catalog] = {}
+    for po in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        language = po.parent.parent.name
         with po.open("rb") as source:
-            catalog = read_po(source)
+            catalog = read_po(source, locale=language)
+        into = merged.setdefault(language, Catalog(locale=language))
+        for message in catalog:
+            if message.id and (message.string or message.id not in into):
+                into[message.id] = message
+    return merged
+
+
+def load_catalogues(directory: Path = TRANSLATIONS) -> dict[str, Translations]:
+    """Every language of :func:`read_catalogues`, compiled in memory."""
+    catalogues: dict[str, Translations] = {}
+    for language, catalog in read_catalogues(directory).items():
         compiled = BytesIO()
         write_mo(compiled, catalog)  # fuzzy entries left out
         compiled.seek(0)
-        catalogues[po.parent.parent.name] = Translations(compiled)
+        catalogues[language] = Translations(compiled)
     return catalogues
 
 
