@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the map's JS/CSS libraries from the npm registry (package-lock.json pins them) and copies
-# the files the app serves into webapp/static/vendor/ (ignored by git).
+# the files the app serves into webapp/static/vendor/ (ignored by git). The development tools
+# (ESLint for `make lint-js`, axe-core for the browser tests) are installed too, whatever NODE_ENV
+# says, and stay in node_modules: nothing of theirs is served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --include=dev --no-audit --no-fund --loglevel=error
 dest=webapp/static/vendor
 rm -rf "$dest.tmp" && mkdir -p "$dest.tmp/leaflet" "$dest.tmp/leaflet.markercluster"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$dest.tmp/leaflet/"
