@@ -12,7 +12,7 @@ shift
 [ $# -gt 0 ] || { echo "name the area's files or folders" >&2; exit 2; }
 pot=$(mktemp --suffix=.pot)
 trap 'rm -f "$pot"' EXIT
-.venv/bin/pybabel extract -F webapp/babel.cfg -k lazy_gettext -k N_ -k t -k tn:1,2 \
+.venv/bin/pybabel extract -F webapp/babel.cfg -k lazy_gettext -k _l -k lazy_pgettext:1c,2 -k N_ -k t -k tn:1,2 \
     --no-location --sort-output --project borderwatch --copyright-holder "borderwatch contributors" -o "$pot" "$@" 2>/dev/null
 for lang in ${LANGS:-th}; do
   po=webapp/translations/$lang/LC_MESSAGES/$area.po

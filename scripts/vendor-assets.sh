@@ -15,5 +15,33 @@ cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
    node_modules/leaflet.markercluster/dist/MarkerCluster.css \
    node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
    node_modules/leaflet.markercluster/MIT-LICENCE.txt "$dest.tmp/leaflet.markercluster/"
+# The pages' font: Sarabun (SIL Open Font License), the Thai and Latin subsets of the regular
+# and semi-bold weights only; fonts.css keeps those @font-face rules of the package's own CSS,
+# pointing at the copies beside it (woff2 only: every browser the service supports reads it).
+mkdir -p "$dest.tmp/fonts"
+font=node_modules/@fontsource/sarabun
+for weight in 400 600; do
+  for subset in thai latin; do
+    cp "$font/files/sarabun-$subset-$weight-normal.woff2" "$dest.tmp/fonts/"
+  done
+done
+cp "$font/LICENSE" "$dest.tmp/fonts/OFL.txt"
+node -e '
+const fs = require("fs");
+const [font, out] = process.argv.slice(1);
+const rules = [];
+for (const weight of ["400", "600"]) {
+  const css = fs.readFileSync(font + "/" + weight + ".css", "utf8");
+  for (const block of css.split("/*").slice(1)) {
+    const name = block.slice(0, block.indexOf("*/")).trim();
+    if (!/^sarabun-(thai|latin)-\d+-normal$/.test(name)) continue;
+    const rule = block.slice(block.indexOf("@font-face"))
+      .replace(/url\(\.\/files\/([^)]+)\.woff2\) format\(.woff2.\)(, url\([^)]+\) format\(.woff.\))?/, "url(./$1.woff2) format(\"woff2\")");
+    rules.push(rule.trim());
+  }
+}
+if (rules.length !== 4) throw new Error("expected 4 font rules, found " + rules.length);
+fs.writeFileSync(out, rules.join("\n") + "\n");
+' "$font" "$dest.tmp/fonts/fonts.css"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "borderwatch: map assets installed in $dest"

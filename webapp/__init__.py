@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import config, db, errors, i18n, limits, security, static_files
+from webapp import config, db, errors, i18n, limits, nav, security, static_files, vocab
 from webapp.extensions import babel, compress, csrf, login_manager
 
 
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.apidoc import bp as openapi_bp
     from webapp.export import bp as export_bp
     from webapp.health import bp as health_bp
+    from webapp.help import bp as help_bp
     from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
@@ -61,7 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # the CSRF settings and the form check before the CSRF check, /login
     login_manager.init_app(app)  # the signed-in account (webapp.auth.session)
     csrf.init_app(app)  # CSRF protection for every state-changing request
-    i18n.init_app(app)  # Thai by default, in Thai time; the localdate filter
+    i18n.init_app(app)  # Thai by default, in Thai time; date filters, the scripts' catalogue
+    vocab.init_app(app)  # the label filter: vocabularies in the request's language
+    nav.init_app(app)  # the header's pages for each role
     babel.init_app(app, locale_selector=i18n.select_locale)  # languages (Flask-Babel)
     public.init_app(app)  # the public report, /report
     app.register_blueprint(admin_bp)
@@ -73,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(patrols_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(help_bp)  # the role guides of docs/guide/, /help
     # rate limits (sign-in, public reports, photo uploads) on the views registered above,
     # counters shared by all workers
     limits.init_app(app)

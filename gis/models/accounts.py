@@ -35,6 +35,7 @@ class User(Base):
             " OR role IN ('administrator', 'hq_analyst')",
             "scope",
         ),
+        CheckConstraint("language IS NULL OR language IN ('th', 'en')", "language"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,6 +48,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     session_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[dt.datetime] = now_column()
+    #: The pages' language the account chose ("th", "en"); ``None``: the browser's, else Thai.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class ApiToken(Base):

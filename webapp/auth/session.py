@@ -29,6 +29,7 @@ class Account:
     district_id: int | None
     province_id: int | None
     session_version: int
+    language: str | None = None
 
     is_authenticated = True
     is_active = True
@@ -44,6 +45,7 @@ class Account:
             district_id=user.district_id,
             province_id=user.province_id,
             session_version=user.session_version,
+            language=user.language,
         )
 
     def get_id(self) -> str:
@@ -76,6 +78,7 @@ _ACCOUNT = select(
     User.province_id,
     User.is_active,
     User.session_version,
+    User.language,
 ).where(User.id == bindparam("id"))
 
 

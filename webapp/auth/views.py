@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
@@ -13,10 +13,15 @@ from gis.accounts import tokens
 from gis.accounts import users as accounts
 from gis.errors import InvalidInput
 from gis.models import User
+from gis.text import N_
 from webapp.auth import bp
 from webapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RevokeAllTokensForm
 from webapp.auth.session import start_session, viewer
 from webapp.db import get_session
+from webapp.i18n import LANGUAGE_COOKIE, STAFF_LANGUAGES
+
+#: How long a browser keeps the language switch's choice (a year, in seconds).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 #: One message for an unknown user, a wrong password and a disabled account.
 LOGIN_FAILED = "Unknown user name or wrong password."
@@ -113,3 +118,28 @@ def revoke_all_tokens():
     db.commit()
     flash(ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count), "done")
     return redirect(url_for("auth.change_password"), code=303)
+
+
+@bp.post("/language")
+def choose_language():
+    """The header's language switch: ``lang`` (th or en) for the staff's pages, kept on the
+    signed-in account and in the ``bw_lang`` cookie (for the sign-in page and any browser);
+    then back to ``next`` (a local path)."""
+    language = request.form.get("lang", "")
+    if language not in STAFF_LANGUAGES:
+        raise InvalidInput(N_("lang must be th or en"), field="lang")
+    if current_user.is_authenticated:
+        db = get_session()
+        user = viewer()
+        user.language = language
+        db.commit()
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
