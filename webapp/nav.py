@@ -39,7 +39,7 @@ ITEMS = (
     Item(
         "review.queue_page",
         _l("Triage"),
-        frozenset({Role.COORDINATOR, Role.HQ_ANALYST, Role.ADMINISTRATOR}),
+        frozenset({Role.COORDINATOR}),
         "review",
     ),
     Item(
