@@ -2,21 +2,21 @@
 // inputs; typing coordinates moves the pin. Without JavaScript the inputs alone work.
 (function () {
   "use strict";
-  var box = document.getElementById("report-map");
-  var latInput = document.getElementById("report-lat");
-  var lonInput = document.getElementById("report-lon");
+  const box = document.getElementById("report-map");
+  const latInput = document.getElementById("report-lat");
+  const lonInput = document.getElementById("report-lon");
   if (!box || !latInput || !lonInput || !window.L) { return; }
   box.hidden = false;
   document.querySelectorAll(".bw-js-only").forEach(function (el) { el.hidden = false; });
 
-  var map = L.map(box, { zoomControl: true }).setView(
+  const map = L.map(box, { zoomControl: true }).setView(
     [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)], 6);
   if (box.dataset.tileUrl) {
     L.tileLayer(box.dataset.tileUrl, {
       maxZoom: 19, attribution: box.dataset.tileAttribution || ""
     }).addTo(map);
   }
-  var marker = null;
+  let marker = null;
 
   function place(lat, lon) {
     if (marker) { marker.setLatLng([lat, lon]); } else {
@@ -25,8 +25,8 @@
   }
 
   function fromInputs() {
-    var lat = parseFloat(latInput.value.replace(",", "."));
-    var lon = parseFloat(lonInput.value.replace(",", "."));
+    const lat = parseFloat(latInput.value.replace(",", "."));
+    const lon = parseFloat(lonInput.value.replace(",", "."));
     if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
       place(lat, lon);
       return true;
@@ -35,7 +35,7 @@
   }
 
   map.on("click", function (event) {
-    var p = event.latlng.wrap();
+    const p = event.latlng.wrap();
     latInput.value = p.lat.toFixed(5);
     lonInput.value = p.lng.toFixed(5);
     place(p.lat, p.lng);
