@@ -17,6 +17,8 @@ COPY layers layers
 COPY seeds seeds
 COPY webapp webapp
 COPY migrations migrations
+# the role guides and their screenshots, served at /help
+COPY docs docs
 # Optional extras, e.g. "[analysis]" for the hotspot worker's Gi* statistics.
 ARG EXTRAS=""
 RUN pip install -e ".${EXTRAS}"
