@@ -5,10 +5,13 @@ points down, ``ST_AsSVG`` writes ``-y``): the district's outline, the border and
 inside the frame, the hotspots' hulls, the route, the start and the numbered stops, with a scale
 bar. The frame is the route's box with a margin, at least :data:`MIN_SPAN_M` across. Strokes do
 not scale with the drawing (``vector-effect``), so lines print at the same width at any size.
+The few words on the map (its accessible name, the scale's unit, the start's and north's
+letters) are :class:`SheetWords`, which the webapp gives in the reader's language.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -88,6 +91,27 @@ class SheetMap:
     height_m: float
 
 
+@dataclass(frozen=True, slots=True)
+class SheetWords:
+    """The words drawn on the sheet's map, as templates with ``{name}`` placeholders.
+
+    The defaults are the English text; the webapp passes them in the reader's language.
+
+    Attributes:
+        title: the map's accessible name; ``{plan}`` is the plan's number.
+        start: the letter in the start's square.
+        north: the letter under the north arrow.
+        km: the scale bar's length in kilometres; ``{n}`` is the number.
+        m: the scale bar's length in metres; ``{n}`` is the number.
+    """
+
+    title: str = "Route of patrol plan {plan}"
+    start: str = "S"
+    north: str = "N"
+    km: str = "{n} km"
+    m: str = "{n} m"
+
+
 def _scale_bar(width_m: float) -> float:
     """A round length (1, 2 or 5 × 10ⁿ metres) about a fifth of the frame."""
     target = width_m / 5
@@ -95,16 +119,18 @@ def _scale_bar(width_m: float) -> float:
     return max(m * power for m in (1, 2, 5) if m * power <= target)
 
 
-def sheet_map(session: Session, plan_id: int) -> SheetMap:
+def sheet_map(session: Session, plan_id: int, words: SheetWords | None = None) -> SheetMap:
     """The plan's map as an SVG element (module docstring).
 
     Args:
         session: open session.
         plan_id: a plan with a route.
+        words: the words on the map, in the reader's language (English if not given).
 
     Returns:
         The SVG and the frame's size.
     """
+    words = words or SheetWords()
     box = session.execute(_FRAME, {"id": plan_id, "srid": METRIC_SRID}).one()
     cx, cy = (box.minx + box.maxx) / 2, (box.miny + box.maxy) / 2
     # A frame 4:3 wide (the sheet's map area) holding the box with a 12 % margin on each side.
@@ -125,7 +151,7 @@ def sheet_map(session: Session, plan_id: int) -> SheetMap:
     unit = width / 100  # one hundredth of the frame, for symbols and lettering
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bw-sheet-map" role="img" '
-        f'aria-label="Route of patrol plan {plan_id}" '
+        f'aria-label="{_text(words.title, plan=plan_id)}" '
         f'viewBox="{minx:.0f} {-maxy:.0f} {width:.0f} {height:.0f}" '
         f'preserveAspectRatio="xMidYMid meet">',
         f'<rect x="{minx:.0f}" y="{-maxy:.0f}" width="{width:.0f}" height="{height:.0f}" '
@@ -143,11 +169,12 @@ def sheet_map(session: Session, plan_id: int) -> SheetMap:
         x, y = p.x, -p.y
         if p.seq == 0:
             s = unit * 1.8
+            letter = _text(words.start)
             parts.append(
                 f'<rect class="bw-sheet-start" x="{x - s:.0f}" y="{y - s:.0f}" '
                 f'width="{2 * s:.0f}" height="{2 * s:.0f}" fill="#2b8a3e" stroke="#ffffff"/>'
                 f'<text x="{x:.0f}" y="{y + s * 0.45:.0f}" font-size="{s * 1.3:.0f}" '
-                f'text-anchor="middle" fill="#ffffff" font-weight="bold">S</text>'
+                f'text-anchor="middle" fill="#ffffff" font-weight="bold">{letter}</text>'
             )
         else:
             r = unit * 1.9
@@ -160,7 +187,7 @@ def sheet_map(session: Session, plan_id: int) -> SheetMap:
             )
     bar = _scale_bar(width)
     bx, by = minx + unit * 3, -miny - unit * 4
-    label = f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m"
+    label = _text(words.km, n=f"{bar / 1000:g}") if bar >= 1000 else _text(words.m, n=f"{bar:g}")
     parts.append(
         f'<g class="bw-sheet-scale"><rect x="{bx:.0f}" y="{by:.0f}" width="{bar:.0f}" '
         f'height="{unit * 0.8:.0f}" fill="#212529"/>'
@@ -172,7 +199,12 @@ def sheet_map(session: Session, plan_id: int) -> SheetMap:
         f'<g class="bw-sheet-north"><path d="M {nx:.0f} {ny:.0f} l {-unit * 1.5:.0f} '
         f'{unit * 4:.0f} l {unit * 3:.0f} 0 z" fill="#212529"/>'
         f'<text x="{nx:.0f}" y="{ny + unit * 7:.0f}" font-size="{unit * 2.4:.0f}" '
-        f'text-anchor="middle" fill="#212529">N</text></g>'
+        f'text-anchor="middle" fill="#212529">{_text(words.north)}</text></g>'
     )
     parts.append("</svg>")
     return SheetMap("".join(parts), width, height)
+
+
+def _text(template: str, **values: object) -> str:
+    """``template`` with its values in place, escaped for SVG text and attributes."""
+    return html.escape(template.format(**values) if values else template)

@@ -7,23 +7,32 @@ this tests the planner and plans, not clustering.
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gis.models import HotspotRun, Incident, PatrolPlan, PatrolStop
-from gis.types import Role
+from gis.parsing import THAI_TIME
+from gis.types import IncidentCategory, PatrolUnit, Role, StopOutcome
+from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.patrol_data import HOME, make_run
 from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 CENTRES = [HOME, (100.445, 20.295), (100.36, 20.215)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
@@ -200,7 +209,7 @@ def test_the_planner_view_starts_a_hotspot_run(live_server, page_and_log, commit
         page.wait_for_function(
             "() => document.getElementById('pl-run-status').textContent.startsWith('Run no.')"
         )
-        assert "queued" in page.inner_text("#pl-run-status")
+        assert "Queued" in page.inner_text("#pl-run-status")  # the run status's label
         with Session(engine) as session:
             run = session.execute(
                 select(HotspotRun).where(HotspotRun.created_by_id == planner.id)
@@ -210,3 +219,133 @@ def test_the_planner_view_starts_a_hotspot_run(live_server, page_and_log, commit
     finally:
         with engine.begin() as conn:
             conn.execute(delete(HotspotRun).where(HotspotRun.created_by_id == planner.id))
+
+
+@pytest.fixture
+def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
+    """New pages of a headless Chromium in Thai (``th-TH``, its ``Accept-Language``) at a given
+    viewport, each in a fresh context."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        def new_page(viewport: dict[str, int]) -> Any:
+            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
+
+        try:
+            yield new_page
+        finally:
+            browser.close()
+
+
+def english_vocabulary(app) -> set[str]:
+    """The English labels of the vocabularies a patrol sheet shows."""
+    from webapp.vocab import label
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        return {
+            label(member)
+            for vocab in (IncidentCategory, PatrolUnit, StopOutcome)
+            for member in vocab
+        }
+
+
+def no_sideways_scroll(page, viewport: dict[str, int]) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"the page is {width} px wide"
+
+
+@pytest.mark.parametrize("size,viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+def test_a_thai_planner_plans_and_prints_a_thai_sheet(
+    app, live_server, thai_browser, output_dir, committed, hotspot_run, size, viewport
+):
+    """In Thai at 390x844 and 1366x900: the planner (its panel behind a button on the phone),
+    a plan made and drawn on the map, the sheet on screen and printed; no sideways scrolling,
+    no serious or critical axe violation, no English vocabulary on the printed sheet and its
+    date in the Buddhist era."""
+    page = thai_browser(viewport)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    planner = committed.user(
+        Role.PATROL_PLANNER, f"planner-th-{uuid.uuid4().hex[:8]}", "อนงค์ (วางแผน)", province="TH57"
+    )
+    sign_in(page, live_server, planner.username)
+    page.goto(live_server + "/planner")
+    assert page.get_attribute("html", "lang") == "th"
+    toggle = page.locator("#pl-toggle")
+    if size == "phone":
+        # the map fills the width; the panel waits behind its button
+        assert not page.locator("#planner-side").is_visible()
+        assert toggle.is_visible() and toggle.inner_text() == "จุดเสี่ยงและแผน"
+        box = page.locator("#planner-map").bounding_box()
+        assert box is not None and box["width"] == viewport["width"]
+        toggle.click()
+        assert page.locator("#planner-side").is_visible()
+        assert toggle.get_attribute("aria-expanded") == "true"
+    else:
+        assert not toggle.is_visible() and page.locator("#planner-side").is_visible()
+    page.wait_for_selector("#pl-hotspots li", timeout=15_000)
+    assert page.locator("#pl-hotspots li").count() == 3
+    info = page.inner_text("#pl-run-info")
+    assert info.startswith("รอบการวิเคราะห์เลขที่") and "DBSCAN" in info
+    assert str(dt.datetime.now(THAI_TIME).year + 543) in info  # the run's time, Buddhist era
+    assert "ประเภทเหตุ" in page.inner_text("#planner-filters")
+    no_sideways_scroll(page, viewport)
+    assert_accessible(page)
+    page.screenshot(path=str(output_dir / f"planner-th-{size}.png"))
+
+    # the plan: three hotspots, a joint patrol, tomorrow
+    for pick in page.locator("#pl-hotspots .bw-planner-pick").all():
+        pick.check()
+    assert page.inner_text("#pl-selected") == "เลือกแล้ว 3 จุดเสี่ยง"
+    page.select_option("#pl-unit", "joint_patrol")
+    page.click("#pl-make")
+    page.wait_for_url("**/patrols/*/sheet", timeout=20_000)
+    plan_id = int(urlparse(page.url).path.split("/")[2])
+
+    # back in the planner, the plan is drawn on the map from the recent plans
+    page.goto(live_server + "/planner")
+    if size == "phone":
+        toggle.click()
+    show = page.locator(f'#pl-plans li[data-id="{plan_id}"] button')
+    show.wait_for(timeout=15_000)
+    assert show.inner_text() == "ดูบนแผนที่"
+    show.click()
+    page.wait_for_selector("path.bw-planner-route")
+    assert page.locator(".bw-planner-stop").count() == 3
+    if size == "phone":  # the panel closed to show the route
+        assert not page.locator("#planner-side").is_visible()
+    page.wait_for_timeout(500)  # the map's zoom animation
+    no_sideways_scroll(page, viewport)
+    assert_accessible(page)
+    page.screenshot(path=str(output_dir / f"planner-th-{size}-plan.png"))
+
+    # the sheet on screen
+    page.goto(f"{live_server}/patrols/{plan_id}/sheet")
+    page.wait_for_selector("svg.bw-sheet-map path.bw-sheet-route")
+    assert page.inner_text("h1").startswith(f"แผนลาดตระเวนเลขที่ {plan_id}: อำเภอเชียงของ")
+    assert page.inner_text("#sheet-unit") == "ลาดตระเวนร่วมกับฝ่ายคู่ขนาน"
+    no_sideways_scroll(page, viewport)
+    assert_accessible(page)
+    page.screenshot(path=str(output_dir / f"patrol-sheet-th-{size}.png"), full_page=True)
+
+    # printed: no header, no navigation, no form; Thai words and a Buddhist-era date
+    page.emulate_media(media="print")
+    assert not page.locator("header.bw-bar").is_visible()
+    assert not page.locator(".bw-sheet-nav").is_visible()
+    assert not page.locator("#sheet-record").is_visible()
+    printed = page.inner_text("body")
+    english = sorted(word for word in english_vocabulary(app) if word in printed)
+    assert english == [], f"English vocabulary on the printed Thai sheet: {english}"
+    tomorrow = dt.datetime.now(THAI_TIME).date() + dt.timedelta(days=1)
+    assert str(tomorrow.year + 543) in page.inner_text("#sheet-date")
+    assert str(tomorrow.year) not in page.inner_text("#sheet-date")
+    assert "กม." in page.inner_text("#sheet-length")
+    font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert font.startswith('"Sarabun"') or font.startswith("Sarabun"), font
+    page.set_viewport_size({"width": 718, "height": 1016})  # A4 less its margins, at 96 dpi
+    page.screenshot(path=str(output_dir / f"patrol-sheet-th-{size}-print.png"), full_page=True)
+    if size == "desktop":
+        page.pdf(path=str(output_dir / "patrol-sheet-th.pdf"), format="A4")
+    assert errors == []

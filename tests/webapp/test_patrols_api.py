@@ -218,7 +218,7 @@ def test_sheet_prints_without_a_tile_server(session, signed):
     client, token = signed
     hotspots = make_run(session, [HOME, (100.43, 20.29), (100.37, 20.22)], hours=[[5], [6], [7]])
     plan = post(client, token, "/api/patrols", body(hotspots)).get_json()
-    resp = client.get(f"/patrols/{plan['id']}/sheet")
+    resp = client.get(f"/patrols/{plan['id']}/sheet", headers={"Accept-Language": "en"})
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert "@page" not in page  # the print rules live in the stylesheet
