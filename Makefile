@@ -127,6 +127,7 @@ bench: up migrate
 	@set -e; started=$$(date +%s); \
 	step() { echo "== $$* ($$(( $$(date +%s) - started )) s so far)"; $(PY) "$$@"; }; \
 	step bench/demo.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --keep; \
+	step bench/slowlink.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
 	step bench/mapload.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
 	step bench/export.py $(BENCH_SIZE_ARGS); \
 	step bench/hotspots.py $(BENCH_SIZE_ARGS); \
