@@ -300,6 +300,8 @@ def test_a_thai_planner_plans_and_prints_a_thai_sheet(
         pick.check()
     assert page.inner_text("#pl-selected") == "เลือกแล้ว 3 จุดเสี่ยง"
     page.select_option("#pl-unit", "joint_patrol")
+    page.locator("#planner-plan").scroll_into_view_if_needed()
+    page.screenshot(path=str(output_dir / f"planner-th-{size}-form.png"))
     page.click("#pl-make")
     page.wait_for_url("**/patrols/*/sheet", timeout=20_000)
     plan_id = int(urlparse(page.url).path.split("/")[2])

@@ -28,6 +28,7 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const DAY_MS = 24 * 3600 * 1000;
   const MAX_STOPS = 25;
+  const ROUTE_PANE = "bw-planner-route";
   /* Small screens show the map or the panel, not both (css/planner.css). */
   const NARROW = "(max-width: 63.99rem)";
 
@@ -201,6 +202,8 @@
     this.byId = {};
     this.run = null;
     this.route = null;
+    /* a drawn plan lies above the map's layers, which load later and would tint it */
+    if (!map.getPane(ROUTE_PANE)) map.createPane(ROUTE_PANE).style.zIndex = "450";
     this.words = {
       categories: table(config.categories),
       statuses: table(config.statuses),
@@ -211,6 +214,17 @@
     const names = this.districtNames;
     config.districts.forEach(function (d) { names[d.id] = d.name; });
   }
+
+  /* Fit the map to bounds, keeping clear of a panel open over the map's right side (the layer
+   * list or legend of static/js/layers.js). */
+  Planner.prototype.fit = function (bounds, maxZoom) {
+    let right = 40;
+    this.map.getContainer().querySelectorAll(".bw-map-panel-over").forEach(function (panel) {
+      if (panel.offsetParent !== null && !panel.hidden) right = Math.max(right, panel.offsetWidth + 30);
+    });
+    if (right > this.map.getSize().x / 2) right = 40;  /* a phone: the panel covers the map anyway */
+    this.map.fitBounds(bounds, { maxZoom: maxZoom, paddingTopLeft: [40, 40], paddingBottomRight: [right, 40] });
+  };
 
   Planner.prototype.filters = function () {
     const from = Number($("pl-from").value), to = Number($("pl-to").value);
@@ -239,7 +253,7 @@
       self.followRun();
       /* show the listed hotspots (the map opens on the whole watch area) */
       if (self.hulls.getLayers().length) {
-        self.map.fitBounds(self.hulls.getBounds(), { maxZoom: 13, padding: [40, 40] });
+        self.fit(self.hulls.getBounds(), 13);
       }
     }).catch(function (error) {
       $("pl-run-info").textContent = bw.t("The hotspots could not be loaded: {message}", { message: error.message });
@@ -353,7 +367,7 @@
   Planner.prototype.open = function (h) {
     const self = this, words = this.words;
     const b = h.bbox;
-    this.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 14, padding: [30, 30] });
+    this.fit([[b[1], b[0]], [b[3], b[2]]], 14);
     document.querySelectorAll(".bw-planner-hotspot").forEach(function (node) {
       node.classList.toggle("bw-active", Number(node.dataset.id) === h.id);
     });
@@ -487,13 +501,14 @@
     if (!plan.geometry) return null;
     const group = L.featureGroup();
     L.geoJSON(plan.geometry, {
+      pane: ROUTE_PANE,
       style: { color: "#212529", weight: 3, className: "bw-planner-route" }
     }).addTo(group);
     const start = plan.properties && plan.properties.start;
     if (start && start.lat !== null && start.lon !== null) {
       const home = L.circleMarker([start.lat, start.lon], {
         radius: 8, color: "#ffffff", weight: 2, fillColor: "#2b8a3e", fillOpacity: 1,
-        className: "bw-planner-start-mark"
+        className: "bw-planner-start-mark", pane: ROUTE_PANE
       });
       home.bindTooltip(bw.t("Start and end"), {
         permanent: true, direction: "right", offset: [10, 0], className: "bw-planner-start"
@@ -504,7 +519,7 @@
       const c = stop.geometry.coordinates;
       const mark = L.circleMarker([c[1], c[0]], {
         radius: 9, color: "#212529", weight: 2, fillColor: "#ffffff", fillOpacity: 1,
-        className: "bw-planner-stop-mark"
+        className: "bw-planner-stop-mark", pane: ROUTE_PANE
       });
       mark.bindTooltip(String(stop.properties.seq), {
         permanent: true, direction: "center", className: "bw-planner-stop"
@@ -522,7 +537,7 @@
     return getJSON(this.config.planUrl.replace("{id}", String(id))).then(function (plan) {
       const drawn = self.drawRoute(plan);
       self.showMap();
-      if (drawn) self.map.fitBounds(drawn.getBounds(), { maxZoom: 14, padding: [40, 40] });
+      if (drawn) self.fit(drawn.getBounds(), 14);
       return plan;
     });
   };
