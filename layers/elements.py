@@ -14,45 +14,48 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from layers import assets
-from layers.spec import LayerSpec
+from layers.spec import ENGLISH, LayerSpec, Words
 
 
-def layer_options(spec: LayerSpec, api_url: str) -> dict[str, Any]:
+def layer_options(spec: LayerSpec, api_url: str, words: Words = ENGLISH) -> dict[str, Any]:
     """What the browser needs to know about one layer (never its data).
 
     Args:
         spec: the layer.
         api_url: URL of the layer API (``/api/layers``); the layer loads from
             ``<api_url>/<name>``.
+        words: the page's language: title, legend, popup and filter texts and vocabulary
+            labels are handed over in it.
 
     Returns:
         Plain, JSON-serialisable options.
     """
     return {
         "name": spec.name,
-        "title": spec.title,
+        "title": words.text(spec.title),
         "url": f"{api_url.rstrip('/')}/{spec.name}",
         "geometry": spec.geometry,
         "loading": spec.loading,
         "min_zoom": spec.min_zoom,
         "max_zoom": spec.max_zoom,
         "show": spec.show,
-        "style": dict(spec.style),
-        "popup_fields": [field.to_options() for field in spec.popup_fields],
+        "style": words.style(spec.style),
+        "popup_fields": [field.to_options(words) for field in spec.popup_fields],
         "cluster": spec.cluster,
-        "filters": [field.to_options() for field in spec.filters],
+        "filters": [field.to_options(words) for field in spec.filters],
     }
 
 
 class LayerLoader(JSCSSMixin):
-    """Loads our layers from the layer API as the map moves; adds a layer control and a legend.
+    """Loads our layers from the layer API as the map moves; adds the layer list and the legend.
 
     Layers with ``loading="bbox"`` are fetched again for the visible box (padded a little) after
     each pan or zoom that leaves the box already loaded, with ``bbox`` and ``zoom`` parameters so
     that the server simplifies for the screen; ``loading="once"`` layers are fetched whole the
     first time they are shown. Popups are built from the features' properties as DOM text.
     Layers with ``cluster`` are drawn in a Leaflet.markercluster group (its assets are added to
-    the page only then); layers with ``filters`` get a filter form that reloads them.
+    the page only then); layers with ``filters`` get a filter form that reloads them. The layer
+    list and the legend are two panels, each opened by its button on the map.
 
     Args:
         specs: the layers, bottom first.
@@ -65,6 +68,9 @@ class LayerLoader(JSCSSMixin):
             view, and the layers would load twice).
         link_view: open at the view named by the address's ``#map=zoom/lat/lon`` when there is
             one (instead of ``bounds``), and keep it up to date as the map moves.
+        words: the page's language for the layers' texts (:class:`layers.spec.Words`).
+        panel: ``id`` of the page's element beside the map that holds the layer list and the
+            legend; ``None``: they open over the map.
     """
 
     _template = Template(
@@ -87,6 +93,8 @@ class LayerLoader(JSCSSMixin):
         static_url: assets.StaticUrl = "/static",
         bounds: list[list[float]] | None = None,
         link_view: bool = False,
+        words: Words = ENGLISH,
+        panel: str | None = None,
     ) -> None:
         super().__init__()
         self._name = "LayerLoader"
@@ -102,5 +110,6 @@ class LayerLoader(JSCSSMixin):
             "about_url": about_url,
             "bounds": bounds,
             "link_view": link_view,
-            "layers": [layer_options(spec, api_url) for spec in specs],
+            "panel": panel,
+            "layers": [layer_options(spec, api_url, words) for spec in specs],
         }

@@ -16,6 +16,7 @@ from gis.errors import NotFound
 from gis.hotspots import queries as hotspot_queries
 from gis.models import User
 from gis.reference import corridor
+from gis.text import N_
 from layers import styles
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
@@ -56,25 +57,42 @@ def hexagons_source(session: Session, query: LayerQuery) -> str:
 
 
 #: ``run``: a run id (the planner page sets it) or ``latest`` (the default).
-_RUN = FilterField("run", "Hotspot run", "choice", (("latest", "the latest run"),))
+_RUN = FilterField("run", N_("Hotspot run"), "choice", (("latest", N_("the latest run")),))
 #: ``size``: hexagon edge in metres; several ticked: the smallest.
 _SIZE = FilterField(
     "size",
-    "Hexagon edge",
+    N_("Hexagon edge"),
     "choice",
-    (("500", "500 m"), ("1000", "1 km"), ("2000", "2 km"), ("5000", "5 km"), ("10000", "10 km")),
+    (
+        ("500", N_("500 m")),
+        ("1000", N_("1 km")),
+        ("2000", N_("2 km")),
+        ("5000", N_("5 km")),
+        ("10000", N_("10 km")),
+    ),
+)
+#: What drew a layer (its features' ``method``), as people read it.
+_METHODS = (
+    (
+        hotspot_queries.METHOD_GISTAR,
+        N_(
+            "Getis-Ord Gi* on the hexagon counts of the run (six neighbours, the cell "
+            "included); hot and cold spots at 90, 95 and 99 % confidence after the false "
+            "discovery rate correction"
+        ),
+    ),
 )
 
 CORRIDOR = LayerSpec(
     name="corridor",
-    title="Watch corridor",
+    title=N_("Watch corridor"),
     source=ViewerSource(corridor_source),
     style=styles.corridor(),
     popup_fields=(
-        PopupField("width_km", "Watch corridor, km either side"),
-        PopupField("n_segments", "Border segments followed"),
-        PopupField("n_crossings", "Natural crossings"),
-        PopupField("built_at", "Built"),
+        PopupField("width_km", N_("Watch corridor, km either side")),
+        PopupField("n_segments", N_("Border segments followed")),
+        PopupField("n_crossings", N_("Natural crossings")),
+        PopupField("built_at", N_("Built")),
     ),
     roles=ROLES,
     show=False,
@@ -82,12 +100,12 @@ CORRIDOR = LayerSpec(
 
 HEXAGONS = LayerSpec(
     name="hexagons",
-    title="Incident density (hexagons)",
+    title=N_("Incident density (hexagons)"),
     source=ViewerSource(hexagons_source),
     style=styles.hexagons(),
     popup_fields=(
-        PopupField("n", "Incidents in this hexagon"),
-        PopupField("size_m", "Hexagon edge (m)"),
+        PopupField("n", N_("Incidents in this hexagon")),
+        PopupField("size_m", N_("Hexagon edge (m)")),
     ),
     roles=ROLES,
     show=False,
@@ -96,15 +114,19 @@ HEXAGONS = LayerSpec(
 
 GISTAR = LayerSpec(
     name="gistar",
-    title="Hot spots (Getis-Ord Gi*)",
+    title=N_("Hot spots (Getis-Ord Gi*)"),
     source=ViewerSource(gistar_source),
     style=styles.gistar(),
     popup_fields=(
-        PopupField("bin_label", "Gi* hot spot analysis"),
-        PopupField("n", "Incidents in this hexagon"),
-        PopupField("z", "z-score"),
-        PopupField("p", "p-value"),
-        PopupField("method", "Method"),
+        PopupField(
+            "bin",
+            N_("Gi* hot spot analysis"),
+            tuple((value, text) for value, (_, text) in styles.GISTAR_BINS.items()),
+        ),
+        PopupField("n", N_("Incidents in this hexagon")),
+        PopupField("z", N_("z-score")),
+        PopupField("p", N_("p-value")),
+        PopupField("method", N_("Method"), _METHODS),
     ),
     roles=ROLES,
     show=False,
@@ -113,22 +135,22 @@ GISTAR = LayerSpec(
 
 HOTSPOTS = LayerSpec(
     name="hotspots",
-    title="Hotspots (DBSCAN clusters)",
+    title=N_("Hotspots (DBSCAN clusters)"),
     source=ViewerSource(hotspots_source),
     style=styles.hotspots(),
     popup_fields=(
-        PopupField("rank", "Hotspot rank"),
-        PopupField("score", "Score"),
-        PopupField("n_incidents", "Incidents"),
-        PopupField("trend", "Trend (last 30 days − 30 before)"),
-        PopupField("first_seen", "First seen"),
-        PopupField("last_seen", "Last seen"),
-        PopupField("districts", "Districts"),
-        PopupField("parallel_areas", "Parallel areas"),
-        PopupField("nearest_crossing", "Nearest natural crossing"),
-        PopupField("nearest_crossing_m", "… distance (m)"),
-        PopupField("nearest_checkpoint", "Nearest checkpoint"),
-        PopupField("nearest_checkpoint_m", "… distance (m)"),
+        PopupField("rank", N_("Hotspot rank"), template=N_("Hotspot no. {rank}")),
+        PopupField("score", N_("Score")),
+        PopupField("n_incidents", N_("Number of incidents")),
+        PopupField("trend", N_("Trend (last 30 days − 30 before)")),
+        PopupField("first_seen", N_("First seen")),
+        PopupField("last_seen", N_("Last seen")),
+        PopupField("districts", N_("Districts")),
+        PopupField("parallel_areas", N_("Parallel areas")),
+        PopupField("nearest_crossing", N_("Nearest natural crossing")),
+        PopupField("nearest_crossing_m", N_("… distance (m)")),
+        PopupField("nearest_checkpoint", N_("Nearest checkpoint")),
+        PopupField("nearest_checkpoint_m", N_("… distance (m)")),
     ),
     roles=ROLES,
     filters=(_RUN,),

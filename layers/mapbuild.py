@@ -8,6 +8,7 @@ folium's jQuery, Bootstrap and Font Awesome are not loaded at all. This is the o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,11 +18,16 @@ from branca.element import Figure
 from gis.types import BBox
 from layers import assets
 from layers.elements import LayerLoader
-from layers.spec import LayerSpec
+from layers.spec import ENGLISH, LayerSpec, Words
 
 #: What the map shows when it opens: the districts of the border provinces and the parallel
 #: areas across the border (lon/lat, EPSG:4326).
 WATCH_AREA = BBox(99.2, 10.8, 107.2, 20.9)
+
+#: folium's viewport tag, which forbids zooming the page (people with low vision need it).
+_FIXED_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*user-scalable=no[^>]*>')
+#: The page may be zoomed.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ def build_map(
     static_url: assets.StaticUrl = "/static",
     extent: BBox = WATCH_AREA,
     link_view: bool = False,
+    words: Words = ENGLISH,
+    panel: str | None = None,
 ) -> folium.Map:
     """The map shell: basemap (if any), scale bar, the layers' loader, control and legend.
 
@@ -77,6 +85,9 @@ def build_map(
         extent: area shown when the map opens.
         link_view: the page's address names the view (``#map=zoom/lat/lon``): opened at, and
             kept up to date.
+        words: the page's language for the layers' texts (:class:`layers.spec.Words`).
+        panel: ``id`` of the page's element beside the map for the layer list and the legend
+            (``None``: over the map).
 
     Returns:
         The folium map, ready for :func:`render_parts`.
@@ -112,6 +123,8 @@ def build_map(
         static_url=static_url,
         bounds=bounds,
         link_view=link_view,
+        words=words,
+        panel=panel,
     ).add_to(m)
     return m
 
@@ -130,6 +143,8 @@ def with_nonce(html: str, nonce: str) -> str:
 def render_parts(m: folium.Map, nonce: str = "") -> MapParts:
     """Render a map into the header, body and script parts of a page.
 
+    folium's viewport tag forbids zooming the page; the header has one that allows it.
+
     Args:
         m: a map from :func:`build_map`.
         nonce: the request's CSP nonce, put on the header's inline scripts (the page template
@@ -142,7 +157,7 @@ def render_parts(m: folium.Map, nonce: str = "") -> MapParts:
     if not isinstance(root, Figure):
         raise TypeError("the map is not inside a folium Figure")
     root.render()
-    header = root.header.render()
+    header = _FIXED_VIEWPORT.sub(VIEWPORT, root.header.render())
     return MapParts(
         header=with_nonce(header, nonce) if nonce else header,
         html=root.html.render(),

@@ -1,4 +1,8 @@
-"""The map's layers, in drawing order (bottom first)."""
+"""The map's layers, in drawing order (bottom first).
+
+Every text people read is English marked with ``N_`` (the webapp shows it in the page's
+language, :class:`layers.spec.Words`); vocabulary values are named by their vocabulary.
+"""
 
 from __future__ import annotations
 
@@ -9,119 +13,141 @@ from gis.incidents import map_layer as incident_layer
 from gis.patrols import outcomes as patrol_outcomes
 from gis.patrols import plans as patrols
 from gis.reference import layers as reference
-from gis.types import IncidentCategory, IncidentStatus, Role
+from gis.text import N_
+from gis.types import (
+    BoundaryKind,
+    CheckpointKind,
+    CheckpointStatus,
+    Demarcation,
+    IncidentCategory,
+    IncidentStatus,
+    Neighbour,
+    RiskLevel,
+    Role,
+)
 from layers import styles
 from layers.hotspot_layers import HOTSPOT_LAYERS
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
-_YES_NO = ((True, "yes"), (False, "no"))
+_YES_NO = ((True, N_("yes")), (False, N_("no")))
+
+#: How a checkpoint's position was found (``precision``, seeds/data/README.md).
+LOCATED_BY = (
+    ("wikipedia", N_("the coordinate of the checkpoint or bridge on Wikipedia (about 100 m)")),
+    ("approx-town", N_("the town it is named after")),
+    ("approx-village", N_("the village it is named after (0.3–3 km away)")),
+    ("approx-tambon", N_("the middle of its sub-district (up to 15 km away)")),
+    ("approx-border-end", N_("the sea end of the border (within about 1 km)")),
+)
 
 REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec(
         name="districts",
-        title="Districts",
+        title=N_("Districts"),
         source=reference.districts,
         style=styles.districts(),
         popup_fields=(
-            PopupField("district", "District"),
-            PopupField("district_th", "Thai name"),
-            PopupField("province", "Province"),
-            PopupField("target", "Target district", ((True, "yes (NTS-MWCC)"), (False, "no"))),
-            PopupField("target_no", "Target no."),
-            PopupField("parallel_areas", "Parallel areas"),
-            PopupField("border_neighbour", "Borders", (("LAO", "Laos"), ("KHM", "Cambodia"))),
+            PopupField("district", N_("District")),
+            PopupField("district_th", N_("Thai name")),
+            PopupField("province", N_("Province")),
+            PopupField(
+                "target", N_("Target district"), ((True, N_("yes (NTS-MWCC)")), (False, N_("no")))
+            ),
+            PopupField("target_no", N_("Target no.")),
+            PopupField("parallel_areas", N_("Parallel areas")),
+            PopupField("border_neighbour", N_("Borders"), vocabulary=Neighbour),
         ),
         geometry="polygon",
     ),
     LayerSpec(
         name="parallel_areas",
-        title="Parallel areas",
+        title=N_("Parallel areas"),
         source=reference.parallel_areas,
         style=styles.parallel_areas(),
         popup_fields=(
-            PopupField("name", "Parallel area"),
-            PopupField("province", "Province"),
-            PopupField("country", "Country", (("LAO", "Laos"), ("KHM", "Cambodia"))),
-            PopupField("districts", "Paired Thai districts"),
+            PopupField("name", N_("Parallel area")),
+            PopupField("province", N_("Province")),
+            PopupField("country", N_("Country"), vocabulary=Neighbour),
+            PopupField("districts", N_("Paired Thai districts")),
         ),
         geometry="polygon",
     ),
     LayerSpec(
         name="border",
-        title="Border",
+        title=N_("Border"),
         source=reference.border,
         style=styles.border(),
         popup_fields=(
-            PopupField("district", "Border of"),
-            PopupField("province", "Province"),
-            PopupField("neighbour", "With", (("LAO", "Laos"), ("KHM", "Cambodia"))),
-            PopupField(
-                "kind", "Kind", tuple((k.value, t) for k, t in styles.BOUNDARY_KINDS.items())
-            ),
-            PopupField(
-                "demarcation",
-                "Demarcation",
-                tuple((k.value, t) for k, t in styles.DEMARCATIONS.items()),
-            ),
-            PopupField("length_km", "Length (km)"),
-            PopupField("segment_no", "Segment no."),
+            PopupField("district", N_("Border of")),
+            PopupField("province", N_("Province")),
+            PopupField("neighbour", N_("With"), vocabulary=Neighbour),
+            PopupField("kind", N_("Kind"), vocabulary=BoundaryKind),
+            PopupField("demarcation", N_("Demarcation"), vocabulary=Demarcation),
+            PopupField("length_km", N_("Length (km)")),
+            PopupField("segment_no", N_("Segment no.")),
         ),
         geometry="line",
     ),
     LayerSpec(
         name="mekong",
-        title="Mekong",
+        title=N_("Mekong"),
         source=reference.mekong,
         style=styles.mekong(),
         popup_fields=(
-            PopupField("name", "River"),
-            PopupField("section", "Section"),
+            PopupField("name", N_("River")),
+            PopupField("section", N_("Section")),
             PopupField(
                 "variant",
-                "Line",
+                N_("Line"),
                 (
-                    ("ne_centreline", "centreline (Natural Earth)"),
-                    ("boundary_line_in_river", "boundary line in the river"),
+                    ("ne_centreline", N_("centreline (Natural Earth)")),
+                    ("boundary_line_in_river", N_("boundary line in the river")),
                 ),
             ),
-            PopupField("forms_boundary", "Forms the border", _YES_NO),
-            PopupField("length_km", "Length (km)"),
+            PopupField("forms_boundary", N_("Forms the border"), _YES_NO),
+            PopupField("length_km", N_("Length (km)")),
         ),
         geometry="line",
         loading="once",
     ),
     LayerSpec(
         name="natural_crossings",
-        title="Natural crossings",
+        title=N_("Natural crossings"),
         source=reference.natural_crossings,
         style=styles.natural_crossings(),
         popup_fields=(
-            PopupField("name", "Natural crossing"),
+            PopupField("name", N_("Natural crossing")),
             PopupField(
                 "is_demo",
-                "Data",
-                ((True, "DEMO – synthetic path, not a real crossing"), (False, "recorded")),
+                N_("Data"),
+                (
+                    (True, N_("DEMO – synthetic path, not a real crossing")),
+                    (False, N_("recorded")),
+                ),
             ),
-            PopupField("risk_level", "Risk"),
-            PopupField("district", "District"),
+            PopupField("risk_level", N_("Risk"), vocabulary=RiskLevel),
+            PopupField("district", N_("District")),
         ),
         min_zoom=7,
         geometry="line",
     ),
     LayerSpec(
         name="coordination_centres",
-        title="Coordination centres",
+        title=N_("Coordination centres"),
         source=reference.coordination_centres,
         style=styles.coordination_centres(),
         popup_fields=(
-            PopupField("name", "Coordination centre"),
-            PopupField("district", "District"),
+            PopupField("name", N_("Coordination centre")),
+            PopupField("district", N_("District")),
             PopupField(
                 "location_approximate",
-                "Location",
+                N_("Location"),
                 (
-                    (True, "approximate: a point inside the district until the address is known"),
-                    (False, "known"),
+                    (
+                        True,
+                        N_("approximate: a point inside the district until the address is known"),
+                    ),
+                    (False, N_("known")),
                 ),
             ),
         ),
@@ -131,37 +157,31 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         name="checkpoints",
-        title="Checkpoints",
+        title=N_("Checkpoints"),
         source=reference.checkpoints,
         style=styles.checkpoints(),
         popup_fields=(
-            PopupField("name", "Checkpoint"),
-            PopupField("name_th", "Thai name"),
-            PopupField(
-                "kind", "Kind", tuple((k.value, t) for k, t in styles.CHECKPOINT_KINDS.items())
-            ),
+            PopupField("name", N_("Checkpoint")),
+            PopupField("name_th", N_("Thai name")),
+            PopupField("kind", N_("Kind"), vocabulary=CheckpointKind),
             PopupField(
                 "approximate",
-                "Position",
+                N_("Position"),
                 (
-                    (True, "APPROXIMATE – near the real checkpoint, not its exact place"),
-                    (False, "surveyed"),
+                    (True, N_("APPROXIMATE – near the real checkpoint, not its exact place")),
+                    (False, N_("surveyed")),
                 ),
             ),
-            PopupField("precision", "Located by"),
-            PopupField("counterpart", "Counterpart"),
-            PopupField("status", "Status"),
-            PopupField("status_note", "Status note"),
-            PopupField("district", "District"),
+            PopupField("precision", N_("Located by"), LOCATED_BY),
+            PopupField("counterpart", N_("Counterpart")),
+            PopupField("status", N_("Status"), vocabulary=CheckpointStatus),
+            PopupField("status_note", N_("Status note")),
+            PopupField("district", N_("District")),
         ),
         geometry="point",
         loading="once",
     ),
 )
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")
 
 
 def incidents_source(session: Session, query: LayerQuery) -> str:
@@ -185,31 +205,27 @@ def incidents_source(session: Session, query: LayerQuery) -> str:
 #: Incidents of the viewer's scope (never the public's), clustered in the browser.
 INCIDENTS = LayerSpec(
     name="incidents",
-    title="Incidents",
+    title=N_("Incidents"),
     source=ViewerSource(incidents_source),
     style=styles.incidents(),
     popup_fields=(
-        PopupField("category", "Incident", tuple((c.value, _words(c)) for c in IncidentCategory)),
-        PopupField("id", "No."),
-        PopupField("status", "Status", tuple((s.value, _words(s)) for s in IncidentStatus)),
-        PopupField("severity", "Severity (1-5)"),
-        PopupField("occurred_at", "Occurred"),
-        PopupField("district", "District"),
-        PopupField("province", "Province"),
-        PopupField("description", "Description"),
+        PopupField("category", N_("Incident"), vocabulary=IncidentCategory),
+        PopupField("id", N_("No.")),
+        PopupField("status", N_("Status"), vocabulary=IncidentStatus),
+        PopupField("severity", N_("Severity (1-5)")),
+        PopupField("occurred_at", N_("Occurred")),
+        PopupField("district", N_("District")),
+        PopupField("province", N_("Province")),
+        PopupField("description", N_("Description")),
     ),
     roles=frozenset(Role),
     geometry="point",
     cluster=True,
     filters=(
-        FilterField(
-            "category", "Category", "choice", tuple((c.value, _words(c)) for c in IncidentCategory)
-        ),
-        FilterField(
-            "status", "Status", "choice", tuple((s.value, _words(s)) for s in IncidentStatus)
-        ),
-        FilterField("since", "From (day)", "date"),
-        FilterField("until", "To (day, inclusive)", "date"),
+        FilterField("category", N_("Category"), "choice", vocabulary=IncidentCategory),
+        FilterField("status", N_("Status"), "choice", vocabulary=IncidentStatus),
+        FilterField("since", N_("From (day)"), "date"),
+        FilterField("until", N_("To (day, inclusive)"), "date"),
     ),
 )
 
@@ -228,16 +244,18 @@ def coverage_source(session: Session, query: LayerQuery) -> str:
 #: Patrol coverage (gis.patrols.outcomes): for the accounts that read patrol plans.
 COVERAGE = LayerSpec(
     name="coverage",
-    title="Not patrolled (14 days)",
+    title=N_("Not patrolled (14 days)"),
     source=ViewerSource(coverage_source),
     style=styles.coverage(),
     popup_fields=(
-        PopupField("title", "Hotspot"),
-        PopupField("rank", "Rank in its run"),
-        PopupField("n_incidents", "Incidents"),
-        PopupField("score", "Score"),
-        PopupField("last_patrolled", "Last patrolled"),
-        PopupField("run_id", "Hotspot run"),
+        PopupField(
+            "rank", N_("Hotspot"), template=N_("Hotspot no. {rank}: no patrol for {days} days")
+        ),
+        PopupField("rank", N_("Rank in its run")),
+        PopupField("n_incidents", N_("Number of incidents")),
+        PopupField("score", N_("Score")),
+        PopupField("last_patrolled", N_("Last patrolled")),
+        PopupField("run_id", N_("Hotspot run")),
     ),
     roles=patrols.READERS,
     geometry="polygon",

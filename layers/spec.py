@@ -1,7 +1,14 @@
-"""What a map layer is: data, not code (see STYLE.md, "Writing layers/")."""
+"""What a map layer is: data, not code (see STYLE.md, "Writing layers/").
+
+The texts of a layer (title, popup and filter labels, value texts, legend labels) are English
+marked with :func:`gis.text.N_`; vocabulary values are named by their vocabulary. :class:`Words`
+carries the page's language when the options reach the browser (the webapp gives its
+translations and :mod:`webapp.vocab` labels; without it, the English texts as written).
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -14,6 +21,56 @@ from gis.types import BBox, Role
 #: A layer's source: ``(session, bbox or None, zoom or None) -> FeatureCollection JSON text``.
 #: The webapp calls it with the request's session; ``layers/`` never opens one.
 Source = Callable[[Session, BBox | None, int | None], str]
+
+
+def english_label(member: enum.Enum) -> str:
+    """A vocabulary value as English words, when no label is given: ``drug trafficking``."""
+    return str(member.value).replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The page's language for a layer's texts.
+
+    Attributes:
+        text: a text marked with ``N_`` -> the text people read (the webapp's ``gettext``).
+        label: a vocabulary value -> its label (the webapp's ``webapp.vocab.label``).
+    """
+
+    text: Callable[[str], str] = str
+    label: Callable[[enum.Enum], str] = english_label
+
+    def style(self, style: Mapping[str, Any]) -> dict[str, Any]:
+        """A layer style (:mod:`layers.styles`) with its legend labels in the page's language:
+        a text label is translated, a vocabulary value's label is its label."""
+
+        def said(value: Any) -> str:
+            return self.label(value) if isinstance(value, enum.Enum) else self.text(value)
+
+        out = dict(style)
+        if style.get("label"):
+            out["label"] = said(style["label"])
+        out["rules"] = [
+            {**rule, "label": said(rule["label"])} if rule.get("label") else dict(rule)
+            for rule in style.get("rules", ())
+        ]
+        return out
+
+
+#: The texts as written (English), vocabulary values as words.
+ENGLISH = Words()
+
+
+def value_texts(
+    values: tuple[tuple[Any, str], ...], vocabulary: type[enum.Enum] | None, words: Words
+) -> list[list[Any]]:
+    """``[value, text]`` pairs: the vocabulary's values with their labels, then ``values``
+    (their texts translated)."""
+    pairs: list[list[Any]] = []
+    if vocabulary is not None:
+        pairs.extend([member.value, words.label(member)] for member in vocabulary)
+    pairs.extend([value, words.text(text)] for value, text in values)
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,23 +109,26 @@ class FilterField:
 
     Attributes:
         param: query parameter name.
-        label: label shown.
+        label: label shown (marked with ``N_``).
         kind: ``choice`` (several values, sent comma-separated) or ``date`` (a day).
-        choices: ``(value, label)`` pairs for ``choice`` fields.
+        choices: ``(value, label)`` pairs for ``choice`` fields (labels marked with ``N_``).
+        vocabulary: for a ``choice`` field, the vocabulary whose values are offered (before
+            ``choices``), each with its label.
     """
 
     param: str
     label: str
     kind: Literal["choice", "date"]
     choices: tuple[tuple[str, str], ...] = ()
+    vocabulary: type[enum.Enum] | None = None
 
-    def to_options(self) -> dict[str, Any]:
-        """The field as the browser-side loader reads it."""
+    def to_options(self, words: Words = ENGLISH) -> dict[str, Any]:
+        """The field as the browser-side loader reads it, in the language of ``words``."""
         return {
             "param": self.param,
-            "label": self.label,
+            "label": words.text(self.label),
             "kind": self.kind,
-            "choices": [list(pair) for pair in self.choices],
+            "choices": value_texts(self.choices, self.vocabulary, words),
         }
 
 
@@ -89,21 +149,29 @@ class PopupField:
 
     Attributes:
         property: name of the GeoJSON property shown.
-        label: row label.
-        values: display text for given property values (e.g. ``(True, "approximate")``);
-            other values are shown as they are, lists joined by commas.
+        label: row label (marked with ``N_``).
+        values: display text for given property values (e.g. ``(True, N_("approximate"))``);
+            other values are shown as they are (dates and times in Thai time, lists joined by
+            commas).
+        vocabulary: the vocabulary of the property's values: each is shown as its label.
+        template: the text shown instead of the value (marked with ``N_``), with
+            ``{property}`` replaced by the feature's properties, e.g.
+            ``N_("Hotspot no. {rank}")``.
     """
 
     property: str
     label: str
     values: tuple[tuple[Any, str], ...] = ()
+    vocabulary: type[enum.Enum] | None = None
+    template: str | None = None
 
-    def to_options(self) -> dict[str, Any]:
-        """The field as the browser-side loader reads it."""
+    def to_options(self, words: Words = ENGLISH) -> dict[str, Any]:
+        """The field as the browser-side loader reads it, in the language of ``words``."""
         return {
             "property": self.property,
-            "label": self.label,
-            "values": [list(pair) for pair in self.values],
+            "label": words.text(self.label),
+            "values": value_texts(self.values, self.vocabulary, words),
+            "template": words.text(self.template) if self.template else None,
         }
 
 
@@ -113,7 +181,7 @@ class LayerSpec:
 
     Attributes:
         name: identifier, used in ``/api/layers/<name>``.
-        title: name shown in the layer control and the legend.
+        title: name shown in the layer list and the legend (marked with ``N_``).
         source: function that returns the layer's FeatureCollection (see :data:`Source`).
         style: Leaflet style rules as a plain dict (see :mod:`layers.styles`).
         popup_fields: popup rows; the first is the popup's heading.

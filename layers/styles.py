@@ -6,13 +6,17 @@ for points). A rule ``{"property": p, "equals": v, "style": options, "label": te
 the features whose property ``p`` equals ``v``; matching rules are merged over the base in order,
 so later rules win. :func:`resolve` is the reference for what ``webapp/static/js/layers.js``
 does in the browser. Labels feed the legend: the base label names the features no rule changes.
+A label is English marked with ``N_`` or a vocabulary value (the legend shows its label);
+:meth:`layers.spec.Words.style` puts them in the page's language.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import Any
 
+from gis.text import N_
 from gis.types import BoundaryKind, CheckpointKind, Demarcation, IncidentStatus, RiskLevel
 
 # Palette (colour-blind friendly where it matters: targets vs others, river vs land).
@@ -33,35 +37,21 @@ CHECKPOINT = {
 }
 RISK = {RiskLevel.LOW: "#f783ac", RiskLevel.MEDIUM: "#e64980", RiskLevel.HIGH: "#a61e4d"}
 
-#: Human names of vocabulary values, for popups and the legend.
-CHECKPOINT_KINDS = {
-    CheckpointKind.PERMANENT_CROSSING: "Permanent crossing",
-    CheckpointKind.BORDER_TRADE_CHECKPOINT: "Border-trade checkpoint",
-    CheckpointKind.TEMPORARY_CROSSING: "Temporary crossing point",
-    CheckpointKind.JOINT_INSPECTION_CHECKPOINT: "Joint inspection checkpoint",
-}
-BOUNDARY_KINDS = {
-    BoundaryKind.MEKONG_RIVER: "Mekong river boundary",
-    BoundaryKind.LAND_OR_OTHER_RIVER: "Land boundary (or other river)",
-}
-DEMARCATIONS = {
-    Demarcation.UNKNOWN: "not recorded",
-    Demarcation.DEMARCATED: "demarcated",
-    Demarcation.UNMARKED: "unmarked / undemarcated",
-}
-
 #: Dash pattern of everything whose position or existence is uncertain.
 DASHED = "4 3"
 
 
-def rule(property_: str, equals: Any, style: Mapping[str, Any], label: str | None = None) -> dict:
+def rule(
+    property_: str, equals: Any, style: Mapping[str, Any], label: str | enum.Enum | None = None
+) -> dict:
     """A style rule: ``style`` applies where ``property_`` equals ``equals``.
 
     Args:
         property_: GeoJSON property name.
         equals: value compared with ``===`` in the browser (a string, number or boolean).
         style: Leaflet path options merged over the base.
-        label: legend text; ``None`` keeps the rule out of the legend.
+        label: legend text (marked with ``N_``) or a vocabulary value (its label); ``None``
+            keeps the rule out of the legend.
 
     Returns:
         The rule as a plain dict.
@@ -101,13 +91,13 @@ def districts() -> dict[str, Any]:
             "fillColor": DISTRICT,
             "fillOpacity": 0.12,
         },
-        "label": "Other district of a border province",
+        "label": N_("Other district of a border province"),
         "rules": [
             rule(
                 "target",
                 True,
                 {"color": TARGET_EDGE, "weight": 1.2, "fillColor": TARGET, "fillOpacity": 0.4},
-                "Target border district (NTS-MWCC)",
+                N_("Target border district (NTS-MWCC)"),
             )
         ],
     }
@@ -124,7 +114,7 @@ def parallel_areas() -> dict[str, Any]:
             "fillColor": PARALLEL,
             "fillOpacity": 0.1,
         },
-        "label": "Parallel area (Lao / Cambodian twin)",
+        "label": N_("Parallel area (Lao / Cambodian twin)"),
         "rules": [],
     }
 
@@ -138,19 +128,19 @@ def border() -> dict[str, Any]:
                 "kind",
                 BoundaryKind.LAND_OR_OTHER_RIVER.value,
                 {"color": BORDER_LAND},
-                BOUNDARY_KINDS[BoundaryKind.LAND_OR_OTHER_RIVER],
+                N_("Land boundary (or other river)"),
             ),
             rule(
                 "kind",
                 BoundaryKind.MEKONG_RIVER.value,
                 {"color": BORDER_MEKONG, "weight": 3.5},
-                BOUNDARY_KINDS[BoundaryKind.MEKONG_RIVER],
+                N_("Mekong river boundary"),
             ),
             rule(
                 "demarcation",
                 Demarcation.UNMARKED.value,
                 {"dashArray": DASHED},
-                "Unmarked / undemarcated stretch",
+                N_("Unmarked or undemarcated stretch"),
             ),
         ],
     }
@@ -160,13 +150,13 @@ def mekong() -> dict[str, Any]:
     """The Mekong centreline in light blue; the boundary line in the river dotted."""
     return {
         "base": {"color": MEKONG, "weight": 1.8, "opacity": 0.9},
-        "label": "Mekong centreline",
+        "label": N_("Mekong centreline"),
         "rules": [
             rule(
                 "variant",
                 "boundary_line_in_river",
                 {"weight": 1, "dashArray": "1 4", "color": BORDER_MEKONG},
-                "Boundary line in the Mekong",
+                N_("Boundary line in the Mekong"),
             ),
             rule("forms_boundary", False, {"opacity": 0.6}),
         ],
@@ -176,7 +166,7 @@ def mekong() -> dict[str, Any]:
 def checkpoints() -> dict[str, Any]:
     """Checkpoints by kind; an approximate position is a pale dashed ring, not a solid dot."""
     kinds = [
-        rule("kind", kind.value, {"fillColor": colour, "color": colour}, CHECKPOINT_KINDS[kind])
+        rule("kind", kind.value, {"fillColor": colour, "color": colour}, kind)
         for kind, colour in CHECKPOINT.items()
     ]
     return {
@@ -187,7 +177,7 @@ def checkpoints() -> dict[str, Any]:
                 "approximate",
                 True,
                 {"fillOpacity": 0.25, "dashArray": "3 2", "weight": 2},
-                "Approximate position (dashed ring)",
+                N_("Approximate position (dashed ring)"),
             ),
             rule("approximate", False, {"color": "#ffffff", "weight": 1.5}),
         ],
@@ -204,10 +194,13 @@ def coordination_centres() -> dict[str, Any]:
             "fillColor": "#ffffff",
             "fillOpacity": 1,
         },
-        "label": "NTS-MWCC coordination centre",
+        "label": N_("NTS-MWCC coordination centre"),
         "rules": [
             rule(
-                "location_approximate", True, {"dashArray": "2 2"}, "Centre, location not known yet"
+                "location_approximate",
+                True,
+                {"dashArray": "2 2"},
+                N_("Centre, location not known yet"),
             ),
         ],
     }
@@ -216,26 +209,27 @@ def coordination_centres() -> dict[str, Any]:
 def natural_crossings() -> dict[str, Any]:
     """Natural crossings by risk level; demo (synthetic) paths dashed and labelled so."""
     risks = [
-        rule("risk_level", level.value, {"color": colour}, f"Natural crossing, {level.value} risk")
-        for level, colour in RISK.items()
+        rule("risk_level", level.value, {"color": colour}, level) for level, colour in RISK.items()
     ]
     return {
         "base": {"color": RISK[RiskLevel.MEDIUM], "weight": 2.5, "opacity": 0.9},
         "rules": [
             *risks,
-            rule("is_demo", True, {"dashArray": "6 4", "opacity": 0.7}, "DEMO path (synthetic)"),
+            rule(
+                "is_demo", True, {"dashArray": "6 4", "opacity": 0.7}, N_("DEMO path (synthetic)")
+            ),
         ],
     }
 
 
 #: Incident fill colour by status (open reports warm, finished ones grey).
 INCIDENT_STATUS = {
-    IncidentStatus.NEW: ("#f59f00", "New, not verified yet"),
-    IncidentStatus.VERIFIED: ("#e03131", "Verified"),
-    IncidentStatus.REFERRED: ("#9c36b5", "Referred to an agency"),
-    IncidentStatus.CLOSED: ("#868e96", "Closed"),
-    IncidentStatus.REJECTED: ("#dee2e6", "Rejected"),
-    IncidentStatus.DUPLICATE: ("#ced4da", "Duplicate"),
+    IncidentStatus.NEW: ("#f59f00", N_("New, not verified yet")),
+    IncidentStatus.VERIFIED: ("#e03131", N_("Verified")),
+    IncidentStatus.REFERRED: ("#9c36b5", N_("Referred to an agency")),
+    IncidentStatus.CLOSED: ("#868e96", N_("Closed")),
+    IncidentStatus.REJECTED: ("#dee2e6", N_("Rejected")),
+    IncidentStatus.DUPLICATE: ("#ced4da", N_("Duplicate")),
 }
 
 
@@ -264,7 +258,7 @@ def coverage() -> dict[str, Any]:
             "fillColor": UNPATROLLED,
             "fillOpacity": 0.12,
         },
-        "label": "Hotspot not patrolled in the last 14 days",
+        "label": N_("Hotspot not patrolled in the last 14 days"),
         "rules": [],
     }
 
@@ -275,13 +269,13 @@ HEXAGON = "#f76707"
 #: Gi* bins (-3..3) as ArcGIS draws them: reds for hot, blues for cold, no fill when not
 #: significant.
 GISTAR_BINS = {
-    3: ("#d7191c", "Hot spot – 99 % confidence"),
-    2: ("#fc8d59", "Hot spot – 95 % confidence"),
-    1: ("#fdcc8a", "Hot spot – 90 % confidence"),
-    0: ("#bdbdbd", "Not significant"),
-    -1: ("#c6dbef", "Cold spot – 90 % confidence"),
-    -2: ("#6baed6", "Cold spot – 95 % confidence"),
-    -3: ("#2171b5", "Cold spot – 99 % confidence"),
+    3: ("#d7191c", N_("Hot spot – 99 % confidence")),
+    2: ("#fc8d59", N_("Hot spot – 95 % confidence")),
+    1: ("#fdcc8a", N_("Hot spot – 90 % confidence")),
+    0: ("#bdbdbd", N_("Not significant")),
+    -1: ("#c6dbef", N_("Cold spot – 90 % confidence")),
+    -2: ("#6baed6", N_("Cold spot – 95 % confidence")),
+    -3: ("#2171b5", N_("Cold spot – 99 % confidence")),
 }
 
 
@@ -289,7 +283,7 @@ def corridor() -> dict[str, Any]:
     """The watch corridor: a light yellow band without outline."""
     return {
         "base": {"stroke": False, "fillColor": CORRIDOR, "fillOpacity": 0.18},
-        "label": "Watch corridor (5 km either side of the Mekong, unmarked border, crossings)",
+        "label": N_("Watch corridor (5 km either side of the Mekong, unmarked border, crossings)"),
         "rules": [],
     }
 
@@ -304,7 +298,7 @@ def hotspots() -> dict[str, Any]:
             "fillColor": HOTSPOT,
             "fillOpacity": 0.3,
         },
-        "label": "Hotspot (DBSCAN cluster of incidents, ranked by score)",
+        "label": N_("Hotspot (DBSCAN cluster of incidents, ranked by score)"),
         "rules": [],
     }
 
@@ -319,7 +313,7 @@ def hexagons() -> dict[str, Any]:
             "fillColor": HEXAGON,
             "fillOpacity": 0.35,
         },
-        "label": "Incidents per hexagon (counts)",
+        "label": N_("Incidents per hexagon (counts)"),
         "rules": [],
     }
 
@@ -328,7 +322,7 @@ def gistar() -> dict[str, Any]:
     """Gi* bins, coloured as ArcGIS's Hot Spot Analysis."""
     return {
         "base": {"color": "#868e96", "weight": 0.3, "opacity": 0.5, "fillOpacity": 0.55},
-        "label": "Getis-Ord Gi* (FDR-corrected)",
+        "label": N_("Getis-Ord Gi* (FDR-corrected)"),
         "rules": [
             rule("bin", value, {"fillColor": colour, "fillOpacity": 0.6 if value else 0.05}, label)
             for value, (colour, label) in GISTAR_BINS.items()

@@ -189,7 +189,7 @@ def test_a_coordinator_sees_clustered_incidents_that_add_up(
     assert sql_count(engine, url) == 31
     assert drawn["clusters"] >= 1, drawn
     assert drawn["inClusters"] + drawn["singles"] == drawn["loaded"] == 31, drawn
-    assert drawn["notice"] == "31 incidents on the map"
+    assert drawn["notice"] == "31 on the map"
     page.screenshot(path=str(output_dir / "incidents-map.png"))
 
     # The lone incident's popup: the description is text, no element and no script from it.
@@ -205,9 +205,9 @@ def test_a_coordinator_sees_clustered_incidents_that_add_up(
     page.wait_for_selector(".leaflet-popup .bw-popup")
     popup = page.locator(".leaflet-popup .bw-popup")
     assert XSS in popup.inner_text()
-    assert "human trafficking" in popup.inner_text()
+    assert "Human trafficking" in popup.inner_text()  # the category's label
     assert str(lone) in popup.inner_text()
-    assert "2026-06-01 12:00 (Thai time)" in popup.inner_text()  # T0 is 05:00 UTC
+    assert "1 Jun 2026, 12:00" in popup.inner_text()  # T0 is 05:00 UTC: noon in Thai time
     assert popup.locator("img, script").count() == 0
     assert page.evaluate("() => window.__bwXss") is None
     page.screenshot(path=str(output_dir / "incidents-popup.png"))
@@ -298,13 +298,13 @@ def test_the_notice_asks_to_zoom_in_when_the_answer_is_cut(
     page.evaluate("() => borderwatch.maps[0].map.setView([20.2, 100.38], 11, {animate: false})")
     crowded = settle(page, 5010)  # far more than POINTS_AT_MOST: counted cells, all of them
     assert crowded["truncated"] is False and crowded["inClusters"] == 5010, crowded
-    assert crowded["notice"] == "5,010 incidents on the map", crowded
+    assert crowded["notice"] == "5,010 on the map", crowded
     page.evaluate("() => borderwatch.maps[0].map.setView([20.1625, 100.316], 15, {animate: false})")
     drawn = settle(page, 5000)  # points from zoom 15 on: the newest 5,000
     assert drawn["truncated"] is True and drawn["total"] == 5010
     assert drawn["inClusters"] + drawn["singles"] == 5000, drawn
     assert re.fullmatch(
-        r"Showing the newest 5,000 of 5,010 incidents: zoom in or filter to see all\.",
+        r"Only the newest 5,000 of 5,010 are shown: zoom in or filter to see all\.",
         drawn["notice"],
     ), drawn["notice"]
     page.screenshot(path=str(output_dir / "incidents-map-truncated.png"))
@@ -366,11 +366,12 @@ def test_a_crowded_view_draws_counted_cells_that_add_up(
     assert "zoom=9" in url and answer["aggregated"] is True, answer
     assert answer["total"] == sql_count(engine, url) == 30
     assert drawn["inClusters"] == 30 and drawn["singles"] == 0, drawn
-    assert drawn["notice"] == "30 incidents on the map"
+    assert drawn["notice"] == "30 on the map"
     page.screenshot(path=str(output_dir / "incidents-counted-cells.png"))
     tooltip_owner = page.locator(".leaflet-marker-icon.marker-cluster").first
     tip = tooltip_owner.get_attribute("title") or ""
-    assert "30 incidents here" in tip and "drug trafficking: 10" in tip and "smuggling: 20" in tip
+    assert "30 incidents here" in tip and "Drug trafficking: 10" in tip
+    assert "Smuggling of goods: 20" in tip  # the categories' labels
     before = page.evaluate("() => borderwatch.maps[0].map.getZoom()")
     tooltip_owner.click()
     page.wait_for_function(f"() => borderwatch.maps[0].map.getZoom() > {before}")

@@ -55,10 +55,11 @@ def test_the_incidents_spec_refers_to_real_properties_and_filters():
     }
     assert tuple(f.param for f in INCIDENTS.filters) == FILTER_PARAMS
     assert INCIDENTS.params == ("bbox", "zoom", *FILTER_PARAMS)
-    choices = {f.param: {c[0] for c in f.choices} for f in INCIDENTS.filters}
+    offered = {f.param: f.to_options()["choices"] for f in INCIDENTS.filters}
+    choices = {param: {c[0] for c in pairs} for param, pairs in offered.items()}
     assert choices["category"] == {c.value for c in IncidentCategory}
     assert choices["status"] == {s.value for s in IncidentStatus}
-    assert all(not field.choices for field in INCIDENTS.filters if field.kind == "date")
+    assert all(not offered[field.param] for field in INCIDENTS.filters if field.kind == "date")
 
 
 def test_the_incidents_source_refuses_a_request_without_viewer():

@@ -32,9 +32,13 @@ def test_popups_are_built_as_dom_nodes():
     assert calls and all(call.strip().startswith("function") for call in calls)
 
 
-def test_layer_control_names_and_attribution_are_escaped():
+def test_layer_names_are_text_and_the_attribution_is_escaped():
     js = source()
-    assert "overlays[escapeHtml(layer.spec.title)]" in js
+    # The layer list is our own DOM (Leaflet's layer control writes names as HTML): not used.
+    assert "L.control.layers" not in js
+    assert 'el("span", "bw-layer-title", spec.title)' in js
+    # The attribution is the one HTML string: its URL and its words are escaped.
     assert "escapeHtml(options.aboutUrl)" in js
+    assert 'escapeHtml(w.t("Data sources"))' in js
     escapes = dict(re.findall(r'"(.)": "(&[#\w]+;)"', js))
     assert {"&", "<", ">", '"', "'", "`"} <= set(escapes) | {'"'}

@@ -255,12 +255,20 @@ def test_map_page_uses_the_configured_basemap(app, client):
     assert '"https://tiles.example.org/{z}/{x}/{y}.png"' in html and "Example tiles" in html
 
 
-def test_about_page_carries_the_attribution(client):
-    html = " ".join(client.get("/about").get_data(as_text=True).split())
+@pytest.mark.parametrize(
+    "lang,note",
+    [
+        ("en", "Checkpoint positions are mostly approximate"),
+        ("th", "ตำแหน่งจุดผ่านแดนส่วนใหญ่เป็นตำแหน่งโดยประมาณ"),
+    ],
+)
+def test_about_page_carries_the_attribution(client, lang, note):
+    html = " ".join(client.get(f"/about?lang={lang}").get_data(as_text=True).split())
     for source in ("Royal Thai Survey Department", "geoBoundaries", "Natural Earth",
                    "CC BY 3.0 IGO", "CC BY 4.0"):  # fmt: skip
         assert source in html
-    assert "Checkpoint positions are mostly approximate" in html
+    assert note in html
+    assert f'<html lang="{lang}">' in html
 
 
 def test_static_assets_are_compressed_and_closed(client):

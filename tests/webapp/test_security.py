@@ -71,7 +71,8 @@ def test_inline_scripts_of_the_map_page_carry_this_requests_nonce(client):
         inline = [t for t in tags if "src=" not in t]
         assert len(inline) >= 2  # folium's header script and the map script
         assert all(f'nonce="{nonce}"' in t for t in inline), inline
-        assert all(re.search(r'src="/static/', t) for t in tags if "src=" in t)
+        # the app's own files: static ones, and the scripts' catalogue of the page's language
+        assert all(re.search(r'src="/(static|i18n)/', t) for t in tags if "src=" in t)
         assert " on" not in " ".join(tags)  # no inline event handlers
         nonces.append(nonce)
     assert nonces[0] != nonces[1]

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from gis.incidents.photos import MAX_PHOTO_BYTES
 from gis.types import IncidentCategory
 from layers.mapbuild import MapParts, build_map, render_parts
 from layers.registry import visible_layers
+from layers.spec import Words
 from webapp.incidents.api import REPORTERS
 from webapp.map import bp
 from webapp.map.api import viewer_role
 from webapp.static_files import asset_url
+from webapp.vocab import label
 
 #: The categories as the pin-drop form names them, in the form's order.
 CATEGORY_LABELS = {
@@ -47,9 +50,20 @@ def pindrop_config() -> dict[str, Any] | None:
     }
 
 
+#: The id of the map page's panel beside the map (templates/map.html): layer list and legend.
+MAP_PANEL = "map-panel"
+
+
+def page_words() -> Words:
+    """The layers' texts in the request's language: marked texts through the catalogues,
+    vocabulary values as :mod:`webapp.vocab` labels them."""
+    return Words(text=gettext, label=label)
+
+
 def viewer_map(**options: Any) -> MapParts:
     """The map of the layers the viewer may see, with the app's basemap and URLs, rendered for
-    a page of this request (its CSP nonce); ``options`` go to :func:`layers.mapbuild.build_map`."""
+    a page of this request (its CSP nonce) in its language; ``options`` go to
+    :func:`layers.mapbuild.build_map`."""
     config = current_app.config
     m = build_map(
         visible_layers(viewer_role()),
@@ -59,6 +73,7 @@ def viewer_map(**options: Any) -> MapParts:
         api_url=url_for("map.list_layers"),
         about_url=url_for("map.about"),
         static_url=asset_url,
+        words=page_words(),
         **options,
     )
     return render_parts(m, nonce=request.csp_nonce)
@@ -68,7 +83,8 @@ def viewer_map(**options: Any) -> MapParts:
 def index():
     page = render_template(
         "map.html",
-        map=viewer_map(link_view=True),
+        map=viewer_map(link_view=True, panel=MAP_PANEL),
+        panel=MAP_PANEL,
         pindrop=pindrop_config(),
         categories=CATEGORY_LABELS,
         photo_types=",".join(PHOTO_TYPES),
