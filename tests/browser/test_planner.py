@@ -295,6 +295,18 @@ def test_a_thai_planner_plans_and_prints_a_thai_sheet(
     assert_accessible(page)
     page.screenshot(path=str(output_dir / f"planner-th-{size}.png"))
 
+    # a hotspot's profile and incidents, in Thai words and Thai time
+    page.click("#pl-hotspots li:first-child .bw-planner-open")
+    page.wait_for_selector("#pl-profile svg .bw-planner-bar", state="attached")
+    page.wait_for_selector("#pl-incidents li")
+    assert page.inner_text("#pl-detail-title") == "จุดเสี่ยงอันดับ 1 (5 เหตุ)"
+    assert "ช่วง 4 ชั่วโมงที่เกิดเหตุมากที่สุด: 20:00–00:00 น. (5 เหตุ)" in page.inner_text("#pl-profile")
+    incidents = page.inner_text("#pl-incidents")
+    assert incidents.count("ลักลอบขนสินค้า") == 5 and "smuggling" not in incidents
+    assert page.locator("#planner-detail").is_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(output_dir / f"planner-th-{size}-hotspot.png"))
+
     # the plan: three hotspots, a joint patrol, tomorrow
     for pick in page.locator("#pl-hotspots .bw-planner-pick").all():
         pick.check()

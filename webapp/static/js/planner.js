@@ -127,7 +127,7 @@
       viewBox: "0 0 " + width + " " + height, width: "100%", role: "img",
       "aria-label": title, "class": "bw-planner-chart"
     });
-    const heading = svg("text", { x: left, y: 11, "font-size": 10, fill: "#1b2630" });
+    const heading = svg("text", { x: left, y: 12, "font-size": 11, fill: "#1b2630" });
     heading.textContent = title;
     root.appendChild(heading);
     counts.forEach(function (n, i) {
@@ -148,7 +148,7 @@
       root.appendChild(bar);
       if (i % every === 0) {
         const label = svg("text", {
-          x: x + barW / 2, y: height - 4, "font-size": 8, "text-anchor": "middle", fill: "#4d5b66"
+          x: x + barW / 2, y: height - 3, "font-size": 9, "text-anchor": "middle", fill: "#4d5b66"
         });
         label.textContent = labels[i];
         root.appendChild(label);
@@ -372,6 +372,9 @@
       node.classList.toggle("bw-active", Number(node.dataset.id) === h.id);
     });
     $("planner-detail").hidden = false;
+    /* bring the detail to the top of the panel (the panel scrolls, never the page) */
+    const side = $("planner-side");
+    side.scrollTop += $("planner-detail").getBoundingClientRect().top - side.getBoundingClientRect().top - 8;
     $("pl-detail-title").textContent = bw.tn(
       "Hotspot #{rank} ({n} incident)", "Hotspot #{rank} ({n} incidents)", h.n_incidents,
       { rank: h.rank, n: bw.formatNumber(h.n_incidents) }
