@@ -247,3 +247,20 @@ def test_the_map_page_in_thai(live_server, thai_browser, output_dir, committed, 
         assert_accessible(page)
         page.screenshot(path=str(output_dir / f"map-{role}-{size}-th-popup.png"))
     assert errors == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_about_page_in_thai(live_server, thai_browser, output_dir, size):
+    viewport = SIZES[size]
+    page = thai_browser(viewport)
+    response = page.goto(live_server + "/about")
+    assert response is not None and response.status == 200
+    assert page.get_attribute("html", "lang") == "th"
+    assert page.inner_text("h1") == "เกี่ยวกับ borderwatch"
+    assert "ตำแหน่งจุดผ่านแดนส่วนใหญ่เป็นตำแหน่งโดยประมาณ" in page.inner_text("#positions + ul")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.click("text=กลับไปที่แผนที่")
+    page.wait_for_function(DRAWN, timeout=30_000)
+    page.go_back()
+    assert_accessible(page)
+    page.screenshot(path=str(output_dir / f"about-{size}-th.png"), full_page=True)
