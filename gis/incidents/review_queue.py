@@ -1,13 +1,19 @@
-"""The coordinators' review queue: incidents of the viewer's districts, filtered, newest first.
+"""The coordinators' review queue: incidents of the viewer's districts, filtered, overdue first.
 
 Which roles may use the queue is the caller's decision; here the viewer's district scope
 (:func:`gis.accounts.scope.scope_district_ids`) decides which incidents are listed: coordinators
 their district, planners their province, HQ analysts and administrators every district. Unlike
 :func:`gis.incidents.reports.may_see`, reporting an incident does not put it in one's queue.
 
+Order: new reports waiting for triage longer than :data:`OVERDUE_AFTER` since they were reported
+come first, the longest waiting first; then every other incident, newest (``occurred_at``) first
+(:func:`queue_order`). The next report a coordinator triages is the first new one in that order
+(:func:`next_new_incident`).
+
 Filters are small builders (:func:`in_scope`, :func:`with_status`, :func:`with_category`,
-:func:`in_window`) combined by :func:`review_queue`; the total is counted by its own SQL
-``count(*)`` over the same conditions, not from the page of items.
+:func:`in_district`, :func:`in_window`) combined by :func:`review_queue`; the total is counted by
+its own SQL ``count(*)`` over the same conditions, not from the page of items, and the counts of
+every status by one grouped query (:func:`count_by_status`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from gis.accounts.scope import scope_district_ids
@@ -40,6 +46,8 @@ from gis.types import IncidentCategory, IncidentStatus, Role
 #: Largest page of the queue.
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
+#: A new report waiting longer than this since it was reported is overdue: it comes first.
+OVERDUE_AFTER = dt.timedelta(hours=48)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,37 @@ class QueueItem:
     lon: float
     lat: float
     allowed_actions: tuple[str, ...]
+    province_th: str | None = None
+    #: how long a new report has waited for triage since it was reported (``None`` unless new)
+    waiting: dt.timedelta | None = None
+
+    @property
+    def overdue(self) -> bool:
+        """A new report waiting longer than :data:`OVERDUE_AFTER`."""
+        return self.waiting is not None and self.waiting > OVERDUE_AFTER
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCounts:
+    """The incidents matching the queue's filters (all but the status), by status."""
+
+    #: every status, zero included
+    by_status: dict[IncidentStatus, int]
+    #: the new ones among them waiting longer than :data:`OVERDUE_AFTER`
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictChoice:
+    """A district of the viewer's scope, for a filter."""
+
+    id: int
+    name: str
+    name_th: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +143,30 @@ def with_category(category: IncidentCategory | None) -> ColumnElement[bool]:
     return true() if category is None else Incident.category == category
 
 
+def in_district(district_id: int | None) -> ColumnElement[bool]:
+    """Incidents of one district (any when ``None``); the scope is a filter of its own."""
+    return true() if district_id is None else Incident.district_id == district_id
+
+
+def is_overdue() -> ColumnElement[bool]:
+    """New reports waiting longer than :data:`OVERDUE_AFTER` since they were reported."""
+    return and_(
+        Incident.status == IncidentStatus.NEW,
+        Incident.reported_at < func.now() - OVERDUE_AFTER,
+    )
+
+
+def queue_order() -> tuple[Any, ...]:
+    """The queue's order: overdue reports first, the longest waiting first; then newest first."""
+    overdue = is_overdue()
+    return (
+        case((overdue, 0), else_=1),
+        case((overdue, Incident.reported_at), else_=None).asc().nulls_last(),
+        Incident.occurred_at.desc(),
+        Incident.id.desc(),
+    )
+
+
 # --------------------------------------------------------------------------- queries
 
 
@@ -120,8 +183,13 @@ def _items_select() -> Select[*tuple[Any, ...]]:
             District.name.label("district"),
             District.name_th.label("district_th"),
             Province.name.label("province"),
+            Province.name_th.label("province_th"),
             func.ST_X(Incident.geom).label("lon"),
             func.ST_Y(Incident.geom).label("lat"),
+            case(
+                (Incident.status == IncidentStatus.NEW, func.now() - Incident.reported_at),
+                else_=None,
+            ).label("waiting"),
         )
         .join(District, District.id == Incident.district_id)
         .join(Province, Province.id == District.province_id)
@@ -144,9 +212,28 @@ def _items(session: Session, statement: Select[*tuple[Any, ...]]) -> list[QueueI
             lon=float(r.lon),
             lat=float(r.lat),
             allowed_actions=tuple(allowed_actions(r.status)),
+            province_th=r.province_th,
+            waiting=r.waiting,
         )
         for r in session.execute(statement)
     ]
+
+
+def _filters(
+    session: Session,
+    viewer: User,
+    category: IncidentCategory | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    district: int | None,
+) -> tuple[ColumnElement[bool], ...]:
+    """The queue's conditions but the status: the viewer's scope and the filters."""
+    return (
+        in_scope(scope_district_ids(session, viewer)),
+        with_category(category),
+        in_district(district),
+        in_window(since, until),
+    )
 
 
 def review_queue(
@@ -157,10 +244,12 @@ def review_queue(
     category: IncidentCategory | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    district: int | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> QueuePage:
-    """A page of the incidents of the viewer's districts, newest (``occurred_at``) first.
+    """A page of the incidents of the viewer's districts in the queue's order (:func:`queue_order`:
+    overdue new reports first, then newest ``occurred_at`` first).
 
     Args:
         session: open session.
@@ -169,6 +258,7 @@ def review_queue(
         category: only incidents of this category.
         since: only incidents that occurred at or after this time.
         until: only incidents that occurred before this time.
+        district: only incidents of this district (within the scope: another lists nothing).
         limit: page size, 1 to :data:`MAX_LIMIT`.
         offset: incidents skipped before the page.
 
@@ -180,21 +270,84 @@ def review_queue(
     """
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise ValueError("limit must be within 1..500 and offset not negative")
-    where = (
-        in_scope(scope_district_ids(session, viewer)),
-        with_status(status),
-        with_category(category),
-        in_window(since, until),
-    )
+    where = (*_filters(session, viewer, category, since, until, district), with_status(status))
     total = session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
-    page = (
-        _items_select()
-        .where(*where)
-        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    page = _items_select().where(*where).order_by(*queue_order()).limit(limit).offset(offset)
     return QueuePage(items=_items(session, page), total=total)
+
+
+def count_by_status(
+    session: Session,
+    viewer: User,
+    *,
+    category: IncidentCategory | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    district: int | None = None,
+) -> StatusCounts:
+    """The incidents the queue lists with these filters, counted by status, in one query.
+
+    Args:
+        session: open session.
+        viewer: the account asking; its scope limits the incidents.
+        category, since, until, district: the filters of :func:`review_queue` (not the status).
+
+    Returns:
+        Every status with its count (zero included) and the number of overdue new reports.
+    """
+    where = _filters(session, viewer, category, since, until, district)
+    rows = session.execute(
+        select(Incident.status, func.count(), func.count().filter(is_overdue()))
+        .where(*where)
+        .group_by(Incident.status)
+    ).all()
+    by_status = dict.fromkeys(IncidentStatus, 0)
+    overdue = 0
+    for status, count, late in rows:
+        by_status[IncidentStatus(status)] = count
+        overdue += late
+    return StatusCounts(by_status=by_status, overdue=overdue)
+
+
+def next_new_incident(
+    session: Session,
+    viewer: User,
+    *,
+    category: IncidentCategory | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    district: int | None = None,
+    skip: int | None = None,
+) -> int | None:
+    """The id of the first new report of the queue with these filters (:func:`queue_order`),
+    the one a coordinator triages next; ``None`` when no new report is left.
+
+    Args:
+        session: open session.
+        viewer: the account asking; its scope limits the incidents.
+        category, since, until, district: the filters of :func:`review_queue` (not the status).
+        skip: an incident not to propose (the one just triaged, should it still be new).
+    """
+    where = _filters(session, viewer, category, since, until, district)
+    return session.execute(
+        select(Incident.id)
+        .where(*where, with_status(IncidentStatus.NEW), Incident.id != (skip or 0))
+        .order_by(*queue_order())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def viewer_districts(session: Session, viewer: User) -> list[DistrictChoice]:
+    """The districts of the viewer's scope by name (every target district for a national one).
+
+    Returns:
+        The districts, for a district filter; one entry for a district role.
+    """
+    scope = scope_district_ids(session, viewer)
+    condition = District.target.is_(True) if scope is None else District.id.in_(list(scope))
+    named = select(District.id, District.name, District.name_th)
+    rows = session.execute(named.where(condition).order_by(District.name))
+    return [DistrictChoice(*row) for row in rows]
 
 
 def queue_items(session: Session, ids: Sequence[int]) -> dict[int, QueueItem]:
@@ -394,22 +547,31 @@ def incident_places(session: Session, incident: Incident) -> IncidentPlaces:
 
 __all__ = [
     "CONTACT_ROLES",
+    "OVERDUE_AFTER",
+    "DistrictChoice",
     "DuplicateCandidate",
     "HistoryEntry",
     "IncidentPlaces",
     "QueueItem",
     "QueuePage",
+    "StatusCounts",
+    "count_by_status",
     "duplicate_candidates",
     "get_reviewable_incident",
     "history_entries",
     "history_entry",
+    "in_district",
     "in_viewers_districts",
     "incident_places",
+    "is_overdue",
     "may_see_contact",
+    "next_new_incident",
     "queue_items",
+    "queue_order",
     "reporter_contact",
     "review_queue",
     "sees_internal_notes",
+    "viewer_districts",
     "with_category",
     "with_status",
 ]
