@@ -99,7 +99,6 @@ lint: venv lint-js
 # yet and are being rewritten for translation; each is linted again as soon as it leaves the list
 # (empty it when they are done). A new script under webapp/static/js is linted from the start.
 JS_LINT_PENDING := webapp/static/js/incident-map.js \
-  webapp/static/js/pindrop.js \
   webapp/static/js/review-map.js
 JS_LINT := $(filter-out $(JS_LINT_PENDING),$(wildcard webapp/static/js/*.js)) tests/js eslint.config.js
 

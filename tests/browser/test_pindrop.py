@@ -110,6 +110,16 @@ def sign_in_plain(page: Any, base: str, user: User) -> None:
     )
 
 
+def sign_out(page: Any) -> None:
+    """Sign out from the shared header: its menu (behind a button on a phone), the account's
+    menu, then "Sign out"."""
+    toggle = page.locator(".bw-bar-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.click(".bw-account summary")
+    page.click("#sign-out")
+
+
 def tap_at(page: Any, lat: float, lon: float) -> None:
     """Zoom the map to (lat, lon), start a report and tap the map's centre there."""
     page.evaluate(
@@ -258,7 +268,12 @@ def test_an_offline_report_is_kept_and_sent_when_the_connection_returns(
     rows = reports_of(engine, people.officer)
     assert [(r["key"], r["district"]) for r in rows] == [(key, "TH2706")]
     # Requests that failed while offline (the report, map layers) are the only console errors.
-    offline = ("Failed to load resource", "ERR_INTERNET_DISCONNECTED", "could not be loaded")
+    offline = (
+        "Failed to load resource",
+        "ERR_INTERNET_DISCONNECTED",
+        "could not be loaded",
+        "Failed to fetch",
+    )
     assert all(any(o in m for o in offline) for m in log.console_errors), log.console_errors
     assert_clean(log, server)
 
@@ -350,7 +365,7 @@ def test_a_report_made_after_the_session_ended_waits_for_the_next_sign_in(
     # The session ends elsewhere (another tab signs out): this page's token and cookie are stale.
     other = browser_context.new_page()
     other.goto(server + "/")
-    other.click("#sign-out")
+    sign_out(other)
     other.wait_for_url(server + "/login")
     other.close()
 
@@ -519,7 +534,7 @@ def test_the_public_and_other_roles_see_no_report_control(
         "() => document.querySelector('#pd-message').textContent.includes('permission')"
     )
     assert page.locator("#pd-form").is_hidden()
-    page.click("#sign-out")
+    sign_out(page)
     page.wait_for_url(server + "/login")
     page.goto(server + "/")
     page.wait_for_function(

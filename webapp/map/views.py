@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from gis.incidents.photos import MAX_PHOTO_BYTES
+from gis.incidents.reports import MAX_DESCRIPTION
 from gis.types import IncidentCategory
 from layers.mapbuild import MapParts, build_map, render_parts
 from layers.registry import visible_layers
@@ -17,18 +18,8 @@ from webapp.incidents.api import REPORTERS
 from webapp.map import bp
 from webapp.map.api import viewer_role
 from webapp.static_files import asset_url
-from webapp.vocab import label
+from webapp.vocab import label, labels
 
-#: The categories as the pin-drop form names them, in the form's order.
-CATEGORY_LABELS = {
-    IncidentCategory.DRUG_TRAFFICKING: "Drug trafficking",
-    IncidentCategory.HUMAN_TRAFFICKING: "Human trafficking",
-    IncidentCategory.ILLEGAL_ENTRY: "Illegal entry",
-    IncidentCategory.SMUGGLING: "Smuggling of goods",
-    IncidentCategory.VEHICLE_THEFT: "Vehicle theft / stolen goods across the border",
-    IncidentCategory.ONLINE_FRAUD: "Online fraud",
-    IncidentCategory.OTHER: "Other",
-}
 #: Photo types the pin-drop form offers (the photo API judges the content, gis.incidents.photos).
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -37,7 +28,9 @@ def pindrop_config() -> dict[str, Any] | None:
     """What static/js/pindrop.js needs, for accounts that may report; ``None`` for the others.
 
     ``user`` namespaces the browser's outbox of unsent reports, so that another account on the
-    same phone never sends them.
+    same phone never sends them; ``categories`` are the form's choices, ``[value, label]`` in
+    the request's language (templates/pindrop.html draws them, the script names reports by
+    them).
     """
     if not current_user.is_authenticated or current_user.role not in REPORTERS:
         return None
@@ -46,7 +39,9 @@ def pindrop_config() -> dict[str, Any] | None:
         "incidentsUrl": url_for("incidents.create"),
         "loginUrl": url_for("auth.login", next=url_for("map.index")),
         "maxPhotoBytes": MAX_PHOTO_BYTES,
+        "maxDescription": MAX_DESCRIPTION,
         "photoTypes": list(PHOTO_TYPES),
+        "categories": labels(IncidentCategory),
     }
 
 
@@ -86,8 +81,6 @@ def index():
         map=viewer_map(link_view=True, panel=MAP_PANEL),
         panel=MAP_PANEL,
         pindrop=pindrop_config(),
-        categories=CATEGORY_LABELS,
-        photo_types=",".join(PHOTO_TYPES),
     )
     # The page carries the session's CSRF token (and the account's id): no shared cache keeps it.
     return page, {"Cache-Control": "no-store"}

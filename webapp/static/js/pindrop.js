@@ -2,147 +2,129 @@
  * borderwatch pin drop: a signed-in officer, volunteer or coordinator reports an incident from
  * the map page, also on a weak or absent connection.
  *
- * "Report an incident" (a map control), then a tap on the map or "Use my location" places a
- * draggable pin and opens the form (templates/map.html). On submit the report gets a
- * client-made idempotency key (crypto.randomUUID) and goes into the outbox BEFORE it is sent:
- *
- *   localStorage["borderwatch.outbox.v1.<account id>"] = [item, …]
- *   item = { key, body, photo, state, incident, error, attempts, created }
- *   body = the JSON of POST /api/incidents (gis/incidents/reports.py), idempotency_key = key
- *   state: "waiting"  not stored yet; sent again when `online` fires, on page load and with
- *                     backoff (network failure, 5xx, 408, 429)
- *          "signin"   401/403 or a stale CSRF token: kept, sent again after a new sign-in
- *          "refused"  another 4xx: never sent again; the server's message is shown and the
- *                     user discards it
- *          "stored"   the report is stored (incident = the server's answer), its photo is not
- *          "photo_refused"  the photo API refused the photo (the report itself is stored)
+ * The floating report button (templates/pindrop.html), then a tap on the map or "Use my
+ * location" places a draggable pin and opens the form (a bottom sheet on phones). On submit the
+ * report gets a client-made idempotency key and goes into the outbox BEFORE it is sent. The
+ * outbox itself (what localStorage keeps, what each answer means, the retry schedule, the keys)
+ * is static/js/outbox.js (bw.outbox), shared with "My reports"; this script is its pages' side:
+ * the form, the map's pins, the badge and the requests.
  *
  * An item leaves the outbox only when the server answered 201/200 for the report and, when it
  * has a photo, for the photo. A retry sends the same key, so the server stores the report once.
  * The photo Blob waits in IndexedDB ("borderwatch-pindrop", store "photos", keyed by the
  * idempotency key) and is uploaded to POST /api/incidents/<id>/photos (field "photo") once the
- * report is stored; a retry sends the same bytes.
+ * report is stored; a retry sends the same bytes. Reports waiting are sent again when the
+ * connection returns, when the page is shown again, on page load and with backoff.
+ *
+ * Every word goes through bw.t / bw.tn (static/js/i18n.js); the server's error messages come
+ * in the page's language and are shown as they are, with the form's label of the field.
  *
  * Contract with the other map scripts:
  *   - map.fire("bw:incidentcreated", {incident: <JSON answer of POST /api/incidents>}) on the
  *     Leaflet map once per report when it is stored (201, or 200 for a retry whose first answer
  *     was lost; also for a report sent after a reload, so a listener dedupes by incident.id).
- *   - window.borderwatch.pindrop: { map, storageKey, items(), flush(), onStored(fn) }.
+ *   - borderwatch.pindrop: { map, storageKey, items(), flush(), onStored(fn) }.
  *
  * Everything from the server or the user is written with textContent (no HTML from data).
  */
 (function (global) {
   "use strict";
 
-  var configNode = document.getElementById("pindrop-config");
-  var bw = global.borderwatch;
-  if (!configNode || !global.L || !bw) return;
-  var config = JSON.parse(configNode.textContent);
-  var started = false;
-
-  function once(map) {
-    if (started) return;
-    started = true;
-    start(map);
+  /* Runs once the deferred scripts it needs (i18n.js, outbox.js, layers.js) have run. */
+  function boot() {
+    const configNode = document.getElementById("pindrop-config");
+    const ns = global.borderwatch;
+    if (!configNode || !global.L || !ns || !global.bw || !bw.outbox || !bw.t) return;
+    const config = JSON.parse(configNode.textContent);
+    let started = false;
+    function once(map) {
+      if (started) return;
+      started = true;
+      start(map, config, ns);
+    }
+    /* layers.js calls back for the page's map, now or once it is built. */
+    if (typeof ns.onMap === "function") ns.onMap(once);
+    else if (ns.maps && ns.maps.length) once(ns.maps[0].map);
   }
-  /* layers.js calls back for the page's map, now or once it is built. */
-  if (typeof bw.onMap === "function") bw.onMap(once);
-  else if (bw.maps && bw.maps.length) once(bw.maps[0].map);
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
 
   /* Everything else needs the map. */
-  function start(map) {
-    var STORAGE_KEY = "borderwatch.outbox.v1." + config.user;
-    var IDB_NAME = "borderwatch-pindrop";
-    var IDB_STORE = "photos";
-    var BACKOFF_MIN_MS = 2000;
-    var BACKOFF_MAX_MS = 5 * 60 * 1000;
-    var FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
-    var MAX_DESCRIPTION = 5000;
-    var STORED = 1, TRANSIENT = 2, SIGNIN = 3, REFUSED = 4;
-    var CATEGORY_NAMES = {};
+  function start(map, config, ns) {
+    const outbox = bw.outbox;
+    const box = outbox.open(global.localStorage, outbox.storageKey(config.user));
+    const STORAGE_KEY = box.key;
+    const IDB_NAME = "borderwatch-pindrop";
+    const IDB_STORE = "photos";
+    const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
+    const MAX_DESCRIPTION = config.maxDescription || 5000;
+    const { STORED, TRANSIENT, SIGNIN, REFUSED } = outbox;
+    const categoryNames = new Map(config.categories || []);
 
-    var form = document.getElementById("pd-form");
-    var hint = document.getElementById("pd-hint");
-    var message = document.getElementById("pd-message");
-    var outboxBox = document.getElementById("pd-outbox");
-    var outboxStatus = document.getElementById("pd-outbox-status");
-    var outboxList = document.getElementById("pd-outbox-items");
-    var latInput = document.getElementById("pd-lat");
-    var lonInput = document.getElementById("pd-lon");
-    var categoryInput = document.getElementById("pd-category");
-    var whenInput = document.getElementById("pd-when");
-    var severityInput = document.getElementById("pd-severity");
-    var descriptionInput = document.getElementById("pd-description");
-    var photoInput = document.getElementById("pd-photo");
-    var submitButton = document.getElementById("pd-submit");
-
-    Array.prototype.forEach.call(categoryInput.options, function (option) {
-      if (option.value) CATEGORY_NAMES[option.value] = option.textContent;
-    });
+    const form = document.getElementById("pd-form");
+    const hint = document.getElementById("pd-hint");
+    const message = document.getElementById("pd-message");
+    const outboxBox = document.getElementById("pd-outbox");
+    const outboxStatus = document.getElementById("pd-outbox-status");
+    const outboxSince = document.getElementById("pd-outbox-since");
+    const outboxToggle = document.getElementById("pd-outbox-toggle");
+    const outboxList = document.getElementById("pd-outbox-items");
+    const reportButton = document.getElementById("pd-report");
+    const reportLabel = reportButton.querySelector(".bw-pd-fab-label");
+    const reportText = reportLabel.textContent;
+    const latInput = document.getElementById("pd-lat");
+    const lonInput = document.getElementById("pd-lon");
+    const categoryInput = document.getElementById("pd-category");
+    const whenInput = document.getElementById("pd-when");
+    const severityInput = document.getElementById("pd-severity");
+    const descriptionInput = document.getElementById("pd-description");
+    const photoInput = document.getElementById("pd-photo");
+    const photoChosen = document.getElementById("pd-photo-chosen");
+    const noPhotoText = photoChosen.textContent;
+    const submitButton = document.getElementById("pd-submit");
 
     function el(tag, className, text) {
-      var node = document.createElement(tag);
+      const node = document.createElement(tag);
       if (className) node.className = className;
       if (text !== undefined) node.textContent = text;
       return node;
     }
 
-    function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-
-    /* ---- the outbox in localStorage (read again before every change: other tabs) ---- */
-
-    function items() {
-      try {
-        var list = JSON.parse(global.localStorage.getItem(STORAGE_KEY) || "[]");
-        return Array.isArray(list) ? list : [];
-      } catch (error) {
-        return [];
-      }
-    }
-
-    function save(list) {
-      if (list.length) global.localStorage.setItem(STORAGE_KEY, JSON.stringify(list));
-      else global.localStorage.removeItem(STORAGE_KEY);
-    }
-
-    function find(key) {
-      return items().filter(function (item) { return item.key === key; })[0] || null;
-    }
-
-    function put(item) {
-      var list = items().filter(function (other) { return other.key !== item.key; });
-      list.push(item);
-      save(list);
-    }
-
-    function update(key, changes) {
-      var list = items(), found = null;
-      list.forEach(function (item) {
-        if (item.key === key) { Object.assign(item, changes); found = item; }
-      });
-      save(list);
-      return found;
+    function categoryName(value) {
+      return categoryNames.get(value) || bw.t("Report");
     }
 
     function remove(key) {
-      save(items().filter(function (item) { return item.key !== key; }));
+      box.remove(key);
       deletePhoto(key);
     }
 
     /* ---- photos in IndexedDB, keyed by the idempotency key ---- */
 
-    var dbPromise = null;
+    let dbPromise = null;
 
     function photoDb() {
       if (!dbPromise) {
         dbPromise = new Promise(function (resolve, reject) {
-          if (!global.indexedDB) { reject(new Error("IndexedDB is not available")); return; }
-          var request = global.indexedDB.open(IDB_NAME, 1);
-          request.onupgradeneeded = function () { request.result.createObjectStore(IDB_STORE); };
-          request.onsuccess = function () { resolve(request.result); };
-          request.onerror = function () { reject(request.error); };
+          if (!global.indexedDB) {
+            reject(new Error("IndexedDB is not available")); // i18n-ignore: never shown
+            return;
+          }
+          const request = global.indexedDB.open(IDB_NAME, 1);
+          request.onupgradeneeded = function () {
+            request.result.createObjectStore(IDB_STORE);
+          };
+          request.onsuccess = function () {
+            resolve(request.result);
+          };
+          request.onerror = function () {
+            reject(request.error);
+          };
         });
-        dbPromise.catch(function () { dbPromise = null; });
+        dbPromise.catch(function () {
+          dbPromise = null;
+        });
       }
       return dbPromise;
     }
@@ -150,12 +132,18 @@
     function photoRequest(mode, action) {
       return photoDb().then(function (db) {
         return new Promise(function (resolve, reject) {
-          var tx = db.transaction(IDB_STORE, mode);
-          var request = action(tx.objectStore(IDB_STORE));
-          var result;
-          request.onsuccess = function () { result = request.result; };
-          tx.oncomplete = function () { resolve(result); };
-          tx.onerror = tx.onabort = function () { reject(tx.error || request.error); };
+          const tx = db.transaction(IDB_STORE, mode);
+          const request = action(tx.objectStore(IDB_STORE));
+          let result;
+          request.onsuccess = function () {
+            result = request.result;
+          };
+          tx.oncomplete = function () {
+            resolve(result);
+          };
+          tx.onerror = tx.onabort = function () {
+            reject(tx.error || request.error);
+          };
         });
       });
     }
@@ -167,162 +155,174 @@
     }
 
     function loadPhoto(key) {
-      return photoRequest("readonly", function (store) { return store.get(key); });
+      return photoRequest("readonly", function (store) {
+        return store.get(key);
+      });
     }
 
     function deletePhoto(key) {
-      photoRequest("readwrite", function (store) { return store.delete(key); })
-        .catch(function () { /* nothing stored, or no IndexedDB */ });
+      photoRequest("readwrite", function (store) {
+        return store.delete(key);
+      }).catch(function () {
+        /* nothing stored, or no IndexedDB */
+      });
     }
 
     /* ---- talking to the server ---- */
 
-    function readJson(response) {
-      return response.json().catch(function () { return null; });
+    function answerOf(response) {
+      return response
+        .json()
+        .catch(function () {
+          return null;
+        })
+        .then(function (body) {
+          return { kind: outbox.classify(response.status, body), status: response.status, body };
+        });
     }
 
-    /* What an answer means for the outbox: stored, try again later, sign in again, or refused. */
-    function classify(status, body) {
-      if (status === 200 || status === 201) return STORED;
-      if (status === 401 || status === 403) return SIGNIN;
-      // A stale CSRF token (signed out and in again elsewhere) is not a fault of the report.
-      if (status === 400 && body && !body.field && /csrf/i.test(body.message || "")) return SIGNIN;
-      if (status === 408 || status === 429 || status >= 500) return TRANSIENT;
-      if (status >= 400) return REFUSED;
-      return TRANSIENT;
+    function noAnswer() {
+      return { kind: TRANSIENT, status: 0, body: null };
     }
 
-    function errorOf(status, body) {
-      return {
-        status: status,
-        message: (body && body.message) || "The server refused this (HTTP " + status + ").",
-        field: (body && body.field) || null,
-        distance_m: body && typeof body.distance_m === "number" ? body.distance_m : null
-      };
-    }
-
-    var inflight = {};
+    const inflight = {};
 
     function sendReport(item) {
       return fetch(config.incidentsUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(item.body)
-      }).then(function (response) {
-        return readJson(response).then(function (body) {
-          return { kind: classify(response.status, body), status: response.status, body: body };
-        });
-      }, function () {
-        return { kind: TRANSIENT, status: 0, body: null };
-      });
+        body: JSON.stringify(item.body),
+      }).then(answerOf, noAnswer);
     }
 
     function sendPhoto(item) {
-      return loadPhoto(item.key).then(function (record) {
-        if (!record || !record.blob) return { kind: STORED, lost: true };
-        var data = new FormData();
-        data.append("photo", record.blob, record.name || "photo");
-        return fetch(config.incidentsUrl + "/" + item.incident.id + "/photos", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-          body: data
-        }).then(function (response) {
-          return readJson(response).then(function (body) {
-            return { kind: classify(response.status, body), status: response.status, body: body };
-          });
-        }, function () {
-          return { kind: TRANSIENT, status: 0, body: null };
-        });
-      }, function () {
-        return { kind: STORED, lost: true };
-      });
+      return loadPhoto(item.key).then(
+        function (record) {
+          if (!record || !record.blob) return { kind: STORED, lost: true };
+          const data = new FormData();
+          data.append("photo", record.blob, record.name || "photo");
+          return fetch(config.incidentsUrl + "/" + item.incident.id + "/photos", {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+            body: data,
+          }).then(answerOf, noAnswer);
+        },
+        function () {
+          return { kind: STORED, lost: true };
+        },
+      );
     }
 
-    var storedListeners = [];
-
-    var storedIncidents = {};
+    const storedListeners = [];
+    const storedIncidents = {};
 
     function reportStored(key, incident) {
       storedIncidents[key] = incident;
       map.fire("bw:incidentcreated", { incident: incident });
       /* The incidents layer (layers.js) draws it when it is on the map; else a pin of our own. */
-      var layer = typeof bw.findLayer === "function" ? bw.findLayer(map, "incidents") : null;
+      const layer = typeof ns.findLayer === "function" ? ns.findLayer(map, "incidents") : null;
       if (!layer || !map.hasLayer(layer.group)) showSent(incident);
-      storedListeners.forEach(function (fn) { fn(incident); });
+      storedListeners.forEach(function (fn) {
+        fn(incident);
+      });
     }
 
     /* Sends one item as far as it goes now; resolves to STORED (all done), TRANSIENT, SIGNIN or
        REFUSED. */
     function deliver(key) {
       if (inflight[key]) return inflight[key];
-      var item = find(key);
+      let item = box.find(key);
       if (!item) return Promise.resolve(STORED);
-      var promise = (item.incident ? Promise.resolve(item) : sendReport(item).then(function (res) {
-        if (res.kind === STORED && !(res.body && res.body.id)) res.kind = TRANSIENT;
-        if (res.kind === STORED) {
-          item = update(key, { state: "stored", incident: res.body, error: null });
-          reportStored(key, res.body);
-          return item || STORED;
-        }
-        var state = res.kind === REFUSED ? "refused" : res.kind === SIGNIN ? "signin" : "waiting";
-        update(key, {
-          state: state,
-          attempts: (item.attempts || 0) + 1,
-          error: res.kind === TRANSIENT ? null : errorOf(res.status, res.body)
-        });
-        return res.kind;
-      })).then(function (stored) {
+      const report = item.incident
+        ? Promise.resolve(item)
+        : sendReport(item).then(function (res) {
+            if (res.kind === STORED && !(res.body && res.body.id)) res.kind = TRANSIENT;
+            if (res.kind === STORED) {
+              item = box.update(key, { state: "stored", incident: res.body, error: null });
+              reportStored(key, res.body);
+              return item || STORED;
+            }
+            box.update(key, {
+              state: outbox.stateAfter(res.kind),
+              attempts: (item.attempts || 0) + 1,
+              error: res.kind === TRANSIENT ? null : outbox.errorOf(res.status, res.body),
+            });
+            return res.kind;
+          });
+      const promise = report.then(function (stored) {
         if (typeof stored === "number") return stored;
-        if (!stored.photo) { remove(key); return STORED; }
+        if (!stored.photo) {
+          remove(key);
+          return STORED;
+        }
         return sendPhoto(stored).then(function (res) {
           if (res.kind === STORED) {
-            if (res.lost) showMessage("The photo of report #" + stored.incident.id +
-              " was no longer on this phone; the report itself is stored.");
+            if (res.lost) {
+              showMessage(
+                bw.t(
+                  "The photo of report #{id} was no longer on this phone; the report itself is stored.",
+                  { id: stored.incident.id },
+                ),
+              );
+            }
             remove(key);
             return STORED;
           }
-          var state = res.kind === REFUSED ? "photo_refused"
-            : res.kind === SIGNIN ? "signin" : "stored";
-          update(key, {
+          let state = "stored";
+          if (res.kind === REFUSED) state = "photo_refused";
+          else if (res.kind === SIGNIN) state = "signin";
+          box.update(key, {
             state: state,
-            error: res.kind === TRANSIENT ? null : errorOf(res.status, res.body)
+            error: res.kind === TRANSIENT ? null : outbox.errorOf(res.status, res.body),
           });
           return res.kind;
         });
       });
       inflight[key] = promise;
-      var done = function () { delete inflight[key]; render(); };
+      const done = function () {
+        delete inflight[key];
+        render();
+      };
       promise.then(done, done);
       return promise;
     }
 
     /* ---- retries: on `online`, on page load, and with backoff while something waits ---- */
 
-    var retryTimer = null;
-    var failures = 0;
+    let retryTimer = null;
+    let failures = 0;
 
     function flush(includeSignin) {
-      var keys = items().filter(function (item) {
-        return item.state === "waiting" || item.state === "stored" ||
-          (includeSignin && item.state === "signin");
-      }).map(function (item) { return item.key; });
+      const keys = outbox.due(box.items(), includeSignin);
       if (!keys.length) return Promise.resolve([]);
       return Promise.all(keys.map(deliver)).then(function (results) {
-        if (results.indexOf(TRANSIENT) >= 0) { failures += 1; schedule(); } else { failures = 0; }
+        if (results.indexOf(TRANSIENT) >= 0) {
+          failures += 1;
+          schedule();
+        } else {
+          failures = 0;
+        }
         return results;
       });
     }
 
     function schedule() {
       if (retryTimer) clearTimeout(retryTimer);
-      var delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, Math.max(0, failures - 1)));
-      delay = delay / 2 + Math.random() * delay / 2;
-      retryTimer = setTimeout(function () { retryTimer = null; flush(false); }, delay);
+      retryTimer = setTimeout(function () {
+        retryTimer = null;
+        flush(false);
+      }, outbox.backoff(failures));
     }
 
-    global.addEventListener("online", function () { failures = 0; flush(false); });
+    global.addEventListener("online", function () {
+      failures = 0;
+      flush(false);
+    });
+    global.addEventListener("offline", function () {
+      render();
+    });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") flush(false);
     });
@@ -338,208 +338,297 @@
         html: "",
         iconSize: [26, 26],
         iconAnchor: [13, 31],
-        popupAnchor: [0, -28]
+        popupAnchor: [0, -28],
       });
     }
 
-    var outboxLayer = L.layerGroup().addTo(map);
-    var sentLayer = L.layerGroup().addTo(map);
-    var draftPin = null;
+    const outboxLayer = L.layerGroup().addTo(map);
+    const sentLayer = L.layerGroup().addTo(map);
+    let draftPin = null;
 
     function popupText(lines) {
-      var root = el("div", "bw-popup");
-      lines.forEach(function (line, i) { root.appendChild(el(i ? "div" : "strong", null, line)); });
+      const root = el("div", "bw-popup");
+      lines.forEach(function (line, i) {
+        if (line) root.appendChild(el(i ? "div" : "strong", null, line));
+      });
       return root;
+    }
+
+    /* A district's and province's names in the page's language (Thai names on Thai pages). */
+    function place(district) {
+      const thai = bw.locale === "th";
+      return {
+        district: (thai && district.name_th) || district.name,
+        province: (thai && district.province_th) || district.province,
+      };
+    }
+
+    function storedText(incident) {
+      return bw.t("Report #{id} stored", { id: incident.id });
     }
 
     function showSent(incident) {
       if (!incident || typeof incident.lat !== "number") return;
       L.marker([incident.lat, incident.lon], {
-        icon: pinIcon("sent"), title: "Report #" + incident.id + " stored", keyboard: false
-      }).bindPopup(popupText([
-        "Report #" + incident.id + " stored",
-        CATEGORY_NAMES[incident.category] || incident.category,
-        incident.district ? incident.district.name + " (" + incident.district.province + ")" : ""
-      ])).addTo(sentLayer);
+        icon: pinIcon("sent"),
+        title: storedText(incident),
+        keyboard: false,
+      })
+        .bindPopup(
+          popupText([
+            storedText(incident),
+            categoryName(incident.category),
+            incident.district ? bw.t("{district} ({province})", place(incident.district)) : "",
+          ]),
+        )
+        .addTo(sentLayer);
     }
 
-    function stateText(item) {
-      var e = item.error;
-      switch (item.state) {
-        case "refused":
-          return "Refused: " + withDistance(e) + (e.field ? " (" + e.field + ")" : "");
-        case "signin":
-          return "Waiting: sign in again to send it.";
-        case "stored":
-          return "Report #" + item.incident.id + " stored; its photo is waiting to be sent.";
-        case "photo_refused":
-          return "Report #" + item.incident.id + " stored, but the photo was refused: " +
-            e.message + (e.field ? " (" + e.field + ")" : "");
-        default:
-          return inflight[item.key] ? "Sending…" : "Waiting to be sent.";
-      }
+    /* The form's own name of a field the server named (its label), or null. */
+    function fieldLabel(field) {
+      const slot = FIELD_SLOT[field];
+      const wrap = slot && form.querySelector('[data-field="' + slot + '"]');
+      const label = wrap && wrap.querySelector("[data-field-label], legend, label");
+      return label ? label.textContent.trim() : null;
     }
 
-    /* The server's message, with the distance to the service area unless it gives it already. */
-    function withDistance(error) {
-      var text = error.message;
-      if (error.distance_m !== null &&
-          text.indexOf((error.distance_m / 1000).toFixed(1) + " km") < 0) {
-        text += " (" + distanceText(error.distance_m) + ")";
+    /* The server's message (or ours when it said nothing), with the distance to the service
+       area unless the message gives it already, and the field's label. */
+    function errorText(error) {
+      let text =
+        error.message || bw.t("The server refused it (HTTP {status}).", { status: error.status });
+      if (typeof error.distance_m === "number") {
+        const km = error.distance_m / 1000;
+        if (text.indexOf(km.toFixed(1)) < 0 && text.indexOf(bw.formatNumber(km, 1)) < 0) {
+          text += " (" + distanceText(error.distance_m) + ")";
+        }
       }
       return text;
     }
 
+    function withField(error) {
+      const label = error.field ? fieldLabel(error.field) : null;
+      const text = errorText(error);
+      return label ? bw.t("{message} ({field})", { message: text, field: label }) : text;
+    }
+
     function distanceText(metres) {
-      return metres >= 1000 ? (metres / 1000).toFixed(1) + " km outside the service area"
-        : Math.round(metres) + " m outside the service area";
+      return metres >= 1000
+        ? bw.t("{km} km outside the service area", { km: bw.formatNumber(metres / 1000, 1) })
+        : bw.t("{m} m outside the service area", { m: bw.formatNumber(Math.round(metres)) });
+    }
+
+    function stateText(item) {
+      const e = item.error || { status: 0, message: null, field: null, distance_m: null };
+      switch (item.state) {
+        case "refused":
+          return bw.t("Refused: {message}", { message: withField(e) });
+        case "signin":
+          return bw.t("Waiting: sign in again to send it.");
+        case "stored":
+          return bw.t("Report #{id} stored; its photo is waiting to be sent.", {
+            id: item.incident.id,
+          });
+        case "photo_refused":
+          return bw.t("Report #{id} stored, but the photo was refused: {message}", {
+            id: item.incident.id,
+            message: errorText(e),
+          });
+        default:
+          return inflight[item.key] ? bw.t("Sending…") : bw.t("Waiting to be sent.");
+      }
     }
 
     function discardButton(item) {
-      var label = item.state === "photo_refused" ? "Discard photo" : "Discard";
-      var button = el("button", "bw-pd-discard", label);
+      const label = item.state === "photo_refused" ? bw.t("Discard photo") : bw.t("Discard");
+      const button = el("button", "bw-btn bw-btn-quiet bw-pd-discard", label);
       button.type = "button";
-      button.addEventListener("click", function () { remove(item.key); render(); });
+      button.addEventListener("click", function () {
+        remove(item.key);
+        render();
+      });
       return button;
     }
 
-    function render() {
-      var list = items();
-      outboxLayer.clearLayers();
-      outboxList.textContent = "";
-      var waiting = 0, photos = 0, refused = 0, signin = 0;
-      list.forEach(function (item) {
-        if (item.state === "refused" || item.state === "photo_refused") refused += 1;
-        else if (item.state === "stored") photos += 1;
-        else waiting += 1;
-        if (item.state === "signin") signin += 1;
-        var row = el("li", "bw-pd-item bw-pd-item--" + item.state);
-        var what = (CATEGORY_NAMES[item.body.category] || item.body.category) + ", " +
-          item.body.occurred_at.slice(0, 16).replace("T", " ");
-        row.appendChild(el("strong", null, what));
-        row.appendChild(el("span", "bw-pd-item-state", stateText(item)));
-        if (item.state === "refused" || item.state === "photo_refused") {
-          row.appendChild(discardButton(item));
-        } else if (item.state === "signin") {
-          var link = el("a", null, "Sign in again");
-          link.href = config.loginUrl;
-          row.appendChild(link);
-        }
-        outboxList.appendChild(row);
-        if (!item.incident) {
-          var kind = item.state === "refused" ? "refused" : "pending";
-          L.marker([item.body.lat, item.body.lon], {
-            icon: pinIcon(kind), title: kind === "refused" ? "Report refused" : "Report waiting",
-            keyboard: false
-          }).bindPopup(popupText([
-            kind === "refused" ? "Report refused" : "Report waiting to be sent",
-            what, stateText(item)
-          ])).addTo(outboxLayer);
-        }
+    function itemRow(item) {
+      const row = el("li", "bw-pd-item bw-pd-item--" + item.state);
+      const what = bw.t("{category}, {when}", {
+        category: categoryName(item.body.category),
+        when: bw.formatDateTime(item.body.occurred_at),
       });
-      var parts = [];
-      if (waiting) parts.push(plural(waiting, "report", "reports") + " waiting to be sent");
-      if (photos) parts.push(plural(photos, "photo", "photos") + " waiting to be sent");
-      if (refused) parts.push(plural(refused, "report", "reports") + " refused");
-      var text = parts.join(", ") + (parts.length ? "." : "");
-      if (signin) text += " Sign in again to send them; they stay on this phone.";
-      else if (waiting && !navigator.onLine) text += " No connection: they are kept on this phone.";
-      outboxStatus.textContent = text;
-      outboxBox.hidden = list.length === 0;
+      row.appendChild(el("strong", null, what));
+      row.appendChild(el("span", "bw-pd-item-state", stateText(item)));
+      if (item.state === "refused" || item.state === "photo_refused") {
+        row.appendChild(discardButton(item));
+      } else if (item.state === "signin") {
+        const link = el("a", "bw-pd-signin", bw.t("Sign in again"));
+        link.href = config.loginUrl;
+        row.appendChild(link);
+      }
+      if (!item.incident) {
+        const refused = item.state === "refused";
+        const title = refused ? bw.t("Report refused") : bw.t("Report waiting");
+        L.marker([item.body.lat, item.body.lon], {
+          icon: pinIcon(refused ? "refused" : "pending"),
+          title: title,
+          keyboard: false,
+        })
+          .bindPopup(
+            popupText([
+              refused ? bw.t("Report refused") : bw.t("Report waiting to be sent"),
+              what,
+              stateText(item),
+            ]),
+          )
+          .addTo(outboxLayer);
+      }
+      return row;
     }
 
-    var messageTimer = null;
+    function setExpanded(open) {
+      outboxToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      outboxList.hidden = !open;
+      outboxBox.classList.toggle("bw-pd-outbox--open", open);
+      outboxToggle.textContent = open ? bw.t("Hide the reports") : bw.t("Show the reports");
+    }
+
+    outboxToggle.addEventListener("click", function () {
+      setExpanded(outboxList.hidden);
+    });
+
+    let attentionShown = false;
+
+    function render() {
+      const list = box.items();
+      outboxLayer.clearLayers();
+      outboxList.textContent = "";
+      list.forEach(function (item) {
+        outboxList.appendChild(itemRow(item));
+      });
+      const counts = outbox.summary(list);
+      const parts = [];
+      if (counts.waiting) {
+        parts.push(
+          bw.tn("{n} report waiting to be sent", "{n} reports waiting to be sent", counts.waiting),
+        );
+      }
+      if (counts.photos) {
+        parts.push(
+          bw.tn("{n} photo waiting to be sent", "{n} photos waiting to be sent", counts.photos),
+        );
+      }
+      if (counts.refused) {
+        parts.push(bw.tn("{n} report refused", "{n} reports refused", counts.refused));
+      }
+      outboxStatus.textContent = parts.join(" · ");
+      let since = counts.since
+        ? bw.t("Waiting since {when}.", { when: bw.formatDateTime(counts.since) })
+        : "";
+      /* one line each (pindrop.css: white-space pre-line) */
+      if (counts.signin) since += "\n" + bw.t("Sign in again to send them; they stay on this phone.");
+      else if (counts.waiting && !navigator.onLine) {
+        since += "\n" + bw.t("No connection: they are kept on this phone.");
+      }
+      outboxSince.textContent = since.trim();
+      outboxBox.hidden = list.length === 0;
+      outboxBox.classList.toggle("bw-pd-outbox--attention", counts.attention);
+      /* What needs the user (refused, sign in again) opens the list once; the rest is a badge. */
+      if (counts.attention && !attentionShown) setExpanded(true);
+      else if (!list.length) setExpanded(false);
+      attentionShown = counts.attention;
+    }
+
+    let messageTimer = null;
 
     function showMessage(text, sticky) {
       message.textContent = text;
       message.hidden = false;
       if (messageTimer) clearTimeout(messageTimer);
-      messageTimer = sticky ? null : setTimeout(function () { message.hidden = true; }, 8000);
+      messageTimer = sticky
+        ? null
+        : setTimeout(function () {
+            message.hidden = true;
+          }, 8000);
     }
 
     /* ---- the form ---- */
 
-    var formKey = null; /* the refused item the open form would replace */
+    let formKey = null; /* the refused item the open form would replace */
 
-    function pad(n) { return (n < 10 ? "0" : "") + n; }
-
-    function localMinute(date) {
-      return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
-        "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
-    }
-
-    /* "2026-11-21T14:05" (device time) -> "2026-11-21T14:05:00+07:00", or null. */
-    function rfc3339(value) {
-      var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || "");
-      if (!m) return null;
-      var date = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
-      if (isNaN(date.getTime())) return null;
-      var offset = -date.getTimezoneOffset();
-      var sign = offset < 0 ? "-" : "+";
-      offset = Math.abs(offset);
-      return localMinute(date) + ":" + pad(date.getSeconds()) + sign +
-        pad(Math.floor(offset / 60)) + ":" + pad(offset % 60);
-    }
-
-    function newKey() {
-      if (global.crypto && typeof global.crypto.randomUUID === "function") {
-        return global.crypto.randomUUID();
-      }
-      var b = global.crypto.getRandomValues(new Uint8Array(16));
-      b[6] = (b[6] & 0x0f) | 0x40;
-      b[8] = (b[8] & 0x3f) | 0x80;
-      var hex = Array.prototype.map.call(b, function (x) {
-        return (x + 0x100).toString(16).slice(1);
-      });
-      return hex.slice(0, 4).join("") + "-" + hex.slice(4, 6).join("") + "-" +
-        hex.slice(6, 8).join("") + "-" + hex.slice(8, 10).join("") + "-" + hex.slice(10).join("");
-    }
-
-    var FIELD_SLOT = { lon: "location", lat: "location", location: "location", photo: "photo",
+    const FIELD_SLOT = {
+      lon: "location",
+      lat: "location",
+      location: "location",
+      photo: "photo",
       category: "category",
-      occurred_at: "occurred_at", severity: "severity", description: "description" };
+      occurred_at: "occurred_at",
+      severity: "severity",
+      description: "description",
+    };
+
+    /* A field's error goes as soon as the field changes. */
+    function clearError(slot) {
+      const node = form.querySelector('[data-error-for="' + slot + '"]');
+      if (node) {
+        node.hidden = true;
+        node.textContent = "";
+      }
+      const wrap = form.querySelector('[data-field="' + slot + '"]');
+      if (wrap) {
+        wrap.querySelectorAll("[aria-invalid]").forEach(function (input) {
+          input.removeAttribute("aria-invalid");
+        });
+      }
+    }
 
     function clearErrors() {
       form.querySelectorAll("[data-error-for]").forEach(function (node) {
         node.hidden = true;
         node.textContent = "";
       });
-      form.querySelectorAll(".bw-pd-invalid").forEach(function (node) {
-        node.classList.remove("bw-pd-invalid");
+      form.querySelectorAll("[aria-invalid]").forEach(function (node) {
+        node.removeAttribute("aria-invalid");
       });
     }
 
     function fieldError(field, text) {
-      var slot = FIELD_SLOT[field] || "body";
-      var node = form.querySelector('[data-error-for="' + slot + '"]');
+      const slot = FIELD_SLOT[field] || "body";
+      const node = form.querySelector('[data-error-for="' + slot + '"]');
       node.textContent = node.hidden || !node.textContent ? text : node.textContent + " " + text;
       node.hidden = false;
-      var input = { location: null, category: categoryInput, occurred_at: whenInput,
-        severity: severityInput, description: descriptionInput, photo: photoInput }[slot];
-      if (slot === "location") {
-        latInput.classList.add("bw-pd-invalid");
-        lonInput.classList.add("bw-pd-invalid");
-      }
-      if (input) input.classList.add("bw-pd-invalid");
+      const inputs = {
+        location: [latInput, lonInput],
+        category: [categoryInput],
+        occurred_at: [whenInput],
+        severity: [severityInput],
+        description: [descriptionInput],
+        photo: [photoInput],
+      }[slot];
+      (inputs || []).forEach(function (input) {
+        input.setAttribute("aria-invalid", "true");
+      });
       return node;
     }
 
     function number(input) {
-      var value = parseFloat(String(input.value).trim().replace(",", "."));
+      const value = parseFloat(String(input.value).trim().replace(",", "."));
       return isFinite(value) ? value : null;
     }
 
     function setPin(latlng, pan) {
-      var p = L.latLng(latlng).wrap();
+      const p = L.latLng(latlng).wrap();
       latInput.value = p.lat.toFixed(6);
       lonInput.value = p.lng.toFixed(6);
       if (!draftPin) {
         draftPin = L.marker(p, {
-          icon: pinIcon("draft"), draggable: true, autoPan: true, title: "New report",
-          alt: "New report"
+          icon: pinIcon("draft"),
+          draggable: true,
+          autoPan: true,
+          title: bw.t("New report"),
+          alt: bw.t("New report"),
         }).addTo(map);
         draftPin.on("dragend", function () {
-          var q = draftPin.getLatLng().wrap();
+          const q = draftPin.getLatLng().wrap();
           latInput.value = q.lat.toFixed(6);
           lonInput.value = q.lng.toFixed(6);
         });
@@ -551,7 +640,8 @@
     }
 
     function pinFromInputs() {
-      var lat = number(latInput), lon = number(lonInput);
+      const lat = number(latInput);
+      const lon = number(lonInput);
       if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) return;
       if (draftPin) draftPin.setLatLng([lat, lon]);
       keepPinVisible();
@@ -561,196 +651,264 @@
        move the pin into the part of the map left free. */
     function keepPinVisible() {
       if (!draftPin) return;
-      var size = map.getSize();
-      var box = map.getContainer().getBoundingClientRect();
-      var sheet = form.getBoundingClientRect();
-      var left = 0, bottom = size.y;
-      if (sheet.width < box.width * 0.9) left = Math.min(size.x - 80, sheet.right - box.left);
-      else bottom = Math.max(80, Math.min(size.y, sheet.top - box.top));
-      var point = map.latLngToContainerPoint(draftPin.getLatLng());
+      const size = map.getSize();
+      const area = map.getContainer().getBoundingClientRect();
+      const sheet = form.getBoundingClientRect();
+      let left = 0;
+      let bottom = size.y;
+      if (sheet.width < area.width * 0.9) left = Math.min(size.x - 80, sheet.right - area.left);
+      else bottom = Math.max(80, Math.min(size.y, sheet.top - area.top));
+      const point = map.latLngToContainerPoint(draftPin.getLatLng());
       if (point.x > left + 30 && point.x < size.x - 30 && point.y > 30 && point.y < bottom - 30) {
         return;
       }
       map.panBy([point.x - (left + size.x) / 2, point.y - bottom / 2], { animate: false });
     }
 
+    function formOpen(on) {
+      map.getContainer().classList.toggle("bw-pd-form-open", on);
+      document.body.classList.toggle("bw-pd-form-open", on);
+    }
+
+    /* The chosen photo's name and size under our photo button (or that none is chosen). */
+    function showChosenPhoto() {
+      const photo = photoInput.files && photoInput.files[0];
+      photoChosen.textContent = photo
+        ? bw.t("{name} ({size} MB)", {
+            name: photo.name,
+            size: bw.formatNumber(photo.size / 1048576, 1),
+          })
+        : noPhotoText;
+    }
+
     function openForm() {
       if (!form.hidden) return;
       clearErrors();
       form.reset();
+      showChosenPhoto();
       formKey = null;
-      whenInput.value = localMinute(new Date());
+      whenInput.value = outbox.localMinute(new Date());
       if (draftPin) {
-        var p = draftPin.getLatLng();
+        const p = draftPin.getLatLng();
         latInput.value = p.lat.toFixed(6);
         lonInput.value = p.lng.toFixed(6);
       }
       hint.hidden = true;
       form.hidden = false;
-      map.getContainer().classList.add("bw-pd-form-open");
+      formOpen(true);
       submitButton.disabled = false;
-      submitButton.textContent = "Send report";
+      submitButton.textContent = bw.t("Send report");
+      categoryInput.focus({ preventScroll: true });
     }
+
+    let reporting = false;
 
     function setReporting(on) {
       reporting = on;
       reportButton.classList.toggle("bw-pd-active", on);
+      reportLabel.textContent = on ? bw.t("Cancel") : reportText;
       /* While reporting, a tap on a district or a marker is a tap on the map (pindrop.css). */
       map.getContainer().classList.toggle("bw-pd-reporting", on);
     }
 
     function closeForm() {
+      const wasOpen = !form.hidden;
       form.hidden = true;
-      map.getContainer().classList.remove("bw-pd-form-open");
+      formOpen(false);
       hint.hidden = true;
       setReporting(false);
-      if (draftPin) { map.removeLayer(draftPin); draftPin = null; }
+      if (draftPin) {
+        map.removeLayer(draftPin);
+        draftPin = null;
+      }
       formKey = null;
+      if (wasOpen) reportButton.focus({ preventScroll: true });
     }
 
     function checkForm() {
       clearErrors();
-      var ok = true;
-      var lat = number(latInput), lon = number(lonInput);
+      let ok = true;
+      const lat = number(latInput);
+      const lon = number(lonInput);
       if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-        fieldError("lat", "Place the pin on the map (or give a latitude and longitude).");
+        fieldError("lat", bw.t("Place the pin on the map (or give a latitude and longitude)."));
         ok = false;
       }
-      if (!categoryInput.value) { fieldError("category", "Choose what happened."); ok = false; }
-      var when = rfc3339(whenInput.value);
+      if (!categoryInput.value) {
+        fieldError("category", bw.t("Choose what happened."));
+        ok = false;
+      }
+      const when = outbox.rfc3339(whenInput.value);
       if (!when) {
-        fieldError("occurred_at", "Give the date and time it happened.");
+        fieldError("occurred_at", bw.t("Give the date and time it happened."));
         ok = false;
       } else if (new Date(when).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-        fieldError("occurred_at", "This lies in the future: check the date and time.");
+        fieldError("occurred_at", bw.t("This lies in the future: check the date and time."));
         ok = false;
       }
       if (descriptionInput.value.length > MAX_DESCRIPTION) {
-        fieldError("description", "At most 5,000 characters.");
+        fieldError(
+          "description",
+          bw.t("At most {n} characters.", { n: bw.formatNumber(MAX_DESCRIPTION) }),
+        );
         ok = false;
       }
-      var photo = photoInput.files && photoInput.files[0];
+      const photo = photoInput.files && photoInput.files[0];
       if (photo) {
         if (config.photoTypes.indexOf(photo.type) < 0) {
-          fieldError("photo", "The photo must be a JPEG, PNG or WebP image.");
+          fieldError("photo", bw.t("The photo must be a JPEG, PNG or WebP image."));
           ok = false;
         } else if (photo.size > config.maxPhotoBytes) {
-          fieldError("photo", "The photo is larger than 10 MB (" +
-            (photo.size / 1048576).toFixed(1) + " MB).");
+          fieldError(
+            "photo",
+            bw.t("The photo is larger than {max} MB ({size} MB).", {
+              max: bw.formatNumber(config.maxPhotoBytes / 1048576),
+              size: bw.formatNumber(photo.size / 1048576, 1),
+            }),
+          );
           ok = false;
         }
       }
-      if (!ok) return null;
-      var body = {
-        lon: lon, lat: lat, category: categoryInput.value, occurred_at: when,
-        severity: parseInt(severityInput.value, 10)
+      if (!ok) {
+        const first = form.querySelector("[data-error-for]:not([hidden])");
+        if (first && first.scrollIntoView) first.scrollIntoView({ block: "nearest" });
+        return null;
+      }
+      const body = {
+        lon: lon,
+        lat: lat,
+        category: categoryInput.value,
+        occurred_at: when,
+        severity: parseInt(severityInput.value, 10),
       };
       if (descriptionInput.value.trim()) body.description = descriptionInput.value;
       return { body: body, photo: photo || null };
     }
 
     function showServerError(error) {
-      var node = fieldError(error.field || "body", withDistance(error));
+      const node = fieldError(error.field || "body", errorText(error));
       if (node.scrollIntoView) node.scrollIntoView({ block: "nearest" });
+    }
+
+    function sentMessage(incident, now) {
+      let text = incident.district
+        ? bw.t("Report #{id} stored ({district}).", {
+            id: incident.id,
+            district: place(incident.district).district,
+          })
+        : bw.t("Report #{id} stored.", { id: incident.id });
+      if (now && now.state === "photo_refused") {
+        text += " " + bw.t("The photo was refused: {message}", { message: errorText(now.error) });
+      } else if (now) {
+        text += " " + bw.t("Its photo is waiting to be sent.");
+      }
+      return text;
+    }
+
+    function busy(on) {
+      submitButton.disabled = on;
+      submitButton.textContent = on ? bw.t("Sending…") : bw.t("Send report");
     }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var checked = checkForm();
+      const checked = checkForm();
       if (!checked) return;
-      if (formKey) { remove(formKey); formKey = null; }
-      var key = newKey();
-      checked.body.idempotency_key = key;
-      var item = {
-        key: key, body: checked.body, photo: !!checked.photo, state: "waiting", incident: null,
-        error: null, attempts: 0, created: new Date().toISOString()
-      };
-      submitButton.disabled = true;
-      submitButton.textContent = "Sending…";
-      var kept = checked.photo ? savePhoto(key, checked.photo) : Promise.resolve();
-      kept.then(function () {
-        try {
-          put(item); /* on the phone before the request leaves */
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        render();
-        return deliver(key);
-      }).then(function (result) {
-        var now = find(key);
-        if (result === REFUSED && now && now.state === "refused") {
-          formKey = key;
-          submitButton.disabled = false;
-          submitButton.textContent = "Send report";
-          showServerError(now.error);
-          return;
-        }
-        closeForm();
-        /* The form covered the lower part of the map: show the report's place in the middle. */
-        map.panTo([item.body.lat, item.body.lon], { animate: false });
-        var incident = storedIncidents[key];
-        if (incident) {
-          var text = "Report #" + incident.id + " stored" +
-            (incident.district ? " (" + incident.district.name + ")" : "") + ".";
-          if (now && now.state === "photo_refused") {
-            text += " The photo was refused: " + now.error.message;
-          } else if (now) {
-            text += " Its photo is waiting to be sent.";
-          }
-          showMessage(text, !!now);
-        } else if (result === SIGNIN) {
-          showMessage("Your session has ended. The report is kept on this phone: sign in again " +
-            "to send it.", true);
-        } else {
-          showMessage("No connection: the report is kept on this phone and will be sent when " +
-            "the connection returns.");
-        }
-        if (result === TRANSIENT) { failures += 1; schedule(); }
-      }, function () {
-        submitButton.disabled = false;
-        submitButton.textContent = "Send report";
-        fieldError(checked.photo ? "photo" : "body",
-          "This phone could not keep the report (storage full or blocked)" +
-          (checked.photo ? ": try without the photo." : "."));
-      });
+      if (formKey) {
+        remove(formKey);
+        formKey = null;
+      }
+      const item = outbox.makeItem(checked.body, !!checked.photo);
+      const key = item.key;
+      busy(true);
+      const kept = checked.photo ? savePhoto(key, checked.photo) : Promise.resolve();
+      kept
+        .then(function () {
+          box.put(item); /* on the phone before the request leaves */
+          render();
+          return deliver(key);
+        })
+        .then(
+          function (result) {
+            const now = box.find(key);
+            if (result === REFUSED && now && now.state === "refused") {
+              formKey = key;
+              busy(false);
+              showServerError(now.error);
+              return;
+            }
+            closeForm();
+            /* The form covered the lower part of the map: show the report's place in the middle. */
+            map.panTo([item.body.lat, item.body.lon], { animate: false });
+            const incident = storedIncidents[key];
+            if (incident) {
+              showMessage(sentMessage(incident, now), !!now);
+            } else if (result === SIGNIN) {
+              showMessage(
+                bw.t(
+                  "Your session has ended. The report is kept on this phone: sign in again to send it.",
+                ),
+                true,
+              );
+            } else {
+              showMessage(
+                bw.t(
+                  "No connection: the report is kept on this phone and will be sent when the connection returns.",
+                ),
+              );
+            }
+            if (result === TRANSIENT) {
+              failures += 1;
+              schedule();
+            }
+          },
+          function () {
+            busy(false);
+            fieldError(
+              checked.photo ? "photo" : "body",
+              checked.photo
+                ? bw.t(
+                    "This phone could not keep the report (storage full or blocked): try without the photo.",
+                  )
+                : bw.t("This phone could not keep the report (storage full or blocked)."),
+            );
+          },
+        );
     });
 
-    /* A stored report's message names its id (deliver() removed it from the outbox already). */
+    /* A report stored later (a retry) says so; deliver() removed it from the outbox already. */
     storedListeners.push(function (incident) {
       if (!form.hidden) return;
-      showMessage("Report #" + incident.id + " stored" +
-        (incident.district ? " (" + incident.district.name + ")." : "."));
+      showMessage(sentMessage(incident, null));
     });
 
     document.getElementById("pd-cancel").addEventListener("click", closeForm);
+    ["input", "change"].forEach(function (type) {
+      form.addEventListener(type, function (event) {
+        const wrap = event.target.closest && event.target.closest("[data-field]");
+        if (wrap) clearError(wrap.getAttribute("data-field"));
+      });
+    });
+    photoInput.addEventListener("change", showChosenPhoto);
     latInput.addEventListener("change", pinFromInputs);
     lonInput.addEventListener("change", pinFromInputs);
-
-    /* ---- report mode: the control, taps on the map, "my location" ---- */
-
-    var reporting = false;
-    var reportButton;
-
-    var ReportControl = L.Control.extend({
-      options: { position: "topleft" },
-      onAdd: function () {
-        var root = el("div", "leaflet-bar bw-pd-control");
-        reportButton = el("button", "bw-pd-report", "Report an incident");
-        reportButton.type = "button";
-        reportButton.id = "pd-report";
-        reportButton.addEventListener("click", function () {
-          if (reporting) { closeForm(); return; }
-          setReporting(true);
-          map.closePopup();
-          hint.hidden = false;
-        });
-        root.appendChild(reportButton);
-        L.DomEvent.disableClickPropagation(root);
-        return root;
-      }
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closeForm();
     });
-    new ReportControl().addTo(map);
-    [hint, form, outboxBox, message].forEach(function (node) {
+
+    /* ---- report mode: the floating button, taps on the map, "my location" ---- */
+
+    reportButton.addEventListener("click", function () {
+      if (reporting) {
+        closeForm();
+        return;
+      }
+      setReporting(true);
+      map.closePopup();
+      hint.hidden = false;
+    });
+    reportButton.hidden = false;
+    [hint, form, outboxBox, message, reportButton].forEach(function (node) {
       L.DomEvent.disableClickPropagation(node);
       L.DomEvent.disableScrollPropagation(node);
     });
@@ -771,7 +929,9 @@
     hint.querySelector(".bw-pd-hint-cancel").addEventListener("click", closeForm);
 
     function locateDone() {
-      document.querySelectorAll(".bw-pd-locate").forEach(function (b) { b.disabled = false; });
+      document.querySelectorAll(".bw-pd-locate").forEach(function (b) {
+        b.disabled = false;
+      });
     }
 
     map.on("locationfound", function (event) {
@@ -783,20 +943,28 @@
 
     map.on("locationerror", function (event) {
       locateDone();
-      var text = event.code === 1
-        ? "Location permission was denied: tap the map where it happened, or allow location " +
-          "for this site in the browser's settings."
-        : "Your location could not be found (" + event.message + "): tap the map instead.";
+      const text =
+        event.code === 1
+          ? bw.t(
+              "Location permission was denied: tap the map where it happened, or allow location for this site in the browser's settings.",
+            )
+          : bw.t("Your location could not be found ({reason}): tap the map instead.", {
+              reason: event.message,
+            });
       if (!form.hidden) fieldError("lat", text);
       else showMessage(text);
     });
 
-    bw.pindrop = {
+    ns.pindrop = {
       map: map,
       storageKey: STORAGE_KEY,
-      items: items,
-      flush: function () { return flush(true); },
-      onStored: function (fn) { storedListeners.push(fn); }
+      items: box.items,
+      flush: function () {
+        return flush(true);
+      },
+      onStored: function (fn) {
+        storedListeners.push(fn);
+      },
     };
 
     render();
