@@ -23,6 +23,9 @@ the two-year window. The anchor defaults to today at 00:00 UTC, so two runs on t
 the same rows; pass ``anchor`` for rows that are the same on any day. The idempotency keys depend
 on the seed and the number of incidents only, and inserts skip known keys: running the same
 command twice (even on another day) stores the set once, and a different seed adds another set.
+
+After the incidents, ``borderwatch demo`` makes the demo accounts use them
+(:mod:`seeds.demo_showcase`): triaged reports, hotspot runs and patrol plans.
 """
 
 from __future__ import annotations
@@ -252,3 +255,11 @@ def read_geography(session: Session) -> Geography:
 def has_incidents(session: Session) -> bool:
     """Whether any incident (demo or real) is stored."""
     return session.execute(select(Incident.id).limit(1)).first() is not None
+
+
+def has_real_incidents(session: Session) -> bool:
+    """Whether any incident that is not demo data (``is_demo``) is stored."""
+    return (
+        session.execute(select(Incident.id).where(Incident.is_demo.is_(False)).limit(1)).first()
+        is not None
+    )

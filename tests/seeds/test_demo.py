@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from gis.models import Incident, NaturalCrossing
+from gis.models import HotspotRun, Incident, IncidentEvent, NaturalCrossing, PatrolPlan
 from seeds.demo import (
     DemoReport,
     default_anchor,
@@ -27,6 +27,8 @@ pytestmark = pytest.mark.db
 
 ANCHOR = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 N = 3_000
+#: Incidents of the showcase's tests: enough for hotspots in the districts of the three plans.
+SHOWCASE_N = 10_000
 
 CHECKSUM = text(
     """
@@ -50,6 +52,14 @@ def generate(session: Session, n: int = N, seed: int = 7) -> DemoReport:
 
 def incident_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Incident))
+
+
+def generated_count(session: Session) -> int:
+    """The generated incidents: those without a history (the showcase's reports have one)."""
+    reported = select(IncidentEvent.incident_id)
+    return session.scalar(
+        select(func.count()).select_from(Incident).where(Incident.id.not_in(reported))
+    )
 
 
 def counts_by(session: Session, column) -> dict:
@@ -328,14 +338,15 @@ def test_cli_demo_if_empty_does_nothing_when_incidents_exist(app, session):
     first = runner.invoke(args=["demo", "--incidents", "400", "--seed", "3", "--if-empty"])
     assert first.exit_code == 0, first.output
     assert "400 inserted of 400 requested" in first.output
-    assert incident_count(session) == 400
+    assert generated_count(session) == 400
+    stored = incident_count(session)  # with the showcase's reports
     again = runner.invoke(args=["demo", "--incidents", "400", "--seed", "4", "--if-empty"])
     assert again.exit_code == 0, again.output
     assert "nothing generated" in again.output
-    assert incident_count(session) == 400
+    assert incident_count(session) == stored
     more = runner.invoke(args=["demo", "--incidents", "300", "--seed", "4", "--no-progress"])
     assert more.exit_code == 0, more.output
-    assert incident_count(session) == 700
+    assert generated_count(session) == 700
 
 
 def test_cli_demo_anchor_sets_the_end_of_the_window(app, session):
@@ -388,3 +399,131 @@ def test_cli_demo_creates_one_account_per_role_and_info_prints_them(app, session
     assert sign_in(client, "demo-officer", password).status_code == 302
     again = runner.invoke(args=["demo", "--incidents", "50", "--seed", "9", "--if-empty"])
     assert "demo accounts created" not in again.output
+
+
+# --------------------------------------------------------------------------- the showcase
+
+#: What the showcase makes, without ids, the database's clock or receipt codes (secret by
+#: design; their presence is checked): runs and their hotspots, members and Gi* cells, plans and
+#: their stops, and the reports with a history (the desk's and the patrols') with that history.
+SHOWCASE_CHECKSUM = text(
+    """
+    SELECT
+      (SELECT md5(string_agg(concat_ws('|', u.username, r.params::text, r.status, r.engine,
+                                       r.n_incidents, r.n_clusters, r.gistar, r.district_ids),
+                             ',' ORDER BY r.id))
+         FROM hotspot_run r LEFT JOIN app_user u ON u.id = r.created_by_id) AS runs,
+      (SELECT md5(string_agg(concat_ws('|', u.username, h.rank, h.n_incidents,
+                                       round(h.score::numeric, 9), h.categories::text,
+                                       h.first_seen, h.last_seen, h.trend, h.district_ids::text,
+                                       h.nearest_crossing_m, ST_AsText(h.hull),
+                                       (SELECT string_agg(i.idempotency_key::text, ','
+                                                          ORDER BY i.idempotency_key)
+                                          FROM hotspot_member m
+                                          JOIN incident i ON i.id = m.incident_id
+                                         WHERE m.hotspot_id = h.id)),
+                             ',' ORDER BY r.id, h.rank))
+         FROM hotspot h JOIN hotspot_run r ON r.id = h.run_id
+         LEFT JOIN app_user u ON u.id = r.created_by_id) AS hotspots,
+      (SELECT md5(string_agg(concat_ws('|', c.i, c.j, c.n, round(c.z::numeric, 9), c.bin),
+                             ',' ORDER BY c.run_id, c.i, c.j))
+         FROM hotspot_cell c) AS cells,
+      (SELECT md5(string_agg(concat_ws('|', d.pcode, p.unit, p.planned_for, p.window_start,
+                                       p.window_end, p.start_checkpoint_id, round(p.length_m),
+                                       u.username, s.seq, h.rank, s.outcome, s.outcome_at,
+                                       s.note, o.username, f.idempotency_key,
+                                       ST_AsText(s.geom)),
+                             ',' ORDER BY p.id, s.seq))
+         FROM patrol_plan p JOIN district d ON d.id = p.district_id
+         JOIN app_user u ON u.id = p.created_by_id
+         JOIN patrol_stop s ON s.plan_id = p.id
+         LEFT JOIN hotspot h ON h.id = s.hotspot_id
+         LEFT JOIN app_user o ON o.id = s.outcome_by_id
+         LEFT JOIN incident f ON f.id = s.incident_id) AS plans,
+      (SELECT md5(string_agg(concat_ws('|', i.idempotency_key, i.status, i.category, i.channel,
+                                       i.severity, i.occurred_at, i.description, u.username,
+                                       i.reporter_contact, i.referred_to, o.idempotency_key,
+                                       i.district_id, i.is_demo, i.receipt_code IS NOT NULL,
+                                       ST_AsText(i.geom),
+                                       (SELECT string_agg(concat_ws(':', e.action, e.from_status,
+                                                                    e.to_status, e.note,
+                                                                    a.username, e.changes
+                                                                        ->> 'referred_to'),
+                                                          ';' ORDER BY e.id)
+                                          FROM incident_event e
+                                          LEFT JOIN app_user a ON a.id = e.actor_id
+                                         WHERE e.incident_id = i.id)),
+                             ',' ORDER BY i.idempotency_key))
+         FROM incident i LEFT JOIN app_user u ON u.id = i.reporter_id
+         LEFT JOIN incident o ON o.id = i.duplicate_of_id
+        WHERE EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id)) AS reports
+    """
+)
+
+
+def test_same_seed_makes_the_same_showcase(session):
+    from gis.accounts.users import ensure_demo_accounts
+    from seeds.demo_showcase import complete_demo
+
+    ensure_demo_accounts(session)
+    sums = []
+    for _ in range(2):
+        savepoint = session.begin_nested()
+        generate(session, n=SHOWCASE_N, seed=42)
+        made = complete_demo(session, seed=42, anchor=ANCHOR, key_secret=b"test")
+        assert len(made.runs) == 2 and len(made.plans) == 3 and made.desk.made == 16
+        row = session.execute(SHOWCASE_CHECKSUM).one()
+        assert all(row), row._asdict()
+        sums.append(tuple(row))
+        savepoint.rollback()
+    assert sums[0] == sums[1]
+
+
+def test_cli_demo_if_empty_completes_a_data_set_made_before_the_showcase(app, session):
+    """A data set of incidents only (as ``borderwatch demo`` made before the showcase) gets the
+    showcase on the next ``make run``, and the incidents are left as they are."""
+    generate(session, n=SHOWCASE_N, seed=42)
+    runner = app.test_cli_runner()
+    args = ["demo", "--incidents", str(SHOWCASE_N), "--seed", "42", "--if-empty"]
+    args += ["--anchor", f"{ANCHOR:%Y-%m-%d}", "--no-progress"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "adding what the demo accounts do" in result.output
+    assert "inserted of" not in result.output
+    assert generated_count(session) == SHOWCASE_N
+    made = {
+        "runs": session.scalar(select(func.count()).select_from(HotspotRun)),
+        "plans": session.scalar(select(func.count()).select_from(PatrolPlan)),
+        "reports": incident_count(session) - SHOWCASE_N,
+    }
+    assert made["runs"] == 2 and made["plans"] == 3 and made["reports"] >= 16
+    again = runner.invoke(args=args)
+    assert again.exit_code == 0, again.output
+    assert "nothing generated" in again.output
+    assert session.scalar(select(func.count()).select_from(HotspotRun)) == made["runs"]
+    assert session.scalar(select(func.count()).select_from(PatrolPlan)) == made["plans"]
+    assert incident_count(session) - SHOWCASE_N == made["reports"]
+
+
+def test_cli_demo_if_empty_leaves_a_database_with_real_reports_alone(app, session):
+    from tests.factories import make_incident
+
+    make_incident(session)
+    result = app.test_cli_runner().invoke(
+        args=["demo", "--incidents", "300", "--seed", "3", "--if-empty", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing generated" in result.output
+    assert incident_count(session) == 1
+    assert session.scalar(select(func.count()).select_from(HotspotRun)) == 0
+    assert session.scalar(select(func.count()).select_from(PatrolPlan)) == 0
+
+
+def test_cli_demo_refuses_an_anchor_in_the_future_and_stores_nothing(app, session):
+    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date().isoformat()
+    result = app.test_cli_runner().invoke(
+        args=["demo", "--incidents", "50", "--seed", "3", "--anchor", tomorrow, "--no-progress"]
+    )
+    assert result.exit_code == 1
+    assert "anchor lies in the future" in result.output
+    assert not has_incidents(session)

@@ -40,32 +40,56 @@ from webapp.config import ROOT
 def demo_command(
     n: int, seed_value: int, if_empty: bool, anchor: dt.datetime | None, progress: bool
 ) -> None:
-    """Generate a repeatable synthetic demo data set (incidents and demo crossing paths) and one
-    demo account per role (created once; their passwords are kept in var/demo-logins.json)."""
-    from seeds.demo import generate_demo, has_incidents  # pyproj: kept out of web workers
+    """Generate a repeatable synthetic demo data set (incidents and demo crossing paths), one
+    demo account per role (created once; their passwords are kept in var/demo-logins.json), and
+    what those accounts do with the data: triaged reports, hotspot runs, patrol plans.
+
+    With --if-empty and incidents present, no incident is generated; the showcase parts that
+    are missing are still made when every incident is demo data (a data set made before they
+    existed), never on a database with real reports."""
+    # pyproj: kept out of web workers
+    from seeds.demo import default_anchor, generate_demo, has_incidents, has_real_incidents
+    from seeds.demo_showcase import complete_demo
 
     with transaction() as session:
         created = ensure_demo_accounts(session)
     if created:
         save_demo_logins(created)
         click.echo(f"demo accounts created: {', '.join(user for _, user, _ in created)}")
+    generate = True
     with transaction() as session:
         if if_empty and has_incidents(session):
-            click.echo("demo data: incidents already present, nothing generated")
-            return
+            if has_real_incidents(session):
+                click.echo("demo data: incidents already present, nothing generated")
+                return
+            generate = False
+    end = anchor.replace(tzinfo=dt.UTC) if anchor else default_anchor()
+    secret = current_app.config["SECRET_KEY"]
     bars = Bars(progress)
     try:
         with transaction() as session:
-            report = generate_demo(
+            report = (
+                generate_demo(session, incidents=n, seed=seed_value, progress=bars, anchor=end)
+                if generate
+                else None
+            )
+            showcase = complete_demo(
                 session,
-                incidents=n,
                 seed=seed_value,
+                anchor=end,
+                key_secret=secret if isinstance(secret, bytes) else str(secret).encode(),
                 progress=bars,
-                anchor=anchor.replace(tzinfo=dt.UTC) if anchor else None,
             )
     finally:
         bars.close()
-    click.echo(str(report))
+    if report is not None:
+        click.echo(str(report))
+    elif not showcase.made:
+        click.echo("demo data: incidents already present, nothing generated")
+        return
+    else:
+        click.echo("demo data: incidents already present, adding what the demo accounts do")
+    click.echo(str(showcase))
 
 
 def demo_logins_file() -> Path:
