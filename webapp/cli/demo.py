@@ -27,7 +27,12 @@ from webapp.config import ROOT
     "--incidents", "n", type=click.IntRange(0, 10_000_000), default=20_000, show_default=True
 )
 @click.option("--seed", "seed_value", type=int, default=42, show_default=True, help="Random seed.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when incidents already exist.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Generate no incident when incidents already exist (missing showcase parts are still "
+    "made for a data set of demo incidents only).",
+)
 @click.option(
     "--anchor",
     type=click.DateTime(formats=["%Y-%m-%d"]),
