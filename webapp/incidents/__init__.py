@@ -1,8 +1,8 @@
 """Incident reports: `POST /api/incidents` (officers' pin drop), `GET /api/incidents/<id>`,
-and their photos (`/api/incidents/<id>/photos`)."""
+their photos (`/api/incidents/<id>/photos`), and the reporter's own list (`/my-reports`)."""
 
 from flask import Blueprint
 
 bp = Blueprint("incidents", __name__)
 
-from webapp.incidents import api, photos  # noqa: E402,F401
+from webapp.incidents import api, photos, views  # noqa: E402,F401
