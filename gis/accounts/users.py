@@ -208,6 +208,23 @@ def disable_user(session: Session, username: str, *, by: User | None = None) -> 
     return user
 
 
+def enable_user(session: Session, username: str, *, by: User | None = None) -> User:
+    """Enable a disabled account: it can sign in again with its password (reset it first when
+    it is lost). Its sessions and tokens ended when it was disabled and stay ended.
+
+    ``by`` is the administrator who enables it (``None``: the command line).
+
+    Raises:
+        NotFound: no such account.
+    """
+    user = get_user(session, username)
+    if not user.is_active:
+        user.is_active = True
+        record_change(session, user, AccountChangeKind.ACTIVE, by=by, old="false", new="true")
+        log.info("account %s enabled", user.username)
+    return user
+
+
 def set_role(
     session: Session,
     username: str,

@@ -73,7 +73,11 @@ def test_an_hq_analyst_gets_the_export_page_in_thai_on_a_phone(
     assert response is not None and response.status == 200
     assert page.get_attribute("html", "lang") == "th"
     assert page.inner_text("h1") == "ส่งออกข้อมูล"
+    # sign-out is in the account's menu, behind the header's menu button on a phone
+    page.click(".bw-bar-toggle")
+    page.click(".bw-account summary")
     assert page.locator("header button", has_text="ออกจากระบบ").is_visible()
+    page.click(".bw-bar-toggle")  # closed again
     assert page.locator("h2", has_text="ส่งออกเหตุการณ์พร้อมข้อมูลอ่อนไหว").is_visible()
     form = page.locator("#sensitive-export")
     assert form.is_visible()

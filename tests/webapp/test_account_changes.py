@@ -14,6 +14,7 @@ from gis.models import AccountChange, User
 from gis.types import AccountChangeKind as Kind
 from gis.types import Role
 from tests.webapp.signin import PASSWORD, csrf_token, make_user, sign_in
+from webapp.vocab import label
 
 pytestmark = pytest.mark.db
 
@@ -61,7 +62,7 @@ def test_an_administrator_cannot_change_their_own_role(admin, session, headers, 
     assert admin.get("/admin/users").status_code == 200  # still signed in, still administrator
 
 
-def test_changes_on_the_admin_page_are_recorded_and_listed(admin, session):
+def test_changes_on_the_admin_page_are_recorded_and_listed(app, admin, session):
     form = {
         "username": "noi",
         "display_name": "Noi",
@@ -88,15 +89,27 @@ def test_changes_on_the_admin_page_are_recorded_and_listed(admin, session):
         (Kind.ACTIVE, "true", "false", "head-admin"),
     ]
     page = admin.get("/admin/users", headers=ENGLISH).get_data(as_text=True)
-    assert "<h2>Account changes</h2>" in page
-    table = page.split("<h2>Account changes</h2>", 1)[1].split("</table>", 1)[0]
-    cells = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in table.split("<tr>")[2:]]
-    shown = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row[1:]] for row in cells]
-    assert shown[:4] == [
-        ["noi", "active", "true", "false", "head-admin"],
-        ["noi", "scope", "district:TH5703", "province:TH57", "head-admin"],
-        ["noi", "role", "coordinator", "patrol_planner", "head-admin"],
-        ["noi", "created", "", "coordinator district:TH5703", "head-admin"],
+    assert shown_changes(page)[:4] == [
+        ["noi", "Enabled or disabled", "Enabled", "Disabled", "head-admin"],
+        ["noi", "Area changed", "Chiang Khong, Chiang Rai", "Chiang Rai province", "head-admin"],
+        ["noi", "Role changed", "MWCC coordinator", "Patrol planner", "head-admin"],
+        ["noi", "Account created", "", "MWCC coordinator, Chiang Khong, Chiang Rai", "head-admin"],
+    ]
+    thai = admin.get("/admin/users").get_data(as_text=True)  # the values in words, in Thai
+    assert shown_changes(thai)[1][2:4] == ["อ.เชียงของ จ.เชียงราย", "จังหวัดเชียงราย"]
+    with app.test_request_context("/", headers={"Accept-Language": "th"}):
+        roles = [label(Role.COORDINATOR), label(Role.PATROL_PLANNER)]
+    assert shown_changes(thai)[2][2:4] == roles
+
+
+def shown_changes(page: str) -> list[list[str]]:
+    """The cells of the account changes' table after the time: account, change, before, after,
+    by."""
+    table = page.split('id="account-changes"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("</tr>")
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row[1:]] for row in cells if row
     ]
 
 

@@ -73,7 +73,8 @@ def test_unknown_user_and_wrong_password_get_the_identical_answer(app, session):
         answers.append((resp.status_code, masked(resp.get_data(as_text=True))))
     assert answers[0] == answers[1] == answers[2]
     status, body = answers[0]
-    assert status == 200 and "Unknown user name or wrong password." in body
+    assert status == 200 and 'id="login-error"' in body
+    assert "ไม่พบชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in body  # the page is Thai by default
     assert "somchai" not in body and "nobody-at-all" not in body
 
 
@@ -106,7 +107,7 @@ def test_a_password_change_ends_the_other_sessions_only(app, session):
             "csrf_token": csrf_token(laptop),
         },
     )
-    assert resp.status_code == 200 and "Every other session" in resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="password-changed"' in resp.get_data(as_text=True)
     assert signed_in(laptop)
     assert not signed_in(phone)
     assert sign_in(phone, "malee", PASSWORD).status_code == 200  # the old password fails
@@ -125,10 +126,16 @@ def test_a_wrong_current_password_changes_nothing(client, session):
             "confirm": new,
             "csrf_token": csrf_token(client),
         },
+        headers={"Accept-Language": "en"},
     )
-    assert resp.status_code == 200 and "the current password is wrong" in resp.get_data(
-        as_text=True
-    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "the current password is wrong" in page
+    # next to the field it is about, which says it is invalid and points to the message
+    error = re.search(r'<p class="bw-field-error" id="current_password-error">([^<]*)</p>', page)
+    assert error and "the current password is wrong" in error.group(1)
+    field = re.search(r'<input[^>]*id="current_password"[^>]*>', page)
+    assert field and 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="current_password-error"' in field.group(0)
     session.refresh(user)
     assert user.session_version == 1 and signed_in(client)
 
@@ -222,6 +229,7 @@ def test_admin_page_is_forbidden_to_other_roles(client, session, role):
 def test_admin_creates_an_account_and_sets_its_role(client, session):
     make_user(session, Role.ADMINISTRATOR, "admin")
     sign_in(client, "admin")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get("/admin/users").get_data(as_text=True)
     assert "admin" in page and 'name="csrf-token"' in page
     form = {
@@ -237,7 +245,9 @@ def test_admin_creates_an_account_and_sets_its_role(client, session):
     assert resp.status_code == 302
     page = client.get("/admin/users").get_data(as_text=True)
     assert "Account noi created." in page and "Noi &lt;b&gt;" in page
-    assert "Chiang Saen (Chiang Rai)" in page
+    assert "Chiang Saen, Chiang Rai" in page
+    thai = client.get("/admin/users", headers={"Accept-Language": "th"}).get_data(as_text=True)
+    assert "อ.เชียงแสน จ.เชียงราย" in thai  # the area by its Thai names on the Thai page
 
     resp = client.post(
         "/admin/users/noi/role",
@@ -252,6 +262,7 @@ def test_admin_creates_an_account_and_sets_its_role(client, session):
 def test_admin_page_names_the_wrong_field(client, session):
     make_user(session, Role.ADMINISTRATOR, "admin")
     sign_in(client, "admin")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     form = {
         "username": "noi",
         "role": "officer",
@@ -261,7 +272,11 @@ def test_admin_page_names_the_wrong_field(client, session):
     }
     resp = client.post("/admin/users", data=form)
     assert resp.status_code == 400
-    assert "district: a officer account needs a district" in resp.get_data(as_text=True)
+    error = re.search(
+        r'<p class="bw-field-error" id="new-district-error">([^<]*)</p>',
+        resp.get_data(as_text=True),
+    )
+    assert error and "account needs a district" in error.group(1)
     resp = client.post("/admin/users/nobody/disable", data={"csrf_token": csrf_token(client)})
     assert resp.status_code == 404
     assert session.execute(select(User.username)).scalars().all() == ["admin"]

@@ -134,6 +134,22 @@ POLICY: dict[tuple[str, str], Policy] = {
         roles=frozenset({Role.ADMINISTRATOR}),
         page=True,
     ),
+    ("/admin/users/<username>/enable", "POST"): Policy(
+        post_form("/admin/users/matrix-volunteer/enable"),
+        ok=302,
+        roles=frozenset({Role.ADMINISTRATOR}),
+        page=True,
+    ),
+    ("/admin/users/<username>/password", "POST"): Policy(
+        post_form(
+            "/admin/users/matrix-volunteer/password",
+            password="another long passphrase",
+            confirm="another long passphrase",
+        ),
+        ok=302,
+        roles=frozenset({Role.ADMINISTRATOR}),
+        page=True,
+    ),
     ("/api/incidents", "POST"): Policy(report_json, ok=201, roles=REPORTERS),
     ("/api/incidents/<int:incident_id>", "GET"): Policy(
         get(INCIDENT), roles=SIGNED_IN, scoped=True, marked=True
@@ -166,6 +182,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         get("/review/incidents/{id}"), roles=REVIEWERS, scoped=True, page=True, marked=True
     ),
     ("/review", "GET"): Policy(get("/review"), roles=frozenset({Role.COORDINATOR}), page=True),
+    ("/my-reports", "GET"): Policy(get("/my-reports"), roles=REPORTERS, page=True),
     ("/review/incidents/<int:incident_id>/actions", "POST"): Policy(
         post_form("/review/incidents/{id}/actions", action="verify", back=""),
         ok=303,

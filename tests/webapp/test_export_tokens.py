@@ -20,7 +20,7 @@ from tests.webapp.signin import PASSWORD, csrf_token, sign_in
 
 pytestmark = pytest.mark.db
 
-_SECRET = re.compile(r'id="new-token" readonly size="60" value="(bw_[A-Za-z0-9_-]+)"')
+_SECRET = re.compile(r'<input id="new-token"[^>]*value="(bw_[A-Za-z0-9_-]+)"')
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def make_token_on_the_page(app, role: Role, name: str = "QGIS on my laptop") -> 
     client = app.test_client()
     assert sign_in(client, f"export-{role.value}").status_code == 302
     page = client.get("/account/tokens")
-    assert page.status_code == 200 and "Make a token" in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="token-form"' in page.get_data(as_text=True)
     resp = client.post(
         "/account/tokens",
         data={"name": name, "current_password": PASSWORD, "csrf_token": csrf_token(client)},
@@ -113,7 +113,9 @@ def test_a_revoked_token_is_refused(app, session, world):
     )
     assert resp.status_code == 303
     assert app.test_client().get("/ogcapi", headers=bearer(secret)).status_code == 401
-    assert "revoked" in client.get("/account/tokens").get_data(as_text=True)
+    listing = client.get("/account/tokens").get_data(as_text=True)
+    assert f"/account/tokens/{token.id}/revoke" not in listing  # no revoke button any more
+    assert "เพิกถอนแล้วเมื่อ" in listing  # "revoked on ...", in Thai time
 
 
 def test_a_token_of_a_disabled_account_is_refused(app, session, world):
@@ -158,7 +160,9 @@ def test_a_token_needs_a_name(app, world):
     client = app.test_client()
     assert sign_in(client, "export-officer").status_code == 302
     resp = client.post("/account/tokens", data={"name": " ", "csrf_token": csrf_token(client)})
-    assert resp.status_code == 200 and "bw-error" in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and '<p class="bw-field-error" id="name-error">' in page
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="name"', page)
     assert not _SECRET.search(resp.get_data(as_text=True))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import ngettext
+from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user, login_required, logout_user
 
 from gis.accounts import tokens
@@ -24,7 +24,7 @@ from webapp.i18n import LANGUAGE_COOKIE, STAFF_LANGUAGES
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 #: One message for an unknown user, a wrong password and a disabled account.
-LOGIN_FAILED = "Unknown user name or wrong password."
+LOGIN_FAILED = lazy_gettext("Unknown user name or wrong password.")
 
 
 def safe_next(target: str | None) -> str:
@@ -79,7 +79,6 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    error = None
     if form.validate_on_submit():
         db = get_session()
         user = db.get(User, current_user.id)
@@ -91,8 +90,9 @@ def change_password():
                 current_password=form.current_password.data or "",
                 by=user,
             )
-        except InvalidInput as exc:
-            error = exc.message
+        except InvalidInput as exc:  # shown next to the field it names
+            field = form[exc.field] if exc.field and exc.field in form else form.new_password
+            field.errors = [*field.errors, exc.message]
         else:
             db.commit()
             start_session(user)  # this session goes on; every other one has ended
@@ -101,10 +101,11 @@ def change_password():
     return render_template(
         "auth/password.html",
         form=form,
-        error=error,
         done=False,
         tokens=live,
         revoke_all=RevokeAllTokensForm(formdata=None),
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+        max_length=accounts.MAX_PASSWORD_LENGTH,
     )
 
 

@@ -26,10 +26,20 @@ from webapp.export import bp
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name (what will use it)", validators=[DataRequired(), Length(max=tokens.MAX_NAME)]
+        lazy_gettext("Name (what will use it)"),
+        validators=[
+            DataRequired(message=lazy_gettext("Give the token a name (what will use it).")),
+            Length(
+                max=tokens.MAX_NAME,
+                message=lazy_gettext("A token's name has at most %(max)d characters."),
+            ),
+        ],
     )
     current_password = PasswordField(
-        lazy_gettext("Your current password"), validators=[DataRequired()]
+        lazy_gettext("Your current password"),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your current password to make a token."))
+        ],
     )
 
 
@@ -37,7 +47,7 @@ class RevokeForm(FlaskForm):
     """No fields: the CSRF token only."""
 
 
-def page(form: TokenForm, new: tokens.NewToken | None = None, error: str | None = None) -> Any:
+def page(form: TokenForm, new: tokens.NewToken | None = None) -> Any:
     user = viewer()
     html = render_template(
         "export/tokens.html",
@@ -45,10 +55,20 @@ def page(form: TokenForm, new: tokens.NewToken | None = None, error: str | None 
         revoke=RevokeForm(),
         tokens=tokens.list_tokens(get_session(), user),
         new=new,
-        error=error,
+        examples=examples(new.secret) if new else [],
         ogcapi=url_for("export.landing", _external=True),
     )
     return html, 200, {"Cache-Control": "no-store"}
+
+
+def examples(secret: str) -> list[str]:
+    """Commands that use a new token: a download with curl, the OGC API with GDAL."""
+    incidents = url_for("export.export_file", name="incidents", fmt="geojson", _external=True)
+    ogcapi = url_for("export.landing", _external=True)
+    return [
+        f'curl -H "Authorization: Bearer {secret}" -o incidents.geojson {incidents}',
+        f'GDAL_HTTP_HEADERS="Authorization: Bearer {secret}" ogrinfo OAPIF:{ogcapi}',
+    ]
 
 
 @bp.get("/account/tokens")
@@ -62,9 +82,7 @@ def token_list() -> Any:
 def token_create() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
-        if form.name.errors:
-            return page(form, error="Give the token a name of at most 80 characters.")
-        return page(form, error=_("Enter your current password to make a token."))
+        return page(form)  # each field shows its errors
     session = get_session()
     try:
         new = tokens.create_token(
@@ -73,10 +91,12 @@ def token_create() -> Any:
             form.name.data or "",
             current_password=form.current_password.data or "",
         )
-    except InvalidInput as exc:
+    except InvalidInput as exc:  # shown next to the field it names (the name, else)
         if exc.field == "current_password":
-            return page(form, error=_("The current password is wrong."))
-        return page(form, error=exc.message)
+            form.current_password.errors = [_("The current password is wrong.")]
+        else:
+            form.name.errors = [exc.message]
+        return page(form)
     session.commit()
     return page(TokenForm(formdata=None), new=new)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import lazy_pgettext
 from flask_login import login_required
 
 from gis import export
@@ -22,19 +22,20 @@ from gis.export.run import FILE_FORMATS
 from webapp.export import bp
 from webapp.export.auth import viewer_access
 
-#: Each collection's name on the page (the registry's titles are for the OGC API).
+#: Each collection's name on the page (the registry's titles are for the OGC API); in the
+#: context "collection", since the same words elsewhere may be counts or headings.
 TITLES = {
-    "incidents": lazy_gettext("Incidents"),
-    "hotspots": lazy_gettext("Hotspots"),
-    "hexagon_cells": lazy_gettext("Hexagon cells (Gi*)"),
-    "patrol_plans": lazy_gettext("Patrol plans"),
-    "checkpoints": lazy_gettext("Checkpoints"),
-    "natural_crossings": lazy_gettext("Natural crossings"),
-    "districts": lazy_gettext("Districts"),
-    "parallel_areas": lazy_gettext("Parallel areas"),
-    "border_segments": lazy_gettext("Border segments"),
-    "mekong": lazy_gettext("Mekong"),
-    "watch_corridor": lazy_gettext("Watch corridor"),
+    "incidents": lazy_pgettext("collection", "Incidents"),
+    "hotspots": lazy_pgettext("collection", "Hotspots"),
+    "hexagon_cells": lazy_pgettext("collection", "Hexagon cells (Gi*)"),
+    "patrol_plans": lazy_pgettext("collection", "Patrol plans"),
+    "checkpoints": lazy_pgettext("collection", "Checkpoints"),
+    "natural_crossings": lazy_pgettext("collection", "Natural crossings"),
+    "districts": lazy_pgettext("collection", "Districts"),
+    "parallel_areas": lazy_pgettext("collection", "Parallel areas"),
+    "border_segments": lazy_pgettext("collection", "Border segments"),
+    "mekong": lazy_pgettext("collection", "Mekong"),
+    "watch_corridor": lazy_pgettext("collection", "Watch corridor"),
 }
 #: The formats' names on the page.
 FORMAT_NAMES = {
@@ -58,6 +59,5 @@ def export_page() -> Any:
         sensitive=access.role in SENSITIVE_ROLES,
         sensitive_collection=SENSITIVE_COLLECTION,
         max_reason=MAX_REASON,
-        lang=str(get_locale()),
     )
     return html, 200, {"Cache-Control": "no-store"}

@@ -13,23 +13,12 @@ from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
 from gis.parsing import DAY, THAI_TIME, refuse_unknown
-from gis.types import IncidentCategory
 
 FIELDS = ("lon", "lat", "category", "occurred_at", "description", "reporter_contact")
 #: Sent by the page itself, not typed by the reporter.
 HIDDEN = ("idempotency_key", "csrf_token")
 #: ``<input type="datetime-local">`` sends a minute without an offset: Thai time is meant.
 LOCAL_MINUTE = re.compile(DAY.pattern + r"T\d{2}:\d{2}")
-
-CATEGORY_LABELS = {
-    IncidentCategory.DRUG_TRAFFICKING: lazy_gettext("Drug trafficking"),
-    IncidentCategory.HUMAN_TRAFFICKING: lazy_gettext("Human trafficking"),
-    IncidentCategory.ILLEGAL_ENTRY: lazy_gettext("Illegal entry"),
-    IncidentCategory.SMUGGLING: lazy_gettext("Smuggling of goods"),
-    IncidentCategory.VEHICLE_THEFT: lazy_gettext("Vehicle theft or stolen goods across the border"),
-    IncidentCategory.ONLINE_FRAUD: lazy_gettext("Online fraud"),
-    IncidentCategory.OTHER: lazy_gettext("Other"),
-}
 
 FIELD_LABELS = {
     "lon": lazy_gettext("Longitude"),
