@@ -9,6 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from gis.ops.backup import BackupError, backup, manifest_path, restore
+from gis.text import N_
+from webapp.cli.common import say
 
 
 def _say(message: str) -> None:
@@ -29,9 +31,18 @@ def backup_command(file: Path) -> None:
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(
-        f"backup written: {file} ({manifest.archive_bytes:,} bytes), manifest "
-        f"{manifest_path(file)}: {manifest.counts.get('incident', 0):,} incidents, "
-        f"{sum(manifest.counts.values()):,} rows in {len(manifest.counts)} tables"
+        say(
+            N_(
+                "backup written: %(file)s (%(bytes)s bytes), manifest %(manifest)s: "
+                "%(incidents)s incidents, %(rows)s rows in %(tables)d tables"
+            ),
+            file=file,
+            bytes=f"{manifest.archive_bytes:,}",
+            manifest=manifest_path(file),
+            incidents=f"{manifest.counts.get('incident', 0):,}",
+            rows=f"{sum(manifest.counts.values()):,}",
+            tables=len(manifest.counts),
+        )
     )
 
 
@@ -53,7 +64,15 @@ def restore_command(file: Path, database_url: str | None) -> None:
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(
-        f"restored {file} (taken {manifest.taken_at}, schema {manifest.schema_revision}): "
-        f"{sum(manifest.counts.values()):,} rows in {len(manifest.counts)} tables, "
-        "equal to the manifest"
+        say(
+            N_(
+                "restored %(file)s (taken %(taken)s, schema %(schema)s): %(rows)s rows in "
+                "%(tables)d tables, equal to the manifest"
+            ),
+            file=file,
+            taken=manifest.taken_at,
+            schema=manifest.schema_revision,
+            rows=f"{sum(manifest.counts.values()):,}",
+            tables=len(manifest.counts),
+        )
     )

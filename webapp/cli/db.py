@@ -10,6 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from gis.text import N_
+from webapp.cli.common import say
+
 
 @click.group("db")
 def db_group() -> None:
@@ -24,7 +27,7 @@ def db_upgrade(revision: str) -> None:
     from gis.ops import migrate  # Alembic: kept out of web workers
 
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"schema at {revision}")
+    click.echo(say(N_("schema at %(revision)s"), revision=revision))
 
 
 @db_group.command("downgrade")
@@ -35,7 +38,7 @@ def db_downgrade(revision: str) -> None:
     from gis.ops import migrate  # Alembic: kept out of web workers
 
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"schema at {revision}")
+    click.echo(say(N_("schema at %(revision)s"), revision=revision))
 
 
 @db_group.command("current")

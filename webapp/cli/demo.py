@@ -18,8 +18,12 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.users import ensure_demo_accounts
 from gis.models import User
-from webapp.cli.common import Bars, progress_option, transaction
+from gis.text import N_
+from webapp.cli.common import Bars, progress_option, say, transaction
 from webapp.config import ROOT
+
+#: What ``demo`` says when the incidents it would make are there already.
+NOTHING_GENERATED = N_("demo data: incidents already present, nothing generated")
 
 
 @click.command("demo")
@@ -60,12 +64,13 @@ def demo_command(
         created = ensure_demo_accounts(session)
     if created:
         save_demo_logins(created)
-        click.echo(f"demo accounts created: {', '.join(user for _, user, _ in created)}")
+        users = ", ".join(user for _, user, _ in created)
+        click.echo(say(N_("demo accounts created: %(users)s"), users=users))
     generate = True
     with transaction() as session:
         if if_empty and has_incidents(session):
             if has_real_incidents(session):
-                click.echo("demo data: incidents already present, nothing generated")
+                click.echo(say(NOTHING_GENERATED))
                 return
             generate = False
     end = anchor.replace(tzinfo=dt.UTC) if anchor else default_anchor()
@@ -90,10 +95,12 @@ def demo_command(
     if report is not None:
         click.echo(str(report))
     elif not showcase.made:
-        click.echo("demo data: incidents already present, nothing generated")
+        click.echo(say(NOTHING_GENERATED))
         return
     else:
-        click.echo("demo data: incidents already present, adding what the demo accounts do")
+        click.echo(
+            say(N_("demo data: incidents already present, adding what the demo accounts do"))
+        )
     click.echo(str(showcase))
 
 
@@ -138,11 +145,13 @@ def info_command(url: str) -> None:
     with transaction() as session:
         logins = demo_logins(session)
     click.echo("")
-    click.echo(f"borderwatch is starting on {url}")
+    click.echo(say(N_("borderwatch is starting on %(url)s"), url=url))
     if logins:
-        click.echo("Demo sign-ins (role: user / password; sign in at /login):")
+        click.echo(say(N_("Demo sign-ins (role: user / password; sign in at /login):")))
         for role, user, password in logins:
             click.echo(f"  {role:>16}: {user} / {password}")
     else:
-        click.echo("No demo accounts: create one with `borderwatch user create` (see README).")
+        click.echo(
+            say(N_("No demo accounts: create one with `borderwatch user create` (see README)."))
+        )
     click.echo("")

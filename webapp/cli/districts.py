@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from gis.reference.admin import set_target
-from webapp.cli.common import transaction
+from gis.text import N_
+from webapp.cli.common import cli_language, say, transaction
 
 
 @click.group("district")
@@ -25,4 +26,16 @@ def district_target(district: str, on: bool) -> None:
     """
     with transaction() as session:
         ref = set_target(session, district, on)
-    click.echo(f"{ref.name} ({ref.province}) is {'now' if on else 'no longer'} a target district")
+    message = (
+        N_("%(district)s (%(province)s) is now a target district")
+        if on
+        else N_("%(district)s (%(province)s) is no longer a target district")
+    )
+    thai = cli_language() == "th"
+    click.echo(
+        say(
+            message,
+            district=ref.name_th if thai else ref.name,
+            province=ref.province_th if thai else ref.province,
+        )
+    )

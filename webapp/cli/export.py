@@ -21,7 +21,9 @@ from gis.accounts.users import get_user
 from gis.errors import BorderwatchError, NotFound
 from gis.export.collections import COLLECTIONS
 from gis.export.run import Progress
+from gis.text import N_
 from gis.types import BBox
+from webapp.cli.common import error_text, say
 from webapp.db import database
 from webapp.params import parse_bbox
 
@@ -97,13 +99,25 @@ def export_command(
         os.replace(partial, out)
     except BorderwatchError as exc:
         if isinstance(exc, NotFound) and exc.field == "collection":
-            raise click.ClickException(f"{username} may not export {collection}") from exc
-        message = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        raise click.ClickException(message) from exc
+            raise click.ClickException(
+                say(
+                    N_("%(user)s may not export %(collection)s"),
+                    user=username,
+                    collection=collection,
+                )
+            ) from exc
+        raise click.ClickException(error_text(exc, field=True)) from exc
     finally:
         partial.unlink(missing_ok=True)
         session.close()
-    click.echo(f"{started.counter.n} features of {collection} written to {out}")
+    click.echo(
+        say(
+            N_("%(n)d features of %(collection)s written to %(out)s"),
+            n=started.counter.n,
+            collection=collection,
+            out=out,
+        )
+    )
 
 
 def moves(bar: tqdm) -> Progress:

@@ -18,8 +18,9 @@ from gis.errors import BorderwatchError
 from gis.hotspots.queries import ranked_hotspots
 from gis.hotspots.runs import requeue_abandoned, run_hotspots, run_next
 from gis.reference.corridor import refresh_corridor, set_demarcation
+from gis.text import N_
 from gis.types import Demarcation, RunStatus
-from webapp.cli.common import transaction
+from webapp.cli.common import error_text, label_of, say, transaction
 from webapp.db import database
 
 log = logging.getLogger(__name__)
@@ -77,24 +78,43 @@ def hotspots_run(
     try:
         run = run_hotspots(database().engine, params, None, progress=report)
     except BorderwatchError as exc:
-        raise click.ClickException(
-            f"{exc.field}: {exc.message}" if exc.field else exc.message
-        ) from exc
+        raise click.ClickException(error_text(exc, field=True)) from exc
     finally:
         bar.close()
     if run.status != RunStatus.DONE:
-        raise click.ClickException(f"run {run.id} failed: {run.error}")
+        raise click.ClickException(
+            say(N_("run %(id)s failed: %(error)s"), id=run.id, error=run.error)
+        )
     click.echo(
-        f"run {run.id}: {run.n_incidents} incidents, {run.n_clusters} hotspots "
-        f"(eps {run.params['eps_m']:g} m, min points {run.params['min_points']}); {run.gistar}"
+        say(
+            N_(
+                "run %(id)s: %(incidents)d incidents, %(hotspots)d hotspots (eps %(eps)s m, "
+                "min points %(min_points)s); %(gistar)s"
+            ),
+            id=run.id,
+            incidents=run.n_incidents,
+            hotspots=run.n_clusters,
+            eps=f"{run.params['eps_m']:g}",
+            min_points=run.params["min_points"],
+            gistar=run.gistar,
+        )
     )
     with transaction() as session:
         for spot in ranked_hotspots(session, run.id, limit=20):
-            click.echo(
-                f"  #{spot['rank']:>3} score {spot['score']:8.2f}  {spot['n_incidents']:>5} "
-                f"incidents  trend {int(spot['trend'] or 0):+d}  "
-                f"{', '.join(spot['districts'][:5])}{' …' if len(spot['districts']) > 5 else ''}"
+            districts = ", ".join(spot["districts"][:5])
+            more = " …" if len(spot["districts"]) > 5 else ""
+            line = say(
+                N_(
+                    "#%(rank)3d score %(score)8.2f  %(incidents)5d incidents  "
+                    "trend %(trend)+d  %(districts)s"
+                ),
+                rank=spot["rank"],
+                score=spot["score"],
+                incidents=spot["n_incidents"],
+                trend=int(spot["trend"] or 0),
+                districts=districts + more,
             )
+            click.echo(f"  {line}")
 
 
 @click.command("worker")
@@ -114,7 +134,7 @@ def worker_command(once: bool, poll: float) -> None:
     signal.signal(signal.SIGINT, stop)
     for run_id in requeue_abandoned(engine):
         log.warning("hotspot run %s was left running by a stopped worker: queued again", run_id)
-    click.echo("borderwatch worker: waiting for hotspot runs", err=True)
+    click.echo(say(N_("borderwatch worker: waiting for hotspot runs")), err=True)
     while not stopping:
         run = run_next(engine)
         if run is not None:
@@ -138,7 +158,9 @@ def corridor_refresh(width_m: float | None) -> None:
     with transaction() as session:
         info = refresh_corridor(session, width_m)
     if info is None:
-        raise click.ClickException("no border or crossing loaded: run `borderwatch seed` first")
+        raise click.ClickException(
+            say(N_("no border or crossing loaded: run `borderwatch seed` first"))
+        )
     click.echo(json.dumps(dataclasses.asdict(info), default=str))
 
 
@@ -157,7 +179,14 @@ def border_flag(segment_no: int, demarcation: str, note: str | None) -> None:
     corridor is rebuilt)."""
     with transaction() as session:
         segment = set_demarcation(session, segment_no, demarcation, None, note)
-    click.echo(f"segment {segment.segment_no} ({segment.district_name}) is {demarcation}")
+    click.echo(
+        say(
+            N_("segment %(segment)s (%(district)s): %(demarcation)s"),
+            segment=segment.segment_no,
+            district=segment.district_name,
+            demarcation=label_of(Demarcation(demarcation)),
+        )
+    )
 
 
 COMMANDS = (hotspots_group, worker_command, corridor_group, border_group)

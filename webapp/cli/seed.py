@@ -10,8 +10,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from gis.reference.crossings import import_crossings as run_import
+from gis.text import N_
 from seeds.reference import DATA_DIR, load_reference, read_reference
-from webapp.cli.common import Bars, progress_option, transaction
+from webapp.cli.common import Bars, progress_option, say, transaction
 
 
 @click.command("seed")
@@ -33,11 +34,17 @@ def seed_command(data_dir: Path | None, progress: bool) -> None:
     finally:
         bars.close()
     for table, c in report.tables.items():
-        click.echo(
-            f"{table:>24}: {c.inserted} inserted, {c.updated} updated, {c.unchanged} unchanged"
+        counts = say(
+            N_("%(inserted)d inserted, %(updated)d updated, %(unchanged)d unchanged"),
+            inserted=c.inserted,
+            updated=c.updated,
+            unchanged=c.unchanged,
         )
+        click.echo(f"{table:>24}: {counts}")
     click.echo(
-        "reference data up to date" if report.changed == 0 else f"{report.changed} rows written"
+        say(N_("reference data up to date"))
+        if report.changed == 0
+        else say(N_("%(n)d rows written"), n=report.changed)
     )
 
 
@@ -59,7 +66,9 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{file.name}: not valid JSON ({exc})") from exc
+        raise click.ClickException(
+            say(N_("%(file)s: not valid JSON (%(error)s)"), file=file.name, error=exc)
+        ) from exc
     bars = Bars(progress)
     try:
         with transaction() as session:
@@ -74,6 +83,10 @@ def import_crossings(file: Path, source: str | None, progress: bool) -> None:
     finally:
         bars.close()
     click.echo(
-        f"{report.inserted} crossings inserted, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
+        say(
+            N_("%(inserted)d crossings inserted, %(updated)d updated, %(unchanged)d unchanged"),
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
     )

@@ -16,8 +16,9 @@ from gis.accounts.users import (
     set_role,
 )
 from gis.errors import InvalidInput
+from gis.text import N_
 from gis.types import Role
-from webapp.cli.common import transaction
+from webapp.cli.common import error_text, say, transaction
 
 ROLE = click.Choice([r.value for r in Role])
 
@@ -26,7 +27,11 @@ def read_password(from_stdin: bool) -> str:
     """The new password: the first line of stdin, or typed twice at a hidden prompt."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return click.prompt(
+        say(N_("Password")),
+        hide_input=True,
+        confirmation_prompt=say(N_("Repeat for confirmation")),
+    )
 
 
 def password_stdin_option(f):  # type: ignore[no-untyped-def]
@@ -61,12 +66,12 @@ def user_create(
     try:
         check_username(username)  # before asking for a password
     except InvalidInput as exc:
-        raise click.BadParameter(exc.message, param_hint="USERNAME") from exc
+        raise click.BadParameter(error_text(exc), param_hint="USERNAME") from exc
     password = read_password(password_stdin)
     with transaction() as session:
         user = create_user(session, username, display_name, password, role, district, province)
         name = user.username
-    click.echo(f"account {name} created ({role})")
+    click.echo(say(N_("account %(name)s created (%(role)s)"), name=name, role=role))
 
 
 @user_group.command("disable")
@@ -76,7 +81,7 @@ def user_disable(username: str) -> None:
     """Disable USERNAME and end its sessions."""
     with transaction() as session:
         name = disable_user(session, username).username
-    click.echo(f"account {name} disabled; its sessions have ended")
+    click.echo(say(N_("account %(name)s disabled; its sessions have ended"), name=name))
 
 
 @user_group.command("set-role")
@@ -89,7 +94,9 @@ def user_set_role(username: str, role: str, district: str | None, province: str 
     """Give USERNAME a new role and scope; its sessions end."""
     with transaction() as session:
         name = set_role(session, username, role, district, province).username
-    click.echo(f"account {name} is now {role}; its sessions have ended")
+    click.echo(
+        say(N_("account %(name)s is now %(role)s; its sessions have ended"), name=name, role=role)
+    )
 
 
 @user_group.command("set-password")
@@ -101,4 +108,4 @@ def user_set_password(username: str, password_stdin: bool) -> None:
     password = read_password(password_stdin)
     with transaction() as session:
         name = change_password(session, get_user(session, username), password).username
-    click.echo(f"password of {name} changed; its sessions have ended")
+    click.echo(say(N_("password of %(name)s changed; its sessions have ended"), name=name))
