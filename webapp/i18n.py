@@ -28,7 +28,6 @@ import hashlib
 import json
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_date_format, tokenize_pattern
 from babel.messages.catalog import Catalog
@@ -41,7 +40,7 @@ from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis.parsing import THAI_ZONE
+from gis.parsing import THAI_TIME, THAI_ZONE
 
 #: Supported languages, the default first.
 LANGUAGES = ("th", "en", "lo", "km")
@@ -184,10 +183,6 @@ def local_date(value: dt.date, format: str = "long") -> str:
     return format_date(value, format, locale=locale)
 
 
-#: Thai time, for :func:`local_time`.
-_THAI_TZ = ZoneInfo(THAI_ZONE)
-
-
 def local_time(value: dt.datetime | None, format: str = "medium") -> str:
     """An instant in Thai time, in the request's language, the same way on every page and in
     static/js/i18n.js (``bw.formatDateTime``): "7 ธ.ค. 2569 14:05" on Thai pages (Buddhist-era
@@ -197,7 +192,7 @@ def local_time(value: dt.datetime | None, format: str = "medium") -> str:
         return "–"
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    here = value.astimezone(_THAI_TZ)
+    here = value.astimezone(THAI_TIME)
     locale = get_locale()
     thai = locale is None or locale.language == "th"
     if format == "date":

@@ -70,6 +70,8 @@ INCIDENT = "/api/incidents/{id}"
 POLICY: dict[tuple[str, str], Policy] = {
     ("/", "GET"): Policy(get("/")),
     ("/about", "GET"): Policy(get("/about")),
+    ("/i18n/<lang>.js", "GET"): Policy(get("/i18n/th.js")),
+    ("/language", "POST"): Policy(post_form("/language", lang="en", next="/"), ok=303),
     ("/healthz", "GET"): Policy(get("/healthz")),
     ("/static/<path:filename>", "GET"): Policy(get("/static/js/layers.js")),
     ("/api/openapi.json", "GET"): Policy(get("/api/openapi.json")),
