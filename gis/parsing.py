@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from gis.errors import InvalidInput
+from gis.text import N_
 
 #: Thai time (Indochina Time, UTC+07:00 all year: Thailand has kept no daylight saving since
 #: 1920). Plain days given by users are days in Thai time, and times are shown in it.
@@ -29,11 +30,13 @@ DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: An RFC 3339 ``date-time``: a full date, a time and a mandatory offset.
 RFC3339 = re.compile(DAY.pattern + r"T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
 
-#: What an instant looks like, for messages.
-INSTANT_HINT = "an RFC 3339 date-time with an offset, e.g. 2026-11-21T06:30:00+07:00"
-#: What a day or an instant looks like, for messages.
-DAY_OR_INSTANT_HINT = (
-    "a day (2026-11-21) or an RFC 3339 date-time with an offset (2026-11-21T06:30:00+07:00)"
+#: The messages for a value that is not such an instant (or day).
+_INSTANT_WANTED = N_(
+    "{field} must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T06:30:00+07:00"
+)
+_DAY_OR_INSTANT_WANTED = N_(
+    "{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset"
+    " (2026-11-21T06:30:00+07:00)"
 )
 #: Longest member name repeated in a message.
 SHOWN_CHARS = 80
@@ -74,11 +77,11 @@ def parse_instant(value: Any, field: str) -> dt.datetime:
     """
     text = value.upper() if isinstance(value, str) else ""
     if not RFC3339.fullmatch(text):
-        raise InvalidInput(f"{field} must be {INSTANT_HINT}", field=field)
+        raise InvalidInput(_INSTANT_WANTED, field=field)
     try:
         return _read_instant(text)
     except (ValueError, OverflowError):
-        raise InvalidInput(f"{field} is not a valid date and time", field=field) from None
+        raise InvalidInput(N_("{field} is not a valid date and time"), field=field) from None
 
 
 def parse_when(value: Any, field: str, *, end: bool = False, days: bool = True) -> dt.datetime:
@@ -106,8 +109,7 @@ def parse_when(value: Any, field: str, *, end: bool = False, days: bool = True) 
             return _read_instant(text)
     except (ValueError, OverflowError):
         pass
-    hint = DAY_OR_INSTANT_HINT if days else INSTANT_HINT
-    raise InvalidInput(f"{field} must be {hint}", field=field)
+    raise InvalidInput(_DAY_OR_INSTANT_WANTED if days else _INSTANT_WANTED, field=field)
 
 
 def when_param(
@@ -127,11 +129,11 @@ def parse_day(value: Any, field: str) -> dt.date:
         InvalidInput: another shape, or a day that does not exist.
     """
     if not isinstance(value, str) or not DAY.fullmatch(value):
-        raise InvalidInput(f"{field} must be a day such as 2026-11-25", field=field)
+        raise InvalidInput(N_("{field} must be a day such as 2026-11-25"), field=field)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field} is not a valid day", field=field) from None
+        raise InvalidInput(N_("{field} is not a valid day"), field=field) from None
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -150,7 +152,9 @@ def parse_choice(value: Any, field: str, kind: type[E]) -> E:
     try:
         return kind(value)
     except ValueError:
-        raise InvalidInput(f"{field} must be one of {_known(kind)}", field=field) from None
+        raise InvalidInput(
+            N_("{field} must be one of {known}"), field=field, known=_known(kind)
+        ) from None
 
 
 def parse_choices(raw: str | None, field: str, kind: type[E]) -> frozenset[E]:
@@ -167,7 +171,9 @@ def parse_choices(raw: str | None, field: str, kind: type[E]) -> frozenset[E]:
             values.add(kind(part.strip()))
         except ValueError:
             raise InvalidInput(
-                f"{field} must be one or more of {_known(kind)}, separated by commas", field=field
+                N_("{field} must be one or more of {known}, separated by commas"),
+                field=field,
+                known=_known(kind),
             ) from None
     return frozenset(values)
 
@@ -180,10 +186,11 @@ def _amount(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
-def _range(lo: float, hi: float, lo_open: bool) -> str:
-    if lo_open:
-        return f"more than {_amount(lo)} and at most {_amount(hi)}"
-    return f"between {_amount(lo)} and {_amount(hi)}"
+#: The out-of-range messages of :func:`parse_number` (``{low}``, ``{high}`` its bounds).
+BETWEEN = N_("{field} must be between {low} and {high}")
+MORE_THAN = N_("{field} must be more than {low} and at most {high}")
+BETWEEN_METRES = N_("{field} must be between {low} and {high} metres")
+MORE_THAN_METRES = N_("{field} must be more than {low} and at most {high} metres")
 
 
 def parse_number(
@@ -193,8 +200,7 @@ def parse_number(
     hi: float,
     *,
     lo_open: bool = False,
-    unit: str = "",
-    hint: str = "",
+    out_of_range: str | None = None,
 ) -> float:
     """A finite JSON number (not a boolean) within ``lo..hi``.
 
@@ -202,8 +208,9 @@ def parse_number(
         value: the raw value.
         field: the field's name, for the error.
         lo, hi: the bounds, both included unless ``lo_open`` (then ``lo`` is excluded).
-        unit: words after the range in the message (``" metres"``).
-        hint: words that end the out-of-range message (a likely mistake).
+        out_of_range: the message when the number is out of range, a template marked with
+            ``N_`` with ``{field}``, ``{low}`` and ``{high}`` (a unit, a likely mistake);
+            :data:`BETWEEN` or :data:`MORE_THAN` by default.
 
     Returns:
         The number as a float.
@@ -212,12 +219,17 @@ def parse_number(
         InvalidInput: not a number, NaN or an infinity, or out of range.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number", field=field)
+        raise InvalidInput(N_("{field} must be a number"), field=field)
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInput(f"{field} must be a finite number (not NaN or Infinity)", field=field)
+        raise InvalidInput(N_("{field} must be a finite number (not NaN or Infinity)"), field=field)
     low_ok = value > lo if lo_open else value >= lo
     if not (low_ok and value <= hi):
-        raise InvalidInput(f"{field} must be {_range(lo, hi, lo_open)}{unit}{hint}", field=field)
+        raise InvalidInput(
+            out_of_range or (MORE_THAN if lo_open else BETWEEN),
+            field=field,
+            low=_amount(lo),
+            high=_amount(hi),
+        )
     return float(value)
 
 
@@ -229,7 +241,10 @@ def parse_integer(value: Any, field: str, lo: int, hi: int) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise InvalidInput(
-            f"{field} must be an integer from {_amount(lo)} to {_amount(hi)}", field=field
+            N_("{field} must be an integer from {low} to {high}"),
+            field=field,
+            low=_amount(lo),
+            high=_amount(hi),
         )
     return value
 
@@ -247,15 +262,17 @@ def parse_text(value: Any, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be a string", field=field)
+        raise InvalidInput(N_("{field} must be a string"), field=field)
     if len(value) > limit:
-        raise InvalidInput(f"{field} is longer than {limit:,} characters", field=field)
+        raise InvalidInput(
+            N_("{field} is longer than {limit:,} characters"), field=field, limit=limit
+        )
     if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
+        raise InvalidInput(N_("{field} contains a NUL character"), field=field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): PostgreSQL cannot store it
-        raise InvalidInput(f"{field} is not valid Unicode text", field=field) from None
+        raise InvalidInput(N_("{field} is not valid Unicode text"), field=field) from None
     return value if value.strip() else None
 
 
@@ -273,13 +290,11 @@ def refuse_unknown(members: Iterable[Any], allowed: Collection[str], *, prefix: 
     for name in members:
         if name not in allowed:
             shown = str(name)[:SHOWN_CHARS]
-            raise InvalidInput(f"unknown field {shown!r}", field=prefix + shown)
+            raise InvalidInput(N_("unknown field {name!r}"), field=prefix + shown, name=shown)
 
 
 __all__ = [
     "DAY",
-    "DAY_OR_INSTANT_HINT",
-    "INSTANT_HINT",
     "RFC3339",
     "THAI_TIME",
     "THAI_ZONE",

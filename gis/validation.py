@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from gis.errors import InvalidGeometry
+from gis.text import N_
 
 #: Longest coordinate list accepted in one geometry (protects the server from huge inputs).
 MAX_VERTICES = 200_000
@@ -78,26 +79,37 @@ def parse_geometry(geometry: Any, allowed: Iterable[str], label: str = "geometry
     """
     allowed = tuple(allowed)
     if not isinstance(geometry, Mapping):
-        raise InvalidGeometry(f"{label}: geometry is missing", feature=label, field="geometry")
+        raise InvalidGeometry(
+            N_("{label}: geometry is missing"), feature=label, field="geometry", label=label
+        )
     gtype = geometry.get("type")
     if gtype not in allowed:
         raise InvalidGeometry(
-            f"{label}: geometry type {gtype!r} is not accepted (expected {' or '.join(allowed)})",
+            N_("{label}: geometry type {type!r} is not accepted (expected {expected})"),
             feature=label,
             field="geometry",
+            label=label,
+            type=gtype,
+            expected=" or ".join(allowed),
         )
     try:
         _check_coordinates(geometry.get("coordinates"))
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
-        raise InvalidGeometry(f"{label}: {exc}", feature=label, field="geometry") from exc
+        raise InvalidGeometry(
+            N_("{label}: {detail}"), feature=label, field="geometry", label=label, detail=str(exc)
+        ) from exc
     if geom.is_empty:
-        raise InvalidGeometry(f"{label}: geometry is empty", feature=label, field="geometry")
+        raise InvalidGeometry(
+            N_("{label}: geometry is empty"), feature=label, field="geometry", label=label
+        )
     if not geom.is_valid:
         raise InvalidGeometry(
-            f"{label}: geometry is not valid ({explain_validity(geom)})",
+            N_("{label}: geometry is not valid ({detail})"),
             feature=label,
             field="geometry",
+            label=label,
+            detail=explain_validity(geom),
         )
     return geom
 
@@ -111,23 +123,31 @@ def feature_collection(doc: Any, source: str) -> list[Mapping[str, Any]]:
         InvalidGeometry: not a FeatureCollection, another CRS, or a feature that is not a Feature.
     """
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
-        raise InvalidGeometry(f"{source}: not a GeoJSON FeatureCollection")
+        raise InvalidGeometry(N_("{source}: not a GeoJSON FeatureCollection"), source=source)
     crs = doc.get("crs")
     if crs is not None:
         name = str(((crs or {}).get("properties") or {}).get("name", ""))
         if not (name.endswith("CRS84") or name.endswith("4326")):
             raise InvalidGeometry(
-                f"{source}: coordinates must be EPSG:4326 longitude/latitude (crs is {name!r})"
+                N_("{source}: coordinates must be EPSG:4326 longitude/latitude (crs is {name!r})"),
+                source=source,
+                name=name,
             )
     features = doc.get("features")
     if not isinstance(features, list):
-        raise InvalidGeometry(f"{source}: 'features' must be an array")
+        raise InvalidGeometry(N_("{source}: 'features' must be an array"), source=source)
     for i, f in enumerate(features):
         if not isinstance(f, Mapping) or f.get("type") != "Feature":
-            raise InvalidGeometry(f"{source}: feature #{i + 1} is not a GeoJSON Feature")
+            raise InvalidGeometry(
+                N_("{source}: feature #{number} is not a GeoJSON Feature"),
+                source=source,
+                number=i + 1,
+            )
         props = f.get("properties")
         if props is not None and not isinstance(props, Mapping):
             raise InvalidGeometry(
-                f"{source}: feature #{i + 1} has properties that are not an object"
+                N_("{source}: feature #{number} has properties that are not an object"),
+                source=source,
+                number=i + 1,
             )
     return features

@@ -25,7 +25,7 @@ ROLES = frozenset(hotspot_queries.VIEW_ROLES)
 
 def _viewer(query: LayerQuery) -> User:
     if query.viewer is None:
-        raise NotFound("There is no map layer with this name.", field="name")
+        raise NotFound(N_("There is no map layer with this name."), field="name")
     return query.viewer
 
 

@@ -192,7 +192,7 @@ def incidents_source(session: Session, query: LayerQuery) -> str:
         InvalidInput: a bad filter parameter, naming it.
     """
     if query.viewer is None:
-        raise NotFound("There is no map layer with this name.", field="name")
+        raise NotFound(N_("There is no map layer with this name."), field="name")
     return incident_layer.incident_layer_geojson(
         session,
         query.viewer,
@@ -237,7 +237,7 @@ def coverage_source(session: Session, query: LayerQuery) -> str:
         NotFound: asked without a viewer (the layer is not public).
     """
     if query.viewer is None:
-        raise NotFound("There is no map layer with this name.", field="name")
+        raise NotFound(N_("There is no map layer with this name."), field="name")
     return patrol_outcomes.coverage_geojson(session, query.viewer, query.bbox)
 
 
@@ -295,5 +295,5 @@ def get_layer(name: str, role: Role | None) -> LayerSpec:
     """
     spec = _BY_NAME.get(name)
     if spec is None or not spec.visible_to(role):
-        raise NotFound("There is no map layer with this name.", field="name")
+        raise NotFound(N_("There is no map layer with this name."), field="name")
     return spec

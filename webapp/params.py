@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
 from gis.parsing import parse_integer
+from gis.text import N_
 from gis.types import BBox
 
 
@@ -19,21 +20,21 @@ def parse_bbox(args: Mapping[str, str], field: str = "bbox") -> BBox | None:
         return None
     parts = raw.split(",")
     if len(parts) != 4:
-        raise InvalidInput(f"{field} must be minx,miny,maxx,maxy (4 numbers)", field=field)
+        raise InvalidInput(N_("{field} must be minx,miny,maxx,maxy (4 numbers)"), field=field)
     try:
         minx, miny, maxx, maxy = (float(p) for p in parts)
     except ValueError as exc:
-        raise InvalidInput(f"{field} must contain numbers only", field=field) from exc
+        raise InvalidInput(N_("{field} must contain numbers only"), field=field) from exc
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        raise InvalidInput(f"{field} values must be finite numbers", field=field)
+        raise InvalidInput(N_("{field} values must be finite numbers"), field=field)
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180):
-        raise InvalidInput(f"{field} longitudes must be within -180..180", field=field)
+        raise InvalidInput(N_("{field} longitudes must be within -180..180"), field=field)
     if not (-90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise InvalidInput(f"{field} latitudes must be within -90..90", field=field)
+        raise InvalidInput(N_("{field} latitudes must be within -90..90"), field=field)
     if minx > maxx:
-        raise InvalidInput(f"{field} minx is greater than maxx", field=field)
+        raise InvalidInput(N_("{field} minx is greater than maxx"), field=field)
     if miny > maxy:
-        raise InvalidInput(f"{field} miny is greater than maxy", field=field)
+        raise InvalidInput(N_("{field} miny is greater than maxy"), field=field)
     return BBox(minx, miny, maxx, maxy)
 
 
@@ -47,7 +48,7 @@ def parse_int(
     try:
         value = int(raw)
     except ValueError as exc:
-        raise InvalidInput(f"{field} must be an integer", field=field) from exc
+        raise InvalidInput(N_("{field} must be an integer"), field=field) from exc
     return parse_integer(value, field, lo, hi)
 
 
@@ -55,6 +56,6 @@ def only(args: MultiDict[str, str], allowed: Collection[str]) -> None:
     """Reject query parameters that are unknown or given more than once (400 naming it)."""
     for key in args:
         if key not in allowed:
-            raise InvalidInput(f"unknown query parameter {key!r}", field=key)
+            raise InvalidInput(N_("unknown query parameter {field!r}"), field=key)
         if len(args.getlist(key)) > 1:
-            raise InvalidInput(f"query parameter {key!r} is given more than once", field=key)
+            raise InvalidInput(N_("query parameter {field!r} is given more than once"), field=key)

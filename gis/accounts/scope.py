@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gis.errors import InvalidInput, NotFound
 from gis.models import District, Province, User
 from gis.reference.districts import find_district
+from gis.text import N_
 from gis.types import Role
 
 DISTRICT_ROLES = frozenset({Role.COORDINATOR, Role.OFFICER, Role.VOLUNTEER})
@@ -40,8 +41,12 @@ def find_province(session: Session, ref: str) -> Province:
         .all()
     )
     if len(matches) != 1:
-        problem = "no province matches" if not matches else "several provinces match"
-        raise InvalidInput(f"{problem} {ref!r}", field="province")
+        problem = (
+            N_("no province matches {ref!r}")
+            if not matches
+            else N_("several provinces match {ref!r}")
+        )
+        raise InvalidInput(problem, field="province", ref=ref)
     return matches[0]
 
 
@@ -49,7 +54,7 @@ def _district(session: Session, ref: str) -> District:
     try:
         return find_district(session, ref.strip())
     except NotFound as exc:  # a bad form value, not a missing page
-        raise InvalidInput(exc.message, field="district") from exc
+        raise InvalidInput(exc.template, **{**exc.values, "field": "district"}) from exc
 
 
 def resolve_scope(
@@ -79,28 +84,29 @@ def resolve_scope(
     if role in NATIONAL_ROLES:
         if district or province:
             raise InvalidInput(
-                f"a {role.value} account is national: give no district or province",
+                N_("a {role} account is national: give no district or province"),
                 field="district" if district else "province",
+                role=role,
             )
         return None, None
     if role in DISTRICT_ROLES:
         if province:
             raise InvalidInput(
-                f"a {role.value} account has a district, not a province", field="province"
+                N_("a {role} account has a district, not a province"), field="province", role=role
             )
         if not district:
-            raise InvalidInput(f"a {role.value} account needs a district", field="district")
+            raise InvalidInput(N_("a {role} account needs a district"), field="district", role=role)
         return _district(session, district).id, None
     # patrol planner
     if district and province:
         raise InvalidInput(
-            "a patrol planner has a province or a district, not both", field="province"
+            N_("a patrol planner has a province or a district, not both"), field="province"
         )
     if district:
         return _district(session, district).id, None
     if province:
         return None, find_province(session, province).id
-    raise InvalidInput("a patrol planner needs a province or a district", field="province")
+    raise InvalidInput(N_("a patrol planner needs a province or a district"), field="province")
 
 
 def scope_district_ids(session: Session, user: User) -> frozenset[int] | None:

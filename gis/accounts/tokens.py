@@ -26,6 +26,7 @@ from gis.accounts.changes import record_change
 from gis.accounts.passwords import verify_password
 from gis.errors import InvalidInput, NotFound
 from gis.models import ApiToken, User
+from gis.text import N_
 from gis.types import AccountChangeKind
 
 PREFIX = "bw_"
@@ -76,12 +77,14 @@ def create_token(
             empty or too long name (``field="name"``), or too many live tokens.
     """
     if current_password is not None and not verify_password(user.password_hash, current_password):
-        raise InvalidInput("the current password is wrong", field="current_password")
+        raise InvalidInput(N_("the current password is wrong"), field="current_password")
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the token a name (what will use it).", field="name")
+        raise InvalidInput(N_("Give the token a name (what will use it)."), field="name")
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"name is longer than {MAX_NAME} characters", field="name")
+        raise InvalidInput(
+            N_("name is longer than {max_name} characters"), field="name", max_name=MAX_NAME
+        )
     live = session.execute(
         select(func.count())
         .select_from(ApiToken)
@@ -89,7 +92,9 @@ def create_token(
     ).scalar_one()
     if live >= MAX_TOKENS:
         raise InvalidInput(
-            f"An account has at most {MAX_TOKENS} tokens: revoke one first.", field="name"
+            N_("An account has at most {max_tokens} tokens: revoke one first."),
+            field="name",
+            max_tokens=MAX_TOKENS,
         )
     secret = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, prefix=secret[:SHOWN], token_hash=digest(secret))
@@ -120,7 +125,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
-        raise NotFound("no such token", field="token")
+        raise NotFound(N_("no such token"), field="token")
     if row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         session.flush()

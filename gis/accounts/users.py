@@ -30,6 +30,7 @@ from gis.accounts.tokens import revoke_all_tokens
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.models import District, User
 from gis.parsing import parse_choice
+from gis.text import N_
 from gis.types import AccountChangeKind, Role
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ def check_username(username: str) -> str:
     name = normalise_username(username)
     if not USERNAME_PATTERN.fullmatch(name):
         raise InvalidInput(
-            "user name: 3 to 80 characters, letters a-z, digits, '.', '_' or '-', "
-            "starting with a letter or digit",
+            N_(
+                "user name: 3 to 80 characters, letters a-z, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            ),
             field="username",
         )
     return name
@@ -73,11 +76,15 @@ def check_password(password: str, field: str = "password") -> str:
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters", field=field
+            N_("the password needs at least {min_password_length} characters"),
+            field=field,
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"the password may have at most {MAX_PASSWORD_LENGTH} characters", field=field
+            N_("the password may have at most {max_password_length} characters"),
+            field=field,
+            max_password_length=MAX_PASSWORD_LENGTH,
         )
     return password
 
@@ -104,7 +111,7 @@ def get_user(session: Session, username: str) -> User:
         select(User).where(User.username == normalise_username(username))
     ).scalar_one_or_none()
     if user is None:
-        raise NotFound("no such account", field="username")
+        raise NotFound(N_("no such account"), field="username")
     return user
 
 
@@ -141,8 +148,9 @@ def create_user(
     shown = (display_name or "").strip() or name
     if len(shown) > MAX_DISPLAY_NAME_LENGTH:
         raise InvalidInput(
-            f"the display name may have at most {MAX_DISPLAY_NAME_LENGTH} characters",
+            N_("the display name may have at most {max_display_name_length} characters"),
             field="display_name",
+            max_display_name_length=MAX_DISPLAY_NAME_LENGTH,
         )
     check_password(password)
     checked_role = check_role(role)
@@ -160,7 +168,7 @@ def create_user(
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise InvalidInput("this user name is taken", field="username") from None
+        raise InvalidInput(N_("this user name is taken"), field="username") from None
     scope = scope_text(session, district_id, province_id)
     record_change(session, user, AccountChangeKind.CREATED, by=by, new=f"{checked_role} {scope}")
     log.info("account %s created (role %s)", name, checked_role.value)
@@ -199,7 +207,7 @@ def disable_user(session: Session, username: str, *, by: User | None = None) -> 
         and user.is_active
         and not _other_active_admins(session, user)
     ):
-        raise InvalidInput("the last active administrator cannot be disabled", field="username")
+        raise InvalidInput(N_("the last active administrator cannot be disabled"), field="username")
     if user.is_active:
         user.is_active = False
         record_change(session, user, AccountChangeKind.ACTIVE, by=by, old="true", new="false")
@@ -248,7 +256,7 @@ def set_role(
     user = get_user(session, username)
     if by is not None and by.id == user.id:
         raise Forbidden(
-            "an account cannot change its own role: ask another administrator", field="role"
+            N_("an account cannot change its own role: ask another administrator"), field="role"
         )
     checked_role = check_role(role)
     district_id, province_id = resolve_scope(session, checked_role, district, province)
@@ -258,7 +266,7 @@ def set_role(
         and user.is_active
         and not _other_active_admins(session, user)
     ):
-        raise InvalidInput("the last active administrator cannot change role", field="username")
+        raise InvalidInput(N_("the last active administrator cannot change role"), field="username")
     old_role, old_scope = user.role, scope_text(session, user.district_id, user.province_id)
     new_scope = scope_text(session, district_id, province_id)
     user.role = checked_role
@@ -300,7 +308,7 @@ def change_password(
         InvalidInput: ``current_password`` does not match, or ``new_password`` is too short/long.
     """
     if current_password is not None and not verify_password(user.password_hash, current_password):
-        raise InvalidInput("the current password is wrong", field="current_password")
+        raise InvalidInput(N_("the current password is wrong"), field="current_password")
     check_password(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     own = current_password is not None or (by is not None and by.id == user.id)
@@ -345,6 +353,15 @@ DEMO_USERNAMES: dict[Role, str] = {
     Role.OFFICER: "demo-officer",
     Role.VOLUNTEER: "demo-volunteer",
 }
+#: The demo accounts' display names, in Thai as a district office names its staff.
+DEMO_DISPLAY_NAMES: dict[Role, str] = {
+    Role.ADMINISTRATOR: "ผู้ดูแลระบบ (ทดลอง)",
+    Role.HQ_ANALYST: "นักวิเคราะห์ส่วนกลาง (ทดลอง)",
+    Role.PATROL_PLANNER: "ผู้วางแผนลาดตระเวน (ทดลอง)",
+    Role.COORDINATOR: "ผู้ประสานงาน ศปก.อ. (ทดลอง)",
+    Role.OFFICER: "เจ้าหน้าที่อำเภอ (ทดลอง)",
+    Role.VOLUNTEER: "สมาชิก ชรบ. (ทดลอง)",
+}
 
 
 def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
@@ -367,7 +384,7 @@ def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
         select(District).where(District.target).order_by(District.target_no, District.id).limit(1)
     ).scalar_one_or_none()
     if target is None:
-        raise NotFound("no target district: load the reference data first")
+        raise NotFound(N_("no target district: load the reference data first"))
     existing = set(
         session.execute(
             select(User.username).where(User.username.in_(DEMO_USERNAMES.values()))
@@ -381,7 +398,7 @@ def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
         create_user(
             session,
             username,
-            f"Demo {role.value.replace('_', ' ')}",
+            DEMO_DISPLAY_NAMES[role],
             password,
             role,
             district=target.pcode if role in DISTRICT_ROLES else None,

@@ -13,11 +13,15 @@ from typing import Any
 
 from gis.errors import InvalidInput
 from gis.export.plan import Collection, Filters
-from gis.parsing import DAY, DAY_OR_INSTANT_HINT, parse_choices, parse_when
+from gis.parsing import DAY, parse_choices, parse_when
+from gis.text import N_
 from gis.types import BBox, IncidentCategory, IncidentStatus
 
-#: What the ``datetime`` parameter may be, for messages.
-DATETIME_HINT = f"{DAY_OR_INSTANT_HINT}, or an interval of them (start/end, '..' for an open end)"
+#: The message for a ``datetime`` parameter that is none of what it may be.
+DATETIME_WANTED = N_(
+    "{field} must be a day (2026-11-21) or an RFC 3339 date-time with an offset"
+    " (2026-11-21T06:30:00+07:00), or an interval of them (start/end, '..' for an open end)"
+)
 
 
 def _when(raw: str, field: str, end: bool) -> tuple[dt.datetime, bool]:
@@ -26,7 +30,7 @@ def _when(raw: str, field: str, end: bool) -> tuple[dt.datetime, bool]:
     try:
         when = parse_when(raw, field, end=end)
     except InvalidInput:
-        raise InvalidInput(f"{field} must be {DATETIME_HINT}", field=field) from None
+        raise InvalidInput(DATETIME_WANTED, field=field) from None
     return when, end and DAY.fullmatch(raw.strip()) is not None
 
 
@@ -48,7 +52,7 @@ def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, 
         return instant, last, exclusive
     first, _, second = raw.partition("/")
     if "/" in second:
-        raise InvalidInput(f"{field} has more than one '/'", field=field)
+        raise InvalidInput(N_("{field} has more than one '/'"), field=field)
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     exclusive = False
@@ -57,9 +61,9 @@ def parse_datetime(raw: str | None, field: str = "datetime") -> tuple[Any, Any, 
     if second.strip() not in ("", ".."):
         end, exclusive = _when(second, field, end=True)
     if start is None and end is None:
-        raise InvalidInput(f"{field} has two open ends", field=field)
+        raise InvalidInput(N_("{field} has two open ends"), field=field)
     if start is not None and end is not None and (start >= end if exclusive else start > end):
-        raise InvalidInput(f"{field}: the start lies after the end", field=field)
+        raise InvalidInput(N_("{field}: the start lies after the end"), field=field)
     return start, end, exclusive
 
 
@@ -70,7 +74,7 @@ def _pcodes(raw: str | None) -> frozenset[str]:
     for code in codes:
         if not re.fullmatch(r"TH\d{4}", code):
             raise InvalidInput(
-                "district must be one or more district P-codes (TH5703), separated by commas",
+                N_("district must be one or more district P-codes (TH5703), separated by commas"),
                 field="district",
             )
     return frozenset(codes)
@@ -80,7 +84,7 @@ def _run(raw: str | None) -> int | None:
     if raw is None or raw.strip() in ("", "latest"):
         return None
     if not raw.strip().isdigit() or len(raw.strip()) > 9:
-        raise InvalidInput("run must be a hotspot run id or 'latest'", field="run")
+        raise InvalidInput(N_("run must be a hotspot run id or 'latest'"), field="run")
     return int(raw)
 
 
@@ -101,7 +105,9 @@ def parse_filters(
     for name in ("datetime", "category", "status", "district", "run"):
         if params.get(name) not in (None, "") and name not in collection.filters:
             raise InvalidInput(
-                f"collection {collection.name} cannot be filtered by {name}", field=name
+                N_("collection {collection} cannot be filtered by {field}"),
+                field=name,
+                collection=collection.name,
             )
     start, end, exclusive = parse_datetime(params.get("datetime"))
     return Filters(
@@ -134,7 +140,7 @@ def decode_cursor(raw: str, field: str = "cursor") -> int:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise InvalidInput(f"{field} is not a cursor of a next link", field=field)
+    raise InvalidInput(N_("{field} is not a cursor of a next link"), field=field)
 
 
 __all__ = ["decode_cursor", "encode_cursor", "parse_datetime", "parse_filters"]

@@ -22,6 +22,7 @@ from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
 from gis.filters import in_bbox
 from gis.models import District, User
+from gis.text import N_
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
 
 #: Longest reason accepted for a sensitive export (characters).
@@ -195,15 +196,19 @@ def make_access(
     """
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
-        raise InvalidInput(f"reason is longer than {MAX_REASON} characters", field="reason")
+        raise InvalidInput(
+            N_("reason is longer than {max_reason} characters"),
+            field="reason",
+            max_reason=MAX_REASON,
+        )
     if include_sensitive:
         if Role(viewer.role) not in SENSITIVE_ROLES:
             raise Forbidden(
-                "Only HQ analysts may export sensitive fields.", field="include_sensitive"
+                N_("Only HQ analysts may export sensitive fields."), field="include_sensitive"
             )
         if reason is None:
             raise InvalidInput(
-                "reason is required with include_sensitive=true (it is audited)", field="reason"
+                N_("reason is required with include_sensitive=true (it is audited)"), field="reason"
             )
     return Access(
         viewer=viewer,
@@ -271,7 +276,9 @@ def plan(collection: Collection, access: Access, f: Filters) -> tuple[tuple[Fiel
         NotFound: the account may not read the collection.
     """
     if not may_read(collection, access):
-        raise NotFound(f"no collection {collection.name}", field="collection")
+        raise NotFound(
+            N_("no collection {collection}"), field="collection", collection=collection.name
+        )
     source = collection.source(access)
     columns = [source.fid.label("fid"), source.geom.label("geom")]
     columns += [fl.expr.label(fl.name) for fl in source.fields]
@@ -290,7 +297,9 @@ def count(session: Session, collection: Collection, access: Access, f: Filters) 
         NotFound: the account may not read the collection.
     """
     if not may_read(collection, access):
-        raise NotFound(f"no collection {collection.name}", field="collection")
+        raise NotFound(
+            N_("no collection {collection}"), field="collection", collection=collection.name
+        )
     source = collection.source(access)
     plain = replace(f, after=None, limit=None)
     matching = filtered(source, plain).subquery("m")

@@ -38,6 +38,7 @@ from gis.export.params import decode_cursor, parse_filters
 from gis.export.plan import Access, Collection, Filters, count, may_read
 from gis.export.stream import Counter, feature_json, geojson_chunks, members
 from gis.geojson import GEOJSON
+from gis.text import N_
 from gis.types import BBox
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def find_collection(name: str, access: Access) -> Collection:
     """
     collection = get_collection(name)
     if collection is None or not may_read(collection, access):
-        raise NotFound(f"no collection {name!r}", field="collection")
+        raise NotFound(N_("no collection {name!r}"), field="collection", name=name)
     return collection
 
 
@@ -156,7 +157,12 @@ def check_export(session: Session, access: Access, request: ExportRequest) -> Ex
 
 
 def _no_feature(collection: Collection, fid: int) -> NotFound:
-    return NotFound(f"no feature {fid} in {collection.name}", field="featureId")
+    return NotFound(
+        N_("no feature {fid} in {collection}"),
+        field="featureId",
+        fid=fid,
+        collection=collection.name,
+    )
 
 
 def _format(request: ExportRequest) -> Format:
@@ -165,7 +171,12 @@ def _format(request: ExportRequest) -> Format:
     allowed = (Format.OGCAPI,) if part else FILE_FORMATS
     if request.fmt not in allowed:
         known = ", ".join(allowed)
-        raise NotFound(f"unknown format {request.fmt[:40]!r} ({known})", field="format")
+        raise NotFound(
+            N_("unknown format {format!r} ({known})"),
+            field="format",
+            format=request.fmt[:40],
+            known=known,
+        )
     return Format(request.fmt)
 
 

@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from gis.errors import InvalidInput
-from gis.parsing import parse_integer, parse_number, parse_when, refuse_unknown
+from gis.parsing import (
+    BETWEEN_METRES,
+    MORE_THAN_METRES,
+    parse_integer,
+    parse_number,
+    parse_when,
+    refuse_unknown,
+)
+from gis.text import N_
 from gis.types import IncidentCategory, IncidentStatus
 
 DEFAULT_EPS_M = 1_000.0
@@ -122,7 +130,7 @@ class RunParams:
 def _choices(value: Any, field: str, kind: type[Any]) -> tuple[Any, ...]:
     if not isinstance(value, list) or not value:
         raise InvalidInput(
-            f"{field} must be a non-empty list (leave it out for the default)", field=field
+            N_("{field} must be a non-empty list (leave it out for the default)"), field=field
         )
     out: list[Any] = []
     for item in value:
@@ -130,7 +138,9 @@ def _choices(value: Any, field: str, kind: type[Any]) -> tuple[Any, ...]:
             choice = kind(item)
         except ValueError:
             known = ", ".join(k.value for k in kind)
-            raise InvalidInput(f"{field}: {item!r} is not one of {known}", field=field) from None
+            raise InvalidInput(
+                N_("{field}: {item!r} is not one of {known}"), field=field, item=item, known=known
+            ) from None
         if choice not in out:
             out.append(choice)
     return tuple(sorted(out))
@@ -140,14 +150,17 @@ def _districts(value: Any) -> tuple[str | int, ...]:
     field = "districts"
     if not isinstance(value, list) or not value or len(value) > MAX_DISTRICTS:
         raise InvalidInput(
-            f"{field} must be a list of 1 to {MAX_DISTRICTS} district P-codes or ids",
+            N_("{field} must be a list of 1 to {max_districts} district P-codes or ids"),
             field=field,
+            max_districts=MAX_DISTRICTS,
         )
     for item in value:
         ok_id = isinstance(item, int) and not isinstance(item, bool) and item > 0
         ok_code = isinstance(item, str) and 0 < len(item) <= 80
         if not (ok_id or ok_code):
-            raise InvalidInput(f"{field}: {item!r} is not a district P-code or id", field=field)
+            raise InvalidInput(
+                N_("{field}: {item!r} is not a district P-code or id"), field=field, item=item
+            )
     return tuple(value)
 
 
@@ -168,26 +181,30 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
     if payload is None:
         payload = {}
     if not isinstance(payload, Mapping):
-        raise InvalidInput("the body must be a JSON object", field="body")
+        raise InvalidInput(N_("the body must be a JSON object"), field="body")
     refuse_unknown(payload, FIELDS)
     if payload.get("until") is not None:
         until = parse_when(payload["until"], "until", end=True)
     else:
         until = now
     if until > now + FUTURE_TOLERANCE:
-        raise InvalidInput("until lies more than a day in the future", field="until")
+        raise InvalidInput(N_("until lies more than a day in the future"), field="until")
     if until <= EARLIEST:  # no range fits before it (nor, for year 1, a default start)
-        raise InvalidInput("until lies before 2000-01-01", field="until")
+        raise InvalidInput(N_("until lies before 2000-01-01"), field="until")
     if payload.get("since") is not None:
         since = parse_when(payload["since"], "since")
     else:
         since = until - dt.timedelta(days=DEFAULT_RANGE_DAYS)
     if since >= until:
-        raise InvalidInput("since must lie before until", field="since")
+        raise InvalidInput(N_("since must lie before until"), field="since")
     if since < EARLIEST:
-        raise InvalidInput("since lies before 2000-01-01", field="since")
+        raise InvalidInput(N_("since lies before 2000-01-01"), field="since")
     if until - since > dt.timedelta(days=MAX_RANGE_DAYS):
-        raise InvalidInput(f"the range may span at most {MAX_RANGE_DAYS} days", field="since")
+        raise InvalidInput(
+            N_("the range may span at most {max_range_days} days"),
+            field="since",
+            max_range_days=MAX_RANGE_DAYS,
+        )
 
     params: dict[str, Any] = {"since": since, "until": until}
     if payload.get("categories") is not None:
@@ -198,11 +215,11 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
         params["district_refs"] = _districts(payload["districts"])
     if payload.get("corridor_only") is not None:
         if not isinstance(payload["corridor_only"], bool):
-            raise InvalidInput("corridor_only must be true or false", field="corridor_only")
+            raise InvalidInput(N_("corridor_only must be true or false"), field="corridor_only")
         params["corridor_only"] = payload["corridor_only"]
     if payload.get("eps_m") is not None:
         params["eps_m"] = parse_number(
-            payload["eps_m"], "eps_m", 0, MAX_EPS_M, lo_open=True, unit=" metres"
+            payload["eps_m"], "eps_m", 0, MAX_EPS_M, lo_open=True, out_of_range=MORE_THAN_METRES
         )
     if payload.get("min_points") is not None:
         params["min_points"] = parse_integer(
@@ -214,7 +231,7 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
         )
     if payload.get("cell_m") is not None:
         params["cell_m"] = parse_number(
-            payload["cell_m"], "cell_m", MIN_CELL_M, MAX_CELL_M, unit=" metres"
+            payload["cell_m"], "cell_m", MIN_CELL_M, MAX_CELL_M, out_of_range=BETWEEN_METRES
         )
     return RunParams(**params)
 

@@ -66,6 +66,7 @@ from gis.models import (
     ParallelArea,
     User,
 )
+from gis.text import N_
 from gis.types import BBox, IncidentStatus, Role, RunStatus
 
 #: Roles that see hotspot runs and their layers.
@@ -119,7 +120,7 @@ def get_visible_run(session: Session, run_id: int, viewer: User) -> HotspotRun:
         select(HotspotRun).where(HotspotRun.id == run_id, visible_runs(session, viewer))
     ).scalar_one_or_none()
     if run is None:
-        raise NotFound("There is no hotspot run with this id.", field="run")
+        raise NotFound(N_("There is no hotspot run with this id."), field="run")
     return run
 
 
@@ -169,7 +170,7 @@ def resolve_run(session: Session, viewer: User, raw: str | None) -> HotspotRun |
         runs = list_runs(session, viewer, latest=True)
         return runs[0] if runs else None
     if not raw.strip().isdigit() or len(raw.strip()) > 9:
-        raise InvalidInput("run must be a run id or 'latest'", field="run")
+        raise InvalidInput(N_("run must be a run id or 'latest'"), field="run")
     return get_visible_run(session, int(raw), viewer)
 
 
@@ -292,7 +293,7 @@ def hotspot_incidents_geojson(session: Session, hotspot_id: int, viewer: User) -
         .where(Hotspot.id == hotspot_id, visible_runs(session, viewer))
     ).scalar()
     if run_id is None:
-        raise NotFound("There is no hotspot with this id.", field="hotspot")
+        raise NotFound(N_("There is no hotspot with this id."), field="hotspot")
     properties = func.json_build_object(
         "id", Incident.id,
         "category", Incident.category,
@@ -406,9 +407,13 @@ def hexagons_geojson(
     cells, counts = np.unique(np.column_stack([i, j]), axis=0, return_counts=True)
     if len(cells) > MAX_HEXAGONS:
         raise InvalidInput(
-            f"size: {len(cells):,} hexagons in this view (at most {MAX_HEXAGONS:,}): zoom in or "
-            "choose larger hexagons",
+            N_(
+                "{field}: {count:,} hexagons in this view (at most {most:,}): zoom in or "
+                "choose larger hexagons"
+            ),
             field="size",
+            count=len(cells),
+            most=MAX_HEXAGONS,
         )
     centres = hex_centres(cells[:, 0], cells[:, 1], size)
     rows = _HEXAGON_ROWS.bindparams(
@@ -463,7 +468,7 @@ def check_hex_size(raw: str | None) -> float | None:
     try:
         value = min(float(part) for part in raw.split(","))
     except ValueError:
-        raise InvalidInput("size must be a number of metres", field="size") from None
+        raise InvalidInput(N_("size must be a number of metres"), field="size") from None
     if not MIN_HEX_M <= value <= MAX_HEX_M:  # False for NaN
-        raise InvalidInput("size must be between 250 and 50,000 metres", field="size")
+        raise InvalidInput(N_("size must be between 250 and 50,000 metres"), field="size")
     return value

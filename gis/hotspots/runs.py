@@ -68,6 +68,7 @@ from gis.hotspots.params import RunParams, parse_run_params
 from gis.models import District, HotspotRun, User
 from gis.reference.corridor import ensure_corridor
 from gis.reference.districts import find_district
+from gis.text import N_
 from gis.types import Role, RunStatus
 
 log = logging.getLogger(__name__)
@@ -99,17 +100,19 @@ def _resolve_districts(session: Session, params: RunParams, user: User | None) -
         if isinstance(ref, int):
             found = session.get(District, ref)
             if found is None:
-                raise InvalidInput(f"districts: no district has id {ref}", field="districts")
+                raise InvalidInput(
+                    N_("districts: no district has id {ref}"), field="districts", ref=ref
+                )
             ids_set.add(found.id)
         else:
             try:
                 ids_set.add(find_district(session, ref).id)
             except NotFound:
                 raise InvalidInput(
-                    f"districts: no district matches {ref!r}", field="districts"
+                    N_("districts: no district matches {ref!r}"), field="districts", ref=ref
                 ) from None
     if scope is not None and not ids_set <= scope:
-        raise Forbidden("districts: some districts lie outside your scope", field="districts")
+        raise Forbidden(N_("districts: some districts lie outside your scope"), field="districts")
     return replace(params, district_ids=tuple(sorted(ids_set)))
 
 
@@ -132,7 +135,7 @@ def start_run(session: Session, params: Any, user: User | None) -> HotspotRun:
             (``districts``).
     """
     if user is not None and Role(user.role) not in RUN_ROLES:
-        raise Forbidden("only patrol planners and HQ analysts run hotspots", field="role")
+        raise Forbidden(N_("only patrol planners and HQ analysts run hotspots"), field="role")
     checked = params if isinstance(params, RunParams) else parse_run_params(params)
     checked = _resolve_districts(session, checked, user)
     run = HotspotRun(
@@ -266,7 +269,7 @@ def _execute_in_session(session: Session, run_id: int, progress: Progress) -> Ho
 def _mark_running(session: Session, run_id: int) -> HotspotRun:
     run = session.get(HotspotRun, run_id, with_for_update=True)
     if run is None:
-        raise NotFound(f"there is no hotspot run {run_id}", field="run")
+        raise NotFound(N_("there is no hotspot run {run_id}"), field="run", run_id=run_id)
     run.status = RunStatus.RUNNING
     run.started_at = dt.datetime.now(dt.UTC)
     run.progress = 0.0

@@ -31,6 +31,7 @@ from gis.incidents.reports import (
 from gis.incidents.review import MAX_NOTE
 from gis.models import Incident, IncidentEvent
 from gis.parsing import parse_text
+from gis.text import N_
 from gis.types import IncidentStatus
 
 #: Fields a coordinator may correct.
@@ -59,12 +60,14 @@ def parse_edit(payload: Mapping[str, Any], now: dt.datetime) -> Edit:
             nothing to change, or a value that a new report could not have; ``field`` names it.
     """
     if not isinstance(payload, Mapping):
-        raise InvalidInput("the body must be a JSON object", field="body")
+        raise InvalidInput(N_("the body must be a JSON object"), field="body")
     for name in payload:
         if name not in EDITABLE and name != "note":
             shown = str(name)[:80]
             raise InvalidInput(
-                f"{shown!r} cannot be edited (editable: {', '.join(EDITABLE)})", field=shown
+                N_("{field!r} cannot be edited (editable: {editable})"),
+                field=shown,
+                editable=", ".join(EDITABLE),
             )
     values: dict[str, Any] = {}
     for name in EDITABLE:
@@ -72,7 +75,7 @@ def parse_edit(payload: Mapping[str, Any], now: dt.datetime) -> Edit:
             continue
         value = payload[name]
         if value is None and name != "description":
-            raise InvalidInput(f"{name} cannot be removed", field=name)
+            raise InvalidInput(N_("{field} cannot be removed"), field=name)
         if name == "category":
             values[name] = parse_category(value)
         elif name == "severity":
@@ -82,7 +85,11 @@ def parse_edit(payload: Mapping[str, Any], now: dt.datetime) -> Edit:
         else:
             values[name] = parse_text(value, name, MAX_DESCRIPTION)
     if not values:
-        raise InvalidInput(f"nothing to edit: give one of {', '.join(EDITABLE)}", field="body")
+        raise InvalidInput(
+            N_("nothing to edit: give one of {editable}"),
+            field="body",
+            editable=", ".join(EDITABLE),
+        )
     return Edit(values, parse_text(payload.get("note"), "note", MAX_NOTE))
 
 
@@ -119,17 +126,18 @@ def edit_incident(
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if incident is None:
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     current = IncidentStatus(incident.status)
     if current not in OPEN:
         raise Conflict(
-            f"an incident whose status is {current.value} cannot be edited",
+            N_("an incident whose status is {status} cannot be edited"),
             current=current.value,
             field="status",
+            status=current,
         )
     when = edit.values.get("occurred_at")
     if when is not None and when > incident.reported_at + REPORT_TOLERANCE:
-        raise InvalidInput("occurred_at lies after the time of the report", field="occurred_at")
+        raise InvalidInput(N_("occurred_at lies after the time of the report"), field="occurred_at")
     changes: dict[str, Any] = {}
     for name, value in edit.values.items():
         before = getattr(incident, name)

@@ -60,6 +60,7 @@ from gis.geojson import select_feature_collection
 from gis.incidents.disclosure import description_column, reader_of
 from gis.models import District, Incident, IncidentCell, Province, User
 from gis.parsing import THAI_ZONE, parse_choices, when_param
+from gis.text import N_
 from gis.types import BBox, Channel, IncidentCategory, IncidentStatus, Role
 
 #: Most features in one answer; the answer says when more matched (``truncated``).
@@ -115,7 +116,7 @@ def parse_filters(params: Mapping[str, str]) -> LayerFilter:
     """
     since, until = when_param(params, "since"), when_param(params, "until", end=True)
     if since is not None and until is not None and since >= until:
-        raise InvalidInput("since must lie before until", field="since")
+        raise InvalidInput(N_("since must lie before until"), field="since")
     return LayerFilter(
         categories=parse_choices(params.get("category"), "category", IncidentCategory),
         statuses=parse_choices(params.get("status"), "status", IncidentStatus),

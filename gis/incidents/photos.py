@@ -47,6 +47,7 @@ from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unprocessable
 from gis.incidents.reports import get_visible_incident
 from gis.models import Incident, IncidentEvent, IncidentPhoto, User
+from gis.text import N_
 from gis.types import Role
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,13 @@ MAX_PIXELS = 40_000_000
 #: within about 100 MB. A baseline JPEG is decoded at a reduced scale instead, to under four
 #: times the stored size whatever its own.
 WHOLE_DECODE_PIXELS = {"PNG": 10_000_000, "WEBP": 6_000_000, "JPEG": 14_000_000}
-_WHOLE_NAMES = {"PNG": "a PNG", "WEBP": "a WebP", "JPEG": "a progressive JPEG"}
+_WHOLE_REFUSED = {
+    "PNG": N_("a PNG photo may have at most {most} megapixels (a baseline JPEG {baseline})"),
+    "WEBP": N_("a WebP photo may have at most {most} megapixels (a baseline JPEG {baseline})"),
+    "JPEG": N_(
+        "a progressive JPEG photo may have at most {most} megapixels (a baseline JPEG {baseline})"
+    ),
+}
 #: Longest edge of a stored photo (pixels).
 MAX_EDGE = 2048
 #: Photos per incident.
@@ -128,21 +135,27 @@ def _open(raw: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(raw), formats=list(OPEN_FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Unprocessable(
-            f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels", field=FIELD
+            N_("the photo has more than {most} megapixels"),
+            field=FIELD,
+            most=MAX_PIXELS // 1_000_000,
         ) from None
     except UnidentifiedImageError:
-        raise Unprocessable("the photo must be a JPEG, PNG or WebP image", field=FIELD) from None
+        raise Unprocessable(
+            N_("the photo must be a JPEG, PNG or WebP image"), field=FIELD
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         log.info("unreadable photo header: %r", exc)
-        raise Unprocessable("the photo is damaged or incomplete", field=FIELD) from None
+        raise Unprocessable(N_("the photo is damaged or incomplete"), field=FIELD) from None
     if image.format not in FORMATS:  # not reached with formats= above; kept as a guard
         image.close()
-        raise Unprocessable("the photo must be a JPEG, PNG or WebP image", field=FIELD)
+        raise Unprocessable(N_("the photo must be a JPEG, PNG or WebP image"), field=FIELD)
     width, height = image.size
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         image.close()
         raise Unprocessable(
-            f"the photo has more than {MAX_PIXELS // 1_000_000} megapixels", field=FIELD
+            N_("the photo has more than {most} megapixels"),
+            field=FIELD,
+            most=MAX_PIXELS // 1_000_000,
         )
     return image
 
@@ -174,9 +187,10 @@ def _bounded(image: Image.Image) -> None:
     limit = WHOLE_DECODE_PIXELS[kind]
     if width * height > limit:
         raise Unprocessable(
-            f"{_WHOLE_NAMES[kind]} photo may have at most {limit // 1_000_000} megapixels "
-            f"(a baseline JPEG {MAX_PIXELS // 1_000_000})",
+            _WHOLE_REFUSED[kind],
             field=FIELD,
+            most=limit // 1_000_000,
+            baseline=MAX_PIXELS // 1_000_000,
         )
 
 
@@ -197,10 +211,12 @@ def _upright_pixels(image: Image.Image, out_format: str) -> Image.Image:
 def _check_bytes(raw: bytes) -> None:
     """An upload that is not empty and not over :data:`MAX_PHOTO_BYTES`, or refused."""
     if not raw:
-        raise InvalidInput("the photo is empty", field=FIELD)
+        raise InvalidInput(N_("the photo is empty"), field=FIELD)
     if len(raw) > MAX_PHOTO_BYTES:
         raise TooLarge(
-            f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", field=FIELD
+            N_("the photo is larger than {mib} MiB"),
+            field=FIELD,
+            mib=MAX_PHOTO_BYTES // (1024 * 1024),
         )
 
 
@@ -229,7 +245,7 @@ def prepare_photo(raw: bytes) -> PreparedPhoto:
             clean = _upright_pixels(image, out_format)
         except _DAMAGED as exc:
             log.info("undecodable photo: %r", exc)
-            raise Unprocessable("the photo is damaged or incomplete", field=FIELD) from None
+            raise Unprocessable(N_("the photo is damaged or incomplete"), field=FIELD) from None
     out = io.BytesIO()
     if out_format == "JPEG":
         clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -272,7 +288,7 @@ def photo_target(session: Session, incident_id: int, user: User) -> Incident:
     """
     incident = get_visible_incident(session, incident_id, user)
     if not may_add_photo(session, incident, user):
-        raise Forbidden("you may not add photos to this incident", field="id")
+        raise Forbidden(N_("you may not add photos to this incident"), field="id")
     return incident
 
 
@@ -370,7 +386,9 @@ def upload_photo(
 
 
 def _full() -> Unprocessable:
-    return Unprocessable(f"an incident has at most {MAX_PHOTOS} photos", field=FIELD)
+    return Unprocessable(
+        N_("an incident has at most {max_photos} photos"), field=FIELD, max_photos=MAX_PHOTOS
+    )
 
 
 def _photo_count(session: Session, incident_id: int) -> int:
@@ -413,7 +431,7 @@ def get_photo(session: Session, incident_id: int, photo_id: int) -> IncidentPhot
         .options(undefer(IncidentPhoto.data))
     ).scalar_one_or_none()
     if photo is None:
-        raise NotFound("no such photo", field="photo_id")
+        raise NotFound(N_("no such photo"), field="photo_id")
     return photo
 
 

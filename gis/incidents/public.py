@@ -27,6 +27,7 @@ from gis.errors import Conflict, NotFound
 from gis.incidents.reports import IncidentInput, create_incident
 from gis.models import Incident
 from gis.parsing import THAI_TIME
+from gis.text import N_
 from gis.types import Channel, IncidentCategory, IncidentStatus
 
 #: Crockford's base32: digits and capitals without I, L, O and U.
@@ -42,7 +43,7 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 #: What a reader may mistype for a symbol of the alphabet.
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
-_NOT_FOUND = "no report with this receipt code"
+_NOT_FOUND = N_("no report with this receipt code")
 
 
 class PublicState(enum.StrEnum):
@@ -137,7 +138,7 @@ def create_public_report(
             or not same_submission(incident, data)
         ):
             raise Conflict(
-                "idempotency_key is already used by another report", field="idempotency_key"
+                N_("idempotency_key is already used by another report"), field="idempotency_key"
             )
         return incident, incident.receipt_code
     for _ in range(CODE_ATTEMPTS):

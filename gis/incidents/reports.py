@@ -69,6 +69,7 @@ from gis.parsing import (
 )
 from gis.reference.districts import DEFAULT_MAX_DISTANCE_M, refuse_far, route_cte, route_point
 from gis.reference.measure import border_distance, nearest_checkpoint, nearest_crossing, to_metric
+from gis.text import N_
 from gis.types import Channel, DistrictRef, IncidentCategory, IncidentStatus, Role
 
 #: Longest description accepted (characters).
@@ -158,9 +159,9 @@ def parse_occurred_at(value: Any, now: dt.datetime) -> dt.datetime:
     field = "occurred_at"
     when = parse_instant(value, field)
     if when > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"{field} lies more than an hour in the future", field=field)
+        raise InvalidInput(N_("{field} lies more than an hour in the future"), field=field)
     if when < EARLIEST:
-        raise InvalidInput(f"{field} lies before 2000-01-01", field=field)
+        raise InvalidInput(N_("{field} lies before 2000-01-01"), field=field)
     return when
 
 
@@ -179,17 +180,21 @@ def _key(value: Any) -> uuid.UUID:
             raise ValueError(value)
         return uuid.UUID(value)
     except ValueError:
-        raise InvalidInput("idempotency_key must be a UUID", field="idempotency_key") from None
+        raise InvalidInput(N_("idempotency_key must be a UUID"), field="idempotency_key") from None
 
 
 def _check_members(payload: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for name in payload:
         if name in SERVER_SET and name not in allowed:
-            raise InvalidInput(f"{name} is set by the server and cannot be given", field=name)
+            raise InvalidInput(N_("{field} is set by the server and cannot be given"), field=name)
     refuse_unknown(payload, allowed)
     for name in REQUIRED:
         if payload.get(name) is None:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise InvalidInput(N_("{field} is required"), field=name)
+
+
+#: A latitude out of range that looks like a longitude.
+_SWAPPED = N_("{field} must be between {low} and {high} (are lon and lat swapped?)")
 
 
 def parse_incident(
@@ -217,14 +222,13 @@ def parse_incident(
             names the member.
     """
     if not isinstance(payload, Mapping):
-        raise InvalidInput("the report must be a JSON object", field="body")
+        raise InvalidInput(N_("the report must be a JSON object"), field="body")
     allowed = REQUIRED + OPTIONAL + (PUBLIC_ONLY if channel is Channel.ONLINE_PUBLIC else ())
     _check_members(payload, allowed)
     lon = parse_number(payload["lon"], "lon", -180, 180)
     # A latitude beyond 90 with a longitude that would make a latitude: name lat, hint the swap.
     swapped = -90 <= lon <= 90 and _is_coordinate(payload["lat"], 180)
-    hint = " (are lon and lat swapped?)" if swapped else ""
-    lat = parse_number(payload["lat"], "lat", -90, 90, hint=hint)
+    lat = parse_number(payload["lat"], "lat", -90, 90, out_of_range=_SWAPPED if swapped else None)
     return IncidentInput(
         lon=lon,
         lat=lat,
@@ -530,7 +534,9 @@ def _store(
         district = list(existing[len(Incident.__table__.c) :])
     if existing.reporter_id != data.reporter_id:
         # Another account's key: answering with its report would disclose it.
-        raise Conflict("idempotency_key is already used by another report", field="idempotency_key")
+        raise Conflict(
+            N_("idempotency_key is already used by another report"), field="idempotency_key"
+        )
     return existing, False, DistrictRef(existing.district_id, *district)
 
 
@@ -567,7 +573,7 @@ def get_incident(session: Session, incident_id: int) -> Incident:
     """
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     return incident
 
 
@@ -593,7 +599,7 @@ def get_visible_incident(session: Session, incident_id: int, viewer: User) -> In
     """
     incident = get_incident(session, incident_id)
     if not may_see(session, incident, viewer):
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     return incident
 
 

@@ -30,6 +30,7 @@ from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import Incident, IncidentEvent
 from gis.parsing import parse_choice
 from gis.reference.measure import to_metric
+from gis.text import N_
 from gis.types import Agency, IncidentStatus
 
 S = IncidentStatus
@@ -41,6 +42,15 @@ ACTIONS: dict[str, tuple[frozenset[IncidentStatus], IncidentStatus]] = {
     "mark_duplicate": (frozenset({S.NEW, S.VERIFIED}), S.DUPLICATE),
     "refer": (frozenset({S.NEW, S.VERIFIED}), S.REFERRED),
     "close": (frozenset({S.VERIFIED, S.REFERRED}), S.CLOSED),
+}
+
+#: action -> the refusal of that action from a status it may not start from ({status}).
+REFUSED: dict[str, str] = {
+    "verify": N_("cannot verify an incident whose status is {status}"),
+    "reject": N_("cannot reject an incident whose status is {status}"),
+    "mark_duplicate": N_("cannot mark duplicate an incident whose status is {status}"),
+    "refer": N_("cannot refer an incident whose status is {status}"),
+    "close": N_("cannot close an incident whose status is {status}"),
 }
 
 #: Longest note kept with an action.
@@ -96,9 +106,13 @@ def apply_action(
         Conflict: the action is not allowed from the incident's current status.
     """
     if action not in ACTIONS:
-        raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}", field="action")
+        raise InvalidInput(
+            N_("action must be one of {actions}"), field="action", actions=", ".join(ACTIONS)
+        )
     if note is not None and len(note) > MAX_NOTE:
-        raise InvalidInput(f"note is longer than {MAX_NOTE} characters", field="note")
+        raise InvalidInput(
+            N_("note is longer than {max_note} characters"), field="note", max_note=MAX_NOTE
+        )
     # populate_existing: a copy already loaded in the session (the caller's scope check) is
     # refreshed from the locked row, so the status checked below is the committed one.
     incident = session.execute(
@@ -108,14 +122,15 @@ def apply_action(
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if incident is None:
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     sources, target = ACTIONS[action]
     current = IncidentStatus(incident.status)
     if current not in sources:
         raise Conflict(
-            f"cannot {action.replace('_', ' ')} an incident whose status is {current.value}",
+            REFUSED[action],
             current=current.value,
             field="action",
+            status=current,
         )
     changes: dict[str, Any] = {}
     if action == "mark_duplicate":
@@ -123,12 +138,12 @@ def apply_action(
         incident.duplicate_of_id = original.id
         changes["duplicate_of"] = original.id
     elif duplicate_of is not None:
-        raise InvalidInput("duplicate_of is only for mark_duplicate", field="duplicate_of")
+        raise InvalidInput(N_("duplicate_of is only for mark_duplicate"), field="duplicate_of")
     if action == "refer":
         incident.referred_to = parse_choice(agency, "agency", Agency)
         changes["referred_to"] = agency
     elif agency is not None:
-        raise InvalidInput("agency is only for refer", field="agency")
+        raise InvalidInput(N_("agency is only for refer"), field="agency")
     incident.status = target
     incident.updated_at = func.now()
     event = IncidentEvent(
@@ -147,18 +162,19 @@ def apply_action(
 
 def _original(session: Session, incident: Incident, duplicate_of: int | None) -> Incident:
     if duplicate_of is None:
-        raise InvalidInput("duplicate_of is required to mark a duplicate", field="duplicate_of")
+        raise InvalidInput(N_("duplicate_of is required to mark a duplicate"), field="duplicate_of")
     if duplicate_of == incident.id:
-        raise InvalidInput("an incident cannot duplicate itself", field="duplicate_of")
+        raise InvalidInput(N_("an incident cannot duplicate itself"), field="duplicate_of")
     original = session.get(Incident, duplicate_of)
     if original is None or original.district_id != incident.district_id:
         # Another district's incident is out of the coordinator's scope: not found.
-        raise NotFound("no such incident to mark as the original", field="duplicate_of")
+        raise NotFound(N_("no such incident to mark as the original"), field="duplicate_of")
     if original.status in (S.DUPLICATE, S.REJECTED):
         raise Conflict(
-            f"the original must not itself be {original.status}",
+            N_("the original must not itself be {status}"),
             current=str(original.status),
             field="duplicate_of",
+            status=IncidentStatus(original.status),
         )
     return original
 
@@ -177,7 +193,7 @@ def possible_duplicates(
     """
     me = session.get(Incident, incident_id)
     if me is None:
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     other = Incident.__table__.alias("other")
     here = select(Incident.geom).where(Incident.id == incident_id).scalar_subquery()
     metres = func.ST_Distance(to_metric(other.c.geom), to_metric(here))

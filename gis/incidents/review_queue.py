@@ -41,6 +41,7 @@ from gis.models import (
     Province,
     User,
 )
+from gis.text import N_
 from gis.types import IncidentCategory, IncidentStatus, Role
 
 #: Largest page of the queue.
@@ -369,7 +370,7 @@ def get_reviewable_incident(session: Session, incident_id: int, viewer: User) ->
     incident = get_incident(session, incident_id)
     scope = scope_district_ids(session, viewer)
     if not scope_covers(scope, incident.district_id):
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     return incident
 
 
@@ -473,7 +474,7 @@ def history_entry(session: Session, event_id: int) -> HistoryEntry:
     """
     entries = _entries(session, IncidentEvent.id == event_id, False)
     if not entries:
-        raise NotFound("no such event", field="event")
+        raise NotFound(N_("no such event"), field="event")
     return entries[0]
 
 
@@ -541,7 +542,7 @@ def incident_places(session: Session, incident: Incident) -> IncidentPlaces:
         .where(Incident.id == incident.id)
     ).one_or_none()
     if row is None:
-        raise NotFound("no such incident", field="id")
+        raise NotFound(N_("no such incident"), field="id")
     return IncidentPlaces(*row)
 
 

@@ -21,6 +21,7 @@ from gis.models import District, Hotspot, HotspotMember, HotspotRun, Incident, U
 from gis.parsing import THAI_TIME
 from gis.patrols.plans import hotspot_districts, latest_run_id
 from gis.reference.districts import find_district
+from gis.text import N_
 
 #: Most member incidents listed for one hotspot.
 MAX_MEMBERS = 500
@@ -49,9 +50,11 @@ def ranked_hotspots(session: Session, viewer: User, district: str | None = None)
         try:
             found = find_district(session, district)
         except NotFound:
-            raise InvalidInput(f"no district matches {district!r}", field="district") from None
+            raise InvalidInput(
+                N_("no district matches {district!r}"), field="district", district=district
+            ) from None
         if not scope_covers(scope, found.id):
-            raise Forbidden("the district lies outside your districts", field="district")
+            raise Forbidden(N_("the district lies outside your districts"), field="district")
         wanted = frozenset({found.id})
     run_id = latest_run_id(session, scope=wanted)
     if run_id is None:
@@ -121,7 +124,7 @@ def member_incidents(session: Session, hotspot_id: int, viewer: User) -> dict[st
     if hotspot_id not in districts or (
         scope is not None and not set(districts[hotspot_id]) & scope
     ):
-        raise NotFound("no such hotspot", field="id")
+        raise NotFound(N_("no such hotspot"), field="id")
     q = (
         select(Incident)
         .join(HotspotMember, HotspotMember.incident_id == Incident.id)

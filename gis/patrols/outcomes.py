@@ -43,6 +43,7 @@ from gis.incidents.reports import IncidentInput, create_incident, parse_incident
 from gis.models import Hotspot, Incident, PatrolStop, User
 from gis.parsing import THAI_TIME, THAI_ZONE, parse_choice, refuse_unknown
 from gis.patrols.plans import get_plan, hotspot_districts, latest_run_id
+from gis.text import N_
 from gis.types import BBox, Channel, StopOutcome
 
 COVERAGE_DAYS = 14
@@ -89,7 +90,11 @@ def _note(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > MAX_NOTE or "\x00" in value:
-        raise InvalidInput(f"note must be text of at most {MAX_NOTE:,} characters", field="note")
+        raise InvalidInput(
+            N_("note must be text of at most {max_note:,} characters"),
+            field="note",
+            max_note=MAX_NOTE,
+        )
     return value.strip() or None
 
 
@@ -98,7 +103,7 @@ def _found_incident(
 ) -> IncidentInput:
     if not isinstance(payload, Mapping):
         raise InvalidInput(
-            "incident_found needs incident: {category, ...}", field="incident.category"
+            N_("incident_found needs incident: {{category, ...}}"), field="incident.category"
         )
     refuse_unknown(payload, INCIDENT_FIELDS, prefix="incident.")
     report = {
@@ -111,7 +116,10 @@ def _found_incident(
     try:
         return parse_incident(report, now, channel=Channel.PATROL, reporter_id=reporter.id)
     except InvalidInput as exc:
-        raise InvalidInput(exc.message, field=f"incident.{exc.field}") from None
+        # the same message, naming the member inside the outcome (incident.category)
+        raise InvalidInput(
+            exc.template, **{**exc.values, "field": f"incident.{exc.field}"}
+        ) from None
 
 
 def _store_found(
@@ -171,23 +179,23 @@ def record_outcome(
     """
     plan = get_plan(session, plan_id, recorder)
     if not isinstance(payload, Mapping):
-        raise InvalidInput("the outcome must be a JSON object", field="body")
+        raise InvalidInput(N_("the outcome must be a JSON object"), field="body")
     refuse_unknown(payload, OUTCOME_FIELDS)
     outcome = parse_choice(payload.get("outcome"), "outcome", StopOutcome)
     note = _note(payload.get("note"))
     if outcome is not StopOutcome.INCIDENT_FOUND and payload.get("incident") is not None:
-        raise InvalidInput("incident is only for incident_found", field="incident")
+        raise InvalidInput(N_("incident is only for incident_found"), field="incident")
     stop = session.execute(
         select(PatrolStop)
         .where(PatrolStop.plan_id == plan.id, PatrolStop.seq == seq)
         .with_for_update()
     ).scalar_one_or_none()
     if stop is None:
-        raise NotFound("the plan has no stop with this number", field="seq")
+        raise NotFound(N_("the plan has no stop with this number"), field="seq")
     if stop.incident_id is not None:
         if outcome is not StopOutcome.INCIDENT_FOUND:
             raise Conflict(
-                "an incident found at this stop is linked to it; triage it in the review queue",
+                N_("an incident found at this stop is linked to it; triage it in the review queue"),
                 current=StopOutcome.INCIDENT_FOUND.value,
                 field="outcome",
             )

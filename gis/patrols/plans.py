@@ -61,6 +61,7 @@ from gis.parsing import (
 )
 from gis.patrols.tour import Tour, plan_tour
 from gis.reference.districts import find_district
+from gis.text import N_
 from gis.types import PatrolUnit, Role, RunStatus
 
 #: Most stops of a plan (and most hotspots of a "top N").
@@ -102,9 +103,13 @@ def _day(value: Any, today: dt.date) -> dt.date:
     field = "planned_for"
     day = parse_day(value, field)
     if day < today - dt.timedelta(days=MAX_DAYS_BACK):
-        raise InvalidInput(f"{field} lies more than {MAX_DAYS_BACK} days back", field=field)
+        raise InvalidInput(
+            N_("{field} lies more than {max_days_back} days back"),
+            field=field,
+            max_days_back=MAX_DAYS_BACK,
+        )
     if day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidInput(f"{field} lies more than a year ahead", field=field)
+        raise InvalidInput(N_("{field} lies more than a year ahead"), field=field)
     return day
 
 
@@ -113,13 +118,15 @@ def _hotspot_ids(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
     ):
-        raise InvalidInput(f"{field} must be a list of hotspot ids", field=field)
+        raise InvalidInput(N_("{field} must be a list of hotspot ids"), field=field)
     if not value:
-        raise InvalidInput("a plan needs at least one stop: hotspot_ids is empty", field=field)
+        raise InvalidInput(N_("a plan needs at least one stop: hotspot_ids is empty"), field=field)
     if len(value) > MAX_STOPS:
-        raise InvalidInput(f"a plan has at most {MAX_STOPS} stops", field=field)
+        raise InvalidInput(
+            N_("a plan has at most {max_stops} stops"), field=field, max_stops=MAX_STOPS
+        )
     if len(set(value)) != len(value):
-        raise InvalidInput(f"{field} names a hotspot twice", field=field)
+        raise InvalidInput(N_("{field} names a hotspot twice"), field=field)
     return tuple(value)
 
 
@@ -140,18 +147,18 @@ def parse_plan(payload: Any, today: dt.date) -> PlanRequest:
         InvalidInput: naming the member that is unknown, missing or wrong.
     """
     if not isinstance(payload, Mapping):
-        raise InvalidInput("the plan must be a JSON object", field="body")
+        raise InvalidInput(N_("the plan must be a JSON object"), field="body")
     refuse_unknown(payload, PLAN_FIELDS)
     for name in ("district", "unit", "planned_for"):
         if payload.get(name) is None:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise InvalidInput(N_("{field} is required"), field=name)
     district = payload["district"]
     if not isinstance(district, str) or not 0 < len(district.strip()) <= 80:
-        raise InvalidInput("district must be a district's P-code or name", field="district")
+        raise InvalidInput(N_("district must be a district's P-code or name"), field="district")
     unit = parse_choice(payload["unit"], "unit", PatrolUnit)
     has_ids, has_top = payload.get("hotspot_ids") is not None, payload.get("top") is not None
     if has_ids == has_top:
-        raise InvalidInput("give either hotspot_ids or top (not both)", field="hotspot_ids")
+        raise InvalidInput(N_("give either hotspot_ids or top (not both)"), field="hotspot_ids")
     start = payload.get("start_checkpoint_id")
     return PlanRequest(
         district=district.strip(),
@@ -250,16 +257,20 @@ def _chosen_hotspots(
             )
         if not ids:
             raise InvalidInput(
-                f"the latest hotspot run has no hotspot in {district.name}", field="top"
+                N_("the latest hotspot run has no hotspot in {district}"),
+                field="top",
+                district=district.name,
             )
         return ids
     found = hotspot_districts(session, req.hotspot_ids)
     missing = [i for i in req.hotspot_ids if i not in found]
     if missing:
-        raise InvalidInput(f"no hotspot with id {missing[0]}", field="hotspot_ids")
+        raise InvalidInput(N_("no hotspot with id {hid}"), field="hotspot_ids", hid=missing[0])
     for hid in req.hotspot_ids:
         if scope is not None and not set(found[hid]) & scope:
-            raise Forbidden(f"hotspot {hid} lies outside your districts", field="hotspot_ids")
+            raise Forbidden(
+                N_("hotspot {hid} lies outside your districts"), field="hotspot_ids", hid=hid
+            )
     return list(req.hotspot_ids)
 
 
@@ -275,18 +286,19 @@ def _start(
     if req.start_checkpoint_id is not None:
         checkpoint = session.get(Checkpoint, req.start_checkpoint_id)
         if checkpoint is None:
-            raise InvalidInput("no checkpoint with this id", field="start_checkpoint_id")
+            raise InvalidInput(N_("no checkpoint with this id"), field="start_checkpoint_id")
         if not scope_covers(scope, checkpoint.district_id):
             raise Forbidden(
-                "the checkpoint lies outside your districts", field="start_checkpoint_id"
+                N_("the checkpoint lies outside your districts"), field="start_checkpoint_id"
             )
         geom = select(Checkpoint.geom).where(Checkpoint.id == checkpoint.id)
         return _Start(geom.scalar_subquery(), checkpoint.id)
     centre = select(CoordinationCentre.geom).where(CoordinationCentre.district_id == district.id)
     if session.execute(centre).first() is None:
         raise InvalidInput(
-            f"{district.name} has no coordination centre: give start_checkpoint_id",
+            N_("{district} has no coordination centre: give start_checkpoint_id"),
             field="start_checkpoint_id",
+            district=district.name,
         )
     return _Start(centre.scalar_subquery(), None)
 
@@ -340,14 +352,16 @@ def hotspot_profile(
         Forbidden: a hotspot outside the viewer's districts (``hotspots``).
     """
     if not ids or len(ids) > 100:
-        raise InvalidInput("hotspots: give 1 to 100 hotspot ids", field="hotspots")
+        raise InvalidInput(N_("hotspots: give 1 to 100 hotspot ids"), field="hotspots")
     found = hotspot_districts(session, ids)
     scope = scope_district_ids(session, viewer)
     for hid in ids:
         if hid not in found:
-            raise InvalidInput(f"no hotspot with id {hid}", field="hotspots")
+            raise InvalidInput(N_("no hotspot with id {hid}"), field="hotspots", hid=hid)
         if scope is not None and not set(found[hid]) & scope:
-            raise Forbidden(f"hotspot {hid} lies outside your districts", field="hotspots")
+            raise Forbidden(
+                N_("hotspot {hid} lies outside your districts"), field="hotspots", hid=hid
+            )
     local = func.timezone(THAI_ZONE, Incident.occurred_at)
     hour, dow = func.extract("hour", local), func.extract("isodow", local)
     rows = session.execute(
@@ -408,9 +422,11 @@ def create_plan(session: Session, req: PlanRequest, planner: User) -> CreatedPla
     try:
         district = find_district(session, req.district)
     except NotFound:
-        raise InvalidInput(f"no district matches {req.district!r}", field="district") from None
+        raise InvalidInput(
+            N_("no district matches {district!r}"), field="district", district=req.district
+        ) from None
     if not scope_covers(scope, district.id):
-        raise Forbidden("the district lies outside your districts", field="district")
+        raise Forbidden(N_("the district lies outside your districts"), field="district")
     start = _start(session, req, district, scope)
     ids = _chosen_hotspots(session, req, district, scope)
     metric = lambda g: func.ST_Transform(g, METRIC_SRID)  # noqa: E731
@@ -487,7 +503,7 @@ def get_plan(session: Session, plan_id: int, viewer: User) -> PatrolPlan:
         select(PatrolPlan).where(PatrolPlan.id == plan_id, readable)
     ).scalar_one_or_none()
     if plan is None:
-        raise NotFound("no such patrol plan", field="id")
+        raise NotFound(N_("no such patrol plan"), field="id")
     return plan
 
 
@@ -522,9 +538,11 @@ def list_plans(
         try:
             found = find_district(session, district)
         except NotFound:
-            raise InvalidInput(f"no district matches {district!r}", field="district") from None
+            raise InvalidInput(
+                N_("no district matches {district!r}"), field="district", district=district
+            ) from None
         if not scope_covers(scope, found.id):
-            raise Forbidden("the district lies outside your districts", field="district")
+            raise Forbidden(N_("the district lies outside your districts"), field="district")
         q = q.where(PatrolPlan.district_id == found.id)
     if since is not None:
         q = q.where(PatrolPlan.planned_for >= since)

@@ -42,8 +42,9 @@ from gis.models import (
     WatchCorridor,
     WatchCorridorPiece,
 )
-from gis.parsing import parse_choice, parse_number
+from gis.parsing import BETWEEN_METRES, parse_choice, parse_number
 from gis.reference.layers import display_collection, display_polygons, display_precision
+from gis.text import N_
 from gis.types import BBox, Demarcation
 
 #: Default half-width of the corridor on each side of the lines (metres).
@@ -107,7 +108,7 @@ def check_width(width_m: Any, field: str = "width_m") -> float:
     Raises:
         InvalidInput: (``field``) not a finite number in range.
     """
-    return parse_number(width_m, field, MIN_WIDTH_M, MAX_WIDTH_M, unit=" metres")
+    return parse_number(width_m, field, MIN_WIDTH_M, MAX_WIDTH_M, out_of_range=BETWEEN_METRES)
 
 
 def current_width(session: Session) -> float:
@@ -213,12 +214,16 @@ def set_demarcation(
     """
     value = parse_choice(demarcation, "demarcation", Demarcation)
     if note is not None and (not isinstance(note, str) or len(note) > 1_000):
-        raise InvalidInput("note must be text of at most 1,000 characters", field="note")
+        raise InvalidInput(N_("note must be text of at most 1,000 characters"), field="note")
     segment = session.execute(
         select(BorderSegment).where(BorderSegment.segment_no == segment_no).with_for_update()
     ).scalar_one_or_none()
     if segment is None:
-        raise NotFound(f"there is no border segment no. {segment_no}", field="segment")
+        raise NotFound(
+            N_("there is no border segment no. {segment_no}"),
+            field="segment",
+            segment_no=segment_no,
+        )
     before = Demarcation(segment.demarcation)
     if before is value:
         return segment

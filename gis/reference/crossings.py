@@ -26,6 +26,7 @@ from gis.models import District, NaturalCrossing
 from gis.reference.corridor import refresh_corridor
 from gis.reference.districts import DEFAULT_MAX_DISTANCE_M, route_point
 from gis.reference.measure import to_metric
+from gis.text import N_
 from gis.types import RiskLevel
 from gis.upsert import Counts, upsert_rows
 from gis.validation import feature_collection, feature_label, parse_geometry
@@ -70,19 +71,31 @@ def parse_crossings(doc: Any, label: str = "file") -> list[CrossingInput]:
         geom = parse_geometry(feature.get("geometry"), LINES, flabel)
         name = props.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise InvalidInput(f"{flabel}: property 'name' is missing", field="name")
+            raise InvalidInput(
+                N_("{label}: property 'name' is missing"), field="name", label=flabel
+            )
         risk = props.get("risk_level", RiskLevel.MEDIUM.value)
         if risk not in [r.value for r in RiskLevel]:
             raise InvalidInput(
-                f"{flabel}: risk_level {risk!r} is not one of low, medium, high",
+                N_("{label}: risk_level {risk!r} is not one of low, medium, high"),
                 field="risk_level",
+                label=flabel,
+                risk=risk,
             )
         description = props.get("description")
         if description is not None and not isinstance(description, str):
-            raise InvalidInput(f"{flabel}: description must be text", field="description")
+            raise InvalidInput(
+                N_("{label}: description must be text"), field="description", label=flabel
+            )
         code = _code(feature, geom)
         if code in seen:
-            raise InvalidInput(f"{flabel}: id {code!r} is used by {seen[code]} too", field="id")
+            raise InvalidInput(
+                N_("{label}: id {code!r} is used by {other} too"),
+                field="id",
+                label=flabel,
+                code=code,
+                other=seen[code],
+            )
         seen[code] = flabel
         if geom.geom_type == "LineString":
             geom = MultiLineString([geom])
@@ -104,9 +117,14 @@ def assign_district(
     length = session.execute(select(func.ST_Length(to_metric(geom)))).scalar_one()
     if length > MAX_LENGTH_M:
         raise InvalidInput(
-            f"{item.label}: path is {length / 1000:.1f} km long, more than the "
-            f"{MAX_LENGTH_M / 1000:.0f} km accepted for a crossing",
+            N_(
+                "{label}: path is {km:.1f} km long, more than the {most_km:.0f} km accepted for"
+                " a crossing"
+            ),
             field="geometry",
+            label=item.label,
+            km=length / 1000,
+            most_km=MAX_LENGTH_M / 1000,
         )
     inside = func.ST_Length(to_metric(func.ST_Intersection(District.geom, geom)))
     district_id = session.execute(
@@ -125,7 +143,9 @@ def assign_district(
     try:
         return route_point(session, mid.x, mid.y, max_distance_m).district.id
     except OutsideWatchArea as exc:
-        raise InvalidInput(f"{item.label}: {exc.message}", field="geometry") from exc
+        raise InvalidInput(
+            N_("{label}: {problem}"), field="geometry", label=item.label, problem=exc
+        ) from exc
 
 
 def import_crossings(

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from gis.errors import InvalidInput, NotFound, OutsideWatchArea
 from gis.models import District, DistrictParallelArea, ParallelArea, Province
 from gis.reference.measure import point, to_metric
+from gis.text import N_
 from gis.types import AreaLevel, BBox, DistrictRef, Routing
 
 #: Default reach across the border beyond the parallel areas (metres).
@@ -70,7 +71,7 @@ def refuse_far(session: Session, lon: float, lat: float) -> None:
         )
     ).scalar()
     raise OutsideWatchArea(
-        "the point lies far outside the watch area (the target border districts of Thailand)",
+        N_("the point lies far outside the watch area (the target border districts of Thailand)"),
         distance_m=None if distance is None else float(distance),
         field="location",
     )
@@ -128,10 +129,12 @@ def find_district(session: Session, ref: str) -> District:
         .all()
     )
     if not matches:
-        raise NotFound(f"no district matches {ref!r}", field="district")
+        raise NotFound(N_("no district matches {ref!r}"), field="district", ref=ref)
     if len(matches) > 1:
         codes = ", ".join(f"{d.pcode} ({d.name})" for d in matches)
-        raise InvalidInput(f"{ref!r} matches several districts: {codes}", field="district")
+        raise InvalidInput(
+            N_("{ref!r} matches several districts: {codes}"), field="district", ref=ref, codes=codes
+        )
     return matches[0]
 
 
@@ -227,24 +230,29 @@ def route_point(
     if found is None:
         distance = service_area_distance_m(session, lon, lat)
         raise OutsideWatchArea(
-            "the location is outside the watch area"
-            + (f" ({distance / 1000:.1f} km from it)" if distance is not None else ""),
+            N_("the location is outside the watch area ({km:.1f} km from it)")
+            if distance is not None
+            else N_("the location is outside the watch area"),
             distance_m=distance,
             field="location",
+            km=None if distance is None else distance / 1000,
         )
     routed, area_id, area_name, metres, *district = found
     if not routed and area_id is not None:  # an area whose pairings an administrator removed
         raise OutsideWatchArea(
-            f"{area_name} is not paired with any target district",
+            N_("{area} is not paired with any target district"),
             distance_m=metres,
             field="location",
+            area=area_name,
         )
     here = DistrictRef(*district)
     if not routed:  # inside a Thai district that is not a target
         raise OutsideWatchArea(
-            f"{here.name} ({here.province}) is not a target district of the programme",
+            N_("{district} ({province}) is not a target district of the programme"),
             distance_m=service_area_distance_m(session, lon, lat),
             field="location",
+            district=here.name,
+            province=here.province,
         )
     return Routing(
         district=here,

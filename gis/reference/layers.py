@@ -49,6 +49,7 @@ from gis.models import (
     Province,
     River,
 )
+from gis.text import N_
 from gis.types import BBox
 
 #: A column or an SQL expression.
@@ -119,9 +120,13 @@ def view_zoom(bbox: BBox | None, zoom: int | None) -> int:
         return DEFAULT_ZOOM
     if zoom > DEFAULT_ZOOM and bbox is None:
         raise InvalidInput(
-            f"a bbox is required above zoom {DEFAULT_ZOOM} (zoom {zoom} draws the whole layer "
-            "at full detail)",
+            N_(
+                "a bbox is required above zoom {default_zoom} (zoom {zoom} draws the whole layer "
+                "at full detail)"
+            ),
             field="bbox",
+            default_zoom=DEFAULT_ZOOM,
+            zoom=zoom,
         )
     return zoom
 

@@ -361,7 +361,9 @@ def test_the_queue_page_lists_actions_and_an_action_from_it_works(app, session, 
 
     # an invalid transition from the page: a message, nothing written
     resp = coordinator.post(
-        f"/review/incidents/{inc.id}/actions", data={"action": "reject", "csrf_token": token}
+        f"/review/incidents/{inc.id}/actions",
+        data={"action": "reject", "csrf_token": token},
+        headers={"Accept-Language": "en"},
     )
     assert resp.status_code == 303 and events(session) == before + 1
     assert "status is verified" in coordinator.get("/review").get_data(as_text=True)

@@ -234,11 +234,14 @@ def test_an_invalid_transition_from_the_page_names_the_current_status(session, a
     inc = report(session)
     c = as_user("coordinator")
     c.post(f"/review/incidents/{inc.id}/actions", data={"action": "reject"})
+    english = {"Accept-Language": "en"}
     resp = c.post(
-        f"/review/incidents/{inc.id}/actions", data={"action": "verify", "return_to": "incident"}
+        f"/review/incidents/{inc.id}/actions",
+        data={"action": "verify", "return_to": "incident"},
+        headers=english,
     )
     assert resp.headers["Location"] == f"/review/incidents/{inc.id}"
-    html = c.get(resp.headers["Location"]).get_data(as_text=True)
+    html = c.get(resp.headers["Location"], headers=english).get_data(as_text=True)
     assert "cannot verify an incident whose status is rejected" in html
     assert "None: the status rejected is final." in html
 

@@ -229,7 +229,7 @@ def test_a_nul_character_in_a_parameter_is_a_400_naming_it(client, session, path
 def test_a_nul_character_in_a_form_field_is_a_400_before_anything_is_done(client, session):
     token = csrf_token(client)
     form = {"username": "ad\x00min", "password": "x", "csrf_token": token}
-    resp = client.post("/login", data=form)
+    resp = client.post("/login", data=form, headers={"Accept-Language": "en"})
     assert resp.status_code == 400
     assert "NUL character" in resp.get_data(as_text=True)
 

@@ -22,6 +22,7 @@ from webapp.admin.display import change_value, place_names, scope_words
 from webapp.admin.forms import CreateUserForm, DisableForm, ResetPasswordForm, SetRoleForm
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
+from webapp.errors import user_message
 from webapp.vocab import label
 
 #: Account changes shown on the page.
@@ -106,9 +107,11 @@ def flash_domain_error(form: Any, exc: BorderwatchError) -> None:
     """A domain error as a message naming the form's field it is about."""
     field = form[exc.field] if exc.field and exc.field in form else None
     if field is None:
-        flash(exc.message, "error")
+        flash(user_message(exc), "error")
     else:
-        flash(_("%(field)s: %(message)s", field=field.label.text, message=exc.message), "error")
+        flash(
+            _("%(field)s: %(message)s", field=field.label.text, message=user_message(exc)), "error"
+        )
 
 
 @bp.get("/users")
@@ -136,7 +139,7 @@ def create_user():
             )
         except BorderwatchError as exc:  # shown next to the field it names
             field = form[exc.field] if exc.field and exc.field in form else form.username
-            field.errors = [*field.errors, exc.message]
+            field.errors = [*field.errors, user_message(exc)]
         else:
             db.commit()
             flash(_("Account %(name)s created.", name=user.username), "done")
@@ -153,7 +156,7 @@ def disable_user(username: str):
     try:
         user = accounts.disable_user(db, username, by=viewer())
     except BorderwatchError as exc:
-        flash(exc.message, "error")
+        flash(user_message(exc), "error")
         return page(status=404 if exc.code == "not_found" else 400)
     db.commit()
     flash(_("Account %(name)s disabled; its sessions have ended.", name=user.username), "done")
@@ -168,7 +171,7 @@ def enable_user(username: str):
     try:
         user = accounts.enable_user(db, username, by=viewer())
     except BorderwatchError as exc:
-        flash(exc.message, "error")
+        flash(user_message(exc), "error")
         return page(status=404 if exc.code == "not_found" else 400)
     db.commit()
     flash(_("Account %(name)s enabled: it can sign in again.", name=user.username), "done")

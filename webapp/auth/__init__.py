@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request
 
 from gis.errors import InvalidInput
+from gis.text import N_
 
 bp = Blueprint("auth", __name__)
 
@@ -48,4 +49,4 @@ def refuse_unnamed_form_fields() -> None:
     ):
         return
     if None in request.form or None in request.files:
-        raise InvalidInput("a form field has no readable name", field="body")
+        raise InvalidInput(N_("a form field has no readable name"), field="body")

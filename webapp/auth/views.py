@@ -18,6 +18,7 @@ from webapp.auth import bp
 from webapp.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RevokeAllTokensForm
 from webapp.auth.session import start_session, viewer
 from webapp.db import get_session
+from webapp.errors import user_message
 from webapp.i18n import LANGUAGE_COOKIE, STAFF_LANGUAGES
 
 #: How long a browser keeps the language switch's choice (a year, in seconds).
@@ -92,7 +93,7 @@ def change_password():
             )
         except InvalidInput as exc:  # shown next to the field it names
             field = form[exc.field] if exc.field and exc.field in form else form.new_password
-            field.errors = [*field.errors, exc.message]
+            field.errors = [*field.errors, user_message(exc)]
         else:
             db.commit()
             start_session(user)  # this session goes on; every other one has ended

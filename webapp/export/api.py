@@ -27,6 +27,7 @@ from flask import Response, g, request, stream_with_context
 from gis import export
 from gis.errors import InvalidInput
 from gis.export.run import MEDIA_TYPES
+from gis.text import N_
 from webapp.db import get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access
@@ -53,7 +54,7 @@ def parse_flag(raw: str | None, field: str) -> bool:
         return True
     if raw.lower() in ("false", "0", "no"):
         return False
-    raise InvalidInput(f"{field} must be true or false", field=field)
+    raise InvalidInput(N_("{field} must be true or false"), field=field)
 
 
 def export_params() -> Mapping[str, str]:
@@ -72,9 +73,11 @@ def check_not_forgeable(sensitive: bool) -> None:
     docstring): a cookie-signed GET or HEAD with ``include_sensitive``."""
     if sensitive and request.method != "POST" and g.get("api_token_id") is None:
         raise InvalidInput(
-            "include_sensitive cannot come in a link: send a sensitive export as a POST form "
-            "with the CSRF token (the export page), or with an API token in the Authorization "
-            "header",
+            N_(
+                "include_sensitive cannot come in a link: send a sensitive export as a POST form "
+                "with the CSRF token (the export page), or with an API token in the Authorization "
+                "header"
+            ),
             field="include_sensitive",
         )
 

@@ -12,7 +12,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import BorderwatchError
-from webapp.errors import STATUS, error_response
+from webapp.errors import STATUS, answer_message, error_response, http_message
 from webapp.export import bp
 
 
@@ -27,10 +27,10 @@ def json_error(status: int, code: str, message: str, field: str | None = None) -
 @bp.errorhandler(BorderwatchError)
 def domain_error(exc: BorderwatchError) -> Any:
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-    return json_error(status, exc.code, exc.message, exc.field)
+    return json_error(status, exc.code, answer_message(exc), exc.field)
 
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Any:
     code = (exc.name or "error").lower().replace(" ", "_")
-    return json_error(exc.code or 500, code, exc.description or exc.name or code)
+    return json_error(exc.code or 500, code, http_message(exc) or code)

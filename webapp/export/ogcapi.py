@@ -31,6 +31,7 @@ from gis import export
 from gis.errors import NotFound
 from gis.export import params as export_params
 from gis.export.collections import COLLECTIONS
+from gis.text import N_
 from webapp.db import get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access
@@ -186,7 +187,12 @@ def item(cid: str, fid: str) -> Response:
     only(request.args, ("f",))
     check_f(request.args.get("f"))
     if not fid.isdigit() or len(fid) > 18:
-        raise NotFound(f"no feature {fid[:40]!r} in {cid}", field="featureId")
+        raise NotFound(
+            N_("no feature {fid!r} in {collection}"),
+            field="featureId",
+            fid=fid[:40],
+            collection=cid,
+        )
     links = [
         link(request.base_url, "self", GEOJSON),
         link(absolute("export.collection", cid=cid), "collection", "application/json"),

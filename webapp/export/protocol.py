@@ -10,6 +10,7 @@ from flask import Response
 
 from gis.errors import InvalidInput
 from gis.export.run import MEDIA_TYPES, Format
+from gis.text import N_
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -24,4 +25,4 @@ def json_response(doc: Any, mimetype: str = "application/json") -> Response:
 def check_f(value: str | None) -> None:
     """The ``f`` parameter: JSON is the only encoding served."""
     if value not in (None, "", "json", "geojson"):
-        raise InvalidInput("f must be json or geojson", field="f")
+        raise InvalidInput(N_("f must be json or geojson"), field="f")

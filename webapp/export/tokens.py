@@ -21,6 +21,7 @@ from gis.accounts import tokens
 from gis.errors import InvalidInput
 from webapp.auth.session import viewer
 from webapp.db import get_session
+from webapp.errors import user_message
 from webapp.export import bp
 
 
@@ -95,7 +96,7 @@ def token_create() -> Any:
         if exc.field == "current_password":
             form.current_password.errors = [_("The current password is wrong.")]
         else:
-            form.name.errors = [exc.message]
+            form.name.errors = [user_message(exc)]
         return page(form)
     session.commit()
     return page(TokenForm(formdata=None), new=new)

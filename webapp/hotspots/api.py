@@ -34,6 +34,7 @@ from gis.hotspots.queries import (
 from gis.hotspots.runs import RUN_ROLES, start_run
 from gis.parsing import refuse_unknown
 from gis.reference.corridor import set_demarcation
+from gis.text import N_
 from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
@@ -68,7 +69,7 @@ def runs():
     only(request.args, ("latest", "limit"))
     latest = request.args.get("latest", "0")
     if latest not in ("0", "1", "true", "false"):
-        raise InvalidInput("latest must be 1 or 0", field="latest")
+        raise InvalidInput(N_("latest must be 1 or 0"), field="latest")
     limit = parse_int(request.args, "limit", 20, 1, MAX_RUNS) or 20
     found = list_runs(get_session(), viewer(), latest=latest in ("1", "true"), limit=limit)
     return jsonify(runs=[run_summary(r) for r in found])

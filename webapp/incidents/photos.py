@@ -35,9 +35,10 @@ from gis.incidents.photos import (
 from gis.incidents.reports import get_visible_incident
 from gis.models import IncidentPhoto
 from gis.parsing import refuse_unknown
+from gis.text import N_
 from webapp.auth.session import viewer
 from webapp.db import get_session
-from webapp.errors import error_response
+from webapp.errors import answer_message, error_response, say
 from webapp.incidents import bp
 
 #: Room for the multipart envelope around a photo of :data:`MAX_PHOTO_BYTES` (boundaries,
@@ -54,7 +55,9 @@ UPLOAD_ENDPOINT = "incidents.add_photo"
 
 
 def _too_large() -> TooLarge:
-    return TooLarge(f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", field=FIELD)
+    return TooLarge(
+        N_("the photo is larger than {mib} MiB"), field=FIELD, mib=MAX_PHOTO_BYTES // (1024 * 1024)
+    )
 
 
 def photo_json(photo: IncidentPhoto, *, with_size: bool = False) -> dict[str, Any]:
@@ -81,7 +84,8 @@ def uploaded_photo(req: Request) -> bytes:
     """
     if req.mimetype != "multipart/form-data":
         raise InvalidInput(
-            "the body must be multipart/form-data with the file in the field photo", field="body"
+            N_("the body must be multipart/form-data with the file in the field photo"),
+            field="body",
         )
     if (req.content_length or 0) > MAX_UPLOAD_BYTES:
         raise _too_large()
@@ -93,10 +97,10 @@ def uploaded_photo(req: Request) -> bytes:
     parts = files.getlist(FIELD)
     if not parts:
         if FIELD in form:
-            raise InvalidInput("photo must be a file, not a text value", field=FIELD)
-        raise InvalidInput("photo is required (a file in the field photo)", field=FIELD)
+            raise InvalidInput(N_("photo must be a file, not a text value"), field=FIELD)
+        raise InvalidInput(N_("photo is required (a file in the field photo)"), field=FIELD)
     if len(parts) > 1:
-        raise InvalidInput("send one photo per request", field=FIELD)
+        raise InvalidInput(N_("send one photo per request"), field=FIELD)
     raw = parts[0].stream.read(MAX_PHOTO_BYTES + 1)
     if len(raw) > MAX_PHOTO_BYTES:
         raise _too_large()
@@ -109,8 +113,8 @@ def request_too_large(exc: RequestEntityTooLarge):
     check, which reads forms before the view runs)."""
     if request.endpoint == UPLOAD_ENDPOINT:
         err = _too_large()
-        return error_response(413, err.code, err.message, err.field)
-    return error_response(413, "too_large", "the request body is too large", "body")
+        return error_response(413, err.code, answer_message(err), err.field)
+    return error_response(413, "too_large", say(N_("the request body is too large")), "body")
 
 
 @bp.post("/api/incidents/<int:incident_id>/photos", endpoint="add_photo")

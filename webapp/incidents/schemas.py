@@ -20,6 +20,7 @@ from sqlalchemy import Row
 from gis.errors import InvalidInput
 from gis.incidents.disclosure import Reader, description_for, owns
 from gis.models import Incident
+from gis.text import N_
 from gis.types import DistrictRef
 
 #: Largest report body accepted (bytes): a 5,000-character Thai description is about 15 KB.
@@ -32,7 +33,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in obj:
             shown = key[:80]
-            raise InvalidInput(f"{shown!r} is given more than once", field=shown)
+            raise InvalidInput(N_("{field!r} is given more than once"), field=shown)
         obj[key] = value
     return obj
 
@@ -46,19 +47,28 @@ def json_body(request: Request) -> dict[str, Any]:
             for a member given twice.
     """
     if request.mimetype != "application/json":
-        raise InvalidInput("the body must be JSON (Content-Type: application/json)", field="body")
+        raise InvalidInput(
+            N_("the body must be JSON (Content-Type: application/json)"), field="body"
+        )
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise InvalidInput(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB", field="body")
+        raise InvalidInput(
+            N_("the body is larger than {kib} KiB"), field="body", kib=MAX_BODY_BYTES // 1024
+        )
     raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
-        raise InvalidInput(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB", field="body")
+        raise InvalidInput(
+            N_("the body is larger than {kib} KiB"), field="body", kib=MAX_BODY_BYTES // 1024
+        )
     try:
         doc = json.loads(raw, object_pairs_hook=_object)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-        detail = f": {exc.msg}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InvalidInput(f"the body is not valid JSON{detail}", field="body") from None
+        if isinstance(exc, json.JSONDecodeError):
+            raise InvalidInput(
+                N_("the body is not valid JSON: {detail}"), field="body", detail=exc.msg
+            ) from None
+        raise InvalidInput(N_("the body is not valid JSON"), field="body") from None
     if not isinstance(doc, dict):
-        raise InvalidInput("the body must be a JSON object", field="body")
+        raise InvalidInput(N_("the body must be a JSON object"), field="body")
     return doc
 
 

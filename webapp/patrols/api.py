@@ -33,6 +33,7 @@ from gis.patrols.plans import (
     parse_plan,
     plan_geojson,
 )
+from gis.text import N_
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents.schemas import json_body
@@ -71,7 +72,7 @@ def index():
     only(request.args, ("district", "from", "to"))
     since, until = _day_param("from"), _day_param("to")
     if since and until and since > until:
-        raise InvalidInput("from lies after to", field="from")
+        raise InvalidInput(N_("from lies after to"), field="from")
     items = list_plans(
         get_session(), viewer(), district=request.args.get("district") or None, since=since,
         until=until,
@@ -120,7 +121,7 @@ def profile():
         ids = [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
         raise InvalidInput(
-            "hotspots must be hotspot ids, comma-separated", field="hotspots"
+            N_("hotspots must be hotspot ids, comma-separated"), field="hotspots"
         ) from None
     hours = parse_int(request.args, "window_hours", DEFAULT_WINDOW_HOURS, 1, MAX_WINDOW_HOURS)
     body = hotspot_profile(get_session(), ids, viewer(), hours or DEFAULT_WINDOW_HOURS)

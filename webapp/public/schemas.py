@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from gis.errors import InvalidInput
 from gis.parsing import DAY, THAI_TIME, refuse_unknown
+from gis.text import N_
 
 FIELDS = ("lon", "lat", "category", "occurred_at", "description", "reporter_contact")
 #: Sent by the page itself, not typed by the reporter.
@@ -37,7 +38,7 @@ def _coordinate(text: str, field: str) -> float | None:
     try:
         return float(text.strip().replace(",", "."))
     except ValueError:
-        raise InvalidInput(f"{field} must be a number", field=field) from None
+        raise InvalidInput(N_("{field} must be a number"), field=field) from None
 
 
 def report_payload(form: MultiDict[str, str]) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def report_payload(form: MultiDict[str, str]) -> dict[str, Any]:
     refuse_unknown(form, FIELDS + HIDDEN)
     for name in form:
         if len(form.getlist(name)) > 1:
-            raise InvalidInput(f"{name!r} is given more than once", field=name)
+            raise InvalidInput(N_("{field!r} is given more than once"), field=name)
     occurred = form.get("occurred_at", "").strip()
     if LOCAL_MINUTE.fullmatch(occurred):
         with contextlib.suppress(ValueError):  # no such day: parse_incident names occurred_at

@@ -31,6 +31,7 @@ from gis.incidents.review_queue import (
 from gis.incidents.triage import ActionInput
 from gis.models import Incident
 from gis.parsing import parse_choice, refuse_unknown, when_param
+from gis.text import N_
 from gis.types import IncidentCategory, IncidentStatus
 from webapp.params import parse_int
 
@@ -64,7 +65,7 @@ def parse_queue_args(args: Mapping[str, str], *, dates: bool = False) -> QueueQu
     since = when_param(args, "since", days=dates)
     until = when_param(args, "until", end=True, days=dates)
     if since is not None and until is not None and since > until:
-        raise InvalidInput("since lies after until", field="since")
+        raise InvalidInput(N_("since lies after until"), field="since")
     status, category = args.get("status"), args.get("category")
     return QueueQuery(
         status=parse_choice(status, "status", IncidentStatus) if status else None,
@@ -81,9 +82,9 @@ def _string(doc: Mapping[str, Any], field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be a string", field=field)
+        raise InvalidInput(N_("{field} must be a string"), field=field)
     if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
+        raise InvalidInput(N_("{field} contains a NUL character"), field=field)
     return value.strip() or None
 
 
@@ -96,12 +97,12 @@ def parse_action_json(doc: Mapping[str, Any]) -> ActionInput:
     refuse_unknown(doc, ACTION_FIELDS)
     action = _string(doc, "action")
     if action is None:
-        raise InvalidInput("action is required", field="action")
+        raise InvalidInput(N_("action is required"), field="action")
     duplicate_of = doc.get("duplicate_of")
     if duplicate_of is not None and (
         isinstance(duplicate_of, bool) or not isinstance(duplicate_of, int) or duplicate_of < 1
     ):
-        raise InvalidInput("duplicate_of must be an incident id", field="duplicate_of")
+        raise InvalidInput(N_("duplicate_of must be an incident id"), field="duplicate_of")
     return ActionInput(action, _string(doc, "note"), duplicate_of, _string(doc, "agency"))
 
 
@@ -114,7 +115,7 @@ def parse_action_form(form: Mapping[str, str]) -> ActionInput:
     fields = {k: form[k] for k in ACTION_FIELDS if form.get(k, "").strip()}
     raw = fields.pop("duplicate_of", None)
     if raw is not None and not (raw.strip().isascii() and raw.strip().isdigit()):
-        raise InvalidInput("duplicate_of must be an incident id", field="duplicate_of")
+        raise InvalidInput(N_("duplicate_of must be an incident id"), field="duplicate_of")
     return parse_action_json({**fields, "duplicate_of": int(raw) if raw else None})
 
 

@@ -37,6 +37,7 @@ from gis.types import Agency, IncidentCategory, IncidentStatus, Role
 from layers.styles import INCIDENT_STATUS
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
+from webapp.errors import user_message
 from webapp.params import only
 from webapp.review import bp
 from webapp.review.api import REVIEWERS
@@ -81,7 +82,7 @@ def act_from_page(incident_id: int):
     try:
         _, event = take_action(session, incident_id, parse_action_form(request.form), viewer())
     except (InvalidInput, Conflict) as exc:
-        flash(f"Incident {incident_id}: {exc.message}", "error")
+        flash(f"Incident {incident_id}: {user_message(exc)}", "error")
     else:
         session.commit()
         done = event.action.replace("_", " ")
