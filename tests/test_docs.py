@@ -1,6 +1,6 @@
 """The README and docs/ say what exists: every link and anchor between them resolves, the
 configuration page names every environment key, the operations page every ``borderwatch``
-command; the role guides have the same pages in Thai and English, and
+command, the API page every route; the role guides have the same pages in Thai and English, and
 each language's index links them all. Nothing here needs the database."""
 
 from __future__ import annotations
@@ -93,6 +93,30 @@ def test_the_operations_page_names_every_command():
         if not re.search(rf"(borderwatch |`){re.escape(name)}\b", section)
     ]
     assert not missing, f"docs/operations.md's Command line does not name {missing}"
+
+
+def rule_pattern(rule: str) -> re.Pattern[str]:
+    """A route's rule as the API page writes it: each ``<variable>`` as any ``<name>`` (or the
+    formats it takes, ``geojson\\|csv\\|gpkg``), the path ending there."""
+    parts = re.split(r"<[^>]+>", rule)
+    variable = r"(?:<[a-z_]+>|[a-z]+(?:\\\|[a-z]+)*)"
+    return re.compile(variable.join(map(re.escape, parts)) + r"(?![\w/<-])")
+
+
+def test_the_api_page_names_every_route():
+    from webapp import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",  # never connected to
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    page = text(DOCS / "api.md")
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    missing = sorted(rule for rule in rules if not rule_pattern(rule).search(page))
+    assert not missing, f"docs/api.md does not name {missing}"
 
 
 def guide_pages(lang: str) -> set[str]:

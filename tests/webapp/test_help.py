@@ -138,3 +138,13 @@ def test_only_folders_with_an_index_are_languages_of_the_guides(tmp_path):
     (tmp_path / "en" / "index.md").write_text("# Help", encoding="utf-8")
     (tmp_path / "xx").mkdir()  # a folder without an index page is no language of the guides
     assert guide.guide_languages(tmp_path) == ("en",)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(guide.GUIDES.glob("*/*.md")), ids=lambda p: f"{p.parent.name}-{p.stem}"
+)
+def test_no_asterisk_of_a_guide_is_taken_for_emphasis(path):
+    # the guides use bold only: an <em> is an asterisk (Gi*) that paired with another
+    _, html = guide.render(path.read_text(encoding="utf-8"), lambda n: n, lambda n: None)
+    assert "<em>" not in html
+    assert "**" not in html
