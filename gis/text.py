@@ -8,6 +8,6 @@ translates them into the request's language when it shows them (``gettext(text)`
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, do not translate")
+def N_(message: str) -> str:
     """``message`` unchanged: marks it for extraction into the catalogues."""
     return message
