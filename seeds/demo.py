@@ -184,7 +184,7 @@ def read_geography(session: Session) -> Geography:
     districts = session.execute(
         select(
             District.id,
-            District.name,
+            District.name_th,
             func.ST_AsBinary(District.geom),
             func.ST_Area(func.geography(District.geom)) / 1e6,
             func.ST_AsBinary(

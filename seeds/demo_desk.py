@@ -7,7 +7,9 @@ the public (anonymous, with receipt codes), each stored by the reporting code
 with its "created" history entry, then triaged by the demo coordinator through
 :func:`gis.incidents.triage.take_action`: verified, rejected, marked as the duplicate of another,
 referred to an agency, closed, and five left new. Every action is a history entry by the
-coordinator. The reports are flagged ``is_demo`` like the generated incidents.
+coordinator. The reports are flagged ``is_demo`` like the generated incidents. Their texts, the
+coordinator's notes and the public's contacts are in Thai, as people write them in a district
+office, with the district's Thai name (``อ.เชียงของ``).
 
 Repeatable: the places come from PostGIS's ``ST_GeneratePoints`` seeded with the demo seed
 (within :data:`BAND_M` of the district's border) and the times count back from the anchor. The
@@ -49,7 +51,7 @@ class Step:
     """A triage action of the coordinator."""
 
     action: str
-    note: str | None = None
+    note: str | None = None  # "{district}" is filled in
     agency: Agency | None = None
     duplicate_of: str | None = None  # the label of the original report
 
@@ -77,105 +79,106 @@ CHANNELS = {
     PUBLIC: Channel.ONLINE_PUBLIC,
 }
 
-#: The desk, in the order the reports arrive.
+#: The desk, in the order the reports arrive: in Thai, as reporters, officers and the
+#: coordinator write them; "{district}" is filled with the district's Thai name.
 DESK: tuple[DeskReport, ...] = (
     DeskReport(
         "landing", C.DRUG_TRAFFICKING, "officer", 4, 30,
-        "[demo] Boat landing after midnight, about 20 packages carried up the bank, {district}",
-        (Step("verify", "Confirmed with the district police patrol at the landing."),),
+        "[demo] พบเรือขนของขึ้นฝั่งหลังเที่ยงคืน ประมาณ 20 ห่อ อ.{district}",
+        (Step("verify", "ตรวจสอบกับสายตรวจ สภ.{district} ที่ท่าเรือแล้ว"),),
     ),
     DeskReport(
         "landing-seen", C.DRUG_TRAFFICKING, PUBLIC, 3, 28,
-        "[demo] Saw people unloading a boat at night near the village landing, {district}",
-        (Step("mark_duplicate", "The same landing as the officer's report.",
+        "[demo] เห็นคนขนของลงจากเรือตอนกลางคืนแถวท่าน้ำของหมู่บ้าน อ.{district}",
+        (Step("mark_duplicate", "เป็นเรือลำเดียวกับที่เจ้าหน้าที่อำเภอรายงานไว้",
               duplicate_of="landing"),),
-        contact="[demo] phone 080-000-0001", near="landing",
+        contact="[demo] โทร 080-000-0001", near="landing",
     ),
     DeskReport(
         "cattle", C.SMUGGLING, "volunteer", 2, 75,
-        "[demo] About 15 head of cattle driven across outside the checkpoint, {district}",
-        (Step("verify", "Tracks seen by two village security volunteers."),),
+        "[demo] มีการต้อนวัวประมาณ 15 ตัว ข้ามแดนนอกจุดผ่านแดน อ.{district}",
+        (Step("verify", "ชรบ. 2 นาย พบรอยกีบวัวที่ริมตลิ่งแล้ว"),),
     ),
     DeskReport(
         "cattle-again", C.SMUGGLING, "officer", 2, 70,
-        "[demo] Cattle herded to the river bank at dusk, {district}",
-        (Step("mark_duplicate", "Same herd as the volunteers' report.", duplicate_of="cattle"),),
+        "[demo] พบการต้อนวัวลงไปริมตลิ่งช่วงพลบค่ำ อ.{district}",
+        (Step("mark_duplicate", "เป็นฝูงวัวเดียวกับที่ ชรบ. รายงานไว้", duplicate_of="cattle"),),
         near="cattle",
     ),
     DeskReport(
         "forest-path", C.ILLEGAL_ENTRY, PUBLIC, 3, 96,
-        "[demo] A group of about 8 people walked in by the forest path at dawn, {district}",
+        "[demo] เห็นคนประมาณ 8 คน เดินลัดป่าเข้ามาตอนเช้ามืด อ.{district}",
         (
-            Step("verify", "Footprints and a camp found by the village volunteers."),
-            Step("refer", "Handed to the immigration office.", agency=Agency.IMMIGRATION),
+            Step("verify", "ชรบ. ตรวจพบรอยเท้าและที่พักแรมในป่าแล้ว"),
+            Step("refer", "ส่งเรื่องให้ ตม. ดำเนินการต่อ", agency=Agency.IMMIGRATION),
         ),
     ),
     DeskReport(
         "broker", C.HUMAN_TRAFFICKING, "coordinator", 5, 120,
-        "[demo] A relative says 4 young women were taken across for work by a broker, {district}",
+        "[demo] ญาติมาแจ้งว่าหญิงสาว 4 คน ถูกนายหน้าพาข้ามแดนไปทำงาน อ.{district}",
         (
             Step(
                 "refer",
-                "Referred to the provincial anti-trafficking centre the same day.",
+                "ส่งเรื่องต่อ บก.ปคม. ภายในวันเดียวกัน",
                 agency=Agency.ANTI_TRAFFICKING,
             ),
         ),
     ),
     DeskReport(
         "motorcycles", C.VEHICLE_THEFT, PUBLIC, 2, 140,
-        "[demo] Two motorcycles stolen overnight, seen heading to the river, {district}",
+        "[demo] รถจักรยานยนต์ถูกขโมย 2 คันเมื่อคืน มีคนเห็นขับไปทางริมแม่น้ำ อ.{district}",
         (
-            Step("verify", "Theft reports filed at the district police station."),
-            Step("close", "Both motorcycles recovered at the pier."),
+            Step("verify", "ผู้เสียหายแจ้งความไว้ที่ สภ.{district} แล้ว"),
+            Step("close", "ได้รถจักรยานยนต์คืนครบทั้ง 2 คันที่ท่าเรือ"),
         ),
-        contact="[demo] LINE demo-reporter-2",
+        contact="[demo] ไลน์ไอดี demo-reporter-2",
     ),
     DeskReport(
         "courier", C.DRUG_TRAFFICKING, "officer", 4, 190,
-        "[demo] Courier stopped on a motorbike with 200 packs of ya ba, {district}",
+        "[demo] สกัดจับผู้ลำเลียงขี่รถจักรยานยนต์ พร้อมยาบ้า 200 มัด อ.{district}",
         (
             Step("verify"),
-            Step("refer", "Case opened by the district police.", agency=Agency.POLICE),
-            Step("close", "The courier was arrested and the case went to the prosecutor."),
+            Step("refer", "สภ.{district} รับเรื่องไว้ดำเนินคดีแล้ว", agency=Agency.POLICE),
+            Step("close", "จับกุมผู้ลำเลียงได้ และส่งสำนวนให้พนักงานอัยการแล้ว"),
         ),
     ),
     DeskReport(
         "scam-call", C.ONLINE_FRAUD, PUBLIC, 2, 50,
-        "[demo] A caller claiming to be from the bank asked for my account number, {district}",
-        (Step("reject", "A scam call, not a border incident: the caller was given the police "
-              "cyber hotline 1441."),),
+        "[demo] มีคนโทรมาอ้างว่าเป็นเจ้าหน้าที่ธนาคาร ขอเลขที่บัญชีของผม อ.{district}",
+        (Step("reject", "เป็นแก๊งคอลเซ็นเตอร์ ไม่ใช่เหตุชายแดน แนะนำให้ผู้แจ้งโทรสายด่วน"
+              "ตำรวจไซเบอร์ 1441 แล้ว"),),
     ),
     DeskReport(
         "rumour", C.OTHER, PUBLIC, 1, 80,
-        "[demo] Heard that strangers are staying in the empty house by the temple, {district}",
-        (Step("reject", "The village head checked: relatives visiting for the festival."),),
+        "[demo] ได้ยินว่ามีคนแปลกหน้ามาพักในบ้านร้างข้างวัด อ.{district}",
+        (Step("reject", "ผู้ใหญ่บ้านตรวจสอบแล้ว เป็นญาติมาเยี่ยมช่วงงานบุญ"),),
     ),
     DeskReport(
         "workers", C.HUMAN_TRAFFICKING, "officer", 4, 36,
-        "[demo] Van with 9 workers without documents stopped at the junction, {district}",
-        (Step("verify", "Identity checks done at the police box."),),
+        "[demo] เรียกตรวจรถตู้ที่สี่แยก พบแรงงานไม่มีเอกสาร 9 คน อ.{district}",
+        (Step("verify", "ตรวจสอบตัวบุคคลที่ป้อมตำรวจแล้ว"),),
     ),
     DeskReport(
         "trucks", C.SMUGGLING, "officer", 3, 60,
-        "[demo] Three trucks unloading sacks by the road outside checkpoint hours, {district}",
+        "[demo] รถบรรทุก 3 คัน ขนกระสอบลงข้างทางนอกเวลาเปิดจุดผ่านแดน อ.{district}",
     ),
     DeskReport(
         "night-crossing", C.ILLEGAL_ENTRY, "volunteer", 3, 20,
-        "[demo] Torch lights and a longtail boat crossing after 2 a.m., {district}",
+        "[demo] เห็นแสงไฟฉายและเรือหางยาวข้ามแม่น้ำหลังตีสอง อ.{district}",
     ),
     DeskReport(
         "drone", C.OTHER, PUBLIC, 2, 10,
-        "[demo] A drone flying low over the river bank for an hour, {district}",
-        contact="[demo] phone 080-000-0003",
+        "[demo] มีโดรนบินต่ำเหนือริมตลิ่งนานประมาณหนึ่งชั่วโมง อ.{district}",
+        contact="[demo] โทร 080-000-0003",
     ),
     DeskReport(
         "logs", C.OTHER, "volunteer", 2, 50,
-        "[demo] Rosewood logs stacked under tarpaulins by the river, {district}",
+        "[demo] พบไม้พะยูงกองไว้ใต้ผ้าใบริมแม่น้ำ อ.{district}",
     ),
     DeskReport(
         "fake-job", C.ONLINE_FRAUD, "coordinator", 3, 44,
-        "[demo] A mother reports her son left for a job advertised online across the border, "
-        "{district}",
+        "[demo] แม่มาแจ้งว่าลูกชายข้ามแดนไปทำงานตามประกาศรับสมัครงานทางออนไลน์ "
+        "อ.{district}",
     ),
 )  # fmt: skip
 
@@ -242,7 +245,7 @@ def make_desk(
         if report.near is not None:
             place = _near(shape, where[report.near])
         where[report.label] = place
-        incident, code = _report(session, report, place, district.name, cast, anchor, now)
+        incident, code = _report(session, report, place, district.name_th, cast, anchor, now)
         if incident is None:
             continue
         made.append((report, incident))
@@ -263,7 +266,7 @@ def make_desk(
             original = None if step.duplicate_of is None else ids[step.duplicate_of]
             action = ActionInput(
                 step.action,
-                step.note,
+                None if step.note is None else step.note.format(district=district.name_th),
                 duplicate_of=original,
                 agency=None if step.agency is None else step.agency.value,
             )

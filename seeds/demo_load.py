@@ -104,7 +104,7 @@ PIECES = Table(
     "demo_district_piece",
     _temp,
     Column("district_id", Integer, nullable=False),
-    Column("name", Text, nullable=False),
+    Column("name_th", Text, nullable=False),
     Column("geom", Geometry("GEOMETRY", srid=SRID, spatial_index=True), nullable=False),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
@@ -156,7 +156,7 @@ def derive_statement() -> Select[Any]:
     stage = staged.c
     # The district by polygon; a point on a cut between two pieces matches both, so take one.
     covering = (
-        select(PIECES.c.district_id, PIECES.c.name)
+        select(PIECES.c.district_id, PIECES.c.name_th)
         .where(func.ST_Covers(PIECES.c.geom, stage.geom))
         .order_by(PIECES.c.district_id)
         .limit(1)
@@ -175,7 +175,7 @@ def derive_statement() -> Select[Any]:
             stage.severity,
             stage.occurred_at,
             stage.reported_at,
-            func.format(array(templates)[stage.template + 1], stage.quantity, district.name),
+            func.format(array(templates)[stage.template + 1], stage.quantity, district.name_th),
             district.district_id,
             border_distance(stage.geom_m),
             cp.c.id,
@@ -245,9 +245,9 @@ def load_incidents(
     PIECES.create(conn)
     conn.execute(
         PIECES.insert().from_select(
-            ["district_id", "name", "geom"],
+            ["district_id", "name_th", "geom"],
             select(
-                District.id, District.name, func.ST_Subdivide(District.geom, PIECE_VERTICES)
+                District.id, District.name_th, func.ST_Subdivide(District.geom, PIECE_VERTICES)
             ).where(District.target),
         )
     )

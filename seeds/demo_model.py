@@ -76,8 +76,9 @@ class BorderRef:
 class Geography:
     """The reference layers the generator needs, read once from the database.
 
-    ``districts`` are the target districts in EPSG:4326 (prepared), ``target_area`` their union;
-    ``towns`` is a metric point per district (its coordination centre).
+    ``districts`` are the target districts in EPSG:4326 (prepared), ``district_names`` their
+    Thai names (``name_th``, for the texts people read), ``target_area`` their union; ``towns``
+    is a metric point per district (its coordination centre).
     """
 
     district_ids: tuple[int, ...]
@@ -264,7 +265,8 @@ def _crossing_sites(rng: np.random.Generator, geo: Geography) -> list[Site]:
 def crossing_paths(
     rng: np.random.Generator, geo: Geography, sites: tuple[Site, ...], count: int, seed: int
 ) -> list[dict[str, object]]:
-    """GeoJSON features of ``count`` demo crossing paths at the busiest border sites.
+    """GeoJSON features of ``count`` demo crossing paths at the busiest border sites, named in
+    Thai (``เส้นทางสาธิตที่ 6 (อ.เชียงแสน ข้ามแม่น้ำโขง)``).
 
     Each path runs 0.8-2.5 km inland from the border and 0.5-2 km (0.8-2 km over the Mekong)
     across it, with a slight bend. At least two paths go to each kind of border site (Mekong,
@@ -297,18 +299,15 @@ def crossing_paths(
         y = s.by + offsets * s.uy - bend * s.ux
         lon, lat = to_lonlat(x, y)
         name = geo.district_names[s.district]
-        where = "over the Mekong" if s.river else "over the land border"
+        where = "ข้ามแม่น้ำโขง" if s.river else "ข้ามพรมแดนทางบก"
         risk = "high" if i <= count // 3 else "medium" if i <= 2 * count // 3 else "low"
         features.append(
             {
                 "type": "Feature",
                 "id": f"demo-s{seed}-{i:02d}",
                 "properties": {
-                    "name": f"Demo crossing path {i} ({name}, {where})",
-                    "description": (
-                        "Synthetic path made by `borderwatch demo` near a cluster of demo "
-                        "incidents; not a real crossing."
-                    ),
+                    "name": f"เส้นทางสาธิตที่ {i} (อ.{name} {where})",
+                    "description": ("เส้นทางสมมุติของชุดข้อมูลสาธิต สร้างขึ้นใกล้กลุ่มเหตุสาธิต ไม่ใช่ช่องทางจริง"),
                     "risk_level": risk,
                     "demo": True,
                     "seed": seed,

@@ -68,10 +68,11 @@ PLANS: tuple[PlanScript, ...] = (
 
 #: Outcomes of the stops in turn (each plan starts one further along).
 OUTCOMES = (StopOutcome.VISITED, StopOutcome.NOTHING_FOUND, StopOutcome.INCIDENT_FOUND)
+#: What the patrol writes at each outcome (in Thai, as on the patrol sheet).
 NOTES = {
-    StopOutcome.VISITED: "Talked with the village head; people saw boats at night last week.",
-    StopOutcome.NOTHING_FOUND: "Checked the bank and the paths: no fresh tracks.",
-    StopOutcome.INCIDENT_FOUND: "Found on the patrol; reported for triage.",
+    StopOutcome.VISITED: "พูดคุยกับผู้ใหญ่บ้านแล้ว ชาวบ้านเห็นเรือวิ่งตอนกลางคืนเมื่อสัปดาห์ก่อน",
+    StopOutcome.NOTHING_FOUND: "ตรวจริมตลิ่งและทางเดินแล้ว ไม่พบร่องรอยใหม่",
+    StopOutcome.INCIDENT_FOUND: "พบเหตุระหว่างลาดตระเวน แจ้งให้ ศปก.อ. คัดกรองแล้ว",
 }
 
 
@@ -193,7 +194,9 @@ def _patrol(
             payload["incident"] = {
                 "category": category,
                 "severity": 3,
-                "description": f"[demo] Found by the patrol at stop {seq} of plan {number}",
+                "description": (
+                    f"[demo] ชุดลาดตระเวนพบเหตุ ณ จุดแวะที่ {seq} (แผนลาดตระเวนชุดที่ {number})"
+                ),
                 "idempotency_key": str(demo_key(f"seed {seed} plan {number} stop {seq}")),
             }
         when = start + dt.timedelta(minutes=STOP_MINUTES * seq)

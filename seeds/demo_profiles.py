@@ -146,50 +146,60 @@ STATUS_OLDER: tuple[float, ...] = (0.01, 0.64, 0.09, 0.10, 0.16)
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A description: ``text`` has two ``%s``, a quantity in ``[low, high]`` and the district."""
+    """A description: ``text`` has two ``%s``, a quantity in ``[low, high]`` and the district's
+    Thai name (after ``อ.``, as a district office writes it)."""
 
     text: str
     low: int
     high: int
 
 
-#: Description templates per category, :data:`TEMPLATES_PER_CATEGORY` each, filled in SQL with
-#: ``format(text, quantity, district name)``.
+#: Description templates per category, :data:`TEMPLATES_PER_CATEGORY` each, in Thai as a
+#: district office writes a report, filled in SQL with ``format(text, quantity, name_th)``.
+#: The ``[demo] `` prefix marks every demo report.
 TEMPLATES: dict[IncidentCategory, tuple[Template, ...]] = {
     IncidentCategory.DRUG_TRAFFICKING: (
-        Template("[demo] %s kg of methamphetamine tablets seized near the border, %s", 1, 300),
-        Template("[demo] Night boat landing, about %s packages unloaded on the bank, %s", 3, 80),
-        Template("[demo] Courier stopped with %s packs of ya ba on a motorbike, %s", 2, 200),
+        Template("[demo] ตรวจยึดยาบ้าได้ %s กิโลกรัม ใกล้แนวชายแดน อ.%s", 1, 300),
+        Template("[demo] พบเรือขนของขึ้นฝั่งตอนกลางคืน ขนห่อของขึ้นตลิ่งประมาณ %s ห่อ อ.%s", 3, 80),
+        Template("[demo] สกัดจับผู้ลำเลียงขี่รถจักรยานยนต์ พร้อมยาบ้า %s มัด อ.%s", 2, 200),
     ),
     IncidentCategory.HUMAN_TRAFFICKING: (
-        Template("[demo] Van with %s people without documents stopped, %s", 3, 25),
-        Template("[demo] %s workers held by a broker after crossing, %s", 2, 30),
-        Template("[demo] %s people recruited for work abroad, minors among them, %s", 2, 15),
+        Template("[demo] เรียกตรวจรถตู้ พบผู้ไม่มีเอกสารประจำตัว %s คน อ.%s", 3, 25),
+        Template("[demo] แรงงาน %s คน ถูกนายหน้ากักตัวไว้หลังข้ามแดนมา อ.%s", 2, 30),
+        Template("[demo] มีการชักชวนคน %s คน ไปทำงานต่างประเทศ มีผู้เยาว์รวมอยู่ด้วย อ.%s", 2, 15),
     ),
     IncidentCategory.ILLEGAL_ENTRY: (
-        Template("[demo] %s people crossed on foot by a forest path, %s", 1, 40),
-        Template("[demo] %s people landed by longtail boat outside the checkpoint, %s", 2, 25),
-        Template("[demo] Camp and tracks of about %s people found near the border line, %s", 3, 50),
+        Template("[demo] มีผู้ลักลอบเข้าเมือง %s คน เดินเท้าข้ามแดนมาทางป่า อ.%s", 1, 40),
+        Template("[demo] มีผู้ลักลอบเข้าเมือง %s คน ใช้เรือหางยาวขึ้นฝั่งนอกจุดผ่านแดน อ.%s", 2, 25),
+        Template("[demo] พบที่พักแรมและรอยเท้าคนประมาณ %s คน ใกล้แนวชายแดน อ.%s", 3, 50),
     ),
     IncidentCategory.SMUGGLING: (
-        Template("[demo] %s sacks of undeclared goods carried across at night, %s", 3, 120),
-        Template("[demo] Truck with %s cartons of untaxed cigarettes stopped, %s", 10, 900),
-        Template("[demo] %s head of cattle driven across outside the checkpoint, %s", 2, 60),
+        Template("[demo] ลักลอบขนสินค้าหนีภาษี %s กระสอบ ข้ามแดนตอนกลางคืน อ.%s", 3, 120),
+        Template("[demo] สกัดรถบรรทุกขนบุหรี่ไม่เสียภาษี %s แถว อ.%s", 10, 900),
+        Template("[demo] ลักลอบต้อนวัว %s ตัว ข้ามแดนนอกจุดผ่านแดน อ.%s", 2, 60),
     ),
     IncidentCategory.VEHICLE_THEFT: (
-        Template("[demo] %s stolen motorcycles suspected to be taken across the border, %s", 1, 12),
-        Template("[demo] Pickup stolen overnight, %s similar cases nearby this month, %s", 1, 9),
-        Template("[demo] Car with altered plates heading to the border, %s occupants, %s", 1, 5),
+        Template("[demo] รถจักรยานยนต์ถูกลัก %s คัน คาดว่าถูกนำข้ามแดน อ.%s", 1, 12),
+        Template(
+            "[demo] รถกระบะถูกลักช่วงกลางคืน เดือนนี้มีเหตุลักษณะเดียวกันในพื้นที่ใกล้เคียง %s ราย อ.%s",
+            1,
+            9,
+        ),
+        Template("[demo] รถเก๋งเปลี่ยนป้ายทะเบียนมุ่งหน้าไปชายแดน มีคนในรถ %s คน อ.%s", 1, 5),
     ),
     IncidentCategory.ONLINE_FRAUD: (
-        Template("[demo] Call-centre scam, the victim lost %s thousand baht, %s", 5, 900),
-        Template("[demo] Fake job advert lured %s people to a scam compound abroad, %s", 1, 20),
-        Template("[demo] %s mule bank accounts used for fraud traced to the area, %s", 1, 40),
+        Template("[demo] ถูกแก๊งคอลเซ็นเตอร์หลอก ผู้เสียหายสูญเงิน %s,000 บาท อ.%s", 5, 900),
+        Template(
+            "[demo] ประกาศรับสมัครงานปลอมหลอกคน %s คน ไปทำงานกับแก๊งหลอกลวงในต่างประเทศ อ.%s",
+            1,
+            20,
+        ),
+        Template("[demo] ตรวจพบบัญชีม้า %s บัญชี ที่ใช้ฉ้อโกงเชื่อมโยงกับพื้นที่ อ.%s", 1, 40),
     ),
     IncidentCategory.OTHER: (
-        Template("[demo] Suspicious activity by %s people near the border, %s", 1, 15),
-        Template("[demo] %s logs of illegally felled rosewood found, %s", 2, 60),
-        Template("[demo] Unexploded ordnance reported by %s villagers, %s", 1, 6),
+        Template("[demo] พบบุคคลต้องสงสัย %s คน เคลื่อนไหวใกล้แนวชายแดน อ.%s", 1, 15),
+        Template("[demo] พบไม้พะยูงลักลอบตัด %s ท่อน อ.%s", 2, 60),
+        Template("[demo] ชาวบ้าน %s คน แจ้งพบวัตถุระเบิดที่ยังไม่ระเบิด อ.%s", 1, 6),
     ),
 }
 TEMPLATES_PER_CATEGORY = 3

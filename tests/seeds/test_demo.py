@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import numpy as np
@@ -10,7 +11,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from gis.models import HotspotRun, Incident, IncidentEvent, NaturalCrossing, PatrolPlan
+from gis.models import (
+    District,
+    HotspotRun,
+    Incident,
+    IncidentEvent,
+    NaturalCrossing,
+    PatrolPlan,
+)
 from seeds.demo import (
     DemoReport,
     default_anchor,
@@ -22,6 +30,7 @@ from seeds.demo import (
 from seeds.demo_incidents import PG_EPOCH, idempotency_keys, synthesize
 from seeds.demo_model import plan_sites
 from seeds.demo_profiles import CATEGORIES
+from tests.webapp.thai_text import english_in
 
 pytestmark = pytest.mark.db
 
@@ -294,11 +303,48 @@ def test_demo_crossings_cross_the_border_and_are_marked(session, demo):
         assert row.code.startswith("demo-s7-")
         assert row.is_demo and row.source == "demo"
         assert row.properties["demo"] is True
-        assert "not a real crossing" in row.description
+        assert "ไม่ใช่ช่องทางจริง" in row.description  # not a real crossing
         assert 1_000 <= row.length_m <= 5_000
         assert row.crosses and row.starts_in_thailand and not row.ends_in_thailand
     # The incidents' nearest crossing is one of these paths.
     assert session.scalar(select(func.count(Incident.nearest_crossing_id.distinct()))) >= 2
+
+
+def test_descriptions_are_thai_and_name_the_district_in_thai(session, demo):
+    """Every description is one of the Thai templates, filled with a quantity and the Thai name
+    of the district the incident lies in, after the ``[demo] `` mark."""
+    wrong = text(
+        """
+        SELECT i.description FROM incident i JOIN district d ON d.id = i.district_id
+         WHERE i.description NOT LIKE '[demo] %'
+            OR right(i.description, char_length(d.name_th) + 3) <> ' อ.' || d.name_th
+            OR substr(i.description, 8) ~ '[A-Za-z]'
+            OR i.description !~ '[0-9]'
+         LIMIT 5
+        """
+    )
+    assert session.scalars(wrong).all() == []
+    texts = session.scalar(select(func.count(Incident.description.distinct())))
+    assert texts > N / 2  # quantities and districts vary
+    chiang_khong = session.scalars(
+        text(
+            "SELECT i.description FROM incident i JOIN district d ON d.id = i.district_id"
+            " WHERE d.name = 'Chiang Khong' LIMIT 1"
+        )
+    ).one()
+    assert chiang_khong.endswith(" อ.เชียงของ")
+
+
+def test_demo_crossings_are_named_in_thai(session, demo):
+    named = re.compile(r"เส้นทางสาธิตที่ \d+ \(อ\.\S+ ข้าม(แม่น้ำโขง|พรมแดนทางบก)\)")
+    rows = session.execute(select(NaturalCrossing.name, NaturalCrossing.description)).all()
+    assert len(rows) == demo.crossings
+    for name, description in rows:
+        assert named.fullmatch(name), name
+        assert english_in(f"{name} {description}") == []
+    thai_names = set(session.scalars(select(District.name_th).where(District.target)))
+    assert {re.search(r"อ\.(\S+)", name)[1] for name, _ in rows} <= thai_names
+    assert any("แม่น้ำโขง" in name for name, _ in rows)
 
 
 def test_zero_incidents_still_makes_the_crossings(session):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -32,9 +33,10 @@ from gis.models import (
 )
 from gis.types import Channel, IncidentStatus, Role, RunStatus, StopOutcome
 from seeds.demo import DemoReport, generate_demo
-from seeds.demo_desk import DESK, desk_places
+from seeds.demo_desk import DESK, desk_key, desk_places
 from seeds.demo_showcase import ShowcaseReport, complete_demo
 from tests.webapp.signin import sign_in
+from tests.webapp.thai_text import english_in
 
 pytestmark = pytest.mark.db
 
@@ -120,6 +122,57 @@ def test_the_desk_has_every_status_by_the_coordinators_actions(module_session, w
     reporters = {i.reporter_id for i in desk}
     officer, volunteer = account(session, Role.OFFICER), account(session, Role.VOLUNTEER)
     assert {officer.id, volunteer.id, coordinator.id, None} <= reporters
+
+
+def test_what_people_read_is_in_thai(module_session, world):
+    """The desk's reports, the coordinator's notes, the public's contacts, the patrols' notes and
+    reports and the demo accounts' names are Thai, with the district's Thai name."""
+    session = module_session
+    coordinator = account(session, Role.COORDINATOR)
+    district = session.get_one(District, coordinator.district_id)
+    assert district.name_th == "เชียงของ"
+    reports = desk_incidents(session)
+    desk = [i for i in reports if i.channel != Channel.PATROL]
+    patrol = [i for i in reports if i.channel == Channel.PATROL]
+    assert len(desk) == len(DESK) and patrol
+    for incident in desk:
+        assert incident.description.endswith(" อ.เชียงของ"), incident.description
+    for incident in reports:
+        assert english_in(incident.description.removeprefix("[demo] ")) == [], incident.description
+    contacts = [i.reporter_contact for i in desk if i.reporter_contact]
+    assert len(contacts) == 3
+    assert all(re.match(r"\[demo\] [\u0e00-\u0e7f]", c) for c in contacts), contacts
+    notes = session.scalars(
+        select(IncidentEvent.note).where(
+            IncidentEvent.incident_id.in_([i.id for i in desk]), IncidentEvent.note.is_not(None)
+        )
+    ).all()
+    stop_notes = session.scalars(select(PatrolStop.note).where(PatrolStop.note.is_not(None))).all()
+    assert len(notes) >= 10 and stop_notes
+    for note in [*notes, *stop_notes]:
+        assert english_in(note) == [], note
+    assert "ตรวจสอบกับสายตรวจ สภ.เชียงของ ที่ท่าเรือแล้ว" in notes
+    names = dict(
+        session.execute(
+            select(User.role, User.display_name).where(User.username.in_(DEMO_USERNAMES.values()))
+        ).all()
+    )
+    assert len(names) == len(Role)
+    assert all(english_in(name) == [] for name in names.values()), names
+    assert names[Role.COORDINATOR] == "ผู้ประสานงาน ศปก.อ. (ทดลอง)"
+
+
+def test_the_coordinator_reads_the_desk_in_thai(module_app, module_session, world):
+    landing = module_session.scalar(
+        select(Incident.id).where(Incident.idempotency_key == desk_key(DESK[0]))
+    )
+    client = client_as(module_app, world, Role.COORDINATOR)
+    page = client.get(f"/review/incidents/{landing}", headers={"Accept-Language": "th"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "[demo] พบเรือขนของขึ้นฝั่งหลังเที่ยงคืน ประมาณ 20 ห่อ อ.เชียงของ" in html
+    assert "ตรวจสอบกับสายตรวจ สภ.เชียงของ ที่ท่าเรือแล้ว" in html
+    assert "ผู้ประสานงาน ศปก.อ. (ทดลอง)" in html
 
 
 def test_public_reports_have_receipts_that_tell_their_state(module_session, world):
