@@ -353,6 +353,15 @@ DEMO_USERNAMES: dict[Role, str] = {
     Role.OFFICER: "demo-officer",
     Role.VOLUNTEER: "demo-volunteer",
 }
+#: The demo accounts' display names, in Thai as a district office names its staff.
+DEMO_DISPLAY_NAMES: dict[Role, str] = {
+    Role.ADMINISTRATOR: "ผู้ดูแลระบบ (ทดลอง)",
+    Role.HQ_ANALYST: "นักวิเคราะห์ส่วนกลาง (ทดลอง)",
+    Role.PATROL_PLANNER: "ผู้วางแผนลาดตระเวน (ทดลอง)",
+    Role.COORDINATOR: "ผู้ประสานงาน ศปก.อ. (ทดลอง)",
+    Role.OFFICER: "เจ้าหน้าที่อำเภอ (ทดลอง)",
+    Role.VOLUNTEER: "สมาชิก ชรบ. (ทดลอง)",
+}
 
 
 def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
@@ -389,7 +398,7 @@ def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
         create_user(
             session,
             username,
-            f"Demo {role.value.replace('_', ' ')}",
+            DEMO_DISPLAY_NAMES[role],
             password,
             role,
             district=target.pcode if role in DISTRICT_ROLES else None,
