@@ -56,7 +56,7 @@ def ranked_hotspots(session: Session, viewer: User, district: str | None = None)
         if not scope_covers(scope, found.id):
             raise Forbidden(N_("the district lies outside your districts"), field="district")
         wanted = frozenset({found.id})
-    run_id = latest_run_id(session, scope=wanted)
+    run_id = latest_run_id(session, scope=wanted, visible_to=scope)
     if run_id is None:
         return {"run": None, "items": []}
     run = session.get_one(HotspotRun, run_id)

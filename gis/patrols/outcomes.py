@@ -256,7 +256,7 @@ def coverage_geojson(
     """
     now = now or dt.datetime.now(dt.UTC)
     scope = scope_district_ids(session, viewer)
-    run = latest_run_id(session, scope=scope)
+    run = latest_run_id(session, scope=scope, visible_to=scope)
     if run is None:
         return EMPTY_COLLECTION
     ids = list(session.execute(select(Hotspot.id).where(Hotspot.run_id == run)).scalars())

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Integer, cast, false, func, or_, select, text, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -212,11 +213,23 @@ def hotspot_districts(session: Session, ids: Sequence[int]) -> dict[int, list[in
 
 
 def latest_run_id(
-    session: Session, district_id: int | None = None, scope: frozenset[int] | None = None
+    session: Session,
+    district_id: int | None = None,
+    scope: frozenset[int] | None = None,
+    *,
+    visible_to: frozenset[int] | None = None,
 ) -> int | None:
-    """The latest finished hotspot run: with a hotspot in ``district_id`` if given, and covering
-    a district of ``scope`` if given (a run's ``district_ids``; ``NULL`` is a national run)."""
+    """The latest finished hotspot run: with a hotspot in ``district_id`` if given, covering a
+    district of ``scope`` if given (a run's ``district_ids``; ``NULL`` is a national run), and
+    one an account of the districts ``visible_to`` may see if given: a run of its districts
+    only, never a national run (the rule of :func:`gis.hotspots.queries.readable_runs`, so that
+    the planner never offers a run whose map layer the account may not open)."""
     q = select(HotspotRun.id).where(HotspotRun.status == RunStatus.DONE)
+    if visible_to is not None:
+        q = q.where(
+            HotspotRun.district_ids.is_not(None),
+            HotspotRun.district_ids.contained_by(cast(sorted(visible_to), ARRAY(Integer))),
+        )
     if district_id is not None:
         q = q.where(
             select(Hotspot.id)
@@ -244,7 +257,7 @@ def _chosen_hotspots(
     session: Session, req: PlanRequest, district: District, scope: frozenset[int] | None
 ) -> list[int]:
     if req.top is not None:
-        run = latest_run_id(session, district.id)
+        run = latest_run_id(session, district.id, visible_to=scope)
         ids = []
         if run is not None:
             ids = list(
