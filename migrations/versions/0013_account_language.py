@@ -26,5 +26,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_constraint("ck_app_user_language", "app_user", type_="check")
+    op.drop_constraint(op.f("ck_app_user_language"), "app_user", type_="check")
     op.drop_column("app_user", "language")
