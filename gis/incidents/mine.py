@@ -3,9 +3,10 @@
 Only the viewer's own reports (``incident.reporter_id``) are read, whatever the viewer's scope:
 a coordinator sees here what they reported, not their district's queue. Each report comes with
 its last change, read from the audit trail (``incident_event``): when, which action and the
-status it led to. The notes and details of the actions are not read: nothing in the trail marks
-a note as written for the reporter, so every note stays with the district's staff
-(:func:`gis.incidents.review_queue.sees_internal_notes`).
+status it led to. Of the actions' notes only those written for the reporter
+(``incident_event.reporter_note``) are read, newest first, each with the role of the account that
+wrote it, never its name; the staff's ``note`` and the actions' details stay with the district's
+staff (:func:`gis.incidents.review_queue.sees_internal_notes`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from gis.models import District, Incident, IncidentEvent, Province, User
-from gis.types import IncidentCategory, IncidentStatus
+from gis.types import IncidentCategory, IncidentStatus, Role
 
 #: Reports on one page.
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ReporterNote:
+    """A note written for the reporter with an action on their report: when, and the role of
+    the account that wrote it (``None`` when the account is unknown)."""
+
+    at: dt.datetime
+    role: Role | None
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,8 @@ class MyReport:
     last_at: dt.datetime | None
     last_action: str | None
     last_status: IncidentStatus | None
+    #: the notes written for the reporter, newest first
+    notes: tuple[ReporterNote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +118,9 @@ def my_reports(
         per_page: reports on a page.
 
     Returns:
-        The page's reports with their district and last change, the counts of all the viewer's
-        reports by status, and the number of pages of those matching ``status``.
+        The page's reports with their district, last change and notes for the reporter, the
+        counts of all the viewer's reports by status, and the number of pages of those matching
+        ``status``.
     """
     counts = count_by_status(session, viewer)
     matching = counts[status] if status is not None else sum(counts.values())
@@ -141,6 +155,7 @@ def my_reports(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    notes = reporter_notes(session, [r[0] for r in rows])
     items = [
         MyReport(
             id=r[0],
@@ -156,8 +171,34 @@ def my_reports(
             last_at=r[10],
             last_action=r[11],
             last_status=None if r[12] is None else IncidentStatus(r[12]),
+            notes=tuple(notes.get(r[0], ())),
         )
         for r in rows
     ]
     pages = max(1, -(-matching // per_page))
     return MyReportsPage(items, counts, matching, page, pages, per_page)
+
+
+def reporter_notes(session: Session, incident_ids: list[int]) -> dict[int, list[ReporterNote]]:
+    """The notes written for the reporter on these incidents, newest first per incident.
+
+    Only ``incident_event.reporter_note`` is read, never the staff's ``note``; the writer is
+    given by role only.
+    """
+    notes: dict[int, list[ReporterNote]] = {}
+    if not incident_ids:
+        return notes
+    rows = session.execute(
+        select(IncidentEvent.incident_id, IncidentEvent.at, User.role, IncidentEvent.reporter_note)
+        .outerjoin(User, User.id == IncidentEvent.actor_id)
+        .where(
+            IncidentEvent.incident_id.in_(incident_ids),
+            IncidentEvent.reporter_note.is_not(None),
+        )
+        .order_by(IncidentEvent.at.desc(), IncidentEvent.id.desc())
+    )
+    for incident_id, at, role, text in rows:
+        notes.setdefault(incident_id, []).append(
+            ReporterNote(at, None if role is None else Role(role), text or "")
+        )
+    return notes

@@ -13,13 +13,16 @@ duplicate,
 closed        none: final
 ============  =========================================
 
-Every action appends one ``incident_event`` row (who, when, from, to, note, details). Whether the
-actor may act on the incident (role and district scope) is checked by the caller.
+Every action appends one ``incident_event`` row (who, when, from, to, note, details, and the note
+for the reporter). The ``note`` stays with the district's staff; the ``reporter_note`` is written
+for the incident's reporter, who reads it on "My reports". Whether the actor may act on the
+incident (role and district scope) is checked by the caller.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from gis.errors import Conflict, InvalidInput, NotFound
 from gis.models import Incident, IncidentEvent
-from gis.parsing import parse_choice
+from gis.parsing import parse_choice, parse_text
 from gis.reference.measure import to_metric
 from gis.text import N_
 from gis.types import Agency, IncidentStatus
@@ -53,8 +56,10 @@ REFUSED: dict[str, str] = {
     "close": N_("cannot close an incident whose status is {status}"),
 }
 
-#: Longest note kept with an action.
+#: Longest note kept with an action (the staff's note and the note for the reporter alike).
 MAX_NOTE = 2_000
+#: Control characters refused in a note for the reporter (line breaks and tabs are kept).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Possible duplicates: same category within this distance (metres) and time window.
 DUPLICATE_RADIUS_M = 500.0
 DUPLICATE_WINDOW = dt.timedelta(hours=48)
@@ -82,6 +87,7 @@ def apply_action(
     note: str | None = None,
     duplicate_of: int | None = None,
     agency: str | None = None,
+    reporter_note: str | None = None,
 ) -> ActionResult:
     """Apply a triage action to an incident and record it; the caller commits.
 
@@ -96,12 +102,15 @@ def apply_action(
         note: optional note (at most :data:`MAX_NOTE` characters).
         duplicate_of: for ``mark_duplicate``, the incident this one repeats.
         agency: for ``refer``, one of :class:`~gis.types.Agency`.
+        reporter_note: optional note for the incident's reporter, who reads it on "My reports"
+            (stripped, blank is none; see :func:`check_reporter_note`).
 
     Returns:
         The transition made and the id of its audit event.
 
     Raises:
-        InvalidInput: unknown action, a missing or bad ``duplicate_of`` / ``agency``, a long note.
+        InvalidInput: unknown action, a missing or bad ``duplicate_of`` / ``agency``, a long note,
+            a bad ``reporter_note``.
         NotFound: no such incident (or no such original for a duplicate).
         Conflict: the action is not allowed from the incident's current status.
     """
@@ -113,6 +122,7 @@ def apply_action(
         raise InvalidInput(
             N_("note is longer than {max_note} characters"), field="note", max_note=MAX_NOTE
         )
+    reporter_note = check_reporter_note(reporter_note)
     # populate_existing: a copy already loaded in the session (the caller's scope check) is
     # refreshed from the locked row, so the status checked below is the committed one.
     incident = session.execute(
@@ -153,11 +163,26 @@ def apply_action(
         from_status=current,
         to_status=target,
         note=note,
+        reporter_note=reporter_note,
         changes=changes or None,
     )
     session.add(event)
     session.flush()
     return ActionResult(incident.id, current, target, event.id)
+
+
+def check_reporter_note(value: object) -> str | None:
+    """A note for the reporter as it is stored: stripped, ``None`` when absent or blank.
+
+    Raises:
+        InvalidInput: naming ``reporter_note``: not a string, longer than :data:`MAX_NOTE`
+            characters, a lone surrogate, or a control character other than a line break or a tab.
+    """
+    field = "reporter_note"
+    text = parse_text(value.strip() if isinstance(value, str) else value, field, MAX_NOTE)
+    if text is not None and CONTROL.search(text):
+        raise InvalidInput(N_("{field} contains a control character"), field=field)
+    return text
 
 
 def _original(session: Session, incident: Incident, duplicate_of: int | None) -> Incident:

@@ -25,6 +25,8 @@ class ActionInput:
     note: str | None = None
     duplicate_of: int | None = None
     agency: str | None = None
+    #: the note for the incident's reporter (``note`` stays with the district's staff)
+    reporter_note: str | None = None
 
 
 def take_action(
@@ -35,7 +37,7 @@ def take_action(
     Args:
         session: The session to write with; it is flushed, not committed.
         incident_id: The incident to act on.
-        data: The action and its note, duplicate or agency.
+        data: The action and its note, duplicate, agency or note for the reporter.
         actor: The coordinator taking the action.
 
     Returns:
@@ -54,5 +56,6 @@ def take_action(
         note=data.note,
         duplicate_of=data.duplicate_of,
         agency=data.agency,
+        reporter_note=data.reporter_note,
     )
     return incident, history_entry(session, result.event_id)

@@ -97,9 +97,18 @@ class IncidentCell(Base):
 
 
 class IncidentEvent(Base):
-    """Append-only audit of every change to an incident."""
+    """Append-only audit of every change to an incident.
+
+    ``note`` is for the district's staff only; ``reporter_note`` is written for the incident's
+    reporter, who reads it on "My reports".
+    """
 
     __tablename__ = "incident_event"
+    __table_args__ = (
+        CheckConstraint(
+            "reporter_note IS NULL OR char_length(reporter_note) <= 2000", "reporter_note"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
@@ -113,6 +122,7 @@ class IncidentEvent(Base):
         vocabulary(IncidentStatus, "to_status")
     )
     note: Mapped[str | None] = mapped_column(Text)
+    reporter_note: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 

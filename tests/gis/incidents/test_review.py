@@ -112,6 +112,12 @@ def test_mark_duplicate_links_the_original(session):
         ({"action": "refer", "agency": "army"}, InvalidInput, "agency"),
         ({"action": "verify", "agency": "police"}, InvalidInput, "agency"),
         ({"action": "verify", "note": "x" * 2_001}, InvalidInput, "note"),
+        ({"action": "verify", "reporter_note": "x" * 2_001}, InvalidInput, "reporter_note"),
+        ({"action": "verify", "reporter_note": "bell\x07"}, InvalidInput, "reporter_note"),
+        ({"action": "verify", "reporter_note": "esc\x1b[2J"}, InvalidInput, "reporter_note"),
+        ({"action": "verify", "reporter_note": "nul\x00"}, InvalidInput, "reporter_note"),
+        ({"action": "verify", "reporter_note": "\ud800"}, InvalidInput, "reporter_note"),
+        ({"action": "verify", "reporter_note": 12}, InvalidInput, "reporter_note"),
     ],
 )
 def test_bad_actions_are_named_and_change_nothing(session, kwargs, error, field):

@@ -42,6 +42,24 @@ def test_an_action_on_an_incident_of_the_actors_district_is_applied_and_its_even
     assert events_of(session, row.id) == ["created", "refer"]
 
 
+def test_a_note_for_the_reporter_is_stored_stripped_beside_the_staffs_note(session):
+    coordinator = make_user(session, Role.COORDINATOR, "coord-aranya", district="TH2706")
+    row = make_incident(session, district_name="Aranyaprathet", with_event=True)
+    kept = "  Thank you, a patrol will pass by.\n\tขอบคุณครับ  " + "x" * 1_950 + "  "
+
+    _, entry = take_action(
+        session, row.id, ActionInput("verify", note="internal", reporter_note=kept), coordinator
+    )
+
+    event = session.get_one(IncidentEvent, entry.id)
+    assert event.note == "internal"
+    assert event.reporter_note == kept.strip()
+    assert len(event.reporter_note) <= 2_000 < len(kept)
+    # blank is no note
+    _, entry = take_action(session, row.id, ActionInput("close", reporter_note=" \n "), coordinator)
+    assert session.get_one(IncidentEvent, entry.id).reporter_note is None
+
+
 def test_an_incident_outside_the_actors_districts_is_not_found_and_stays_as_it_was(session):
     chiang_khong = make_user(session, Role.COORDINATOR, "coord-ck", district="TH5703")
     row = make_incident(session, district_name="Aranyaprathet", with_event=True)
