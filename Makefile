@@ -98,8 +98,7 @@ lint: venv lint-js
 # config, and the node tests (node --test). The page scripts in JS_LINT_PENDING do not pass ESLint
 # yet and are being rewritten for translation; each is linted again as soon as it leaves the list
 # (empty it when they are done). A new script under webapp/static/js is linted from the start.
-JS_LINT_PENDING := webapp/static/js/incident-map.js \
-  webapp/static/js/review-map.js
+JS_LINT_PENDING :=
 JS_LINT := $(filter-out $(JS_LINT_PENDING),$(wildcard webapp/static/js/*.js)) tests/js eslint.config.js
 
 lint-js: webapp/static/vendor/.installed

@@ -221,6 +221,14 @@ def _rows() -> list[DateParam]:
                 _hour_ago(),
             ),
             DateParam("/review", "GET", name, coordinator, page("/review", name), _today()),
+            DateParam(  # the incident page keeps the queue's filters in its address
+                "/review/incidents/<int:incident_id>",
+                "GET",
+                name,
+                coordinator,
+                page("/review/incidents/{world.incident}", name),
+                _today(),
+            ),
             DateParam(
                 "/api/hotspots/runs",
                 "POST",
@@ -370,7 +378,6 @@ NO_DATES = frozenset(
         ("/api/incidents/<int:incident_id>/photos", "POST"),
         ("/api/incidents/<int:incident_id>/photos/<int:photo_id>", "GET"),
         ("/api/review/incidents/<int:incident_id>", "GET"),
-        ("/review/incidents/<int:incident_id>", "GET"),
         ("/review/incidents/<int:incident_id>/actions", "POST"),
         ("/api/hotspots/runs", "GET"),
         ("/api/hotspots/runs/<int:run_id>", "GET"),

@@ -320,7 +320,7 @@ def test_the_review_page_maps_the_queue(live_server, page_and_log, output_dir, r
     sign_in(page, live_server, coordinator.username)
     page.goto(live_server + "/review?status=new")
     page.wait_for_selector("#review-map .leaflet-marker-icon, #review-map path.bw-review-marker")
-    listed = page.locator("table tbody tr").count()
+    listed = page.locator("#review-list > li").count()
     assert listed == 4
     markers = page.locator("#review-map path.bw-review-marker").count()
     assert markers == listed
@@ -328,8 +328,10 @@ def test_the_review_page_maps_the_queue(live_server, page_and_log, output_dir, r
     page.evaluate(f"() => borderwatch.review.markers[{public}].openPopup()")
     popup = page.locator("#review-map .leaflet-popup")
     assert f"#{public}" in popup.inner_text()
-    assert "2026-06-01 12:00 (Thai time)" in popup.inner_text()
+    assert "1 Jun 2026, 12:00" in popup.inner_text()  # Thai time, the page's language
     assert popup.locator("img").count() == 0
+    opens = popup.locator(".bw-popup a")
+    assert opens.get_attribute("href") == f"/review/incidents/{public}?status=new"
     page.screenshot(path=str(output_dir / "review-map.png"), full_page=True)
     assert not log.page_errors and not log.console_errors and not log.dialogs, vars(log)
 

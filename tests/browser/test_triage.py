@@ -1,5 +1,7 @@
-"""A coordinator triages in headless Chromium: sign-in, the queue, one incident whole, its
-possible duplicate, a verification with a note, the history, and a refused transition."""
+"""A coordinator triages in headless Chromium (in English; the Thai pages, their layouts,
+accessibility and keyboard: test_review_workspace.py): sign-in, the queue, one incident whole, its
+possible duplicate, a verification with a note that opens the next report, the history, and a
+refused transition."""
 
 from __future__ import annotations
 
@@ -66,20 +68,20 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
         contact=contact,
     )
     photo = committed.photo(new, jpeg((120, 80)))
-    committed.incident(  # same place and time, another category: not a possible duplicate
+    fraud = committed.incident(  # same place and time, another category: not a duplicate
         NEAR, category=IncidentCategory.ONLINE_FRAUD, occurred_at=now - dt.timedelta(hours=3)
     )
 
     sign_in(page, live_server, coordinator.username)
     page.goto(live_server + "/review?status=new")
-    row_link = page.locator(f'a[href="/review/incidents/{new}"]')
+    row_link = page.locator(f'a[href="/review/incidents/{new}?status=new"]')  # the view kept
     assert row_link.count() == 1
     row_link.click()
     page.wait_for_selector("#incident-facts")
-    assert page.url == f"{live_server}/review/incidents/{new}"
-    assert page.inner_text("h1") == f"Incident #{new}: smuggling"
-    assert page.inner_text("#incident-status") == "new"
-    assert page.inner_text("#incident-district").startswith("อรัญประเทศ (Aranyaprathet)")
+    assert page.url == f"{live_server}/review/incidents/{new}?status=new"
+    assert page.inner_text("h1") == f"Report #{new}: Smuggling of goods"
+    assert page.inner_text("#incident-status") == "New"
+    assert page.inner_text("#incident-district") == "Aranyaprathet, Sa Kaeo"
     assert page.inner_text("#incident-description") == "Boats unloading boxes behind the rice mill"
     assert page.inner_text("#incident-contact") == contact  # a coordinator of the district
     # the photo, from the photos API
@@ -92,28 +94,35 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
     page.wait_for_selector("#incident-map.leaflet-container path.leaflet-interactive")
 
     # the possible duplicate: linked, with its distance
-    duplicates = page.locator("#incident-duplicates tbody tr")
+    duplicates = page.locator("#incident-duplicates > li")
     assert duplicates.count() == 1
-    cells = duplicates.first.locator("td").all_inner_texts()
-    assert cells[0] == f"#{first}"
-    metres = int(cells[3].removesuffix(" m"))
+    assert duplicates.first.locator("a").inner_text() == f"#{first} Smuggling of goods"
+    metres = int(duplicates.first.locator(".rv-distance").inner_text().removesuffix(" m"))
     assert 150 < metres < 250
     # a second tab keeps the page as it is now, with the actions of a new report
     stale = browser_context.new_page()
     stale_errors: list[str] = []
     stale.on("pageerror", lambda error: stale_errors.append(str(error)))
+    stale_questions: list[str] = []
+    stale.on("dialog", lambda d: (stale_questions.append(d.message), d.accept()))
     stale.goto(page.url)
     page.screenshot(path=str(output_dir / "triage-incident-new.png"), full_page=True)
 
     verify = page.locator('form[data-action="verify"]')
-    verify.locator("input[name=note]").fill(NOTE)
+    verify.locator("textarea[name=note]").fill(NOTE)
     verify.locator("button[type=submit]").click()
-    page.wait_for_selector(".bw-done")
-    assert page.url == f"{live_server}/review/incidents/{new}"
-    assert page.inner_text(".bw-done") == f"Incident {new}: verify, now verified."
-    assert page.inner_text("#incident-status") == "verified"
-    last = page.locator("#incident-history tbody tr").last.locator("td").all_inner_texts()
-    assert last[1:] == [coordinator.username, "verify", "new", "verified", NOTE]
+    page.wait_for_selector(".bw-flash-done")
+    # the next new report of the same view opens (the fraud report: the newer one)
+    assert page.url == f"{live_server}/review/incidents/{fraud}?status=new"
+    assert page.inner_text(".bw-flash-done") == f"Report #{new} verified."
+    page.goto(f"{live_server}/review/incidents/{new}")
+    assert page.inner_text("#incident-status") == "Verified"
+    last = page.locator("#incident-history > li").last
+    assert last.locator(".rv-event-what").inner_text() == "Verified"
+    assert last.locator(".rv-event-who").inner_text() == coordinator.username
+    change = last.locator(".rv-event-change").inner_text().split()
+    assert change == ["New", "→", "to", "Verified"]  # "→" is read as "to"
+    assert last.locator(".bw-note").inner_text() == NOTE
     page.screenshot(path=str(output_dir / "triage-incident-verified.png"), full_page=True)
     with Session(engine) as session:
         row = session.get(Incident, new)
@@ -128,13 +137,16 @@ def test_a_coordinator_verifies_a_new_report_with_a_note(
             ("verify", NOTE),
         ]
 
-    # the stale tab still offers "reject": the state machine refuses it, naming the status
+    # the stale tab still offers "reject" (asking first): the state machine refuses it, naming
+    # the status, and the tab comes back to the report
     stale.locator('form[data-action="reject"] button[type=submit]').click()
-    stale.wait_for_selector(".bw-error")
-    assert stale.inner_text(".bw-error") == (
-        f"Incident {new}: cannot reject an incident whose status is verified"
+    stale.wait_for_selector(".bw-flash-error")
+    assert stale_questions == [f"Reject report #{new}? This cannot be undone."]
+    assert stale.inner_text(".bw-flash-error") == (
+        f"Report #{new}: cannot reject an incident whose status is verified"
     )
-    assert stale.inner_text("#incident-status") == "verified"
+    assert stale.url == f"{live_server}/review/incidents/{new}?status=new"
+    assert stale.inner_text("#incident-status") == "Verified"
     # the same refusal from the JSON API: 409 naming the current status
     answer = page.evaluate(
         """async (id) => {

@@ -78,9 +78,11 @@ def test_a_coordinator_corrects_category_severity_time_and_description(client, s
     history = client.get(f"/api/incidents/{incident.id}/history").get_json()["events"]
     assert [e["action"] for e in history] == ["created", "edited"]
     assert history[-1]["from"] == history[-1]["to"] == "new"  # an edit keeps the status
-    page = client.get(f"/review/incidents/{incident.id}").get_data(as_text=True)
-    assert "(category: smuggling → drug_trafficking)" in page
-    assert "(description: 42 → 49 characters)" in page and "(severity: 3 → 5)" in page
+    page = client.get(f"/review/incidents/{incident.id}", headers={"Accept-Language": "en"})
+    page = page.get_data(as_text=True)
+    assert "<li>Category: Smuggling of goods → Drug trafficking</li>" in page
+    assert "<li>Description: 42 → 49 characters</li>" in page
+    assert "<li>Severity: 3 → 5</li>" in page
     assert "Somchai" not in page
 
 

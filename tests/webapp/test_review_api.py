@@ -265,6 +265,9 @@ def test_mark_duplicate_of_an_out_of_scope_original_is_404(session, coordinator)
         ({"action": "verify", "status": "closed"}, "status"),
         ({"action": "verify", "note": "x" * 2001}, "note"),
         ({"action": "verify", "note": 5}, "note"),
+        ({"action": "verify", "reporter_note": "x" * 2001}, "reporter_note"),
+        ({"action": "verify", "reporter_note": ["thanks"]}, "reporter_note"),
+        ({"action": "verify", "reporter_note": "thanks\x07"}, "reporter_note"),
         ({"action": "mark_duplicate"}, "duplicate_of"),
         ({"action": "mark_duplicate", "duplicate_of": "12"}, "duplicate_of"),
         ({"action": "mark_duplicate", "duplicate_of": True}, "duplicate_of"),
@@ -357,7 +360,7 @@ def test_the_queue_page_lists_actions_and_an_action_from_it_works(app, session, 
     assert resp.headers["Location"] == "/review?status=new"
     assert status_of(session, inc.id) == "verified" and events(session) == before + 1
     after = coordinator.get("/review").get_data(as_text=True)
-    assert "now verified" in after
+    assert f"รายงาน #{inc.id} ตรวจสอบแล้ว" in after  # the page's language: Thai by default
 
     # an invalid transition from the page: a message, nothing written
     resp = coordinator.post(
@@ -373,8 +376,9 @@ def test_the_queue_page_accepts_dates_and_is_for_coordinators(session, as_user):
     eleventh = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)  # the 11th at +07
     inc = add_incident(session, occurred_at=eleventh)
     c = as_user("coordinator")
-    assert f">{inc.id}<" in c.get("/review?since=2026-03-11&until=2026-03-11").get_data(True)
-    assert f">{inc.id}<" not in c.get("/review?until=2026-03-10").get_data(as_text=True)
+    card = f'id="report-{inc.id}"'
+    assert card in c.get("/review?since=2026-03-11&until=2026-03-11").get_data(True)
+    assert card not in c.get("/review?until=2026-03-10").get_data(as_text=True)
     assert as_user("officer").get("/review").status_code == 403
     assert as_user(None).get("/review").status_code == 302
     assert as_user("hq").get("/review").status_code == 403

@@ -29,6 +29,8 @@ CHIANG_KHONG = (100.4086, 20.2617)
 #: 15:30 UTC is 22:30 in Thailand.
 OCCURRED = dt.datetime(2026, 11, 19, 15, 30, tzinfo=dt.UTC)
 CONTACT = "LINE informant-{}"
+#: The page in English (the tests of its words in Thai: tests/webapp/test_review_workspace.py).
+EN = {"Accept-Language": "en"}
 
 
 #: A report of Aranyaprathet's market, stored as the app stores one (routed, measured).
@@ -95,33 +97,37 @@ def test_the_page_shows_the_incident_whole(session, as_user):
     checkpoint = session.get(Checkpoint, inc.nearest_checkpoint_id)
     assert checkpoint is not None
 
-    resp = as_user("coordinator").get(f"/review/incidents/{inc.id}")
+    resp = as_user("coordinator").get(f"/review/incidents/{inc.id}", headers=EN)
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert f"Incident #{inc.id}: smuggling" in html
-    assert '<dd id="incident-status">new</dd>' in html
-    assert '<dd id="incident-occurred">2026-11-19 22:30</dd>' in html  # Thai time
-    assert "อรัญประเทศ (Aranyaprathet), สระแก้ว (Sa Kaeo)" in html
+    assert f"Report #{inc.id}: Smuggling of goods" in html
+    assert '<dd id="incident-status">New</dd>' in html
+    assert '<dd id="incident-occurred">19 Nov 2026, 22:30</dd>' in html  # Thai time
+    assert '<dd id="incident-district">Aranyaprathet, Sa Kaeo</dd>' in html
     assert "13.69280, 102.50660" in html
     assert checkpoint.name in html
     assert "boat &lt;b&gt;7&lt;/b&gt; &amp; `${x}`\nsecond line" in html  # escaped, kept
-    assert f'<p id="incident-contact" style="white-space: pre-wrap;">{contact}</p>' in html
+    assert f'<p id="incident-contact" class="rv-text">{contact}</p>' in html
     # the possible duplicate, linked, with its distance; not the other category
-    dupes = html.split('id="incident-duplicates"')[1].split("</table>")[0]
+    dupes = html.split('id="incident-duplicates"')[1].split("</ol>")[0]
     assert f'href="/review/incidents/{twin.id}"' in dupes
-    assert re.search(r"<td>(1[5-9]\d|2\d\d) m</td>", dupes)
+    assert re.search(r'class="rv-distance">(1[5-9]\d|2\d\d) m<', dupes)
     assert dupes.count("/review/incidents/") == 1
+    # and the district's names in Thai on the Thai page
+    thai = as_user("coordinator").get(f"/review/incidents/{inc.id}").get_data(as_text=True)
+    assert '<dd id="incident-district">อ.อรัญประเทศ จ.สระแก้ว</dd>' in thai
     # one form per allowed action, each returning to this page
     assert html.count('name="return_to" value="incident"') == 4
     assert f'action="/review/incidents/{inc.id}/actions"' in html
     assert 'id="incident-map"' in html and "js/incident-map.js" in html
     assert "<script>" not in html and not re.search(r"\son[a-z]+=", html)
+    assert not re.search(r"\sstyle=", html)  # the CSP refuses inline styles
 
 
 def test_the_queue_links_each_row_to_the_incident_page(session, as_user):
     inc = report(session)
-    html = as_user("coordinator").get("/review").get_data(as_text=True)
-    assert f'<a href="/review/incidents/{inc.id}">{inc.id}</a>' in html
+    html = as_user("coordinator").get("/review", headers=EN).get_data(as_text=True)
+    assert f'<a href="/review/incidents/{inc.id}">#{inc.id} Smuggling of goods</a>' in html
 
 
 @pytest.mark.parametrize(
@@ -144,7 +150,7 @@ def test_roles_scope_and_who_reads_the_contact(session, as_user, who, page, api,
     resp = c.get(f"/review/incidents/{inc.id}")
     assert resp.status_code == page
     assert (secret in resp.get_data(as_text=True)) is contact
-    assert ("Reporter contact" in resp.get_data(as_text=True)) is contact
+    assert ('id="incident-contact"' in resp.get_data(as_text=True)) is contact
     answer = c.get(f"/api/review/incidents/{inc.id}")
     assert answer.status_code == api
     body = answer.get_json()
@@ -182,7 +188,7 @@ def test_the_page_shows_the_photos_as_images_of_the_photos_api(session, users, a
     ]
     c = as_user("coordinator")
     html = c.get(f"/review/incidents/{inc.id}").get_data(as_text=True)
-    block = html.split('id="incident-photos"')[1].split("</p>")[0]
+    block = html.split('id="incident-photos"')[1].split("</ul>")[0]
     sources = re.findall(r'<img src="([^"]+)"', block)
     assert sources == [f"/api/incidents/{inc.id}/photos/{p.id}" for p in photos]
     for src in sources:
@@ -190,60 +196,66 @@ def test_the_page_shows_the_photos_as_images_of_the_photos_api(session, users, a
         assert image.status_code == 200 and image.mimetype == "image/jpeg"
     assert 'width="64" height="48"' in block
     other = report(session)
-    assert '<p id="incident-photos">None.</p>' in c.get(f"/review/incidents/{other.id}").get_data(
-        as_text=True
-    )
+    assert '<p id="incident-photos" class="bw-muted">No photos.</p>' in c.get(
+        f"/review/incidents/{other.id}", headers=EN
+    ).get_data(as_text=True)
 
 
 def test_no_contact_given_says_so_to_those_who_may_read_it(session, as_user):
     inc = report(session)
-    html = as_user("hq").get(f"/review/incidents/{inc.id}").get_data(as_text=True)
-    assert '<p id="incident-contact" style="white-space: pre-wrap;">None given.</p>' in html
+    html = as_user("hq").get(f"/review/incidents/{inc.id}", headers=EN).get_data(as_text=True)
+    assert '<p id="incident-contact" class="bw-muted">None given.</p>' in html
 
 
 def test_readers_without_actions_see_no_forms(session, as_user):
     inc = report(session)
     html = as_user("hq").get(f"/review/incidents/{inc.id}").get_data(as_text=True)
-    assert "return_to" not in html and "<h2>Actions</h2>" not in html
+    assert "return_to" not in html and 'id="incident-actions"' not in html
 
 
 # --------------------------------------------------------------------------- acting from it
 
 
-def test_an_action_from_the_page_returns_to_it_with_the_history(session, as_user):
+def test_an_action_from_the_page_opens_the_next_report_and_is_in_the_history(session, as_user):
     inc = report(session)
+    report(session, where=CHIANG_KHONG)  # another district's: never the next one here
+    following = report(session, occurred_at=OCCURRED - dt.timedelta(hours=1))
     c = as_user("coordinator")
     resp = c.post(
         f"/review/incidents/{inc.id}/actions",
         data={"action": "verify", "note": "seen by <i>patrol</i> 7", "return_to": "incident"},
+        headers=EN,
     )
     assert resp.status_code == 303
-    assert resp.headers["Location"] == f"/review/incidents/{inc.id}"
-    html = c.get(resp.headers["Location"]).get_data(as_text=True)
-    assert f"Incident {inc.id}: verify, now verified." in html
-    assert '<dd id="incident-status">verified</dd>' in html
+    assert resp.headers["Location"] == f"/review/incidents/{following.id}"  # the next new one
+    assert f"Report #{inc.id} verified." in c.get(resp.headers["Location"]).get_data(True)
+    html = c.get(f"/review/incidents/{inc.id}", headers=EN).get_data(as_text=True)
+    assert '<dd id="incident-status">Verified</dd>' in html
     history = html.split('id="incident-history"')[1]
-    assert "<td>coord-aranya</td>" in history
+    assert '<span class="rv-event-who">coord-aranya</span>' in history
     assert "seen by &lt;i&gt;patrol&lt;/i&gt; 7" in history
-    assert "<td>new</td>" in history and "<td>verified</td>" in history
+    assert re.search(r'bw-badge-new">New</span>.*bw-badge-verified">Verified</span>', history, re.S)
     # only the actions still allowed
-    assert re.findall(r'data-action="(\w+)"', html) == ["mark_duplicate", "refer", "close"]
+    assert re.findall(r'<form [^>]*data-action="(\w+)"', html) == [
+        "mark_duplicate",
+        "refer",
+        "close",
+    ]
 
 
 def test_an_invalid_transition_from_the_page_names_the_current_status(session, as_user):
     inc = report(session)
     c = as_user("coordinator")
     c.post(f"/review/incidents/{inc.id}/actions", data={"action": "reject"})
-    english = {"Accept-Language": "en"}
     resp = c.post(
         f"/review/incidents/{inc.id}/actions",
         data={"action": "verify", "return_to": "incident"},
-        headers=english,
+        headers=EN,
     )
     assert resp.headers["Location"] == f"/review/incidents/{inc.id}"
-    html = c.get(resp.headers["Location"], headers=english).get_data(as_text=True)
+    html = c.get(resp.headers["Location"], headers=EN).get_data(as_text=True)
     assert "cannot verify an incident whose status is rejected" in html
-    assert "None: the status rejected is final." in html
+    assert "None: the status “Rejected” is final." in html
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/admin/users"])
@@ -284,6 +296,58 @@ def test_reporters_read_status_changes_but_not_the_notes(session, users, as_user
     assert seen("officer", elsewhere)[1] == full
     assert seen("planner", by_volunteer)[1] == full
     assert seen("hq", by_volunteer)[1] == full
+
+
+def test_a_note_for_the_reporter_from_the_page_reaches_the_reporter_only(session, users, as_user):
+    by_volunteer = report(session, reporter=users["volunteer"])
+    public = report(session)  # no account to read a note
+    c = as_user("coordinator")
+    page = c.get(f"/review/incidents/{by_volunteer.id}", headers=EN).get_data(as_text=True)
+    fields = re.findall(r'<textarea id="[^"]+" name="(\w+)"', page)
+    assert fields.count("reporter_note") == fields.count("note") > 0  # one per action form
+    public_page = c.get(f"/review/incidents/{public.id}", headers=EN).get_data(as_text=True)
+    assert 'name="reporter_note"' not in public_page and 'name="note"' in public_page
+
+    resp = c.post(
+        f"/review/incidents/{by_volunteer.id}/actions",
+        data={
+            "action": "verify",
+            "note": "internal: informant known",
+            "reporter_note": "  Thank you: a patrol <b>checked</b> it.  ",
+            "return_to": "incident",
+        },
+    )
+    assert resp.status_code == 303
+    staff = c.get(f"/review/incidents/{by_volunteer.id}", headers=EN).get_data(as_text=True)
+    history = staff.split('id="incident-history"')[1]
+    assert "internal: informant known" in history
+    assert "Thank you: a patrol &lt;b&gt;checked&lt;/b&gt; it." in history  # for the reporter
+
+    def seen(who):
+        resp = as_user(who).get(f"/api/incidents/{by_volunteer.id}/history")
+        assert resp.status_code == 200
+        return [(e["action"], e["note"], e["reporter_note"]) for e in resp.get_json()["events"]]
+
+    verify = "Thank you: a patrol <b>checked</b> it."
+    assert seen("volunteer")[1] == ("verify", None, verify)  # the reporter: no internal note
+    assert seen("officer")[1] == ("verify", "internal: informant known", verify)  # the staff
+    mine = as_user("volunteer").get("/my-reports", headers=EN).get_data(as_text=True)
+    assert "Thank you: a patrol &lt;b&gt;checked&lt;/b&gt; it." in mine
+    assert "informant" not in mine
+
+
+def test_a_bad_note_for_the_reporter_from_the_page_writes_nothing(session, users, as_user):
+    inc = report(session, reporter=users["volunteer"])
+    c = as_user("coordinator")
+    resp = c.post(
+        f"/review/incidents/{inc.id}/actions",
+        data={"action": "verify", "reporter_note": "x" * 2001, "return_to": "incident"},
+        headers=EN,
+    )
+    assert resp.headers["Location"] == f"/review/incidents/{inc.id}"
+    html = c.get(resp.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "reporter_note" in html or "note for the reporter" in html.lower()
+    assert '<dd id="incident-status">New</dd>' in html
 
 
 def test_no_event_of_the_history_names_the_reporter_to_those_who_may_not_know_them(

@@ -38,8 +38,9 @@ def windowed(session, hours: float, **overrides):
 
 
 def recent(session, occurred: float, reported: float, **overrides):
-    """An incident that occurred and was reported the given hours ago."""
-    now = dt.datetime.now(dt.UTC)
+    """An incident that occurred and was reported the given hours before the database's now
+    (the start of the test's transaction, from which the queue counts the wait)."""
+    now = session.scalar(select(func.now()))
     return make_incident(
         session,
         occurred_at=now - dt.timedelta(hours=occurred),
