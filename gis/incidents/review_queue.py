@@ -121,6 +121,8 @@ class HistoryEntry:
     to_status: IncidentStatus | None
     note: str | None
     details: dict[str, object] | None
+    #: the note written for the incident's reporter (shown to the staff and to the reporter)
+    reporter_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +420,7 @@ def _entries(
             to_status=event.to_status,
             note=event.note,
             details=event.changes,
+            reporter_note=event.reporter_note,
         )
         for event, name in rows
     ]
@@ -451,7 +454,8 @@ def history_entries(session: Session, incident: Incident, viewer: User) -> list[
     (:func:`may_see_contact`: the district's coordinators and HQ analysts, who need the audit);
     for everyone else it names nobody, so that the history does not give away whom the report
     hides. A viewer who sees the incident only as its reporter (:func:`sees_internal_notes` is
-    false) gets every status change without its note and details.
+    false) gets every status change without its note and details, but with the notes written
+    for the reporter; any other viewer without the internal notes gets neither.
     """
     own = incident.reporter_id is not None and incident.reporter_id == viewer.id
     knows_reporter = own or may_see_contact(session, incident, viewer)
@@ -463,7 +467,10 @@ def history_entries(session: Session, incident: Incident, viewer: User) -> list[
     )
     if sees_internal_notes(session, incident, viewer):
         return entries
-    return [replace(e, note=None, details=None) for e in entries]
+    return [
+        replace(e, note=None, details=None, reporter_note=e.reporter_note if own else None)
+        for e in entries
+    ]
 
 
 def history_entry(session: Session, event_id: int) -> HistoryEntry:
