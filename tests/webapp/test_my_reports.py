@@ -134,6 +134,45 @@ def test_a_coordinators_notes_and_action_details_are_never_shown(client, session
     assert "Status changed to Duplicate" in html
 
 
+def test_notes_for_the_reporter_are_shown_newest_first_to_the_reporter_only(app, client, session):
+    me = make_user(session, Role.OFFICER, "my-noted")
+    colleague = make_user(session, Role.OFFICER, "my-colleague")  # same district as me
+    coordinator = make_user(session, Role.COORDINATOR, "my-note-writer")
+    mine = report(session, me, 1)
+    apply_action(
+        session,
+        mine.id,
+        "verify",
+        coordinator.id,
+        note="NOTE-INTERNAL-STAFF",
+        reporter_note="REPORTER-NOTE-FIRST",
+    )
+    apply_action(
+        session, mine.id, "close", coordinator.id, reporter_note="REPORTER-NOTE-SECOND\nline two"
+    )
+
+    assert sign_in(client, me.username).status_code == 302
+    html = page_of(client)
+    card = html[html.index(f'id="report-{mine.id}"') :]
+    assert "NOTE-INTERNAL-STAFF" not in html
+    assert card.index("REPORTER-NOTE-SECOND\nline two") < card.index("REPORTER-NOTE-FIRST")
+    notes = card[card.index('class="bw-my-notes"') :]
+    # who wrote it by role, never by name; when in Thai time
+    assert notes.count("MWCC coordinator") == 2
+    assert "my-note-writer" not in html
+    assert re.search(r'<p class="bw-muted">\d+ \w+ \d{4}, \d\d:\d\d · MWCC coordinator</p>', notes)
+    thai = page_of(client, headers=THAI)
+    assert "REPORTER-NOTE-FIRST" in thai and "NOTE-INTERNAL-STAFF" not in thai
+    assert "ผู้ประสานงาน" in thai[thai.index('class="bw-my-notes"') :]
+
+    # another officer of the same district sees neither note: the report is not theirs
+    other = app.test_client()
+    assert sign_in(other, colleague.username).status_code == 302
+    theirs = page_of(other)
+    assert f'id="report-{mine.id}"' not in theirs
+    assert "REPORTER-NOTE" not in theirs and "NOTE-INTERNAL" not in theirs
+
+
 def test_tabs_count_by_status_and_filter_in_the_address(client, session):
     me = make_user(session, Role.OFFICER, "my-tabs")
     reports = [report(session, me, h) for h in range(4)]

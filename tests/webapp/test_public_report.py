@@ -133,6 +133,20 @@ def test_the_status_page_shows_state_category_and_date_only(client, session):
     assert "Aranyaprathet" not in page  # not even the district
 
 
+def test_the_status_page_shows_no_note_for_the_reporter(client, session):
+    from gis.incidents.review import apply_action
+
+    code = receipt_code(submit(client))
+    incident = session.execute(select(Incident).where(Incident.receipt_code == code)).scalar_one()
+    apply_action(
+        session, incident.id, "verify", None, note="STAFF-NOTE", reporter_note="REPORTER-NOTE"
+    )
+    for lang in ("en", "th"):
+        page = client.get(f"/report/{code}?lang={lang}").get_data(as_text=True)
+        assert 'data-state="' in page
+        assert "REPORTER-NOTE" not in page and "STAFF-NOTE" not in page
+
+
 def test_a_code_is_found_as_typed_in_lower_case(client):
     code = receipt_code(submit(client))
     assert client.get(f"/report/{code.lower()}").status_code == 200
