@@ -99,16 +99,14 @@ def thai_page(browser: Any, size: str) -> tuple[Any, list[str]]:
     return page, seen
 
 
-def check(
-    page: Any, name: str, names: set[str] = frozenset(), lang: str = "th", english: bool = True
-) -> None:
-    """The page is in ``lang``, shows no English outside names (unless ``english`` is false),
-    fits the screen and passes axe; its screenshot is saved."""
+def check(page: Any, name: str, names: set[str] = frozenset(), lang: str = "th") -> None:
+    """The page is in ``lang``, shows no English outside names, fits the screen and passes axe;
+    its screenshot is saved."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.lang") == lang, name
     words = english_in(page.evaluate(READ_TEXT), names)
-    assert not english or words == [], f"{name}: English {words}"
+    assert words == [], f"{name}: English {words}"
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -145,7 +143,7 @@ def test_sign_in_and_the_404_page_in_thai(live_server, chromium, world, size):
     answer = page.goto(live_server + "/no-such-page")
     assert answer is not None and answer.status == 404
     assert page.inner_text("h1") == "ไม่พบหน้านี้"
-    check(page, f"{size}-404", english=False)  # the error's own message: not yet in Thai
+    check(page, f"{size}-404")
     page.click("text=กลับไปที่แผนที่")  # the way back
     page.wait_for_load_state()
     assert page.url == live_server + "/"

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.db
 THAI = {"Accept-Language": "th"}
 ENGLISH = {"Accept-Language": "en"}
 LAO_SCRIPT = re.compile("[\u0e80-\u0eff]")
+THAI_SCRIPT = re.compile("[\u0e00-\u0e7f]")
 NEW_PASSWORD = "another long passphrase"
 #: The user names the accounts page shows (the header names the signed-in administrator).
 ADMIN_PAGE_NAMES = ("noi", "head", "admin")
@@ -260,8 +261,12 @@ def test_a_password_reset_of_no_such_account_is_a_404(admin):
     resp = admin.post(
         "/admin/users/nobody/password",
         data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_token(admin)},
+        headers=THAI,
     )
     assert resp.status_code == 404
+    page = resp.get_data(as_text=True)
+    assert 'role="alert">ไม่พบบัญชีนี้</p>' in page  # the domain error, in Thai
+    assert english_words(page, names=ADMIN_PAGE_NAMES) == []
 
 
 def test_the_export_page_is_thai(client, session):
@@ -294,6 +299,9 @@ def test_error_pages_are_thai_with_a_way_back(client, session, role, method, pat
     page = resp.get_data(as_text=True)
     assert '<html lang="th">' in page and f"<h1>{heading}</h1>" in page
     assert re.search(r'<a class="bw-btn bw-btn-primary" href="/">กลับไปที่แผนที่</a>', page)
+    message = re.search(r'<p id="error-message">([^<]+)</p>', page)
+    assert message and THAI_SCRIPT.search(message.group(1))  # what happened, in Thai
+    assert english_words(page, names=("someone",)) == []
 
 
 def test_the_public_pages_keep_their_languages_and_the_shared_look(client):

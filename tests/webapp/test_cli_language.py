@@ -75,6 +75,14 @@ def test_an_error_is_said_in_thai_for_a_thai_operator(app, tmp_path):
     assert "bad.geojson: not valid JSON" in result.output
 
 
+def test_a_domain_error_is_said_in_the_operators_language(app, session):
+    runner = app.test_cli_runner()
+    thai = runner.invoke(args=["user", "disable", "nobody"], env=THAI)
+    assert thai.exit_code == 1 and "Error: ไม่พบบัญชีนี้" in thai.output
+    english = runner.invoke(args=["user", "disable", "nobody"], env=ENGLISH)
+    assert english.exit_code == 1 and "Error: no such account" in english.output
+
+
 def test_the_installed_command_speaks_thai_under_a_thai_lang(database_url):
     """``LANG=th_TH.UTF-8 borderwatch db upgrade`` as an operator types it."""
     exe = Path(sys.executable).parent / "borderwatch"

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from gis.errors import BorderwatchError
 from gis.text import N_
 from webapp.db import database
+from webapp.errors import user_message
 from webapp.vocab import label
 
 #: The environment variables that name the operator's language, the first one set deciding.
@@ -55,9 +56,10 @@ def label_of(member: enum.Enum) -> str:
 
 
 def error_text(exc: BorderwatchError, *, field: bool = False) -> str:
-    """A domain error's message; with ``field``, after the name of the field (the option) it
-    is about."""
-    message = exc.message
+    """A domain error's message in the operator's language (:func:`webapp.errors.user_message`);
+    with ``field``, after the name of the field (the option) it is about."""
+    with force_locale(cli_language()):
+        message = user_message(exc)
     if field and exc.field:
         return say(N_("%(field)s: %(message)s"), field=exc.field, message=message)
     return message
@@ -66,7 +68,7 @@ def error_text(exc: BorderwatchError, *, field: bool = False) -> str:
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session committed on success and rolled back on any error; domain errors become a
-    clean ``Error: ...`` message and exit status 1."""
+    clean ``Error: ...`` message in the operator's language and exit status 1."""
     session = database().sessionmaker()
     try:
         yield session
