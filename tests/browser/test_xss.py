@@ -185,8 +185,9 @@ def sign_in(page: Any, base: str, username: str) -> None:
 
 
 def sign_out(page: Any, base: str) -> None:
-    """Sign out with the header's button of an account page."""
+    """Sign out with the header's button of an account page (in the account's menu)."""
     page.goto(base + "/account/password")
+    page.click("header details.bw-account > summary")
     page.click("header form[action='/logout'] button[type=submit]")
     page.wait_for_load_state()
     assert "/login" in page.url
@@ -282,7 +283,7 @@ def test_payloads_in_incident_fields_run_in_no_view(
     page.goto(server + "/review?limit=500")
     inert(page, log, console, "review queue")
     assert PAYLOADS[0] in text_of(page, "header")
-    queue = text_of(page, "table")
+    queue = text_of(page, "#review-list")
     assert all(str(i) in queue for i in officer_ids + public_ids)
     token = csrf(page)
     for i, payload in enumerate(PAYLOADS):
@@ -305,11 +306,11 @@ def test_payloads_in_incident_fields_run_in_no_view(
         inert(page, log, console, f"incident page (public report), payload {i}")
         assert text_of(page, "#incident-description") == payload
         assert text_of(page, "#incident-contact") == payload
-        assert text_of(page, "#incident-history tbody tr:last-child td.bw-note") == payload
+        assert text_of(page, "#incident-history > li:last-child .bw-note") == payload
         page.goto(f"{server}/review/incidents/{officer_ids[i]}")
         inert(page, log, console, f"incident page (officer report), payload {i}")
         assert text_of(page, "#incident-description") == payload
-        assert text_of(page, "#incident-history tbody tr:last-child td.bw-note") == payload
+        assert text_of(page, "#incident-history > li:last-child .bw-note") == payload
         assert page.locator("#incident-duplicates a").count() == 0  # the copy is a duplicate now
     page.screenshot(path=str(output_dir / "xss-incident.png"), full_page=True)
 
@@ -327,7 +328,9 @@ def test_payloads_in_incident_fields_run_in_no_view(
             ],
         ],
     )
-    page.wait_for_selector(".bw-done")
+    page.wait_for_selector(".bw-flash-done")
+    inert(page, log, console, "the page after closing")  # the next report, or the queue
+    page.goto(f"{server}/review/incidents/{officer_ids[0]}")
     inert(page, log, console, "incident page after closing")
     assert PAYLOADS[3] in text_of(page, "#incident-history")
 
@@ -371,7 +374,7 @@ def test_payloads_at_sign_in_run_nowhere(server, page_and_log, committed):
         page.fill("input[name=username]", payload)
         page.fill("input[name=password]", "not the password at all")
         page.click("button[type=submit]")
-        page.wait_for_selector(".bw-error")
+        page.wait_for_selector("#login-error")
         inert(page, log, console, f"login refused, payload {i}")
     # a payload as the place to go after sign-in (javascript:, data:, //host) is not followed
     for payload in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>"):
@@ -405,7 +408,7 @@ def test_payloads_in_accounts_and_their_messages_run_nowhere(
         page.fill("form[action='/admin/users'] input[name=password]", PASSWORD)
         page.fill("form[action='/admin/users'] input[name=confirm]", PASSWORD)
         page.click("form[action='/admin/users'] button[type=submit]")
-        page.wait_for_selector(".bw-done")
+        page.wait_for_selector(".bw-flash-done")
         inert(page, log, console, f"accounts page after creating, payload {i}")
     for i, payload in enumerate(p for p in PAYLOADS if p not in BREAKERS):  # the others
         committed.user(Role.VOLUNTEER, f"xss-{tag}-db-{i}", payload, district="TH2706")
@@ -425,9 +428,10 @@ def test_payloads_in_accounts_and_their_messages_run_nowhere(
                 ],
             ],
         )
-        page.wait_for_selector(".bw-error")
+        page.wait_for_selector(".bw-flash-error")
         inert(page, log, console, f"accounts page after a refusal, payload {i}")
-        assert f"district: no district matches {payload!r}" == text_of(page, ".bw-error")
+        refusal = "form[action='/admin/users'] .bw-field-error"
+        assert f"no district matches {payload!r}" == text_of(page, refusal)
     page.goto(server + "/admin/users")
     inert(page, log, console, "accounts page with every payload")
     names = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
@@ -455,7 +459,7 @@ def test_payloads_in_the_public_pages_run_nowhere(server, page_and_log, output_d
             "reporter_contact": payload,
         }
         page.evaluate(SUBMIT_FORM, ["/report?lang=en", list(fields.items())])
-        page.wait_for_selector(".bw-error")
+        page.wait_for_selector("#report-error")
         inert(page, log, console, f"public form refilled, payload {i}")
         assert page.input_value("textarea[name=description]") == payload
         assert page.input_value("input[name=reporter_contact]") == ""  # never sent back
@@ -464,9 +468,9 @@ def test_payloads_in_the_public_pages_run_nowhere(server, page_and_log, output_d
             SUBMIT_FORM,
             ["/report?lang=en", [("csrf_token", token), (payload, "1"), ("lat", "13.69")]],
         )
-        page.wait_for_selector(".bw-error")
+        page.wait_for_selector("#report-error")
         inert(page, log, console, f"public form, unknown field, payload {i}")
-        assert payload in text_of(page, ".bw-error")
+        assert payload in text_of(page, "#report-error")
     for i, payload in enumerate(PAYLOADS):
         page.goto(f"{server}/report/{quote(payload, safe='')}?lang=en")
         inert(page, log, console, f"public 404 page, payload {i}")
