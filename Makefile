@@ -94,12 +94,9 @@ lint: venv lint-js
 	@$(VENV)/bin/mypy gis layers seeds
 	@$(VENV)/bin/bandit -q -r webapp gis layers seeds --severity-level medium
 
-# Our own JavaScript: ESLint (eslint.config.js) over the page scripts, the node tests and the
-# config, and the node tests (node --test). The page scripts in JS_LINT_PENDING do not pass ESLint
-# yet and are being rewritten for translation; each is linted again as soon as it leaves the list
-# (empty it when they are done). A new script under webapp/static/js is linted from the start.
-JS_LINT_PENDING :=
-JS_LINT := $(filter-out $(JS_LINT_PENDING),$(wildcard webapp/static/js/*.js)) tests/js eslint.config.js
+# Our own JavaScript: ESLint (eslint.config.js) over every page script, the node tests and the
+# config, and the node tests (node --test).
+JS_LINT := $(wildcard webapp/static/js/*.js) tests/js eslint.config.js
 
 lint-js: webapp/static/vendor/.installed
 	@node_modules/.bin/eslint --max-warnings 0 $(JS_LINT)
