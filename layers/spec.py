@@ -35,10 +35,13 @@ class Words:
     Attributes:
         text: a text marked with ``N_`` -> the text people read (the webapp's ``gettext``).
         label: a vocabulary value -> its label (the webapp's ``webapp.vocab.label``).
+        thai: whether the page is in Thai (a popup row then shows a place's Thai name when
+            the feature has one, :attr:`PopupField.thai_property`).
     """
 
     text: Callable[[str], str] = str
     label: Callable[[enum.Enum], str] = english_label
+    thai: bool = False
 
     def style(self, style: Mapping[str, Any]) -> dict[str, Any]:
         """A layer style (:mod:`layers.styles`) with its legend labels in the page's language:
@@ -157,6 +160,8 @@ class PopupField:
         template: the text shown instead of the value (marked with ``N_``), with
             ``{property}`` replaced by the feature's properties, e.g.
             ``N_("Hotspot no. {rank}")``.
+        thai_property: the property shown instead on Thai pages (a place's Thai name, e.g.
+            ``district_th`` for ``district``); ``property`` where the feature has no value for it.
     """
 
     property: str
@@ -164,11 +169,15 @@ class PopupField:
     values: tuple[tuple[Any, str], ...] = ()
     vocabulary: type[enum.Enum] | None = None
     template: str | None = None
+    thai_property: str | None = None
 
     def to_options(self, words: Words = ENGLISH) -> dict[str, Any]:
-        """The field as the browser-side loader reads it, in the language of ``words``."""
+        """The field as the browser-side loader reads it, in the language of ``words``: on a
+        Thai page a field with a ``thai_property`` shows it first, ``fallback`` when empty."""
+        thai = words.thai and self.thai_property is not None
         return {
-            "property": self.property,
+            "property": self.thai_property if thai else self.property,
+            "fallback": self.property if thai else None,
             "label": words.text(self.label),
             "values": value_texts(self.values, self.vocabulary, words),
             "template": words.text(self.template) if self.template else None,

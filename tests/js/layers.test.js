@@ -67,6 +67,25 @@ test("a popup is its heading and rows, values as the page names them, times in T
   assert.deepEqual(inEnglish.rows[2], ["เวลาเกิดเหตุ", "1 Jun 2026, 12:00"]);
 });
 
+test("a place shows its Thai name on a Thai page, its English name where it has no Thai one", () => {
+  const fields = [
+    { property: "id", label: "เลขที่", values: [], template: null },
+    { property: "district_th", fallback: "district", label: "อำเภอ", values: [], template: null },
+  ];
+  const named = layers.popupContent(fields, { id: 1, district: "Chiang Khong", district_th: "เชียงของ" }, thai);
+  assert.deepEqual(named.rows, [["อำเภอ", "เชียงของ"]]);
+  const unnamed = layers.popupContent(fields, { id: 2, district: "Chiang Khong", district_th: null }, thai);
+  assert.deepEqual(unnamed.rows, [["อำเภอ", "Chiang Khong"]]);
+  const feature = layers.incidentFeature({
+    id: 3,
+    lon: 100.4,
+    lat: 20.26,
+    district: { name: "Chiang Khong", name_th: "เชียงของ", province: "Chiang Rai", province_th: "เชียงราย" },
+  });
+  assert.equal(feature.properties.district_th, "เชียงของ");
+  assert.equal(feature.properties.province_th, "เชียงราย");
+});
+
 test("values: yes and no, lists, days, a template filled from the properties, others as they are", () => {
   const plain = { label: "x", values: [], template: null };
   assert.equal(layers.displayValue(plain, true, {}, thai), "ใช่");

@@ -15,8 +15,8 @@ from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSo
 
 #: What a feature of the incidents layer carries (gis.incidents.map_layer.incidents_geojson).
 PROPERTIES = {
-    "id", "category", "status", "severity", "occurred_at", "district", "province", "description",
-    "description_truncated",
+    "id", "category", "status", "severity", "occurred_at", "district", "district_th", "province",
+    "province_th", "description", "description_truncated",
 }  # fmt: skip
 
 
@@ -49,6 +49,7 @@ def test_the_incidents_spec_refers_to_real_properties_and_filters():
     assert isinstance(INCIDENTS.source, ViewerSource)
     assert INCIDENTS.cluster and INCIDENTS.geometry == "point"
     assert {f.property for f in INCIDENTS.popup_fields} <= PROPERTIES
+    assert {f.thai_property for f in INCIDENTS.popup_fields} - {None} <= PROPERTIES
     assert {rule["property"] for rule in INCIDENTS.style["rules"]} == {"status"}
     assert {rule["equals"] for rule in INCIDENTS.style["rules"]} == {
         s.value for s in IncidentStatus
@@ -126,3 +127,15 @@ def test_the_signed_in_map_page_references_no_other_host():
     page = parts.header + parts.html + parts.script
     assert "leaflet.markercluster.js" in page
     assert "http://" not in page and "https://" not in page and "//cdn" not in page
+
+
+def test_a_place_is_named_in_thai_on_a_thai_page():
+    from layers.spec import Words
+
+    fields = {f.property: f for f in INCIDENTS.popup_fields}
+    thai = fields["district"].to_options(Words(thai=True))
+    assert (thai["property"], thai["fallback"]) == ("district_th", "district")
+    english = fields["province"].to_options(Words())
+    assert (english["property"], english["fallback"]) == ("province", None)
+    assert fields["category"].to_options(Words(thai=True))["fallback"] is None
+

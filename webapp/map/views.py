@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from gis.incidents.photos import MAX_PHOTO_BYTES
@@ -51,8 +51,10 @@ MAP_PANEL = "map-panel"
 
 def page_words() -> Words:
     """The layers' texts in the request's language: marked texts through the catalogues,
-    vocabulary values as :mod:`webapp.vocab` labels them."""
-    return Words(text=gettext, label=label)
+    vocabulary values as :mod:`webapp.vocab` labels them; places by their Thai names on Thai
+    pages."""
+    locale = get_locale()
+    return Words(text=gettext, label=label, thai=locale is not None and locale.language == "th")
 
 
 def viewer_map(**options: Any) -> MapParts:

@@ -224,13 +224,14 @@ def test_features_carry_no_reporter_and_a_short_description(session, accounts):
     (feature,) = json.loads(raw)["features"]
     props = feature["properties"]
     assert set(props) == {
-        "id", "category", "status", "severity", "occurred_at", "district", "province",
-        "description", "description_truncated",
+        "id", "category", "status", "severity", "occurred_at", "district", "district_th",
+        "province", "province_th", "description", "description_truncated",
     }  # fmt: skip
     assert props["id"] == feature["id"] == row.id
     assert props["description"] == long_text[:DESCRIPTION_CHARS] + "…"
     assert props["description_truncated"] is True
     assert props["district"] == HOME and props["province"] == "Chiang Rai"
+    assert props["district_th"] == "เชียงของ" and props["province_th"] == "เชียงราย"
     assert dt.datetime.fromisoformat(props["occurred_at"]) == T0
     assert props["occurred_at"].endswith("+07:00")
     lon, lat = inside(session, HOME)

@@ -177,12 +177,14 @@
   }
 
   /* A feature's popup as text: the first field is the heading, the others rows [label, text];
-   * empty values are left out. */
+   * empty values are left out. A field with a fallback (a place's Thai name on a Thai page)
+   * shows the fallback property where its own is empty. */
   function popupContent(fields, props, w) {
     let title = null;
     const rows = [];
     fields.forEach(function (field, i) {
-      const value = props ? props[field.property] : undefined;
+      let value = props ? props[field.property] : undefined;
+      if (isEmpty(value) && field.fallback && props) value = props[field.fallback];
       if (isEmpty(value)) return;
       const text = displayValue(field, value, props, w);
       if (i === 0) title = text;
@@ -362,7 +364,9 @@
         severity: incident.severity,
         occurred_at: thaiTime(incident.occurred_at),
         district: district.name === undefined ? null : district.name,
+        district_th: district.name_th === undefined ? null : district.name_th,
         province: district.province === undefined ? null : district.province,
+        province_th: district.province_th === undefined ? null : district.province_th,
         description: cut ? text.slice(0, DESCRIPTION_CHARS) + "\u2026" : text,
         description_truncated: cut,
       },
