@@ -224,8 +224,8 @@ def incidents_geojson(
         FeatureCollection JSON text with the foreign members ``total`` (matching incidents),
         ``limit`` and ``truncated`` (``total > limit``). Feature ids are incident ids; properties
         ``id``, ``category``, ``status``, ``severity``, ``occurred_at`` (RFC 3339 in Thai time,
-        ``+07:00``), ``district`` and ``district_th``,
-        ``province`` and ``province_th`` (English and Thai names), ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
+        ``+07:00``), ``district`` and ``district_th``, ``province`` and ``province_th`` (English
+        and Thai names), ``description`` (cut to :data:`DESCRIPTION_CHARS` characters, ``…``
         added; ``null`` where :mod:`gis.incidents.disclosure` withholds it from ``viewer``) and
         ``description_truncated``.
 
