@@ -138,4 +138,3 @@ def test_a_place_is_named_in_thai_on_a_thai_page():
     english = fields["province"].to_options(Words())
     assert (english["property"], english["fallback"]) == ("province", None)
     assert fields["category"].to_options(Words(thai=True))["fallback"] is None
-
