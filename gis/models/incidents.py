@@ -40,6 +40,10 @@ class Incident(Base):
         CheckConstraint(
             "referred_to IS NULL OR status IN ('referred', 'closed')", "referred_status"
         ),
+        CheckConstraint(
+            "location_accuracy_m IS NULL OR location_accuracy_m BETWEEN 0 AND 100000",
+            "location_accuracy_m",
+        ),
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
         Index("ix_incident_reporter_id", "reporter_id"),
         Index("ix_incident_occurred_at", "occurred_at"),
@@ -70,6 +74,8 @@ class Incident(Base):
         ForeignKey("natural_crossing.id", ondelete="SET NULL")
     )
     nearest_crossing_m: Mapped[float | None] = mapped_column(Double)
+    #: the phone's accuracy (metres) when the place came from "Use my location"; None otherwise
+    location_accuracy_m: Mapped[float | None] = mapped_column(Double)
     is_demo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     updated_at: Mapped[dt.datetime] = now_column()
     geom: Mapped[Any] = mapped_column(geometry("POINT"), nullable=False)
