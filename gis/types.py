@@ -168,3 +168,71 @@ class BBox:
     miny: float
     maxx: float
     maxy: float
+
+
+# --------------------------------------------------------------------------- cooperation
+
+
+class ActivityKind(StrEnum):
+    """What a cooperation activity with the parallel areas was (issue 17)."""
+
+    MWCC_MEETING = "mwcc_meeting"
+    CULTURAL_EXCHANGE = "cultural_exchange"
+    SPORTS = "sports"
+    EDUCATION = "education"
+    STUDY_VISIT = "study_visit"
+    VISIT_RECEIVED = "visit_received"
+    JOINT_TRAINING = "joint_training"
+    JOINT_OPERATION = "joint_operation"
+    OTHER = "other"
+
+
+class CooperationTopic(StrEnum):
+    """What an activity was about: the programme's list and the watched threats."""
+
+    HEALTH_CARE = "health_care"
+    EDUCATION = "education"
+    ENVIRONMENT = "environment"
+    BORDER_CROSSINGS = "border_crossings"
+    DRUG_TRAFFICKING = "drug_trafficking"
+    ONLINE_FRAUD = "online_fraud"
+    ILLEGAL_IMMIGRATION = "illegal_immigration"
+    SMUGGLING = "smuggling"
+    HUMAN_TRAFFICKING = "human_trafficking"
+    SEASONAL_LABOUR = "seasonal_labour"
+    STOLEN_VEHICLES = "stolen_vehicles"
+    OTHER = "other"
+
+
+class Side(StrEnum):
+    """A side of the border: Thai, Lao, Cambodian."""
+
+    THA = "THA"
+    LAO = "LAO"
+    KHM = "KHM"
+
+
+class ParticipantGroup(StrEnum):
+    OFFICIALS = "officials"
+    SECURITY = "security"
+    COMMUNITY_LEADERS = "community_leaders"
+    RESIDENTS = "residents"
+    YOUTH = "youth"
+
+
+class ActionStatus(StrEnum):
+    """Where an agreement or action item stands."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class CooperationRecord(StrEnum):
+    """Which kind of row a ``cooperation_change`` row records a change of."""
+
+    ACTIVITY = "activity"
+    ACTION_ITEM = "action_item"
+    ALLOCATION = "allocation"
+    SPENDING = "spending"

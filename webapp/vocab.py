@@ -35,6 +35,7 @@ from gis.types import (
     RunStatus,
     StopOutcome,
 )
+from webapp.vocab_cooperation import COOPERATION_LABELS
 
 #: Label of every value of every vocabulary people read.
 LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
@@ -145,6 +146,7 @@ LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
         PublicState.IN_PROGRESS: _l("Being handled"),
         PublicState.CLOSED: _l("Closed"),
     },
+    **COOPERATION_LABELS,
 }
 
 

@@ -7,6 +7,16 @@ Importing this package registers every table on :data:`gis.db.Base.metadata` (Al
 """
 
 from gis.models.accounts import AccountChange, ApiToken, User
+from gis.models.cooperation import (
+    ActionItem,
+    Activity,
+    ActivityArea,
+    ActivityParticipants,
+    ActivityTopic,
+    BudgetAllocation,
+    CooperationChange,
+    SpendingLine,
+)
 from gis.models.export import ExportAudit
 from gis.models.hotspots import Hotspot, HotspotCell, HotspotMember, HotspotRun
 from gis.models.incidents import Incident, IncidentCell, IncidentEvent, IncidentPhoto
@@ -30,11 +40,18 @@ from gis.models.reference import (
 
 __all__ = [
     "AccountChange",
+    "ActionItem",
+    "Activity",
+    "ActivityArea",
+    "ActivityParticipants",
+    "ActivityTopic",
     "ApiToken",
     "BorderPiece",
     "BorderSegment",
     "BorderSegmentEvent",
+    "BudgetAllocation",
     "Checkpoint",
+    "CooperationChange",
     "CoordinationCentre",
     "DisplayShape",
     "District",
@@ -54,6 +71,7 @@ __all__ = [
     "PatrolStop",
     "Province",
     "River",
+    "SpendingLine",
     "User",
     "WatchCorridor",
     "WatchCorridorPiece",
