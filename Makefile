@@ -54,7 +54,13 @@ webapp/static/vendor/.installed: package.json package-lock.json scripts/vendor-a
 	@scripts/vendor-assets.sh
 	@touch $@
 
-assets: system webapp/static/vendor/.installed
+# The service worker precaches the app's scripts, styles and icons by the hash of their content:
+# built again whenever one of them changes (scripts/build-sw.js).
+SW_SOURCES := $(wildcard webapp/static/js/*.js webapp/static/css/*.css webapp/static/icons/*.png)
+webapp/static/sw/sw.js: webapp/static/vendor/.installed scripts/build-sw.js $(SW_SOURCES)
+	@node scripts/build-sw.js
+
+assets: system webapp/static/vendor/.installed webapp/static/sw/sw.js
 
 cluster: system
 	@scripts/pgcluster.sh start
@@ -96,7 +102,7 @@ lint: venv lint-js
 
 # Our own JavaScript: ESLint (eslint.config.js) over every page script, the node tests and the
 # config, and the node tests (node --test).
-JS_LINT := $(wildcard webapp/static/js/*.js) tests/js eslint.config.js
+JS_LINT := $(wildcard webapp/static/js/*.js) $(wildcard scripts/*.js) tests/js eslint.config.js
 
 lint-js: webapp/static/vendor/.installed
 	@node_modules/.bin/eslint --max-warnings 0 $(JS_LINT)

@@ -54,4 +54,20 @@ module.exports = [
     files: ["tests/js/**/*.mjs"],
     languageOptions: { sourceType: "module" },
   },
+  {
+    // Set-up scripts run in node; the service worker's plugins in build-sw.js are written
+    // into the worker as source text and run there (self, caches).
+    files: ["scripts/**/*.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "commonjs",
+      globals: { ...globals.node, ...globals.serviceworker },
+    },
+    rules,
+  },
+  {
+    // The service worker's rules run in the worker (and in node for their tests).
+    files: ["webapp/static/js/sw-routes.js"],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
 ];

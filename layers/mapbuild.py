@@ -140,7 +140,13 @@ def with_nonce(html: str, nonce: str) -> str:
     return html.replace("<script>", f'<script nonce="{nonce}">')
 
 
-def render_parts(m: folium.Map, nonce: str = "") -> MapParts:
+#: An inline script of folium's header (``L_NO_TOUCH`` and the like: Leaflet's defaults).
+_INLINE_SCRIPT = re.compile(r"<script>.*?</script>", re.S)
+#: How a map's element may be named (:func:`render_parts`'s ``map_id``).
+_MAP_ID = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def render_parts(m: folium.Map, nonce: str = "", map_id: str | None = None) -> MapParts:
     """Render a map into the header, body and script parts of a page.
 
     folium's viewport tag forbids zooming the page; the header has one that allows it.
@@ -149,15 +155,25 @@ def render_parts(m: folium.Map, nonce: str = "") -> MapParts:
         m: a map from :func:`build_map`.
         nonce: the request's CSP nonce, put on the header's inline scripts (the page template
             puts it on the ``<script>`` element around :attr:`MapParts.script`).
+        map_id: a fixed name for the map's element instead of folium's random one, so that
+            parts rendered by two requests fit together (the offline shell loads its script as
+            a file); the header's inline scripts, which only restate Leaflet's defaults, are
+            then left out, so that the page needs no nonce.
 
     Returns:
         The three parts as HTML/JavaScript text.
     """
+    if map_id is not None:
+        if not _MAP_ID.fullmatch(map_id):
+            raise ValueError("a map id is lower-case letters, digits and _")
+        m._id = map_id
     root = m.get_root()
     if not isinstance(root, Figure):
         raise TypeError("the map is not inside a folium Figure")
     root.render()
     header = _FIXED_VIEWPORT.sub(VIEWPORT, root.header.render())
+    if map_id is not None:
+        header = _INLINE_SCRIPT.sub("", header)
     return MapParts(
         header=with_nonce(header, nonce) if nonce else header,
         html=root.html.render(),

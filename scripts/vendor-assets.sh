@@ -43,5 +43,14 @@ for (const weight of ["400", "600"]) {
 if (rules.length !== 4) throw new Error("expected 4 font rules, found " + rules.length);
 fs.writeFileSync(out, rules.join("\n") + "\n");
 ' "$font" "$dest.tmp/fonts/fonts.css"
+# The page side of the service worker (updates announced, static/js/base.js); the worker itself
+# is built by scripts/build-sw.js (make assets).
+mkdir -p "$dest.tmp/workbox-window"
+cp node_modules/workbox-window/build/workbox-window.prod.umd.js "$dest.tmp/workbox-window/"
+cp node_modules/workbox-window/LICENSE "$dest.tmp/workbox-window/"
+# Charts of the dashboard: Chart.js's UMD build (no eval, no injected inline styles: the strict
+# CSP holds), @kurkle/color bundled in it.
+mkdir -p "$dest.tmp/chart.js"
+cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$dest.tmp/chart.js/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "borderwatch: map assets installed in $dest"

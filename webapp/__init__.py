@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
+    from webapp.offline import bp as offline_bp
     from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
 
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(map_bp)
+    app.register_blueprint(offline_bp)  # manifest, service worker, the offline shell
     app.register_blueprint(review_bp)
     app.register_blueprint(hotspots_bp)
     app.register_blueprint(patrols_bp)

@@ -68,6 +68,8 @@ def content_security_policy(tile_url: str) -> dict[str, str | list[str]]:
         "img-src": images,
         "connect-src": "'self'",
         "font-src": "'self'",
+        "worker-src": "'self'",
+        "manifest-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'none'",
         "form-action": "'self'",

@@ -45,7 +45,7 @@ def test_accounts_that_report_get_the_pin_drop(client, session, role):
     assert 'maxlength="5000"' in html and 'accept="image/jpeg,image/png,image/webp"' in html
     # Sign-out (the shared header's) is a POST with the token.
     assert re.search(
-        r'<form method="post" action="/logout">\s*'
+        r'<form method="post" action="/logout" id="sign-out-form">\s*'
         r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
         r'<button type="submit" id="sign-out"',
         html,

@@ -8,9 +8,10 @@ the same localStorage outbox the map's pin drop keeps (``static/js/outbox.js``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,15 +46,19 @@ def my_reports():
     status = None if raw is None else parse_choice(raw, "status", IncidentStatus)
     page = parse_int(request.args, "page", 1, 1, MAX_PAGE) or 1
     found = reports_of(get_session(), viewer(), status=status, page=page)
+    # The account's service worker keeps the page for offline use (webapp/offline): it holds
+    # no per-request secret (no CSRF token, no nonce) and says when it was made.
+    g.bw_shell = True
     html = render_template(
         "incidents/my_reports.html",
         found=found,
         status=status,
         changes=CHANGES,
         outbox=outbox_config(),
+        made_at=dt.datetime.now(dt.UTC),
     )
     # The page names the account's reports: no shared cache keeps it.
-    return html, {"Cache-Control": "no-store"}
+    return html, {"Cache-Control": "private, no-cache"}
 
 
 def outbox_config() -> dict[str, Any]:

@@ -57,10 +57,12 @@ def page_words() -> Words:
     return Words(text=gettext, label=label, thai=locale is not None and locale.language == "th")
 
 
-def viewer_map(**options: Any) -> MapParts:
+def viewer_map(map_id: str | None = None, **options: Any) -> MapParts:
     """The map of the layers the viewer may see, with the app's basemap and URLs, rendered for
     a page of this request (its CSP nonce) in its language; ``options`` go to
-    :func:`layers.mapbuild.build_map`."""
+    :func:`layers.mapbuild.build_map`. With ``map_id`` (the offline shell, webapp.offline) the
+    map's element has that fixed name and no inline script is left in the header: the page
+    holds no nonce and loads the map's script as a file."""
     config = current_app.config
     m = build_map(
         visible_layers(viewer_role()),
@@ -73,6 +75,8 @@ def viewer_map(**options: Any) -> MapParts:
         words=page_words(),
         **options,
     )
+    if map_id is not None:
+        return render_parts(m, map_id=map_id)
     return render_parts(m, nonce=request.csp_nonce)
 
 

@@ -270,6 +270,11 @@
     if (place === "above") return w.t("Zoom out to see this layer.");
     if (state.error) return w.t("Could not be loaded; it is tried again when the map moves.");
     if (state.loading) return w.t("Loading…");
+    if (state.keptAt) {
+      return w.t("No connection: the copy kept on this phone on {time}.", {
+        time: w.formatDateTime(state.keptAt),
+      });
+    }
     return "";
   }
 
@@ -622,6 +627,7 @@
       count: this.count,
       total: this.total,
       truncated: this.truncated,
+      keptAt: this.keptAt || null,
     };
   };
 
@@ -665,8 +671,11 @@
     const controller = new AbortController();
     this.controller = controller;
     map.fire("bw:layerloading", { name: spec.name });
+    let keptAt = null;
     fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json" } })
       .then(function (response) {
+        /* the service worker's copy, when the network failed (static/js/sw-routes.js) */
+        keptAt = response.headers.get("X-Bw-Kept-At");
         if (response.status === 400) {
           /* a bad filter: the answer names the field; the filter form shows it */
           return response.json().then(function (body) {
@@ -685,6 +694,7 @@
           if (self.controller !== controller) return;
           self.controller = null;
           self.failed = false;
+          self.keptAt = keptAt;
           self.setData(collection);
           self.loadedOnce = spec.loading === "once";
           self.loadedBounds = bounds;

@@ -1,0 +1,90 @@
+// Builds the service worker (served at /sw.js by webapp/offline) with Workbox's generateSW:
+//   node scripts/build-sw.js [out]      (default webapp/static/sw/sw.js; run by `make assets`)
+// It precaches the app's scripts, styles, fonts and icons from webapp/static (each with the hash
+// of its content, so a changed file is fetched again by the next worker) and routes the rest by
+// the rules of webapp/static/js/sw-routes.js, which the worker imports. The Workbox runtime is
+// inlined: the worker is one file, and nothing comes from a CDN. See docs/offline.md.
+"use strict";
+const path = require("path");
+const { generateSW } = require("workbox-build");
+
+const root = path.resolve(__dirname, "..");
+const out = path.resolve(process.argv[2] || path.join(root, "webapp/static/sw/sw.js"));
+
+/* The plugins below are written into the worker as source text (workbox-build serialises
+ * them): they may name only the worker's globals, such as self.bwSw (sw-routes.js). */
+const keep = {
+  cacheWillUpdate: ({ response }) => self.bwSw.keptCopy(response),
+};
+const accountPages = {
+  handlerDidError: () => caches.match(self.bwSw.SHELL, { cacheName: self.bwSw.CACHES.shell }),
+};
+
+generateSW({
+  swDest: out,
+  globDirectory: path.join(root, "webapp/static"),
+  globPatterns: [
+    "js/*.js",
+    "css/*.css",
+    "icons/*.png",
+    "vendor/fonts/*.{css,woff2}",
+    "vendor/leaflet/leaflet.{js,css}",
+    "vendor/leaflet/images/*.png",
+    "vendor/leaflet.markercluster/*.{js,css}",
+    "vendor/workbox-window/*.js",
+  ],
+  modifyURLPrefix: { "": "/static/" },
+  // pages ask for /static/... ?v=<hash> (webapp/static_files.py): the same file
+  ignoreURLParametersMatching: [/^v$/],
+  importScripts: ["/static/js/sw-routes.js"],
+  inlineWorkboxRuntime: true,
+  mode: "production",
+  sourcemap: false,
+  // a new worker waits until the page says so (base.js: "a new version is ready: reload")
+  skipWaiting: false,
+  clientsClaim: true,
+  cleanupOutdatedCaches: true,
+  runtimeCaching: [
+    {
+      urlPattern: ({ request }) => self.bwSw.routeOf(request, self.location.origin) === "shell",
+      handler: "NetworkFirst",
+      options: { cacheName: "bw-shell", networkTimeoutSeconds: 5, plugins: [keep] },
+    },
+    {
+      urlPattern: ({ request }) => self.bwSw.routeOf(request, self.location.origin) === "page",
+      handler: "NetworkFirst",
+      options: { cacheName: "bw-pages", networkTimeoutSeconds: 5, plugins: [keep, accountPages] },
+    },
+    {
+      urlPattern: ({ request }) => self.bwSw.routeOf(request, self.location.origin) === "layer",
+      handler: "NetworkFirst",
+      options: {
+        cacheName: "bw-layers",
+        networkTimeoutSeconds: 8,
+        expiration: { maxEntries: 400 },
+        plugins: [keep, { cacheKeyWillBeUsed: ({ request }) => self.bwSw.layerCacheKey(request.url) }],
+      },
+    },
+    {
+      urlPattern: ({ request }) => self.bwSw.routeOf(request, self.location.origin) === "catalogue",
+      handler: "CacheFirst",
+      options: { cacheName: "bw-catalogues", expiration: { maxEntries: 8 }, plugins: [keep] },
+    },
+    {
+      urlPattern: ({ request }) => self.bwSw.routeOf(request, self.location.origin) === "navigate",
+      handler: "NetworkOnly",
+      options: { plugins: [accountPages] },
+    },
+  ],
+})
+  .then(({ count, size, warnings }) => {
+    warnings.forEach((w) => console.warn("borderwatch: " + w));
+    console.log(
+      "borderwatch: service worker " + path.relative(root, out) + " precaches " + count +
+        " files (" + Math.round(size / 1024) + " KiB)",
+    );
+  })
+  .catch((error) => {
+    console.error("borderwatch: the service worker could not be built: " + error.message);
+    process.exit(1);
+  });
