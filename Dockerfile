@@ -1,9 +1,12 @@
 # borderwatch application image: gunicorn serving webapp:create_app().
-# Stage 1 installs the map's JS/CSS libraries from the npm registry (package-lock.json pins them).
+# Stage 1 installs the pages' JS/CSS libraries and fonts from the npm registry (package-lock.json
+# pins them) as `make assets` does, and builds the service worker over the app's static files.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+COPY scripts/vendor-assets.sh scripts/build-sw.js scripts/
+COPY webapp/static webapp/static
+RUN bash scripts/vendor-assets.sh && node scripts/build-sw.js
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -22,9 +25,8 @@ COPY docs docs
 # Optional extras, e.g. "[analysis]" for the hotspot worker's Gi* statistics.
 ARG EXTRAS=""
 RUN pip install -e ".${EXTRAS}"
-COPY --from=assets /src/node_modules/leaflet/dist/leaflet.js /src/node_modules/leaflet/dist/leaflet.css /src/node_modules/leaflet/LICENSE webapp/static/vendor/leaflet/
-COPY --from=assets /src/node_modules/leaflet/dist/images webapp/static/vendor/leaflet/images
-COPY --from=assets /src/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js /src/node_modules/leaflet.markercluster/dist/MarkerCluster.css /src/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css /src/node_modules/leaflet.markercluster/MIT-LICENCE.txt webapp/static/vendor/leaflet.markercluster/
+COPY --from=assets /src/webapp/static/vendor webapp/static/vendor
+COPY --from=assets /src/webapp/static/sw webapp/static/sw
 USER borderwatch
 EXPOSE 5000
 CMD ["gunicorn", "--config", "webapp/gunicorn_conf.py", "--bind", "0.0.0.0:5000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "webapp:create_app()"]
