@@ -14,6 +14,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from gis.types import Role
+from webapp.vocab_cooperation import NAV_TITLE as COOPERATION_TITLE
 
 ALL = frozenset(Role)
 
@@ -53,6 +54,20 @@ ITEMS = (
         _l("Dashboard"),
         frozenset({Role.HQ_ANALYST, Role.PATROL_PLANNER, Role.COORDINATOR}),
         "dashboard",
+    ),
+    Item(
+        "cooperation.index",
+        COOPERATION_TITLE,
+        frozenset(
+            {
+                Role.COORDINATOR,
+                Role.OFFICER,
+                Role.PATROL_PLANNER,
+                Role.HQ_ANALYST,
+                Role.ADMINISTRATOR,
+            }
+        ),
+        "cooperation",
     ),
     Item("export.export_page", _l("Export"), ALL, "export"),
     Item("admin.users", _l("Accounts"), frozenset({Role.ADMINISTRATOR}), "admin"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_gettext, lazy_pgettext
 from flask_babel.speaklater import LazyString
 
 from gis.types import (
@@ -20,6 +20,9 @@ from gis.types import (
     ParticipantGroup,
     Side,
 )
+
+#: The register's item in the header's navigation (:mod:`webapp.nav`).
+NAV_TITLE = lazy_gettext("Cooperation")
 
 COOPERATION_LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
     ActivityKind: {

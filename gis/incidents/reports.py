@@ -9,8 +9,9 @@ The JSON shape of a report (``POST /api/incidents``; the same object for every c
       "occurred_at": "2026-11-21T06:30:00+07:00",  # required, RFC 3339 with an offset
       "idempotency_key": "0b6f…",      # required, a UUID made by the client, one per report
       "severity": 3,                   # optional, integer 1..5 (default 3)
-      "description": "…"               # optional, at most 5,000 characters
-    }
+      "description": "…",              # optional, at most 5,000 characters
+      "location_accuracy_m": 12.5      # optional, 0..100000: the phone's accuracy when the
+    }                                  # place came from its location (GPS), in metres
 
 The location is the top-level ``lon`` / ``lat`` pair and nothing else (no GeoJSON ``geometry``
 member). Any other member is refused, naming it: the district, status, reporter and id are set by
@@ -83,7 +84,9 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 DEFAULT_SEVERITY = 3
 
 REQUIRED = ("lon", "lat", "category", "occurred_at", "idempotency_key")
-OPTIONAL = ("severity", "description")
+OPTIONAL = ("severity", "description", "location_accuracy_m")
+#: The worst accuracy of a place that is stored (metres): beyond it, a fix is no fix.
+MAX_ACCURACY_M = 100_000
 #: Members only the public channel may send.
 PUBLIC_ONLY = ("reporter_contact",)
 #: Members a client might try to send that the server sets itself.
@@ -130,6 +133,7 @@ class IncidentInput:
     description: str | None = None
     reporter_id: int | None = None
     reporter_contact: str | None = None
+    location_accuracy_m: float | None = None
 
 
 def _is_coordinate(value: Any, limit: float) -> bool:
@@ -242,7 +246,19 @@ def parse_incident(
         reporter_contact=parse_text(
             payload.get("reporter_contact"), "reporter_contact", MAX_CONTACT
         ),
+        location_accuracy_m=parse_accuracy(payload.get("location_accuracy_m")),
     )
+
+
+def parse_accuracy(value: Any) -> float | None:
+    """A report's ``location_accuracy_m``: metres from 0 to :data:`MAX_ACCURACY_M`, or ``None``.
+
+    Raises:
+        InvalidInput: (``location_accuracy_m``) not a number, not finite, or out of range.
+    """
+    if value is None:
+        return None
+    return parse_number(value, "location_accuracy_m", 0, MAX_ACCURACY_M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +328,7 @@ def _create_statement() -> Any:
             "description",
             "reporter_id",
             "reporter_contact",
+            "location_accuracy_m",
         )
     }
     values |= {
@@ -507,6 +524,7 @@ def _store(
         "description": data.description,
         "reporter_id": data.reporter_id,
         "reporter_contact": data.reporter_contact,
+        "location_accuracy_m": data.location_accuracy_m,
     }
     refuse_far(session, data.lon, data.lat)  # before the statement projects the point
     found = _run_store(session, params, orm)

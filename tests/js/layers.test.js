@@ -227,3 +227,26 @@ test("an incident of the API becomes a feature of the layer, its time in Thai ti
 test("text written as HTML is escaped", () => {
   assert.equal(layers.escapeHtml('<a href="x">`\'&'), "&lt;a href=&quot;x&quot;&gt;&#96;&#39;&amp;");
 });
+
+test("the low-data choice is kept on the phone, and a blocked storage means the basemap loads", () => {
+  const kept = new Map();
+  const storage = {
+    getItem: (k) => (kept.has(k) ? kept.get(k) : null),
+    setItem: (k, v) => kept.set(k, String(v)),
+    removeItem: (k) => kept.delete(k),
+  };
+  assert.equal(layers.lowDataChosen(storage), false);
+  layers.chooseLowData(storage, true);
+  assert.equal(layers.lowDataChosen(storage), true);
+  assert.equal(kept.get("borderwatch.lowData"), "1");
+  layers.chooseLowData(storage, false);
+  assert.equal(layers.lowDataChosen(storage), false);
+  const blocked = {
+    getItem: () => { throw new Error("SecurityError"); },
+    setItem: () => { throw new Error("SecurityError"); },
+    removeItem: () => { throw new Error("SecurityError"); },
+  };
+  assert.equal(layers.lowDataChosen(blocked), false);
+  layers.chooseLowData(blocked, true); // does not throw
+  assert.equal(layers.lowDataChosen(null), false);
+});

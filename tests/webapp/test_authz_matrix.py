@@ -41,7 +41,14 @@ from gis.incidents.public import create_public_report
 from gis.incidents.reports import create_incident, parse_incident
 from gis.models import District, Incident, Province
 from gis.types import Channel, Role
-from tests.webapp import authz_export, authz_help, authz_hotspots, authz_patrols, authz_reads
+from tests.webapp import (
+    authz_cooperation,
+    authz_export,
+    authz_help,
+    authz_hotspots,
+    authz_patrols,
+    authz_reads,
+)
 from tests.webapp.authz import (
     ALL_ROLES,
     ANONYMOUS,
@@ -213,7 +220,7 @@ POLICY: dict[tuple[str, str], Policy] = {
 OPTIONAL_POLICY: dict[tuple[str, str], Policy] = {}
 
 #: The feature modules that add their routes' rows (``rows()``) and objects (``prepare``).
-FEATURES = (authz_hotspots, authz_patrols, authz_export, authz_help)
+FEATURES = (authz_hotspots, authz_patrols, authz_export, authz_help, authz_cooperation)
 for _feature in FEATURES:
     _rows = _feature.rows()
     assert not set(_rows) & set(POLICY), f"{_feature.__name__}: a route has two rows"

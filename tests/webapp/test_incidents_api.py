@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from typing import Any
 
@@ -96,6 +97,25 @@ def test_a_report_is_created_with_location_and_body(client, session):
     assert shown.get_json() == body
 
 
+def test_the_phones_accuracy_is_kept_and_the_coordinators_read_it(app, client, session):
+    from_phone = post(client, report(location_accuracy_m=23.46))
+    assert from_phone.status_code == 201, from_phone.get_json()
+    assert from_phone.get_json()["location_accuracy_m"] == pytest.approx(23.46)
+    on_map = post(client, report())
+    assert on_map.status_code == 201 and on_map.get_json()["location_accuracy_m"] is None
+    coordinator = make_user(session, Role.COORDINATOR, "accuracy-coord", district="TH2706")
+    reader = app.test_client()
+    assert sign_in(reader, coordinator.username).status_code == 302
+    thai = {"Accept-Language": "th"}
+    page = reader.get(f"/review/incidents/{from_phone.get_json()['id']}", headers=thai)
+    assert re.search(
+        r'<dd id="incident-accuracy">ตำแหน่งจากโทรศัพท์ คลาดเคลื่อนไม่เกิน 23 ม\.</dd>',
+        page.get_data(as_text=True),
+    )
+    page = reader.get(f"/review/incidents/{on_map.get_json()['id']}", headers=thai)
+    assert '<dd id="incident-accuracy">เลือกบนแผนที่</dd>' in page.get_data(as_text=True)
+
+
 def test_a_replay_answers_200_with_the_original(client, session):
     payload = report()
     first = post(client, payload)
@@ -159,6 +179,10 @@ BAD = [
     ("occurred_at in 1999", report(occurred_at="1999-06-01T12:00:00+07:00"), 400, "occurred_at"),
     ("occurred_at not RFC 3339", report(occurred_at="yesterday"), 400, "occurred_at"),
     ("severity 9", report(severity=9), 400, "severity"),
+    ("negative accuracy", report(location_accuracy_m=-1), 400, "location_accuracy_m"),
+    ("accuracy of 200 km", report(location_accuracy_m=200_000), 400, "location_accuracy_m"),
+    ("accuracy as text", report(location_accuracy_m="12"), 400, "location_accuracy_m"),
+    ("accuracy true", report(location_accuracy_m=True), 400, "location_accuracy_m"),
     ("5,001-char description", report(description="x" * 5001), 400, "description"),
     ("lone surrogate", raw(json.dumps(report(description="\ud800"))), 400, "description"),
     ("description not text", report(description=["a"]), 400, "description"),

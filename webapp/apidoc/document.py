@@ -415,6 +415,91 @@ PATHS: dict[str, dict[str, Any]] = {
             ],
         )
     },
+    "/api/cooperation/activities": {
+        "get": op(
+            "Cooperation activities in the viewer's scope, newest first",
+            {"200": answer("activities", OBJECT)},
+            params=[
+                query("district", description="P-code, DOPA code or name"),
+                query("from", {"type": "string", "format": "date"}),
+                query("to", {"type": "string", "format": "date"}),
+            ],
+        ),
+        "post": op(
+            "Record an activity with the parallel areas (coordinators, officers); audited",
+            {"201": answer("the activity", OBJECT)},
+            body=OBJECT,
+            errs=(400, 401, 403),
+            csrf=True,
+        ),
+    },
+    "/api/cooperation/activities/{activity_id}": {
+        "get": op(
+            "One activity with its agreements",
+            {"200": answer("the activity", OBJECT)},
+            params=[path_id("activity_id")],
+        ),
+        "put": op(
+            "Replace an activity's values (coordinators, officers of its district); audited",
+            {"200": answer("the activity", OBJECT)},
+            params=[path_id("activity_id")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        ),
+    },
+    "/api/cooperation/activities/{activity_id}/actions": {
+        "post": op(
+            "Add an agreement or action item to an activity; audited",
+            {"201": answer("the item", OBJECT)},
+            params=[path_id("activity_id")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/actions": {
+        "get": op(
+            "Agreements and action items in the viewer's scope (overdue=1: the overdue ones)",
+            {"200": answer("items", OBJECT)},
+            params=[query("overdue", {"type": "string", "enum": ["0", "1", "true", "false"]})],
+        )
+    },
+    "/api/cooperation/actions/{item_id}": {
+        "put": op(
+            "Replace an agreement's values (its status); audited",
+            {"200": answer("the item", OBJECT)},
+            params=[path_id("item_id")],
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/allocations": {
+        "post": op(
+            "Allocate a budget to a district for a Thai fiscal year (administrators); audited",
+            {"201": answer("the allocation", OBJECT)},
+            body=OBJECT,
+            errs=(400, 401, 403),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/spending": {
+        "post": op(
+            "Record a spending line against an allocation (the district's coordinators); audited",
+            {"201": answer("the line", OBJECT)},
+            body=OBJECT,
+            errs=(400, 401, 403),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/budget": {
+        "get": op(
+            "Allocated and spent in a fiscal year per district, province and in all",
+            {"200": answer("the sums", OBJECT)},
+            params=[query("year", {"type": "integer", "minimum": 2560, "maximum": 2600})],
+        )
+    },
     "/api/export/{name}.{fmt}": {
         "get": op(
             "Export a collection (GeoJSON, CSV, GeoPackage) in the viewer's scope; audited. "

@@ -107,6 +107,7 @@ def incident_json(
         "description": description_for(reader, incident),
         "lon": where.x,
         "lat": where.y,
+        "location_accuracy_m": incident.location_accuracy_m,
         "district": {
             "id": district.id,
             "name": district.name,

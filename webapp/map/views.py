@@ -20,6 +20,9 @@ from webapp.map.api import viewer_role
 from webapp.static_files import asset_url
 from webapp.vocab import label, labels
 
+#: The worst accuracy (metres) of the phone's location that "Use my location" takes without
+#: asking: a fix worse than this is used only when the reporter confirms it.
+MAX_FIX_ACCURACY_M = 100
 #: Photo types the pin-drop form offers (the photo API judges the content, gis.incidents.photos).
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -42,6 +45,7 @@ def pindrop_config() -> dict[str, Any] | None:
         "maxDescription": MAX_DESCRIPTION,
         "photoTypes": list(PHOTO_TYPES),
         "categories": labels(IncidentCategory),
+        "maxAccuracyM": MAX_FIX_ACCURACY_M,
     }
 
 

@@ -378,6 +378,60 @@
     };
   }
 
+  /* ---------------------------------------------------------------- low data */
+
+  /* Where the choice "do not load the basemap" is kept on this phone. */
+  const LOW_DATA_KEY = "borderwatch.lowData";
+
+  function lowDataChosen(storage) {
+    try {
+      return !!storage && storage.getItem(LOW_DATA_KEY) === "1";
+    } catch {
+      return false; /* storage blocked: the basemap loads */
+    }
+  }
+
+  function chooseLowData(storage, on) {
+    try {
+      if (on) storage.setItem(LOW_DATA_KEY, "1");
+      else storage.removeItem(LOW_DATA_KEY);
+    } catch {
+      /* storage blocked: the choice lasts as long as the page */
+    }
+  }
+
+  /* The "low data" switch under the layer list: on a weak link the basemap's tiles (most of the
+   * bytes of a map view) are not loaded; our layers still are. Kept on this phone. */
+  function lowDataSwitch(map, section, w) {
+    const tiles = [];
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.TileLayer) tiles.push(layer);
+    });
+    if (!tiles.length) return;
+    const storage = typeof localStorage === "undefined" ? null : localStorage;
+    const box = el("div", "bw-low-data");
+    const label = el("label", "bw-layer-toggle");
+    const check = el("input");
+    check.type = "checkbox";
+    check.id = "bw-low-data";
+    label.appendChild(check);
+    label.appendChild(el("span", null, w.t("Save data: do not load the basemap")));
+    box.appendChild(label);
+    section.appendChild(box);
+    function apply(on) {
+      tiles.forEach(function (tile) {
+        if (on && map.hasLayer(tile)) map.removeLayer(tile);
+        if (!on && !map.hasLayer(tile)) tile.addTo(map);
+      });
+      check.checked = on;
+    }
+    check.addEventListener("change", function () {
+      chooseLowData(storage, check.checked);
+      apply(check.checked);
+    });
+    apply(lowDataChosen(storage));
+  }
+
   /* ---------------------------------------------------------------- page */
 
   function el(tag, className, text) {
@@ -963,6 +1017,7 @@
       list.appendChild(item);
     });
     layerPanel.section.appendChild(list);
+    lowDataSwitch(map, layerPanel.section, w);
 
     /* the legend: a section per layer, shown while the layer is on and has features in view */
     const legend = el("div", "bw-legend");
@@ -1273,6 +1328,8 @@
     parseViewHash: parseViewHash,
     plainWords: PLAIN,
     popupContent: popupContent,
+    lowDataChosen: lowDataChosen,
+    chooseLowData: chooseLowData,
     resolveStyle: resolveStyle,
     showIncident: showIncident,
     viewHash: viewHash,

@@ -83,6 +83,7 @@
     const photoChosen = document.getElementById("pd-photo-chosen");
     const noPhotoText = photoChosen.textContent;
     const submitButton = document.getElementById("pd-submit");
+    const accuracyNote = document.getElementById("pd-accuracy");
 
     function el(tag, className, text) {
       const node = document.createElement(tag);
@@ -345,6 +346,20 @@
     const outboxLayer = L.layerGroup().addTo(map);
     const sentLayer = L.layerGroup().addTo(map);
     let draftPin = null;
+    /* The accuracy (metres) of the phone's fix when the pin came from "Use my location", and
+     * its circle on the map; null once the pin is placed by hand. */
+    let fixAccuracy = null;
+    let accuracyCircle = null;
+    const MAX_ACCURACY_M = config.maxAccuracyM || 100;
+
+    function forgetFix() {
+      fixAccuracy = null;
+      accuracyNote.hidden = true;
+      if (accuracyCircle) {
+        map.removeLayer(accuracyCircle);
+        accuracyCircle = null;
+      }
+    }
 
     function popupText(lines) {
       const root = el("div", "bw-popup");
@@ -559,6 +574,7 @@
       lon: "location",
       lat: "location",
       location: "location",
+      location_accuracy_m: "location",
       photo: "photo",
       category: "category",
       occurred_at: "occurred_at",
@@ -628,6 +644,7 @@
           alt: bw.t("New report"),
         }).addTo(map);
         draftPin.on("dragend", function () {
+          forgetFix(); /* moved by hand: no longer the phone's fix */
           const q = draftPin.getLatLng().wrap();
           latInput.value = q.lat.toFixed(6);
           lonInput.value = q.lng.toFixed(6);
@@ -721,6 +738,7 @@
         map.removeLayer(draftPin);
         draftPin = null;
       }
+      forgetFix();
       formKey = null;
       if (wasOpen) reportButton.focus({ preventScroll: true });
     }
@@ -758,15 +776,6 @@
         if (config.photoTypes.indexOf(photo.type) < 0) {
           fieldError("photo", bw.t("The photo must be a JPEG, PNG or WebP image."));
           ok = false;
-        } else if (photo.size > config.maxPhotoBytes) {
-          fieldError(
-            "photo",
-            bw.t("The photo is larger than {max} MB ({size} MB).", {
-              max: bw.formatNumber(config.maxPhotoBytes / 1048576),
-              size: bw.formatNumber(photo.size / 1048576, 1),
-            }),
-          );
-          ok = false;
         }
       }
       if (!ok) {
@@ -782,6 +791,7 @@
         severity: parseInt(severityInput.value, 10),
       };
       if (descriptionInput.value.trim()) body.description = descriptionInput.value;
+      if (fixAccuracy !== null) body.location_accuracy_m = Math.round(fixAccuracy * 10) / 10;
       return { body: body, photo: photo || null };
     }
 
@@ -814,13 +824,34 @@
       event.preventDefault();
       const checked = checkForm();
       if (!checked) return;
+      busy(true);
+      /* the photo is shrunk on the phone first (static/js/photo.js): a fifth of the bytes */
+      const shrunk = checked.photo ? bw.photo.shrink(checked.photo) : Promise.resolve(null);
+      shrunk.then(function (photo) {
+        if (photo && photo.size > config.maxPhotoBytes) {
+          busy(false);
+          fieldError(
+            "photo",
+            bw.t("The photo is larger than {max} MB ({size} MB).", {
+              max: bw.formatNumber(config.maxPhotoBytes / 1048576),
+              size: bw.formatNumber(photo.size / 1048576, 1),
+            }),
+          );
+          return;
+        }
+        keep({ body: checked.body, photo: photo });
+      });
+    });
+
+    /* Keep the checked report (and its shrunk photo) in the outbox, then send it; a report
+     * refused before and corrected in the form takes its place. */
+    function keep(checked) {
       if (formKey) {
         remove(formKey);
         formKey = null;
       }
       const item = outbox.makeItem(checked.body, !!checked.photo);
       const key = item.key;
-      busy(true);
       const kept = checked.photo ? savePhoto(key, checked.photo) : Promise.resolve();
       kept
         .then(function () {
@@ -874,7 +905,7 @@
             );
           },
         );
-    });
+    }
 
     /* A report stored later (a retry) says so; deliver() removed it from the outbox already. */
     storedListeners.push(function (incident) {
@@ -890,8 +921,14 @@
       });
     });
     photoInput.addEventListener("change", showChosenPhoto);
-    latInput.addEventListener("change", pinFromInputs);
-    lonInput.addEventListener("change", pinFromInputs);
+    latInput.addEventListener("change", function () {
+      forgetFix();
+      pinFromInputs();
+    });
+    lonInput.addEventListener("change", function () {
+      forgetFix();
+      pinFromInputs();
+    });
     form.addEventListener("keydown", function (event) {
       if (event.key === "Escape") closeForm();
     });
@@ -916,6 +953,7 @@
     map.on("click", function (event) {
       if (!reporting) return;
       map.closePopup();
+      forgetFix(); /* placed by hand */
       setPin(event.latlng, true);
     });
 
@@ -937,8 +975,41 @@
     map.on("locationfound", function (event) {
       locateDone();
       if (!reporting) return;
+      const accuracy = typeof event.accuracy === "number" && isFinite(event.accuracy)
+        ? event.accuracy
+        : null;
+      /* a fix worse than the set accuracy is used only when the reporter says so */
+      if (
+        accuracy !== null &&
+        accuracy > MAX_ACCURACY_M &&
+        !window.confirm(
+          bw.t(
+            "Your phone places you only within {accuracy} m (more than {max} m). Use this place anyway?",
+            { accuracy: bw.formatNumber(Math.round(accuracy)), max: bw.formatNumber(MAX_ACCURACY_M) },
+          ),
+        )
+      ) {
+        const text = bw.t("Tap the map where it happened, or try again under the open sky.");
+        if (!form.hidden) fieldError("lat", text);
+        else showMessage(text);
+        return;
+      }
       map.setView(event.latlng, Math.max(map.getZoom(), 15), { animate: false });
       setPin(event.latlng, true);
+      fixAccuracy = accuracy;
+      if (accuracy !== null) {
+        accuracyCircle = L.circle(event.latlng, {
+          radius: accuracy,
+          interactive: false,
+          className: "bw-pd-accuracy",
+          weight: 1,
+          fillOpacity: 0.12,
+        }).addTo(map);
+        accuracyNote.textContent = bw.t("From your phone's location, within {accuracy} m.", {
+          accuracy: bw.formatNumber(Math.round(accuracy)),
+        });
+        accuracyNote.hidden = false;
+      }
     });
 
     map.on("locationerror", function (event) {
