@@ -405,11 +405,29 @@ def jpeg_with_gps() -> bytes:
     return data
 
 
+def uploaded_photo(request: Any) -> bytes:
+    """The file of a photo upload (``multipart/form-data``, field ``photo``) as the browser sent
+    it."""
+    boundary = request.headers["content-type"].split("boundary=", 1)[1].strip('"').encode()
+    for part in (request.post_data_buffer or b"").split(b"--" + boundary):
+        head, _, body = part.partition(b"\r\n\r\n")
+        if b'name="photo"' in head:
+            return body[: -len(b"\r\n")] if body.endswith(b"\r\n") else body
+    raise AssertionError("no photo in the upload")
+
+
 def test_a_photo_with_gps_is_uploaded_after_the_report(server, page_and_log, people, engine):
     page, log = page_and_log
     sign_in(page, server, people.officer)
     listen_for_created(page)
     photo = jpeg_with_gps()
+    sent: list[bytes] = []
+
+    def keep_upload(route: Any) -> None:
+        sent.append(uploaded_photo(route.request))
+        route.continue_()
+
+    page.route("**/api/incidents/*/photos", keep_upload)
     tap_at(page, *ARANYAPRATHET)
     fill_form(page, "vehicle_theft", "Stolen motorbikes on a boat")
     page.set_input_files(
@@ -428,8 +446,14 @@ def test_a_photo_with_gps_is_uploaded_after_the_report(server, page_and_log, peo
                 IncidentPhoto.incident_id == incident["id"]
             )
         ).all()
-    # One photo, from exactly the bytes chosen (the digest is of the upload), stored without GPS.
-    assert [row.sha256 for row in stored] == [hashlib.sha256(photo).hexdigest()]
+    # One photo, from exactly the bytes sent (the digest is of the upload), stored without GPS.
+    # The phone shrank it first (static/js/photo.js): what left the phone is a JPEG of the same
+    # size, turned upright, without the photo's EXIF (so without its GPS position).
+    assert len(sent) == 1 and sent[0] != photo
+    assert [row.sha256 for row in stored] == [hashlib.sha256(sent[0]).hexdigest()]
+    shrunk = Image.open(io.BytesIO(sent[0]))
+    assert shrunk.format == "JPEG" and shrunk.size == (64, 48)
+    assert not shrunk.getexif().get_ifd(0x8825)
     assert not Image.open(io.BytesIO(stored[0].data)).getexif().get_ifd(0x8825)
     # The IndexedDB copy is gone once the server has it.
     left = page.evaluate(
@@ -454,10 +478,10 @@ def test_a_photo_upload_whose_answer_is_lost_is_sent_again_and_stored_once(
     sign_in(page, server, people.officer)
     listen_for_created(page)
     photo = jpeg_with_gps()
-    uploads: list[int] = []
+    uploads: list[bytes] = []
 
     def lose_first_answer(route: Any) -> None:
-        uploads.append(len(route.request.post_data_buffer or b""))
+        uploads.append(uploaded_photo(route.request))
         if len(uploads) == 1:
             assert route.fetch().status == 201  # stored by the server ...
             route.abort("connectionreset")  # ... the answer lost
@@ -485,7 +509,8 @@ def test_a_photo_upload_whose_answer_is_lost_is_sent_again_and_stored_once(
             .scalars()
             .all()
         )
-    assert digests == [hashlib.sha256(photo).hexdigest()]
+    assert uploads[0] == uploads[1]  # the same (shrunk) file again
+    assert digests == [hashlib.sha256(uploads[0]).hexdigest()]
     assert [r["id"] for r in reports_of(engine, people.officer)] == [incident["id"]]
     assert all("ERR_CONNECTION_RESET" in m or "Failed to load" in m for m in log.console_errors)
     assert_clean(log, server)
