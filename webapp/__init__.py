@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.apidoc import bp as openapi_bp
     from webapp.cooperation import bp as cooperation_bp
+    from webapp.dashboard import bp as dashboard_bp
     from webapp.export import bp as export_bp
     from webapp.health import bp as health_bp
     from webapp.help import bp as help_bp
@@ -78,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hotspots_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(cooperation_bp)
+    app.register_blueprint(dashboard_bp)  # the statistics dashboard, /dashboard
     app.register_blueprint(export_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(help_bp)  # the role guides of docs/guide/, /help

@@ -18,8 +18,10 @@ from sqlalchemy import ColumnElement, and_, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from gis.filters import in_scope, in_window
-from gis.models import District, Incident, ParallelArea, Province
+from gis.geojson import json_object
+from gis.models import DisplayShape, District, Incident, ParallelArea, Province
 from gis.parsing import THAI_ZONE
+from gis.reference.layers import display_collection, display_polygons, display_precision
 from gis.stats.params import DashboardFilter, Window
 from gis.types import Channel, IncidentStatus
 
@@ -192,3 +194,48 @@ def channel_shares(session: Session, f: DashboardFilter) -> list[ChannelShare]:
 def change(current: int, previous: int) -> float | None:
     """The relative change from ``previous`` to ``current`` (0.25 for +25 %); ``None`` from 0."""
     return None if previous == 0 else (current - previous) / previous
+
+
+#: Zoom the choropleth's shapes are simplified for (the border's 43 districts on a phone).
+MAP_ZOOM = 8
+
+
+def district_map(session: Session, f: DashboardFilter) -> str:
+    """The choropleth's districts: the target districts of the filter as display shapes (kept
+    for :data:`MAP_ZOOM`), with the counts of :func:`district_counts`.
+
+    Returns:
+        FeatureCollection JSON text; feature ids are district ids, properties ``pcode``,
+        ``name``, ``name_th``, ``province``, ``province_th``, ``count`` and ``previous``.
+    """
+    counts = _period_counts(f, Incident.district_id)
+    precision = display_precision(MAP_ZOOM)
+    properties = {
+        "pcode": District.pcode,
+        "name": District.name,
+        "name_th": District.name_th,
+        "province": Province.name,
+        "province_th": Province.name_th,
+        "count": func.coalesce(counts.c.count, 0),
+        "previous": func.coalesce(counts.c.previous, 0),
+    }
+    kept = (
+        select(DisplayShape.geom)
+        .where(
+            DisplayShape.source == District.__tablename__,
+            DisplayShape.source_id == District.id,
+            DisplayShape.zoom == MAP_ZOOM,
+        )
+        .scalar_subquery()
+    )
+    rows = (
+        select(
+            District.id.label("id"),
+            func.coalesce(kept, display_polygons(District.geom, precision)).label("geom"),
+            json_object(properties).label("properties"),
+        )
+        .join(Province, Province.id == District.province_id)
+        .outerjoin(counts, counts.c.place_id == District.id)
+        .where(District.target, in_scope(f.districts, District.id))
+    )
+    return display_collection(session, rows, precision)

@@ -21,8 +21,10 @@ from gis.models import District, User
 from gis.parsing import BETWEEN, THAI_TIME, parse_choice, parse_day, refuse_unknown
 from gis.reference.districts import find_district
 from gis.text import N_
-from gis.types import Channel, IncidentCategory, StrEnum
+from gis.types import Channel, IncidentCategory, Role, StrEnum
 
+#: Who opens the dashboard: HQ analysts (national), planners and coordinators (their scope).
+READERS = frozenset({Role.HQ_ANALYST, Role.PATROL_PLANNER, Role.COORDINATOR})
 #: Periods in the series (the chosen one and those before it).
 STEPS = 12
 FIELDS = ("period", "day", "province", "district", "category", "channel")
@@ -140,7 +142,7 @@ def parse_filter(
         InvalidInput: an unknown parameter, a bad value, or a place outside the viewer's scope,
             naming the field.
     """
-    refuse_unknown(args.keys(), FIELDS)
+    refuse_unknown(args.keys(), (*FIELDS, "lang"))  # lang: the answer's language (webapp)
     raw = {key: _blank(args.get(key)) for key in FIELDS}
     period = parse_choice(raw["period"] or "month", "period", StatsPeriod)
     day = parse_day(raw["day"], "day") if raw["day"] else today

@@ -165,10 +165,17 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             f"/review/incidents/{incident}",
             "/my-reports",
             "/planner",
+            "/dashboard",
             "/export",
         ],
-        Role.PATROL_PLANNER: ["/planner", f"/patrols/{plan}/sheet", "/export"],
-        Role.HQ_ANALYST: ["/", "/planner", f"/review/incidents/{incident}", "/export"],
+        Role.PATROL_PLANNER: ["/planner", f"/patrols/{plan}/sheet", "/dashboard", "/export"],
+        Role.HQ_ANALYST: [
+            "/",
+            "/planner",
+            f"/review/incidents/{incident}",
+            "/dashboard",
+            "/export",
+        ],
         Role.ADMINISTRATOR: ["/admin/users", "/", "/account/tokens"],
     }
 

@@ -43,6 +43,7 @@ from gis.models import District, Incident, Province
 from gis.types import Channel, Role
 from tests.webapp import (
     authz_cooperation,
+    authz_dashboard,
     authz_export,
     authz_help,
     authz_hotspots,
@@ -220,7 +221,14 @@ POLICY: dict[tuple[str, str], Policy] = {
 OPTIONAL_POLICY: dict[tuple[str, str], Policy] = {}
 
 #: The feature modules that add their routes' rows (``rows()``) and objects (``prepare``).
-FEATURES = (authz_hotspots, authz_patrols, authz_export, authz_help, authz_cooperation)
+FEATURES = (
+    authz_hotspots,
+    authz_patrols,
+    authz_export,
+    authz_help,
+    authz_dashboard,
+    authz_cooperation,
+)
 for _feature in FEATURES:
     _rows = _feature.rows()
     assert not set(_rows) & set(POLICY), f"{_feature.__name__}: a route has two rows"
