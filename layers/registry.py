@@ -26,6 +26,7 @@ from gis.types import (
     Role,
 )
 from layers import styles
+from layers.cooperation_layers import COOPERATION_ACTIVITIES, TWIN_TOWNS
 from layers.hotspot_layers import HOTSPOT_LAYERS
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
@@ -262,8 +263,16 @@ COVERAGE = LayerSpec(
     show=False,
 )
 
+
 #: Every layer, in drawing order: the reference layers, then the incidents on top.
-LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, *HOTSPOT_LAYERS, COVERAGE, INCIDENTS)
+LAYERS: tuple[LayerSpec, ...] = (
+    *REFERENCE_LAYERS,
+    *HOTSPOT_LAYERS,
+    COVERAGE,
+    TWIN_TOWNS,
+    COOPERATION_ACTIVITIES,
+    INCIDENTS,
+)
 
 _BY_NAME = {spec.name: spec for spec in LAYERS}
 

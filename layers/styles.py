@@ -328,3 +328,45 @@ def gistar() -> dict[str, Any]:
             for value, (colour, label) in GISTAR_BINS.items()
         ],
     }
+
+
+#: Twin-town links by the activities of the last 12 months (gis.cooperation.map_layer).
+TWIN_LEVEL = {"none": "#adb5bd", "some": "#1c7ed6", "many": "#2b8a3e"}
+
+
+def twin_towns(labels: Mapping[str, str], overdue: str) -> dict[str, Any]:
+    """Twin-town links: grey, blue, green by activity (``labels``: level -> legend text);
+    dashed (``overdue``: its legend text) where the district held no MWCC meeting in 90 days."""
+    return {
+        "base": {"color": TWIN_LEVEL["none"], "weight": 3, "opacity": 0.9},
+        "rules": [
+            *(
+                rule(
+                    "level",
+                    level,
+                    {"color": colour, "weight": 3 if level == "none" else 4},
+                    labels[level],
+                )
+                for level, colour in TWIN_LEVEL.items()
+            ),
+            rule("mwcc_overdue", True, {"dashArray": "8 6"}, overdue),
+        ],
+    }
+
+
+ACTIVITY = "#5f3dc4"
+
+
+def cooperation_activities(label: str) -> dict[str, Any]:
+    """Activities with the parallel areas: violet dots ringed in white (``label``: the legend)."""
+    return {
+        "base": {
+            "radius": 7,
+            "weight": 2,
+            "color": "#ffffff",
+            "fillColor": ACTIVITY,
+            "fillOpacity": 0.95,
+        },
+        "label": label,
+        "rules": [],
+    }

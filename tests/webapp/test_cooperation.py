@@ -10,6 +10,7 @@ from gis.models import Activity, BudgetAllocation, CooperationChange, SpendingLi
 from gis.types import Role
 from tests.gis.cooperation.data import activity_body, pair_ids
 from tests.webapp.signin import csrf_token, make_user, sign_in
+from webapp.cooperation.schemas import thai_today
 
 pytestmark = pytest.mark.db
 
@@ -189,3 +190,23 @@ def test_another_districts_officer_gets_404_and_a_volunteer_403(client, session)
     assert client.get(f"/api/cooperation/activities/{activity.id}").status_code == 404
     assert client.get(f"/cooperation/activities/{activity.id}/edit").status_code == 404
     assert activity_body(session)["title"] not in client.get("/cooperation").get_data(as_text=True)
+
+
+def test_the_twin_town_layer_shows_the_recorded_meeting_to_its_readers_only(client, session):
+    token = _as(client, session, Role.COORDINATOR)
+    first = pair_ids(session)[0]
+    body = activity_body(session, parallel_areas=[first])
+    body["starts_on"] = body["ends_on"] = thai_today().isoformat()
+    resp = client.post("/api/cooperation/activities", json=body, headers={"X-CSRFToken": token})
+    assert resp.status_code == 201
+    links = client.get("/api/layers/twin_towns").get_json()["features"]
+    (link,) = [f for f in links if f["id"] == f"TH5703-{first}"]
+    assert link["properties"]["level"] == "some"
+    assert link["properties"]["mwcc_overdue"] is False
+    assert body["title"] in link["properties"]["latest"]
+    points = client.get("/api/layers/cooperation_activities").get_json()["features"]
+    assert [p["properties"]["title"] for p in points] == [body["title"]]
+    client.post("/logout", data={"csrf_token": token})
+    _as(client, session, Role.VOLUNTEER)
+    assert client.get("/api/layers/twin_towns").status_code == 404
+    assert client.get("/api/layers/cooperation_activities").status_code == 404
