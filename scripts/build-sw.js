@@ -62,7 +62,20 @@ generateSW({
         cacheName: "bw-layers",
         networkTimeoutSeconds: 8,
         expiration: { maxEntries: 400 },
-        plugins: [keep, { cacheKeyWillBeUsed: ({ request }) => self.bwSw.layerCacheKey(request.url) }],
+        plugins: [
+          keep,
+          { cacheKeyWillBeUsed: ({ request }) => self.bwSw.layerCacheKey(request.url) },
+          // no copy at this zoom: the same layer at the nearest zoom the phone kept
+          {
+            handlerDidError: ({ request }) =>
+              caches.open("bw-layers").then((cache) =>
+                cache.keys().then((keys) => {
+                  const key = self.bwSw.nearestLayerKey(keys.map((k) => k.url), request.url);
+                  return key ? cache.match(key) : undefined;
+                }),
+              ),
+          },
+        ],
       },
     },
     {

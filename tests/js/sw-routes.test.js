@@ -63,3 +63,21 @@ test("the caches of the account's data are named, so that signing out empties th
   assert.deepEqual(sw.ACCOUNT_CACHES.sort(), ["bw-layers", "bw-pages", "bw-shell"]);
   assert.equal(sw.SHELL, "/app");
 });
+
+test("without a copy at this zoom, the same layer at the nearest zoom kept is shown", () => {
+  const kept = [
+    ORIGIN + "/api/layers/districts?zoom=6",
+    ORIGIN + "/api/layers/districts?zoom=12",
+    ORIGIN + "/api/layers/districts?zoom=14",
+    ORIGIN + "/api/layers/border?zoom=15",
+    ORIGIN + "/api/layers/incidents?zoom=15&status=new",
+  ];
+  const at = (path) => sw.nearestLayerKey(kept, ORIGIN + path);
+  assert.equal(at("/api/layers/districts?bbox=1,2,3,4&zoom=15"), ORIGIN + "/api/layers/districts?zoom=14");
+  assert.equal(at("/api/layers/districts?zoom=13"), ORIGIN + "/api/layers/districts?zoom=14"); // a tie: further in
+  assert.equal(at("/api/layers/districts?zoom=8"), ORIGIN + "/api/layers/districts?zoom=6");
+  assert.equal(at("/api/layers/incidents?zoom=15"), null); // other filters are another layer
+  assert.equal(at("/api/layers/incidents?zoom=12&status=new"), ORIGIN + "/api/layers/incidents?zoom=15&status=new");
+  assert.equal(at("/api/layers/mekong"), null);
+  assert.equal(sw.nearestLayerKey([], ORIGIN + "/api/layers/districts?zoom=9"), null);
+});

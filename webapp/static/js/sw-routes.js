@@ -82,6 +82,30 @@
     return key.href;
   }
 
+  /** Of the kept answers' keys, the one to show for a layer the phone has no copy of at this
+   * zoom: the same layer and filters at the nearest zoom kept (the closer of two at the same
+   * distance is the one further in, which holds the finer shapes); null when there is none. */
+  function nearestLayerKey(keptKeys, value) {
+    const wanted = asUrl(layerCacheKey(value));
+    const zoom = Number(wanted.searchParams.get("zoom"));
+    wanted.searchParams.delete("zoom");
+    let best = null;
+    let bestScore = Infinity;
+    (keptKeys || []).forEach(function (key) {
+      const kept = asUrl(key);
+      const keptZoom = Number(kept.searchParams.get("zoom"));
+      kept.searchParams.delete("zoom");
+      if (kept.href !== wanted.href) return;
+      const distance = isFinite(zoom) && isFinite(keptZoom) ? Math.abs(keptZoom - zoom) : 0;
+      const score = distance * 2 - (keptZoom > zoom ? 1 : 0);
+      if (score < bestScore) {
+        bestScore = score;
+        best = String(key);
+      }
+    });
+    return best;
+  }
+
   /** Which route a request takes: "shell", "page", "layer", "catalogue", "navigate" (any
    * other page: network, the shell when offline) or null (the network only). */
   function routeOf(request, origin) {
@@ -124,6 +148,7 @@
     routeOf: routeOf,
     layerName: layerName,
     layerCacheKey: layerCacheKey,
+    nearestLayerKey: nearestLayerKey,
     keepsAnswer: keepsAnswer,
   };
 });
