@@ -40,12 +40,14 @@ location ``l`` (a hexagon of the hotspot runs' grid, :mod:`gis.hotspots.gistar`)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from gis.parsing import THAI_TIME
 from gis.text import N_
 from gis.types import StrEnum
 
@@ -330,6 +332,43 @@ def hex_neighbours(i: np.ndarray, j: np.ndarray) -> list[np.ndarray]:
             around += [(col, b + shift), (col, b + shift + 1)]
         found.append(np.array([where[c] for c in around if c in where], dtype=np.int64))
     return found
+
+
+class Step(StrEnum):
+    """The length of a time step of the cube."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+def _months_back(when: dt.datetime, months: int) -> dt.datetime:
+    """``when`` (Thai time) moved back by calendar months, the day kept or clamped."""
+    index = when.year * 12 + when.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return when.replace(year=year, month=month, day=min(when.day, last_day))
+
+
+def step_edges(since: dt.datetime, until: dt.datetime, step: Step) -> list[dt.datetime]:
+    """The edges of the whole steps in ``[since, until)``, aligned to ``until`` (ArcGIS's "end
+    time" alignment, so that the final step is a whole week or month ending at the run's time):
+    weeks of 7 days, or calendar months counted back in Thai time. Earlier incidents, in no
+    whole step, are left out of the cube.
+
+    Returns:
+        ``T + 1`` instants, oldest first (``T`` whole steps; an empty list when none fits).
+    """
+    end = until.astimezone(THAI_TIME)
+    edges = [end]
+    while True:
+        k = len(edges)
+        earlier = end - dt.timedelta(days=7 * k) if step is Step.WEEK else _months_back(end, k)
+        if earlier < since:
+            break
+        edges.append(earlier)
+    return edges[::-1] if len(edges) > 1 else []
 
 
 def step_count(days: int, weekly: bool) -> int:

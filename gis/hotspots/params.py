@@ -14,7 +14,10 @@ The JSON object of ``POST /api/hotspots/runs`` (every member optional)::
       "eps_m": 1000,                  # DBSCAN radius in metres, 0 < eps_m <= 50,000
       "min_points": 5,                # DBSCAN minimum points (the point itself included), >= 2
       "half_life_days": 90,           # score half-life in days, 1..3,650
-      "cell_m": 2000                  # Gi* hexagon size (edge length) in metres, 250..20,000
+      "cell_m": 2000,                 # Gi* hexagon size (edge length) in metres, 250..20,000
+      "emerging": "week"              # also an emerging hot spot analysis in weekly or monthly
+                                      #   steps (at least 6 whole steps in the range); default
+                                      #   none (gis.hotspots.emerging)
     }
 
 Any other member is refused naming it. The range may span at most :data:`MAX_RANGE_DAYS` days
@@ -29,9 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gis.errors import InvalidInput
+from gis.hotspots.emerging import MIN_STEPS, Step, step_edges
 from gis.parsing import (
     BETWEEN_METRES,
     MORE_THAN_METRES,
+    parse_choice,
     parse_integer,
     parse_number,
     parse_when,
@@ -69,6 +74,7 @@ FIELDS = (
     "min_points",
     "half_life_days",
     "cell_m",
+    "emerging",
 )
 
 
@@ -93,6 +99,8 @@ class RunParams:
     min_points: int = DEFAULT_MIN_POINTS
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS
     cell_m: float = DEFAULT_CELL_M
+    #: the steps of the emerging hot spot analysis, or ``None`` for none
+    emerging: Step | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The parameters as stored in ``hotspot_run.params`` (and shown by the API)."""
@@ -107,6 +115,7 @@ class RunParams:
             "min_points": self.min_points,
             "half_life_days": self.half_life_days,
             "cell_m": self.cell_m,
+            "emerging": None if self.emerging is None else self.emerging.value,
         }
 
     @classmethod
@@ -124,6 +133,7 @@ class RunParams:
             min_points=int(doc.get("min_points", DEFAULT_MIN_POINTS)),
             half_life_days=float(doc.get("half_life_days", DEFAULT_HALF_LIFE_DAYS)),
             cell_m=float(doc.get("cell_m", DEFAULT_CELL_M)),
+            emerging=Step(doc["emerging"]) if doc.get("emerging") else None,
         )
 
 
@@ -233,6 +243,15 @@ def parse_run_params(payload: Any, now: dt.datetime | None = None) -> RunParams:
         params["cell_m"] = parse_number(
             payload["cell_m"], "cell_m", MIN_CELL_M, MAX_CELL_M, out_of_range=BETWEEN_METRES
         )
+    if payload.get("emerging") is not None:
+        step = parse_choice(payload["emerging"], "emerging", Step)
+        if len(step_edges(since, until, step)) - 1 < MIN_STEPS:
+            raise InvalidInput(
+                N_("{field}: the range holds fewer than {steps} whole steps"),
+                field="emerging",
+                steps=MIN_STEPS,
+            )
+        params["emerging"] = step
     return RunParams(**params)
 
 

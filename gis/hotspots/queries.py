@@ -143,6 +143,7 @@ def run_summary(run: HotspotRun) -> dict[str, Any]:
         "n_clusters": run.n_clusters,
         "engine": run.engine,
         "gistar": run.gistar,
+        "emerging": run.emerging,
         "error": run.error,
     }
 

@@ -6,7 +6,8 @@ Contract (used by the API, the worker, the CLI and the patrol planner):
   stores a ``queued`` run (``hotspot_run``); nothing else is written.
 - :func:`execute_run` computes a run: it fetches the matching incidents, clusters them and
   stores the clusters (``hotspot``, ranked by score, rank 1 first) and their members
-  (``hotspot_member``), then the Getis-Ord Gi* hexagons (:mod:`gis.hotspots.gistar`). Progress
+  (``hotspot_member``), then the Getis-Ord Gi* hexagons (:mod:`gis.hotspots.gistar`) and, when
+  asked (``emerging``), the emerging hot spots over time (:mod:`gis.hotspots.cube`). Progress
   (0..1) is written to the run's row as it goes; the run ends ``done`` or ``failed`` (with
   ``error``).
 - :func:`run_next` is the background worker's step (``borderwatch worker``): it claims the
@@ -156,7 +157,7 @@ def start_run(session: Session, params: Any, user: User | None) -> HotspotRun:
 def compute_run(session: Session, run: HotspotRun, progress: Progress) -> None:
     """Compute ``run`` in the session's transaction: clusters, members, Gi* cells; sets the
     counts, ``done`` and ``progress = 1`` on the row (flushed, not committed)."""
-    from gis.hotspots import gistar
+    from gis.hotspots import cube, gistar
 
     params = RunParams.from_json(run.params)
     if params.corridor_only:
@@ -168,12 +169,22 @@ def compute_run(session: Session, run: HotspotRun, progress: Progress) -> None:
     # (numpy, GEOS and the database release the GIL for most of that time)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gistar") as pool:
         cells = pool.submit(gistar.analyse_cells, params, points.xy, run.id)
+        emerging = (
+            None
+            if params.emerging is None
+            else pool.submit(cube.analyse_emerging, params, points.xy, points.at_us, run.id)
+        )
         labels = dbscan_labels(points.xy, params.eps_m, params.min_points)
         progress(0.5)
         n_clusters = store_clusters(session, run.id, points, labels, params)
-        progress(0.8)
+        progress(0.7)
         analysed = cells.result()
-    gistar.store_cells(session, run.id, params, analysed)
+        gistar.store_cells(session, run.id, params, analysed)
+        progress(0.8)
+        space_time = None if emerging is None else emerging.result()
+    if space_time is not None:
+        cube.store_emerging(session, run.id, params, space_time)
+        run.emerging = space_time.note
     note = analysed.note
     # reported before the row changes here: the engine path reports on another connection,
     # which would wait for this transaction's row lock

@@ -18,7 +18,7 @@ from gis.models.cooperation import (
     SpendingLine,
 )
 from gis.models.export import ExportAudit
-from gis.models.hotspots import Hotspot, HotspotCell, HotspotMember, HotspotRun
+from gis.models.hotspots import EmergingCell, Hotspot, HotspotCell, HotspotMember, HotspotRun
 from gis.models.incidents import Incident, IncidentCell, IncidentEvent, IncidentPhoto
 from gis.models.patrols import PatrolPlan, PatrolStop
 from gis.models.reference import (
@@ -56,6 +56,7 @@ __all__ = [
     "DisplayShape",
     "District",
     "DistrictParallelArea",
+    "EmergingCell",
     "ExportAudit",
     "Hotspot",
     "HotspotCell",

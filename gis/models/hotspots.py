@@ -52,6 +52,9 @@ class HotspotRun(Base):
     district_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
     #: Whether the Getis-Ord Gi* cells were computed, or why not (see :mod:`gis.hotspots.gistar`).
     gistar: Mapped[str | None] = mapped_column(Text)
+    #: What the emerging hot spot analysis found, or why it was not made (``None``: not asked;
+    #: see :mod:`gis.hotspots.emerging`).
+    emerging: Mapped[str | None] = mapped_column(Text)
 
 
 class Hotspot(Base):
@@ -117,4 +120,32 @@ class HotspotCell(Base):
     z: Mapped[float | None] = mapped_column(Double)
     p: Mapped[float | None] = mapped_column(Double)
     bin: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    geom: Mapped[Any] = mapped_column(geometry("POLYGON"), nullable=False)
+
+
+class EmergingCell(Base):
+    """A hexagon of a run's emerging hot spot analysis: its category (the values of
+    :class:`gis.hotspots.emerging.Emerging`), incidents over the cube's steps, the steps it was
+    a significant hot or cold spot, the Mann-Kendall z and p of its Gi* z-scores, and the z-score
+    of the final step."""
+
+    __tablename__ = "emerging_cell"
+    __table_args__ = (
+        CheckConstraint("hot_steps >= 0 AND cold_steps >= 0", "steps"),
+        Index("ix_emerging_cell_run_category", "run_id", "category"),
+    )
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("hotspot_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40))
+    n: Mapped[int] = mapped_column(Integer)
+    steps: Mapped[int] = mapped_column(SmallInteger)
+    hot_steps: Mapped[int] = mapped_column(SmallInteger)
+    cold_steps: Mapped[int] = mapped_column(SmallInteger)
+    trend_z: Mapped[float] = mapped_column(Double)
+    trend_p: Mapped[float] = mapped_column(Double)
+    final_z: Mapped[float] = mapped_column(Double)
     geom: Mapped[Any] = mapped_column(geometry("POLYGON"), nullable=False)
