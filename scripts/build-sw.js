@@ -6,6 +6,11 @@
 // inlined: the worker is one file, and nothing comes from a CDN. See docs/offline.md.
 "use strict";
 const path = require("path");
+// Debian 12's Node.js 18 has no global Web Crypto, which serialize-javascript (under
+// workbox-build) reads at load time; later versions have it.
+if (typeof globalThis.crypto === "undefined") {
+  globalThis.crypto = require("node:crypto").webcrypto;
+}
 const { generateSW } = require("workbox-build");
 
 const root = path.resolve(__dirname, "..");
