@@ -23,6 +23,8 @@ from gis.types import (
 
 #: The register's item in the header's navigation (:mod:`webapp.nav`).
 NAV_TITLE = lazy_gettext("Cooperation")
+#: The activities' collection on the export page (:mod:`webapp.export.views`).
+COLLECTION_TITLE = lazy_pgettext("collection", "Cooperation activities")
 
 COOPERATION_LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
     ActivityKind: {

@@ -27,17 +27,23 @@ from sqlalchemy import (
     ColumnElement,
     Numeric,
     cast,
+    false,
     func,
     literal_column,
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from gis.cooperation.access import READERS as COOPERATION_READERS
 from gis.export.plan import Access, Collection, Field, Kind, Source
 from gis.hotspots.queries import VIEW_ROLES, readable_runs
 from gis.incidents.disclosure import Reader, description_column
 from gis.incidents.map_layer import DEFAULT_STATUSES, on_a_layer, readable_incidents
 from gis.models import (
+    Activity,
+    ActivityArea,
+    ActivityParticipants,
+    ActivityTopic,
     BorderSegment,
     Checkpoint,
     District,
@@ -263,6 +269,64 @@ def _patrol_plans(access: Access) -> Source:
     )
 
 
+# --------------------------------------------------------------------------- cooperation
+
+
+def _cooperation_activities(access: Access) -> Source:
+    """Activities with the parallel areas in the reader's scope (the register's rule,
+    :mod:`gis.cooperation.access`); counts only, never names."""
+    areas = (
+        select(func.json_agg(aggregate_order_by(ParallelArea.code, ParallelArea.code)))
+        .join(ActivityArea, ActivityArea.parallel_area_id == ParallelArea.id)
+        .where(ActivityArea.activity_id == Activity.id)
+        .scalar_subquery()
+    )
+    topics = (
+        select(func.json_agg(aggregate_order_by(ActivityTopic.topic, ActivityTopic.topic)))
+        .where(ActivityTopic.activity_id == Activity.id)
+        .scalar_subquery()
+    )
+
+    def heads(column: Any) -> ColumnElement[Any]:
+        return func.coalesce(
+            select(func.sum(column))
+            .where(ActivityParticipants.activity_id == Activity.id)
+            .scalar_subquery(),
+            0,
+        )
+
+    fields = (
+        Field("district_pcode", Kind.TEXT, District.pcode),
+        Field("district", Kind.TEXT, District.name),
+        Field("district_th", Kind.TEXT, District.name_th),
+        Field("kind", Kind.TEXT, Activity.kind),
+        Field("title", Kind.TEXT, Activity.title),
+        Field("starts_on", Kind.DATE, func.to_char(Activity.starts_on, "YYYY-MM-DD")),
+        Field("ends_on", Kind.DATE, func.to_char(Activity.ends_on, "YYYY-MM-DD")),
+        Field("parallel_areas", Kind.JSON, func.coalesce(areas, literal_column("'[]'::json"))),
+        Field("other_areas", Kind.TEXT, Activity.other_areas),
+        Field("topics", Kind.JSON, func.coalesce(topics, literal_column("'[]'::json"))),
+        Field("participants", Kind.INT, heads(ActivityParticipants.total)),
+        Field("women", Kind.INT, heads(ActivityParticipants.women)),
+        Field("organisers", Kind.TEXT, Activity.organisers),
+        Field("partners", Kind.TEXT, Activity.partners),
+        Field("summary", Kind.TEXT, Activity.summary),
+    )
+    rows = select(Activity.id).join(District, District.id == Activity.district_id)
+    if access.viewer.role not in COOPERATION_READERS:
+        rows = rows.where(false())
+    elif access.scope is not None:
+        rows = rows.where(Activity.district_id.in_(access.scope))
+    return Source(
+        fid=Activity.id,
+        geom=Activity.geom,
+        fields=fields,
+        rows=rows,
+        time=Activity.starts_on,
+        district_id=Activity.district_id,
+    )
+
+
 # --------------------------------------------------------------------------- reference layers
 
 
@@ -424,6 +488,17 @@ COLLECTIONS: dict[str, Collection] = {
             "LineString",
             READERS,
             _patrol_plans,
+            frozenset({"datetime", "district"}),
+        ),
+        Collection(
+            "cooperation_activities",
+            "Cooperation activities",
+            "MWCC meetings and people-to-people activities with the parallel areas in the "
+            "reader's scope: kind, days, parallel areas, topics, participants counted (never "
+            "named).",
+            "Point",
+            frozenset(COOPERATION_READERS),
+            _cooperation_activities,
             frozenset({"datetime", "district"}),
         ),
         Collection(

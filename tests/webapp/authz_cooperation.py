@@ -84,6 +84,7 @@ def _activity_form(world: World) -> dict[str, Any]:
     }
 
 
+PERIOD = "from=2026-10-01&to=2026-11-30"
 ITEM = {"text": "ลาดตระเวนร่วม", "owner_side": "LAO", "due_on": "2026-12-31"}
 
 
@@ -169,6 +170,18 @@ def rows() -> dict[tuple[str, str], Policy]:
             roles=recorders,
             scoped=True,
             page=True,
+        ),
+        ("/cooperation/report", "GET"): Policy(
+            get(f"/cooperation/report?district=TH5703&{PERIOD}"), roles=readers, page=True
+        ),
+        ("/cooperation/report.csv", "GET"): Policy(
+            get(f"/cooperation/report.csv?district=TH5703&{PERIOD}"), roles=readers, page=True
+        ),
+        ("/cooperation/national", "GET"): Policy(
+            get(f"/cooperation/national?{PERIOD}"), roles=readers, page=True
+        ),
+        ("/cooperation/national.csv", "GET"): Policy(
+            get(f"/cooperation/national.csv?{PERIOD}"), roles=readers, page=True
         ),
         ("/cooperation/budget", "GET"): Policy(
             get("/cooperation/budget?year=2569"), roles=readers, page=True

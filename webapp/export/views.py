@@ -21,6 +21,7 @@ from gis.export.plan import MAX_REASON, SENSITIVE_ROLES
 from gis.export.run import FILE_FORMATS
 from webapp.export import bp
 from webapp.export.auth import viewer_access
+from webapp.vocab_cooperation import COLLECTION_TITLE as COOPERATION_ACTIVITIES
 
 #: Each collection's name on the page (the registry's titles are for the OGC API); in the
 #: context "collection", since the same words elsewhere may be counts or headings.
@@ -36,6 +37,7 @@ TITLES = {
     "border_segments": lazy_pgettext("collection", "Border segments"),
     "mekong": lazy_pgettext("collection", "Mekong"),
     "watch_corridor": lazy_pgettext("collection", "Watch corridor"),
+    "cooperation_activities": COOPERATION_ACTIVITIES,
 }
 #: The formats' names on the page.
 FORMAT_NAMES = {
