@@ -1,6 +1,6 @@
 """Map layers of the hotspot analysis: the watch corridor, the hotspots of a run, live hexagon
-counts and the run's Gi* cells. Planners, HQ analysts, administrators and coordinators see
-them (:data:`gis.hotspots.queries.VIEW_ROLES`); the public never does.
+counts, the run's Gi* cells and its emerging hot spots. Planners, HQ analysts, administrators
+and coordinators see them (:data:`gis.hotspots.queries.VIEW_ROLES`); the public never does.
 
 Each layer says what drew it: the legend label of its style and a ``method`` popup row (and the
 ``method`` member of each FeatureCollection). ``hotspots`` and ``gistar`` take ``run`` (a run
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from gis.errors import NotFound
 from gis.hotspots import queries as hotspot_queries
+from gis.hotspots import trends
+from gis.hotspots.emerging import LABELS, MEANINGS
 from gis.models import User
 from gis.reference import corridor
 from gis.text import N_
@@ -47,6 +49,13 @@ def gistar_source(session: Session, query: LayerQuery) -> str:
     viewer = _viewer(query)
     run = hotspot_queries.resolve_run(session, viewer, query.params.get("run"))
     return hotspot_queries.gistar_geojson(session, run, query.bbox)
+
+
+def emerging_source(session: Session, query: LayerQuery) -> str:
+    """Emerging hot spot hexagons of the requested (or latest analysed) run the viewer sees."""
+    viewer = _viewer(query)
+    run = trends.resolve_emerging_run(session, viewer, query.params.get("run"))
+    return trends.emerging_geojson(session, run, query.bbox)
 
 
 def hexagons_source(session: Session, query: LayerQuery) -> str:
@@ -133,6 +142,42 @@ GISTAR = LayerSpec(
     filters=(_RUN,),
 )
 
+EMERGING = LayerSpec(
+    name="emerging",
+    title=N_("Emerging hot spots"),
+    source=ViewerSource(emerging_source),
+    style=styles.emerging(),
+    popup_fields=(
+        PopupField("category", N_("Pattern"), tuple((c.value, t) for c, t in LABELS.items())),
+        PopupField(
+            "meaning", N_("What it means"), tuple((c.value, t) for c, t in MEANINGS.items())
+        ),
+        PopupField("n", N_("Incidents in this hexagon")),
+        PopupField("hot_steps", N_("Time steps as a hot spot")),
+        PopupField("cold_steps", N_("Time steps as a cold spot")),
+        PopupField("steps", N_("Time steps analysed")),
+        PopupField("trend_z", N_("Trend of the Gi* z-scores (Mann-Kendall z)")),
+        PopupField("trend_p", N_("Trend p-value")),
+        PopupField(
+            "method",
+            N_("Method"),
+            (
+                (
+                    trends.METHOD_EMERGING,
+                    N_(
+                        "Emerging hot spot analysis: space-time Getis-Ord Gi* on the run's "
+                        "hexagons per time step, Mann-Kendall trend of each hexagon, categories "
+                        "as ArcGIS Pro defines them"
+                    ),
+                ),
+            ),
+        ),
+    ),
+    roles=ROLES,
+    show=False,
+    filters=(_RUN,),
+)
+
 HOTSPOTS = LayerSpec(
     name="hotspots",
     title=N_("Hotspots (DBSCAN clusters)"),
@@ -157,4 +202,4 @@ HOTSPOTS = LayerSpec(
 )
 
 #: In drawing order (bottom first).
-HOTSPOT_LAYERS: tuple[LayerSpec, ...] = (CORRIDOR, HEXAGONS, GISTAR, HOTSPOTS)
+HOTSPOT_LAYERS: tuple[LayerSpec, ...] = (CORRIDOR, HEXAGONS, GISTAR, EMERGING, HOTSPOTS)

@@ -16,6 +16,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
+from gis.hotspots.emerging import LABELS, Emerging
 from gis.text import N_
 from gis.types import BoundaryKind, CheckpointKind, Demarcation, IncidentStatus, RiskLevel
 
@@ -326,6 +327,49 @@ def gistar() -> dict[str, Any]:
         "rules": [
             rule("bin", value, {"fillColor": colour, "fillOpacity": 0.6 if value else 0.05}, label)
             for value, (colour, label) in GISTAR_BINS.items()
+        ],
+    }
+
+
+#: Emerging hot spot categories (gis.hotspots.emerging): reds for hot, blues for cold, the new
+#: and intensifying ones darkest; no pattern almost clear.
+EMERGING_COLOURS = {
+    Emerging.NEW_HOT: "#b2182b",
+    Emerging.CONSECUTIVE_HOT: "#d6604d",
+    Emerging.INTENSIFYING_HOT: "#67001f",
+    Emerging.PERSISTENT_HOT: "#f4a582",
+    Emerging.DIMINISHING_HOT: "#fddbc7",
+    Emerging.SPORADIC_HOT: "#e7298a",
+    Emerging.OSCILLATING_HOT: "#c51b7d",
+    Emerging.HISTORICAL_HOT: "#bf812d",
+    Emerging.NEW_COLD: "#2166ac",
+    Emerging.CONSECUTIVE_COLD: "#4393c3",
+    Emerging.INTENSIFYING_COLD: "#053061",
+    Emerging.PERSISTENT_COLD: "#92c5de",
+    Emerging.DIMINISHING_COLD: "#d1e5f0",
+    Emerging.SPORADIC_COLD: "#35978f",
+    Emerging.OSCILLATING_COLD: "#01665e",
+    Emerging.HISTORICAL_COLD: "#8073ac",
+    Emerging.NO_PATTERN: "#bdbdbd",
+}
+
+
+def emerging() -> dict[str, Any]:
+    """Emerging hot spot categories, each in the legend with its name."""
+    return {
+        "base": {"color": "#868e96", "weight": 0.3, "opacity": 0.5, "fillOpacity": 0.6},
+        "label": N_("Emerging hot spots (space-time Gi*, Mann-Kendall)"),
+        "rules": [
+            rule(
+                "category",
+                category.value,
+                {
+                    "fillColor": colour,
+                    "fillOpacity": 0.05 if category is Emerging.NO_PATTERN else 0.65,
+                },
+                LABELS[category],
+            )
+            for category, colour in EMERGING_COLOURS.items()
         ],
     }
 

@@ -84,6 +84,29 @@ class Emerging(StrEnum):
     NO_PATTERN = "no_pattern"
 
 
+#: Each category's name, as the legend and the popups say it.
+LABELS: dict[Emerging, str] = {
+    Emerging.NEW_HOT: N_("New hot spot"),
+    Emerging.CONSECUTIVE_HOT: N_("Consecutive hot spot"),
+    Emerging.INTENSIFYING_HOT: N_("Intensifying hot spot"),
+    Emerging.PERSISTENT_HOT: N_("Persistent hot spot"),
+    Emerging.DIMINISHING_HOT: N_("Diminishing hot spot"),
+    Emerging.SPORADIC_HOT: N_("Sporadic hot spot"),
+    Emerging.OSCILLATING_HOT: N_("Oscillating hot spot"),
+    Emerging.HISTORICAL_HOT: N_("Historical hot spot"),
+    Emerging.NEW_COLD: N_("New cold spot"),
+    Emerging.CONSECUTIVE_COLD: N_("Consecutive cold spot"),
+    Emerging.INTENSIFYING_COLD: N_("Intensifying cold spot"),
+    Emerging.PERSISTENT_COLD: N_("Persistent cold spot"),
+    Emerging.DIMINISHING_COLD: N_("Diminishing cold spot"),
+    Emerging.SPORADIC_COLD: N_("Sporadic cold spot"),
+    Emerging.OSCILLATING_COLD: N_("Oscillating cold spot"),
+    Emerging.HISTORICAL_COLD: N_("Historical cold spot"),
+    Emerging.NO_PATTERN: N_("No pattern detected"),
+}
+#: The places a planner looks at first: hot spots that are new, growing or getting worse.
+EMERGING_PLACES = (Emerging.NEW_HOT, Emerging.CONSECUTIVE_HOT, Emerging.INTENSIFYING_HOT)
+
 #: What each category means, for the legend and the popups (the definitions above).
 MEANINGS: dict[Emerging, str] = {
     Emerging.NEW_HOT: N_("Hot spot in the last step and never before"),

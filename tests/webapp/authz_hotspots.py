@@ -44,6 +44,7 @@ def rows() -> dict[tuple[str, str], Policy]:
         ("/api/hotspots/runs/<int:run_id>/hotspots", "GET"): Policy(
             _get("/api/hotspots/runs/{run}/hotspots"), roles=VIEWERS
         ),
+        ("/api/hotspots/emerging", "GET"): Policy(_get("/api/hotspots/emerging"), roles=VIEWERS),
         ("/api/hotspots/<int:hotspot_id>/incidents", "GET"): Policy(
             _get("/api/hotspots/{hotspot}/incidents"), roles=VIEWERS
         ),

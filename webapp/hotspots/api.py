@@ -12,6 +12,9 @@
 - ``GET /api/hotspots/runs/<id>/hotspots``: the ranked hotspots as a GeoJSON FeatureCollection
   (properties in :mod:`gis.hotspots.queries`; ``?bbox=`` optional).
 - ``GET /api/hotspots/<hotspot_id>/incidents``: the hotspot's incidents the viewer may see.
+- ``GET /api/hotspots/emerging?run=<id>|latest``: the new, consecutive and intensifying hot spots
+  of a run's emerging hot spot analysis in the viewer's districts (the latest analysed run by
+  default; ``run`` null when there is none), for the planner.
 - ``POST /api/border-segments/<segment_no>/demarcation`` (administrators): ``{"demarcation":
   "unmarked" | "demarcated" | "unknown", "note": "..."}``; audited, the corridor is rebuilt.
 """
@@ -32,6 +35,8 @@ from gis.hotspots.queries import (
     run_summary,
 )
 from gis.hotspots.runs import RUN_ROLES, start_run
+from gis.hotspots.trends import emerging_places as trends_places
+from gis.hotspots.trends import places_json, resolve_emerging_run
 from gis.parsing import refuse_unknown
 from gis.reference.corridor import set_demarcation
 from gis.text import N_
@@ -89,6 +94,16 @@ def run_hotspots(run_id: int):
     session = get_session()
     run = get_visible_run(session, run_id, viewer())
     return _geojson(hotspots_geojson(session, run, parse_bbox(request.args)))
+
+
+@bp.get("/api/hotspots/emerging")
+@roles_required(*VIEW_ROLES)
+def emerging_places():
+    only(request.args, ("run",))
+    session, me = get_session(), viewer()
+    run = resolve_emerging_run(session, me, request.args.get("run"))
+    places = places_json(trends_places(session, me, run))
+    return jsonify({"run": None if run is None else run_summary(run), "places": places})
 
 
 @bp.get("/api/hotspots/<int:hotspot_id>/incidents")

@@ -53,7 +53,9 @@ def test_bad_emerging_parameters_name_the_field(payload, field):
     assert refused.value.field == field
 
 
-def test_a_cluster_of_the_last_week_is_a_new_hot_spot(session):
+def cluster_in_the_last_week(session) -> tuple[float, float]:
+    """Incidents at twelve places of Chiang Khong every other week for twelve weeks, and fifteen
+    at one of them in the last week (the place returned)."""
     places = [(HOME[0] + 0.02 * (k % 4), HOME[1] + 0.02 * (k // 4)) for k in range(12)]
     for week in range(12):
         for k, (lon, lat) in enumerate(places):
@@ -62,6 +64,11 @@ def test_a_cluster_of_the_last_week_is_a_new_hot_spot(session):
     spot = places[5]
     for _ in range(15):
         add_incident(session, spot[0] + 0.001, spot[1], days_ago=2)
+    return spot
+
+
+def test_a_cluster_of_the_last_week_is_a_new_hot_spot(session):
+    spot = cluster_in_the_last_week(session)
     run = clustering.run_hotspots(session, PARAMS)
     assert run.status == "done"
     assert run.emerging and "new_hot" in run.emerging
