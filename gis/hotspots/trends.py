@@ -120,7 +120,8 @@ def emerging_places(
 ) -> list[Place]:
     """The new, consecutive and intensifying hot spots of ``run`` (one the viewer sees) in the
     viewer's districts, in that order, the hottest final step first; each with the district its
-    hexagon's centre lies in."""
+    hexagon's centre lies in. Hexagons without incidents (hot through their neighbours only)
+    are left out: a patrol goes where incidents happened."""
     if run is None:
         return []
     c = EmergingCell
@@ -151,7 +152,7 @@ def emerging_places(
             c.final_z,
         )
         .outerjoin(district, literal(True))
-        .where(c.run_id == run.id, c.category.in_([e.value for e in EMERGING_PLACES]))
+        .where(c.run_id == run.id, c.category.in_([e.value for e in EMERGING_PLACES]), c.n > 0)
         .where(in_scope(scope_district_ids(session, viewer), district.c.id))
     ).all()
     places = [

@@ -62,3 +62,15 @@ def test_a_coordinator_elsewhere_sees_no_run_and_a_bad_run_is_refused(client, se
     assert client2.get(f"/api/hotspots/emerging?run={run.id}").status_code == 404
     refused = client2.get("/api/hotspots/emerging?run=yesterday")
     assert refused.status_code == 400 and refused.get_json()["field"] == "run"
+
+
+def test_the_dashboard_lists_the_new_places_and_offers_them_as_csv(client, session, analysed):
+    run, _ = analysed
+    as_role(client, session, Role.HQ_ANALYST)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert f"รอบวิเคราะห์ที่ {run.id}" in html
+    assert "จุดร้อนใหม่" in html and "เชียงของ" in html
+    rows = client.get("/dashboard/emerging.csv").get_data().decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("รูปแบบ,อำเภอ,จังหวัด")
+    assert any(row.startswith("จุดร้อนใหม่,เชียงของ,เชียงราย") for row in rows[1:])
+    assert all(int(row.split(",")[3]) > 0 for row in rows[1:])  # places with incidents only

@@ -14,6 +14,8 @@ from flask_babel import format_date, format_decimal, format_percent, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from gis.hotspots.emerging import LABELS
+from gis.hotspots.trends import Place
 from gis.stats.counts import PlaceCount, change
 from gis.stats.dashboard import Dashboard
 from gis.stats.params import StatsPeriod
@@ -254,3 +256,26 @@ def tables(board: Dashboard) -> dict[str, Table]:
         effort_table(board),
     ]  # fmt: skip
     return {t.name: t for t in found}
+
+
+def emerging_table(places: list[Place], run_id: int | None) -> Table:
+    """The new, consecutive and intensifying hot spots of the latest analysed run."""
+    rows = [
+        [
+            text(gettext(LABELS[p.category])),
+            text(place(p.district or "", p.district_th) if p.district else "–"),
+            text(place(p.province or "", p.province_th) if p.province else "–"),
+            number(p.n),
+            number(p.hot_steps),
+            number(p.steps),
+            number(p.trend_z, 2),
+        ]
+        for p in places
+    ]
+    columns = [
+        gettext("Pattern"), gettext("District"), gettext("Province"), gettext("Incidents"),
+        gettext("Steps as a hot spot"), gettext("Steps analysed"),
+        gettext("Trend (Mann-Kendall z)"),
+    ]  # fmt: skip
+    title = gettext("New and intensifying hot spots (hotspot run %(id)s)", id=run_id or "–")
+    return Table("emerging", title, columns, rows)

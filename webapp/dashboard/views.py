@@ -13,9 +13,11 @@ import datetime as dt
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request, url_for
-from flask_babel import format_percent
+from flask_babel import format_percent, gettext
 from sqlalchemy import select
 
+from gis.hotspots.emerging import LABELS
+from gis.hotspots.trends import emerging_places, resolve_emerging_run
 from gis.models import District, Province
 from gis.parsing import THAI_TIME
 from gis.stats.counts import change
@@ -24,10 +26,13 @@ from gis.stats.params import READERS, DashboardFilter, parse_filter
 from gis.types import Channel, IncidentCategory
 from webapp.auth.session import roles_required, viewer
 from webapp.dashboard import bp
-from webapp.dashboard.tables import number, place, share, tables
+from webapp.dashboard.tables import emerging_table, number, place, share, tables
 from webapp.db import get_session
 from webapp.i18n import local_date
 from webapp.vocab import labels
+
+#: Emerging places shown on the dashboard (the API lists more).
+MAX_SHOWN = 30
 
 
 def thai_now() -> dt.datetime:
@@ -103,9 +108,21 @@ def index():
     f = current_filter()
     board = dashboard_numbers(get_session(), viewer(), f, thai_now())
     found = tables(board)
+    run = resolve_emerging_run(get_session(), viewer(), None)
+    places = emerging_places(get_session(), viewer(), run, limit=MAX_SHOWN)
+    found["emerging"] = emerging_table(places, None if run is None else run.id)
     args = filter_args(f)
     page = {
         "charts": [t.chart_data() for t in found.values() if t.chart],
+        "places": [
+            {
+                "lon": p.lon,
+                "lat": p.lat,
+                "pattern": gettext(LABELS[p.category]),
+                "place": place(p.district or "", p.district_th) if p.district else "",
+            }
+            for p in places
+        ],
         "mapUrl": url_for("dashboard.district_map", **args),
         "tileUrl": current_app.config.get("TILE_URL") or "",
         "tileAttribution": current_app.config.get("TILE_ATTRIBUTION") or "",
@@ -127,6 +144,9 @@ def index():
 def table_csv(name: str):
     f = current_filter()
     found = tables(dashboard_numbers(get_session(), viewer(), f, thai_now()))
+    run = resolve_emerging_run(get_session(), viewer(), None)
+    places = emerging_places(get_session(), viewer(), run, limit=MAX_SHOWN)
+    found["emerging"] = emerging_table(places, None if run is None else run.id)
     if name not in found:
         abort(404)
     filename = f"borderwatch-{name}-{f.current.start.date().isoformat()}.csv"

@@ -67,7 +67,26 @@
     return found;
   }
 
-  function legend(limits, top) {
+  /** The new and intensifying hot spots of the latest analysed run, as dark red rings. */
+  function drawPlaces(map, places) {
+    places.forEach(function (place) {
+      const box = document.createElement("div");
+      const pattern = document.createElement("strong");
+      pattern.textContent = place.pattern;
+      box.appendChild(pattern);
+      if (place.place) {
+        const where = document.createElement("div");
+        where.textContent = place.place;
+        box.appendChild(where);
+      }
+      L.circleMarker([place.lat, place.lon], {
+        radius: 7, color: "#67001f", weight: 3, fillColor: "#b2182b", fillOpacity: 0.7,
+        className: "db-place",
+      }).bindPopup(box).addTo(map);
+    });
+  }
+
+  function legend(limits, top, withPlaces) {
     const list = document.getElementById("db-legend");
     if (!list) return;
     list.textContent = "";
@@ -77,6 +96,7 @@
       const text = low === high ? bw.formatNumber(low) : bw.t("{low} to {high}", { low: bw.formatNumber(low), high: bw.formatNumber(high) });
       ranges.push({ text: text, cls: i + 1 });
     });
+    if (withPlaces) ranges.push({ text: bw.t("New or intensifying hot spot"), cls: "place" });
     ranges.forEach(function (range) {
       const item = document.createElement("li");
       const swatch = document.createElement("span");
@@ -134,7 +154,8 @@
           onEachFeature: function (feature, shape) { shape.bindPopup(popup(feature.properties)); },
         }).addTo(map);
         if (collection.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-        legend(limits, Math.max.apply(null, counts.concat([0])));
+        legend(limits, Math.max.apply(null, counts.concat([0])), (data.places || []).length > 0);
+        drawPlaces(map, data.places || []);
       })
       .catch(function () {
         box.textContent = bw.t("The map could not be loaded.");
