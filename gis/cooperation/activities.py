@@ -261,13 +261,22 @@ def create_activity(session: Session, data: ActivityInput, viewer: User) -> Acti
     require_role(viewer, RECORDERS)
     district = target_district(session, data.district, viewer)
     _check_areas(session, data.parallel_areas)
-    activity = Activity(district_id=district.id, created_by_id=viewer.id)
+    return store_activity(session, data, district.id, viewer)
+
+
+def store_activity(
+    session: Session, data: ActivityInput, district_id: int, by: User | None
+) -> Activity:
+    """Store a checked activity of ``district_id`` with its record of change (``by``: the
+    account; ``None`` for the demo loader and the command line). Callers check role, scope and
+    parallel areas first (:func:`create_activity`)."""
+    activity = Activity(district_id=district_id, created_by_id=by.id if by else None)
     session.add(activity)
     _write(session, activity, data)
     record_change(
         session,
-        by=viewer,
-        district_id=district.id,
+        by=by,
+        district_id=district_id,
         record=CooperationRecord.ACTIVITY,
         record_id=activity.id,
         action="created",

@@ -129,13 +129,21 @@ def add_action(session: Session, activity_id: int, data: ActionInput, viewer: Us
     require_role(viewer, RECORDERS)
     activity = get_activity(session, activity_id, viewer)
     _check_links(session, data, viewer)
+    return store_action(session, activity, data, viewer)
+
+
+def store_action(
+    session: Session, activity: Activity, data: ActionInput, by: User | None
+) -> ActionItem:
+    """Store a checked item of ``activity`` with its record of change (``by``: the account;
+    ``None`` for the demo loader). Callers check role, scope and links first."""
     item = ActionItem(activity_id=activity.id)
     _apply(item, data)
     session.add(item)
     session.flush()
     record_change(
         session,
-        by=viewer,
+        by=by,
         district_id=activity.district_id,
         record=CooperationRecord.ACTION_ITEM,
         record_id=item.id,

@@ -137,21 +137,29 @@ def create_allocation(session: Session, data: AllocationInput, viewer: User) -> 
     """
     require_role(viewer, ALLOCATORS)
     district = target_district(session, data.district, viewer)
+    return store_allocation(session, data, district.id, viewer)
+
+
+def store_allocation(
+    session: Session, data: AllocationInput, district_id: int, by: User | None
+) -> BudgetAllocation:
+    """Store a checked allocation with its record of change (``by``: ``None`` for the demo
+    loader). Callers check the role and the district first (:func:`create_allocation`)."""
     row = BudgetAllocation(
-        district_id=district.id,
+        district_id=district_id,
         fiscal_year=data.fiscal_year,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         amount=data.amount,
         source=data.source,
-        created_by_id=viewer.id,
+        created_by_id=by.id if by else None,
     )
     session.add(row)
     session.flush()
     record_change(
         session,
-        by=viewer,
-        district_id=district.id,
+        by=by,
+        district_id=district_id,
         record=CooperationRecord.ALLOCATION,
         record_id=row.id,
         action="created",
@@ -261,6 +269,15 @@ def add_spending(session: Session, data: SpendingInput, viewer: User) -> Spendin
             N_("{field} is required: this line spends more than the allocation"),
             field="overspend_reason",
         )
+    return store_spending(session, allocation, data, viewer)
+
+
+def store_spending(
+    session: Session, allocation: BudgetAllocation, data: SpendingInput, by: User | None
+) -> SpendingLine:
+    """Store a checked spending line of ``allocation`` with its record of change (``by``:
+    ``None`` for the demo loader). Callers check role, period, activity and overspend first
+    (:func:`add_spending`)."""
     line = SpendingLine(
         allocation_id=allocation.id,
         activity_id=data.activity_id,
@@ -268,13 +285,13 @@ def add_spending(session: Session, data: SpendingInput, viewer: User) -> Spendin
         item=data.item,
         amount=data.amount,
         overspend_reason=data.overspend_reason,
-        created_by_id=viewer.id,
+        created_by_id=by.id if by else None,
     )
     session.add(line)
     session.flush()
     record_change(
         session,
-        by=viewer,
+        by=by,
         district_id=allocation.district_id,
         record=CooperationRecord.SPENDING,
         record_id=line.id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.users import ensure_demo_accounts
 from gis.models import User
+from gis.parsing import THAI_TIME
 from gis.text import N_
 from webapp.cli.common import Bars, progress_option, say, transaction
 from webapp.config import ROOT
@@ -58,6 +59,7 @@ def demo_command(
     existed), never on a database with real reports."""
     # pyproj: kept out of web workers
     from seeds.demo import default_anchor, generate_demo, has_incidents, has_real_incidents
+    from seeds.demo_cooperation import make_cooperation
     from seeds.demo_showcase import complete_demo
 
     with transaction() as session:
@@ -90,11 +92,13 @@ def demo_command(
                 key_secret=secret if isinstance(secret, bytes) else str(secret).encode(),
                 progress=bars,
             )
+            # the cooperation register of every target district, up to the anchor's day
+            cooperation = make_cooperation(session, end.astimezone(THAI_TIME).date())
     finally:
         bars.close()
     if report is not None:
         click.echo(str(report))
-    elif not showcase.made:
+    elif not showcase.made and not cooperation.activities:
         click.echo(say(NOTHING_GENERATED))
         return
     else:
@@ -102,6 +106,7 @@ def demo_command(
             say(N_("demo data: incidents already present, adding what the demo accounts do"))
         )
     click.echo(str(showcase))
+    click.echo(str(cooperation))
 
 
 def demo_logins_file() -> Path:
