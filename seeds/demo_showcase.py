@@ -7,7 +7,8 @@ the demo accounts (:mod:`seeds.demo_cast`):
 1. the demo coordinator's desk (:mod:`seeds.demo_desk`): reports of the last days from the
    officer app, walk-ins and the public (with receipt codes), triaged into every status;
 2. two finished hotspot runs (:func:`gis.hotspots.runs.run_hotspots`: the worker's start and
-   execute steps, with DBSCAN clusters and Gi* cells) of the year before the anchor: one by the
+   execute steps, with DBSCAN clusters, Gi* cells and emerging hot spots, weekly for the district
+   and monthly for the nation) of the year before the anchor: one by the
    demo planner over the demo coordinator's district, which every role that sees hotspots and
    has that district in its scope sees, then a national one by the demo HQ analyst (the latest,
    for national roles);
@@ -139,8 +140,8 @@ def make_runs(session: Session, cast: Cast, anchor: dt.datetime) -> list[str]:
     until = anchor.isoformat()
     made = []
     for maker, districts, params in (
-        (cast.planner, [own.id], {"until": until, "districts": [own.pcode]}),
-        (cast.hq, None, {"until": until}),
+        (cast.planner, [own.id], {"until": until, "districts": [own.pcode], "emerging": "week"}),
+        (cast.hq, None, {"until": until, "emerging": "month"}),
     ):
         if _run_present(session, maker, districts):
             continue

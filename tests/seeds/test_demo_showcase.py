@@ -22,6 +22,7 @@ from gis.export.collections import COLLECTIONS
 from gis.incidents.public import PublicState, report_status
 from gis.models import (
     District,
+    EmergingCell,
     Hotspot,
     HotspotCell,
     HotspotMember,
@@ -217,6 +218,11 @@ def test_two_finished_runs_with_clusters_members_and_gistar_cells(module_session
         assert run.params["until"] == ANCHOR.isoformat()
         assert run.n_clusters >= 3 and run.n_incidents > 50
         assert run.gistar.startswith("Getis-Ord Gi*")
+        assert run.emerging.startswith("Emerging hot spots on")
+        categories = session.scalars(
+            select(EmergingCell.category).where(EmergingCell.run_id == run.id).distinct()
+        ).all()
+        assert "no_pattern" in categories and len(categories) >= 2
         members = session.scalar(
             select(func.count())
             .select_from(HotspotMember)

@@ -42,6 +42,12 @@ def hotspots_group() -> None:
 @click.option("--min-points", type=int, default=None, help="DBSCAN minimum points (default 5).")
 @click.option("--half-life", "half_life_days", type=float, default=None, help="Days (default 90).")
 @click.option("--cell", "cell_m", type=float, default=None, help="Gi* hexagon size (m).")
+@click.option(
+    "--emerging",
+    type=click.Choice(["week", "month"]),
+    default=None,
+    help="Also find emerging hot spots in weekly or monthly steps.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @with_appcontext
 def hotspots_run(
@@ -55,6 +61,7 @@ def hotspots_run(
     min_points: int | None,
     half_life_days: float | None,
     cell_m: float | None,
+    emerging: str | None,
     progress: bool,
 ) -> None:
     """Run a hotspot analysis now (in this process, national scope) and print its ranking."""
@@ -69,6 +76,7 @@ def hotspots_run(
         "min_points": min_points,
         "half_life_days": half_life_days,
         "cell_m": cell_m,
+        "emerging": emerging,
     }
     bar = tqdm(total=100, desc="hotspot run", file=sys.stderr, disable=not progress)
 
@@ -99,6 +107,8 @@ def hotspots_run(
             gistar=run.gistar,
         )
     )
+    if run.emerging:
+        click.echo(say(N_("emerging hot spots: %(note)s"), note=run.emerging))
     with transaction() as session:
         for spot in ranked_hotspots(session, run.id, limit=20):
             districts = ", ".join(spot["districts"][:5])
