@@ -7,9 +7,15 @@
 "use strict";
 const path = require("path");
 // Debian 12's Node.js 18 has no global Web Crypto, which serialize-javascript (under
-// workbox-build) reads at load time; later versions have it.
+// workbox-build) reads at load time, also in the worker threads that minify the worker: run
+// again with the flag that gives it (worker threads inherit the flags); later versions have it.
 if (typeof globalThis.crypto === "undefined") {
-  globalThis.crypto = require("node:crypto").webcrypto;
+  const again = require("child_process").spawnSync(
+    process.execPath,
+    ["--experimental-global-webcrypto", __filename, ...process.argv.slice(2)],
+    { stdio: "inherit" },
+  );
+  process.exit(again.status === null ? 1 : again.status);
 }
 const { generateSW } = require("workbox-build");
 
