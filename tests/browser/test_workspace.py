@@ -166,17 +166,27 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/my-reports",
             "/planner",
             "/dashboard",
+            "/cooperation",
+            "/cooperation/new",
+            "/cooperation/budget",
             "/export",
         ],
-        Role.PATROL_PLANNER: ["/planner", f"/patrols/{plan}/sheet", "/dashboard", "/export"],
+        Role.PATROL_PLANNER: [
+            "/planner",
+            f"/patrols/{plan}/sheet",
+            "/dashboard",
+            "/cooperation",
+            "/export",
+        ],
         Role.HQ_ANALYST: [
             "/",
             "/planner",
             f"/review/incidents/{incident}",
             "/dashboard",
+            "/cooperation/national",
             "/export",
         ],
-        Role.ADMINISTRATOR: ["/admin/users", "/", "/account/tokens"],
+        Role.ADMINISTRATOR: ["/admin/users", "/", "/account/tokens", "/cooperation/budget"],
     }
 
 
