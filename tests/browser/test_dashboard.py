@@ -7,6 +7,7 @@ strict CSP holding (no violation reported by the browser)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,4 +94,28 @@ def test_a_csv_download_from_the_page(live_server, accounts, chromium):  # noqa:
     body = Path(path).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf")
     assert "ประเภท" in body.decode("utf-8-sig").splitlines()[0]
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_weekly_brief_in_thai_and_on_a4(live_server, accounts, chromium, size):  # noqa: F811
+    page = signed_in(chromium, live_server, accounts[Role.HQ_ANALYST].username, size)
+    page.goto(live_server + "/dashboard")
+    page.click(".db-brief-link a")
+    page.wait_for_load_state("networkidle")
+    assert "/dashboard/brief" in page.url
+    assert page.inner_text("h1").startswith("สรุปรายสัปดาห์")
+    problems = check_page(page, f"brief-{size}")
+    assert not problems, problems
+    assert_accessible(page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"brief-{size}.png"), full_page=True)
+    if size == "desktop":
+        pdf = page.pdf(path=str(OUTPUT / "brief-a4.pdf"), format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF")
+        pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+        assert pages == 1, f"the brief prints on {pages} A4 pages"
+        page.emulate_media(media="print")
+        assert not page.locator(".bw-bar").is_visible()
+        assert not page.locator(".bw-brief-nav").is_visible()
     page.context.close()

@@ -25,6 +25,7 @@ def rows() -> dict[tuple[str, str], Policy]:
         ("/dashboard/<name>.csv", "GET"): Policy(
             get("/dashboard/districts.csv"), roles=roles, page=True
         ),
+        ("/dashboard/brief", "GET"): Policy(get("/dashboard/brief"), roles=roles, page=True),
         ("/api/dashboard", "GET"): Policy(get("/api/dashboard"), roles=roles),
         ("/api/dashboard/map", "GET"): Policy(get("/api/dashboard/map"), roles=roles),
     }

@@ -99,3 +99,28 @@ def test_other_roles_may_not_open_it(client, session, role):
     as_role(client, session, role)
     assert client.get("/dashboard").status_code == 403
     assert client.get("/api/dashboard").status_code == 403
+
+
+def test_the_weekly_brief_of_a_province_in_thai(client, session, reports):
+    import datetime as dt
+
+    from gis.parsing import THAI_TIME
+    from tests.patrol_data import HOME, make_run
+
+    make_run(session, [HOME])
+    waiting = dt.datetime(2019, 3, 11, 8, 0, tzinfo=THAI_TIME)
+    make_incident(session, district_name="Chiang Saen", occurred_at=waiting, reported_at=waiting)
+    as_role(client, session, Role.PATROL_PLANNER)  # Chiang Rai
+    page = client.get("/dashboard/brief?day=2019-03-12&province=TH57&period=month")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "สรุปรายสัปดาห์: เชียงราย" in html
+    # Monday to Sunday in Buddhist-era years; the week asked for, whatever period says
+    assert "11 มีนาคม พ.ศ. 2562 ถึง 17 มีนาคม พ.ศ. 2562" in html
+    figure = html.split('id="brief-reports"><strong>')[1].split("<")[0]
+    assert figure == "1"  # the reports of Sunday 10 March belong to the week before
+    top = html.split('<table class="bw-brief-table" id="brief-hotspots">')[1].split("</table>")[0]
+    assert "เชียงของ" in top  # the latest run's hotspot no. 1
+    overdue = html.split('id="brief-backlog"')[1].split("</table>")[0]
+    assert "เชียงแสน" in overdue
+    assert client.get("/dashboard/brief?province=TH27").status_code == 400  # not theirs

@@ -135,6 +135,10 @@ def index():
         tables=found,
         choices=_choices(f),
         page=page,
+        brief_url=url_for(
+            "dashboard.brief",
+            **{k: v for k, v in args.items() if k in ("day", "province", "district")},
+        ),
         csv_url=lambda name: url_for("dashboard.table_csv", name=name, **args),
     )
 
