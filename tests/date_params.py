@@ -410,6 +410,7 @@ NO_DATES = frozenset(
         ("/ogcapi/collections", "GET"),
         ("/ogcapi/collections/<cid>", "GET"),
         ("/ogcapi/collections/<cid>/items/<fid>", "GET"),
+        ("/ogcapi/collections/<cid>/queryables", "GET"),
     }
 )
 

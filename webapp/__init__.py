@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.cooperation import bp as cooperation_bp
     from webapp.dashboard import bp as dashboard_bp
     from webapp.export import bp as export_bp
+    from webapp.export.ogcapi import without_trailing_slash
     from webapp.health import bp as health_bp
     from webapp.help import bp as help_bp
     from webapp.hotspots import bp as hotspots_bp
@@ -81,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cooperation_bp)
     app.register_blueprint(dashboard_bp)  # the statistics dashboard, /dashboard
     app.register_blueprint(export_bp)
+    app.wsgi_app = without_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(openapi_bp)
     app.register_blueprint(help_bp)  # the role guides of docs/guide/, /help
     # rate limits (sign-in, public reports, photo uploads) on the views registered above,

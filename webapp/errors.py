@@ -72,7 +72,7 @@ INTERNAL = N_("Something went wrong on our side.")
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/healthz")) or (
+    return request.path.startswith(("/api/", "/healthz", "/ogcapi")) or (
         request.accept_mimetypes.best == "application/json"
     )
 

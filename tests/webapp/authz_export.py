@@ -55,6 +55,9 @@ def rows() -> dict[tuple[str, str], Policy]:
             get("/ogcapi/collections/incidents/items?limit=5"), roles=SIGNED_IN
         ),
         ("/ogcapi/collections/<cid>/items/<fid>", "GET"): Policy(one_item, roles=SIGNED_IN),
+        ("/ogcapi/collections/<cid>/queryables", "GET"): Policy(
+            get("/ogcapi/collections/incidents/queryables"), roles=SIGNED_IN
+        ),
         ("/account/tokens", "GET"): Policy(get("/account/tokens"), roles=SIGNED_IN, page=True),
         ("/account/tokens", "POST"): Policy(
             post_form("/account/tokens", name="matrix {uid}", current_password=PASSWORD),

@@ -10,7 +10,12 @@ GIS clients (QGIS, GDAL's OAPIF driver) and scripts with a personal API token:
   ``run``), and ``cursor``, the opaque keyset cursor of the ``next`` link (features in id order,
   ``WHERE id > last``: every page costs the same, unlike ``OFFSET``); ``numberReturned`` always,
   ``numberMatched`` on the first page (one ``count(*)``, not repeated on every page);
-- ``/ogcapi/collections/{id}/items/{fid}``: one feature.
+- ``/ogcapi/collections/{id}/items/{fid}``: one feature;
+- ``/ogcapi/collections/{id}/queryables`` (Part 3): the properties the caller may read and filter
+  on, as a JSON Schema, the same allow-list as the features.
+
+Every path answers with or without a trailing slash (:func:`without_trailing_slash`: OWSLib asks
+for ``/ogcapi/``), and errors under ``/ogcapi`` are JSON (:func:`webapp.errors.wants_json`).
 
 Answers are ``application/geo+json`` (features) or ``application/json``; bad parameters are 400
 and unknown collections or features 404, as JSON naming the parameter. Every items request is
@@ -52,7 +57,21 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
 ]
+#: The link relation of a collection's queryables (OGC API - Features Part 3).
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA = "application/schema+json"
+#: A property's JSON Schema by its export type.
+KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "text": {"type": "string"},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "json": {"type": ["object", "array"]},
+}
 #: The collections' own filters (each refused by a collection that does not take it).
 FILTERS = ("category", "status", "district", "run")
 ITEM_PARAMS = ("bbox", "datetime", "limit", "cursor", "f", *FILTERS)
@@ -109,6 +128,7 @@ def collection_doc(collection: export.Collection) -> dict[str, Any]:
         "links": [
             link(absolute("export.collection", cid=collection.name), "self", "application/json"),
             link(items, "items", GEOJSON, f"{collection.title} (GeoJSON)"),
+            link(absolute("export.queryables", cid=collection.name), QUERYABLES_REL, SCHEMA),
         ],
     }
 
@@ -134,6 +154,48 @@ def collection(cid: str) -> Response:
     only(request.args, ("f",))
     check_f(request.args.get("f"))
     return json_response(collection_doc(export.find_collection(cid, viewer_access())))
+
+
+@bp.get("/ogcapi/collections/<cid>/queryables")
+@signed_in
+def queryables(cid: str) -> Response:
+    """The properties of ``cid``'s features the caller reads (the same allow-list as the
+    features: a sensitive field only with the sensitive access), as a JSON Schema."""
+    only(request.args, ("f",))
+    check_f(request.args.get("f"))
+    access = viewer_access()
+    found = export.find_collection(cid, access)
+    geometry = "geometry-" + found.geometry_type.lower().removeprefix("multi")
+    properties: dict[str, Any] = {
+        "geometry": {"format": geometry, "x-ogc-role": "primary-geometry"},
+        "id": {"title": "id", "type": "integer", "x-ogc-role": "id"},
+    }
+    for fl in found.source(access).fields:
+        properties[fl.name] = {"title": fl.name, **KIND_SCHEMAS[fl.kind.value]}
+    body = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": absolute("export.queryables", cid=cid),
+        "type": "object",
+        "title": found.title,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    resp = json_response(body)
+    resp.mimetype = SCHEMA
+    return resp
+
+
+def without_trailing_slash(wsgi_app: Any) -> Any:
+    """WSGI middleware: ``/ogcapi/...`` asked with a trailing slash is the same resource as
+    without (clients such as OWSLib add one to the landing page)."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/ogcapi") and len(path) > 1 and path.endswith("/"):
+            environ["PATH_INFO"] = path.rstrip("/") or "/"
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def next_link(cid: str, counter: export.Counter) -> str:

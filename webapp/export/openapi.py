@@ -115,6 +115,16 @@ def document(server: str) -> dict[str, Any]:
                     "responses": _ok("a page of features", GEOJSON),
                 }
             },
+            "/collections/{collectionId}/queryables": {
+                "get": {
+                    "operationId": "queryables",
+                    "parameters": _ref("collectionId"),
+                    "responses": _ok(
+                        "the properties the caller may read, as a JSON Schema",
+                        "application/schema+json",
+                    ),
+                }
+            },
             "/collections/{collectionId}/items/{featureId}": {
                 "get": {
                     "operationId": "item",
