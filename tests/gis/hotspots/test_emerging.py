@@ -154,3 +154,27 @@ def test_a_cluster_appearing_in_the_last_step_is_new():
 def test_too_few_steps_are_refused():
     with pytest.raises(ValueError, match="at least"):
         analyse(np.ones((3, MIN_STEPS - 1)), [np.array([1]), np.array([0, 2]), np.array([1])])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("window", [0, 1, 2])
+def test_the_space_time_z_scores_are_esdas_g_local_star(seed, window):
+    import warnings
+
+    import esda
+
+    from gis.hotspots.emerging import space_time_z
+
+    rng = np.random.default_rng(seed)
+    i, j = np.meshgrid(np.arange(0, 7), np.arange(0, 5))
+    keep = rng.random(i.size) < 0.85  # holes in the grid: isolated hexagons too
+    i, j = i.ravel()[keep], j.ravel()[keep]
+    neighbours = hex_neighbours(i, j)
+    counts = rng.poisson(1.5, size=(len(i), 9)).astype(float)
+    w = space_time_weights(neighbours, steps=9, window=window)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = esda.G_Local(counts.ravel(), w, transform="B", star=True, permutations=0)
+    ours = space_time_z(counts, neighbours, window)
+    assert ours.shape == counts.shape
+    np.testing.assert_allclose(ours.ravel(), np.nan_to_num(g.Zs), rtol=1e-9, atol=1e-9)
