@@ -91,7 +91,8 @@ def select_locale() -> str:
 
 def read_catalogues(directory: Path = TRANSLATIONS) -> dict[str, Catalog]:
     """Each language's ``<lang>/LC_MESSAGES/*.po`` under ``directory``, merged into one catalogue
-    (files in name order; a message translated in two files keeps the later translation)."""
+    (files in name order; a message translated in two files keeps the later translation, which
+    ``tests/test_catalogues.py`` requires to be the same in every file that has it)."""
     merged: dict[str, Catalog] = {}
     for po in sorted(directory.glob("*/LC_MESSAGES/*.po")):
         language = po.parent.parent.name
@@ -99,8 +100,14 @@ def read_catalogues(directory: Path = TRANSLATIONS) -> dict[str, Catalog]:
             catalog = read_po(source, locale=language)
         into = merged.setdefault(language, Catalog(locale=language))
         for message in catalog:
-            if message.id and (message.string or message.id not in into):
-                into[message.id] = message
+            if not message.id:
+                continue
+            known = into.get(message.id, message.context)
+            if known is not None and not message.string:
+                continue
+            if known is not None:  # Catalog's __setitem__ would keep the first translation
+                into.delete(message.id, message.context)
+            into[message.id] = message
     return merged
 
 
