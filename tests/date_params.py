@@ -28,6 +28,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from gis.cooperation.activities import create_activity, parse_activity
+from gis.cooperation.agreements import add_action, parse_action
+from gis.cooperation.budget import parse_allocation, store_allocation
+from gis.cooperation.fiscal import fiscal_year
 from gis.export.collections import COLLECTIONS
 from gis.incidents.reports import create_incident, parse_incident
 from gis.patrols.plans import PlanRequest, create_plan
@@ -84,6 +88,10 @@ class DateWorld:
     plan: int
     hotspot: int
     clients: dict[Role | None, tuple[FlaskClient, str]]
+    #: A cooperation activity of Chiang Khong, its agreement, and this fiscal year's allocation.
+    activity: int = 0
+    action: int = 0
+    allocation: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,244 @@ def _collections() -> list[str]:
     return sorted(name for name, c in COLLECTIONS.items() if "datetime" in c.filters)
 
 
+def _activity(value_name: str) -> Callable[[DateWorld, str], dict[str, Any]]:
+    """An activity of Chiang Khong with ``value_name`` set to the value."""
+
+    def body(world: DateWorld, value: str) -> dict[str, Any]:
+        return {
+            "kind": "mwcc_meeting",
+            "title": "ประชุม",
+            "starts_on": _today(),
+            "lon": HOME[0],
+            "lat": HOME[1],
+            value_name: value,
+        }
+
+    return body
+
+
+def _activity_form(name: str) -> Callable[[str], dict[str, str]]:
+    def fields(value: str) -> dict[str, str]:
+        data = {"kind": "mwcc_meeting", "title": "ประชุม", "starts_on": _today()}
+        return {**data, "lat": str(HOME[1]), "lon": str(HOME[0]), name: value}
+
+    return fields
+
+
+def followed(build: Build) -> Build:
+    """A form whose answer is a redirect (303) followed to the page it leads to."""
+    return Build(
+        build.where,
+        build.path,
+        lambda world, value: build(world, value) | {"follow_redirects": True},
+    )
+
+
+def _cooperation_rows() -> list[DateParam]:
+    """The cooperation register's dates: list and report periods, an activity's days, an
+    agreement's due day, an allocation's period, a spending line's day."""
+    coordinator, hq = Role.COORDINATOR, Role.HQ_ANALYST
+    rows: list[DateParam] = []
+    for name in ("from", "to"):
+        rows += [
+            DateParam(
+                "/api/cooperation/activities",
+                "GET",
+                name,
+                coordinator,
+                query("/api/cooperation/activities", name),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/report",
+                "GET",
+                name,
+                coordinator,
+                page("/cooperation/report", name),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/report.csv",
+                "GET",
+                name,
+                coordinator,
+                page("/cooperation/report.csv", name),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/national",
+                "GET",
+                name,
+                hq,
+                page("/cooperation/national", name),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/national.csv",
+                "GET",
+                name,
+                hq,
+                page("/cooperation/national.csv", name),
+                _today(),
+            ),
+        ]
+    for name in ("starts_on", "ends_on"):
+        rows += [
+            DateParam(
+                "/api/cooperation/activities",
+                "POST",
+                name,
+                coordinator,
+                json_body("/api/cooperation/activities", _activity(name), "POST"),
+                _today(),
+            ),
+            DateParam(
+                "/api/cooperation/activities/<int:activity_id>",
+                "PUT",
+                name,
+                coordinator,
+                json_body("/api/cooperation/activities/{world.activity}", _activity(name), "PUT"),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/new",
+                "POST",
+                name,
+                coordinator,
+                followed(form("/cooperation/new", _activity_form(name))),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/activities/<int:activity_id>/edit",
+                "POST",
+                name,
+                coordinator,
+                followed(
+                    form("/cooperation/activities/{world.activity}/edit", _activity_form(name))
+                ),
+                _today(),
+            ),
+            DateParam(
+                "/api/cooperation/allocations",
+                "POST",
+                name,
+                Role.ADMINISTRATOR,
+                json_body(
+                    "/api/cooperation/allocations",
+                    lambda world, value, name=name: {
+                        "district": "TH5703",
+                        "fiscal_year": fiscal_year(dt.datetime.now(THAI).date()),
+                        "amount": "10.00",
+                        "source": "MRCF",
+                        name: value,
+                    },
+                    "POST",
+                ),
+                _today(),
+            ),
+            DateParam(
+                "/cooperation/budget/allocations",
+                "POST",
+                name,
+                Role.ADMINISTRATOR,
+                followed(
+                    form(
+                        "/cooperation/budget/allocations",
+                        lambda value, name=name: {
+                            "district": "TH5703",
+                            "fiscal_year": str(fiscal_year(dt.datetime.now(THAI).date())),
+                            "amount": "10.00",
+                            "source": "MRCF",
+                            name: value,
+                        },
+                    )
+                ),
+                _today(),
+            ),
+        ]
+    item = {"text": "ลาดตระเวนร่วม", "owner_side": "LAO"}
+    rows += [
+        DateParam(
+            "/api/cooperation/activities/<int:activity_id>/actions",
+            "POST",
+            "due_on",
+            coordinator,
+            json_body(
+                "/api/cooperation/activities/{world.activity}/actions",
+                lambda world, value: {**item, "due_on": value},
+                "POST",
+            ),
+            _today(),
+        ),
+        DateParam(
+            "/api/cooperation/actions/<int:item_id>",
+            "PUT",
+            "due_on",
+            coordinator,
+            json_body(
+                "/api/cooperation/actions/{world.action}",
+                lambda world, value: {**item, "due_on": value},
+                "PUT",
+            ),
+            _today(),
+        ),
+        DateParam(
+            "/cooperation/activities/<int:activity_id>/actions",
+            "POST",
+            "due_on",
+            coordinator,
+            followed(
+                form(
+                    "/cooperation/activities/{world.activity}/actions",
+                    lambda value: {**item, "due_on": value},
+                )
+            ),
+            _today(),
+        ),
+        DateParam(
+            "/api/cooperation/spending",
+            "POST",
+            "spent_on",
+            coordinator,
+            json_body(
+                "/api/cooperation/spending",
+                lambda world, value: {
+                    "allocation_id": world.allocation,
+                    "item": "ค่าอาหาร",
+                    "amount": "1.00",
+                    "spent_on": value,
+                },
+                "POST",
+            ),
+            _today(),
+        ),
+        DateParam(
+            "/cooperation/budget/spending",
+            "POST",
+            "spent_on",
+            coordinator,
+            Build(
+                "form",
+                "/cooperation/budget/spending",
+                lambda world, value: {
+                    "path": "/cooperation/budget/spending",
+                    "method": "POST",
+                    "data": {
+                        "allocation_id": str(world.allocation),
+                        "item": "ค่าอาหาร",
+                        "amount": "1.00",
+                        "spent_on": value,
+                    },
+                    "csrf": "form",
+                    "follow_redirects": True,
+                },
+            ),
+            _today(),
+        ),
+    ]
+    return rows
+
+
 def _rows() -> list[DateParam]:
     coordinator, planner, hq = Role.COORDINATOR, Role.PATROL_PLANNER, Role.HQ_ANALYST
     rows: list[DateParam] = []
@@ -278,6 +524,7 @@ def _rows() -> list[DateParam]:
                 interval=True,
             ),
         ]
+    rows += _cooperation_rows()
     rows += [
         DateParam(
             "/api/incidents",
@@ -411,6 +658,18 @@ NO_DATES = frozenset(
         ("/ogcapi/collections/<cid>", "GET"),
         ("/ogcapi/collections/<cid>/items/<fid>", "GET"),
         ("/ogcapi/collections/<cid>/queryables", "GET"),
+        ("/cooperation", "GET"),
+        ("/cooperation/new", "GET"),
+        ("/cooperation/activities/<int:activity_id>", "GET"),
+        ("/cooperation/activities/<int:activity_id>/edit", "GET"),
+        ("/cooperation/actions/<int:item_id>/status", "POST"),
+        ("/cooperation/activities/<int:activity_id>/photos", "POST"),
+        ("/cooperation/budget", "GET"),
+        ("/api/cooperation/activities/<int:activity_id>", "GET"),
+        ("/api/cooperation/activities/<int:activity_id>/photos", "POST"),
+        ("/api/cooperation/activities/<int:activity_id>/photos/<int:photo_id>", "GET"),
+        ("/api/cooperation/actions", "GET"),
+        ("/api/cooperation/budget", "GET"),
     }
 )
 
@@ -455,6 +714,27 @@ def date_world(app: Flask, session: Session) -> DateWorld:
         hotspot_ids=(spot.id,),
     )
     plan = create_plan(session, req, users[Role.PATROL_PLANNER]).plan.id
+    coordinator = users[Role.COORDINATOR]
+    activity = create_activity(
+        session,
+        parse_activity(_activity("title")(None, "ประชุม")),
+        coordinator,  # type: ignore[arg-type]
+    )
+    action = add_action(
+        session, activity.id, parse_action({"text": "ลาดตระเวน", "owner_side": "THA"}), coordinator
+    )
+    allocation = store_allocation(
+        session,
+        parse_allocation(
+            {
+                "fiscal_year": fiscal_year(dt.datetime.now(THAI).date()),
+                "amount": "100",
+                "source": "x",
+            }
+        ),
+        activity.district_id,
+        None,
+    )
     session.commit()
     clients: dict[Role | None, tuple[FlaskClient, str]] = {}
     for role in [None, *users]:
@@ -462,7 +742,9 @@ def date_world(app: Flask, session: Session) -> DateWorld:
         if role is not None:
             assert sign_in(client, users[role].username).status_code == 302
         clients[role] = (client, csrf_token(client))
-    return DateWorld(app, incident.id, plan, spot.id, clients)
+    return DateWorld(
+        app, incident.id, plan, spot.id, clients, activity.id, action.id, allocation.id
+    )
 
 
 def put(container: dict[str, Any], name: str, value: str) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def record_change(
             new_value=plain(new) if new is not None else None,
         )
     )
+    session.flush()  # in the order of the changes
 
 
 def changes_of(

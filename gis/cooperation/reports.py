@@ -108,12 +108,18 @@ def check_period(
         InvalidInput: ``from`` after ``to`` (field ``from``), or longer than three years
             (field ``to``).
     """
+    named_since = since is not None
     until = until or today
-    since = since or until - dt.timedelta(days=364)
+    if since is None:
+        try:
+            since = until - dt.timedelta(days=364)
+        except OverflowError:  # a "to" in the first year of the calendar
+            since = dt.date.min
     if since > until:
         raise InvalidInput(N_("from lies after to"), field="from")
     if (until - since).days > MAX_DAYS:
-        raise InvalidInput(N_("{field}: a report covers at most three years"), field="to")
+        field = "from" if named_since and until == today else "to"
+        raise InvalidInput(N_("{field}: a report covers at most three years"), field=field)
     return since, until
 
 

@@ -20,10 +20,12 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -212,3 +214,33 @@ class CooperationChange(Base):
     action: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     new_value: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class ActivityPhoto(Base):
+    """A photo of an activity, checked and re-encoded without metadata as incident photos are
+    (:func:`gis.incidents.photos.prepare_photo`), the bytes kept in the row; ``sha256`` is the
+    digest of the upload, so a retried upload is stored once."""
+
+    __tablename__ = "cooperation_photo"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "sha256", name="uq_cooperation_photo_activity_sha256"),
+        CheckConstraint(
+            "content_type IN ('image/jpeg', 'image/png', 'image/webp')", "content_type"
+        ),
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", "sha256"),
+        CheckConstraint("width BETWEEN 1 AND 2048 AND height BETWEEN 1 AND 2048", "size"),
+        CheckConstraint("byte_size = octet_length(data)", "byte_size"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperation_activity.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = now_column()

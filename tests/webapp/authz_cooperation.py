@@ -9,6 +9,7 @@ Khong, the out-of-scope incident for one of Aranyaprathet, and a missing id for 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +19,11 @@ from gis.cooperation.access import ALLOCATORS, READERS, RECORDERS, SPENDERS
 from gis.cooperation.activities import create_activity, parse_activity
 from gis.cooperation.agreements import add_action, parse_action
 from gis.cooperation.budget import create_allocation, parse_allocation
+from gis.cooperation.photos import add_activity_photo
 from gis.models import District, DistrictParallelArea
 from gis.types import Role
 from tests.factories import make_user
+from tests.images import jpeg
 from tests.webapp.authz import AWAY, HOME, MISSING_ID, Policy, World, get
 
 API = "/api/cooperation"
@@ -70,6 +73,28 @@ def _form(path: str, kind: str | None, form: Any) -> Any:
 
 def _scoped_get(path: str, kind: str) -> Any:
     return lambda world, obj, token: {"path": path.format(id=_pick(world, obj, kind))}
+
+
+def _photo_upload(path: str, page: bool) -> Any:
+    def build(world: World, obj: int | None, token: str) -> dict[str, Any]:
+        data: dict[str, Any] = {"photo": (io.BytesIO(jpeg()), "p.jpg", "image/jpeg")}
+        out: dict[str, Any] = {
+            "path": path.format(id=_pick(world, obj, "coop_activities")),
+            "content_type": "multipart/form-data",
+        }
+        if page:
+            data["csrf_token"] = token
+        else:
+            out["headers"] = {"X-CSRFToken": token}
+        return {**out, "data": data}
+
+    return build
+
+
+def _photo_get(world: World, obj: int | None, token: str) -> dict[str, Any]:
+    activity = _pick(world, obj, "coop_activities")
+    photo = world.extra["coop_photos"].get(activity, MISSING_ID)
+    return {"path": f"{API}/activities/{activity}/photos/{photo}"}
 
 
 def _activity_form(world: World) -> dict[str, Any]:
@@ -133,6 +158,22 @@ def rows() -> dict[tuple[str, str], Policy]:
             _json(f"{API}/spending", None, spend_json), ok=201, roles=spenders
         ),
         (f"{API}/budget", "GET"): Policy(get(f"{API}/budget?year=2569"), roles=readers),
+        (f"{API}/activities/<int:activity_id>/photos", "POST"): Policy(
+            _photo_upload(API + "/activities/{id}/photos", page=False),
+            ok=201,
+            roles=recorders,
+            scoped=True,
+        ),
+        (f"{API}/activities/<int:activity_id>/photos/<int:photo_id>", "GET"): Policy(
+            _photo_get, roles=readers, scoped=True
+        ),
+        ("/cooperation/activities/<int:activity_id>/photos", "POST"): Policy(
+            _photo_upload("/cooperation/activities/{id}/photos", page=True),
+            ok=303,
+            roles=recorders,
+            scoped=True,
+            page=True,
+        ),
         ("/cooperation", "GET"): Policy(get("/cooperation"), roles=readers, page=True),
         ("/cooperation/new", "GET"): Policy(get("/cooperation/new"), roles=recorders, page=True),
         ("/cooperation/new", "POST"): Policy(
@@ -218,7 +259,7 @@ def prepare(session: Session, world: World) -> None:
     world.extra["coop_pairs"] = pairs["TH5703"][:2]
     home_writer = world.users[Role.COORDINATOR]
     away_writer = make_user(session, Role.COORDINATOR, "matrix-coop-away", district="TH2706")
-    activities, actions = {}, {}
+    activities, actions, photos = {}, {}, {}
     for name, writer, where, pcode in (
         ("home", home_writer, HOME, "TH5703"),
         ("away", away_writer, AWAY, "TH2706"),
@@ -227,8 +268,11 @@ def prepare(session: Session, world: World) -> None:
         activity = create_activity(session, parse_activity(body), writer)
         activities[name] = activity.id
         actions[name] = add_action(session, activity.id, parse_action(ITEM), writer).id
+        photo, _ = add_activity_photo(session, activity.id, jpeg((40, 30), (9, 9, 9)), writer)
+        photos[activity.id] = photo.id
     world.extra["coop_activities"] = activities
     world.extra["coop_actions"] = actions
+    world.extra["coop_photos"] = photos
     admin = world.users[Role.ADMINISTRATOR]
     allocation = create_allocation(
         session,

@@ -458,6 +458,28 @@ PATHS: dict[str, dict[str, Any]] = {
             csrf=True,
         )
     },
+    "/api/cooperation/activities/{activity_id}/photos": {
+        "post": op(
+            "Add a photo of an activity (JPEG, PNG or WebP; EXIF removed); audited",
+            {"201": answer("stored", OBJECT), "200": answer("the same photo again", OBJECT)},
+            params=[path_id("activity_id")],
+            body={
+                "type": "object",
+                "required": ["photo"],
+                "properties": {"photo": {"type": "string", "format": "binary"}},
+            },
+            body_media="multipart/form-data",
+            errs=(400, 401, 403, 404, 413, 422),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/activities/{activity_id}/photos/{photo_id}": {
+        "get": op(
+            "A photo of an activity in the viewer's scope",
+            {"200": {"description": "the image", "content": {"image/*": {}}}},
+            params=[path_id("activity_id"), path_id("photo_id")],
+        )
+    },
     "/api/cooperation/actions": {
         "get": op(
             "Agreements and action items in the viewer's scope (overdue=1: the overdue ones)",

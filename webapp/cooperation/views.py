@@ -56,11 +56,13 @@ from gis.cooperation.budget import (
     parse_spending,
 )
 from gis.cooperation.fiscal import fiscal_year_bounds
+from gis.cooperation.photos import activity_photos
 from gis.errors import BorderwatchError
 from gis.models import CoordinationCentre, District, ParallelArea, User
 from gis.types import ActionStatus, ActivityKind, CooperationTopic, ParticipantGroup, Side
 from webapp.auth.session import roles_required, viewer
 from webapp.cooperation import bp
+from webapp.cooperation.photos import photo_json
 from webapp.cooperation.schemas import (
     activity_from_form,
     count_name,
@@ -240,6 +242,7 @@ def activity_page(activity_id: int):
         may_record=user.role in RECORDERS,
         sides=labels(Side),
         statuses=labels(ActionStatus),
+        photos=[photo_json(p) for p in activity_photos(session, found.id, user)],
     )
 
 
