@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
-from gis.cooperation.access import RECORDERS, readable_scope, require_role
+from gis.cooperation.access import READERS, RECORDERS, readable_scope, require_role
 from gis.cooperation.activities import get_activity
 from gis.cooperation.audit import record_change
 from gis.errors import InvalidInput, NotFound
@@ -244,3 +244,24 @@ def list_actions(
     if only_overdue:
         query = query.where(overdue(today))
     return list(session.execute(query).scalars())
+
+
+def items_about(
+    session: Session, viewer: User, link: str, record_id: int
+) -> list[tuple[ActionItem, Activity]]:
+    """The agreements and action items about one incident, hotspot, natural crossing or
+    checkpoint (``link``: ``incident_id``, ``hotspot_id``, ``natural_crossing_id`` or
+    ``checkpoint_id``) that the viewer reads, by due day; none for a role outside the register.
+    """
+    if viewer.role not in READERS or link not in LINKS:
+        return []
+    scope = readable_scope(session, viewer)
+    query = (
+        select(ActionItem, Activity)
+        .join(Activity, Activity.id == ActionItem.activity_id)
+        .where(getattr(ActionItem, link) == record_id)
+        .order_by(ActionItem.due_on.asc().nulls_last(), ActionItem.id)
+    )
+    if scope is not None:
+        query = query.where(Activity.district_id.in_(scope))
+    return [(item, activity) for item, activity in session.execute(query).all()]

@@ -210,3 +210,32 @@ def test_the_twin_town_layer_shows_the_recorded_meeting_to_its_readers_only(clie
     _as(client, session, Role.VOLUNTEER)
     assert client.get("/api/layers/twin_towns").status_code == 404
     assert client.get("/api/layers/cooperation_activities").status_code == 404
+
+
+def test_an_agreement_about_an_incident_shows_on_the_incident_page(client, session):
+    from tests.factories import make_incident
+
+    token = _as(client, session, Role.COORDINATOR)
+    incident = make_incident(session, district_name="Chiang Khong")
+    resp = client.post(
+        "/api/cooperation/activities", json=activity_body(session), headers={"X-CSRFToken": token}
+    )
+    activity_id = resp.get_json()["id"]
+    form = {
+        "csrf_token": token,
+        "text": "เฝ้าระวังร่วมที่ท่าเรือ",
+        "owner_side": "LAO",
+        "incident_id": f"#{incident.id}",
+    }
+    assert (
+        client.post(f"/cooperation/activities/{activity_id}/actions", data=form).status_code == 303
+    )
+    page = client.get(f"/review/incidents/{incident.id}").get_data(as_text=True)
+    assert 'id="coop-about"' in page and "เฝ้าระวังร่วมที่ท่าเรือ" in page
+    assert f"/cooperation/activities/{activity_id}" in page
+    bad = {**form, "incident_id": "2000000000"}
+    client.post(f"/cooperation/activities/{activity_id}/actions", data=bad)
+    items = client.get(f"/api/cooperation/activities/{activity_id}").get_json()["actions"]
+    assert [i["incident_id"] for i in items] == [incident.id]  # the unknown one was refused
+    other = make_incident(session, district_name="Chiang Khong")
+    assert 'id="coop-about"' not in client.get(f"/review/incidents/{other.id}").get_data(True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext
+from flask_login import current_user
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,7 @@ from gis.cooperation.agreements import (
     action_json,
     add_action,
     get_action,
+    items_about,
     list_actions,
     parse_action,
     update_action,
@@ -86,6 +88,15 @@ VOCAB = SimpleNamespace(
 @bp.context_processor
 def vocabularies() -> dict[str, Any]:
     return {"vocab": VOCAB}
+
+
+@bp.app_template_global()
+def cooperation_items_about(about: str, record_id: int) -> list[tuple[Any, Any]]:
+    """For other areas' pages: the agreements about a record that the signed-in account reads
+    (``about``: ``incident_id``, ``hotspot_id``, ``natural_crossing_id``, ``checkpoint_id``)."""
+    if not current_user.is_authenticated:
+        return []
+    return items_about(get_session(), viewer(), about, record_id)
 
 
 def _district_choice(session: Session, user: User) -> District | None:
@@ -250,7 +261,10 @@ def activity_page(activity_id: int):
 @roles_required(*RECORDERS)
 def add_action_form(activity_id: int):
     session = get_session()
-    body = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    body: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    for link in ("incident_id", "hotspot_id", "natural_crossing_id", "checkpoint_id"):
+        raw = str(body.get(link) or "").strip().lstrip("#")
+        body[link] = int(raw) if raw.isdigit() and len(raw) < 12 else raw or None
     try:
         add_action(session, activity_id, parse_action(body), viewer())
         session.commit()
