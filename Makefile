@@ -130,6 +130,7 @@ bench: up migrate
 	step bench/demo.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --keep; \
 	step bench/slowlink.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
 	step bench/mapload.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
+	step bench/dashboard.py --database $(BENCH_DATA) --reuse; \
 	step bench/export.py $(BENCH_SIZE_ARGS); \
 	step bench/hotspots.py $(BENCH_SIZE_ARGS); \
 	step bench/ingest.py --duration 10 --warmup 2; \

@@ -20,7 +20,13 @@ from gis.models.cooperation import (
 )
 from gis.models.export import ExportAudit
 from gis.models.hotspots import EmergingCell, Hotspot, HotspotCell, HotspotMember, HotspotRun
-from gis.models.incidents import Incident, IncidentCell, IncidentEvent, IncidentPhoto
+from gis.models.incidents import (
+    Incident,
+    IncidentCell,
+    IncidentEvent,
+    IncidentPeriod,
+    IncidentPhoto,
+)
 from gis.models.patrols import PatrolPlan, PatrolStop
 from gis.models.reference import (
     BorderPiece,
@@ -67,6 +73,7 @@ __all__ = [
     "Incident",
     "IncidentCell",
     "IncidentEvent",
+    "IncidentPeriod",
     "IncidentPhoto",
     "NaturalCrossing",
     "ParallelArea",

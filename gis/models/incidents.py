@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Double,
     ForeignKey,
@@ -47,6 +48,13 @@ class Incident(Base):
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
         Index("ix_incident_reporter_id", "reporter_id"),
         Index("ix_incident_occurred_at", "occurred_at"),
+        # the dashboard's backlog: the new reports of each district by age (migration 0019)
+        Index(
+            "ix_incident_new_reported",
+            "district_id",
+            "reported_at",
+            postgresql_where=text("status = 'new'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -100,6 +108,25 @@ class IncidentCell(Base):
     n: Mapped[int] = mapped_column(Integer)
     sum_lon: Mapped[float] = mapped_column(Double)
     sum_lat: Mapped[float] = mapped_column(Double)
+
+
+class IncidentPeriod(Base):
+    """Incidents counted per calendar week (``unit`` ``week``, ``start`` its Monday) and per
+    calendar month (``month``, its first day) in Thai time, by the time they occurred, kept
+    exact by statement-level triggers on ``incident`` (migration 0019): per district, parallel
+    area (0 for none), category, status and channel. Read by :mod:`gis.stats.counts` for the
+    dashboard's weeks and months."""
+
+    __tablename__ = "incident_period"
+
+    unit: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parallel_area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class IncidentEvent(Base):

@@ -4,7 +4,8 @@ parallel area, and public reports against the officers' with the share verified.
 Every count is of ``incident`` rows in the filter's districts (the viewer's scope narrowed by the
 chosen province or district), of its category and channel if chosen, that occurred in the window
 (``occurred_at``, the time the map, the hotspot runs and the exports filter by; weeks and months
-in Thai time).
+in Thai time). They are read from ``incident_period`` (the same rows counted per week and per
+month in Thai time, kept exact by triggers, migration 0019).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from gis.filters import in_scope, in_window
 from gis.geojson import json_object
-from gis.models import DisplayShape, District, Incident, ParallelArea, Province
-from gis.parsing import THAI_ZONE
+from gis.models import DisplayShape, District, Incident, IncidentPeriod, ParallelArea, Province
+from gis.parsing import THAI_TIME
 from gis.reference.layers import display_collection, display_polygons, display_precision
 from gis.stats.params import DashboardFilter, Window
 from gis.types import Channel, IncidentStatus
@@ -42,6 +43,24 @@ def matching(f: DashboardFilter, window: Window | None = None) -> ColumnElement[
     return and_(true(), *conditions)
 
 
+def period_matching(f: DashboardFilter, window: Window) -> ColumnElement[bool]:
+    """Filter on ``incident_period``: the filter's districts, category and channel, its kind of
+    period, the weeks or months that begin in ``window`` (whole periods: its instants are the
+    Thai midnights that begin and end them)."""
+    d = IncidentPeriod
+    conditions: list[ColumnElement[bool]] = [
+        d.unit == f.period.value,
+        in_scope(f.districts, d.district_id),
+        d.start >= window.start.astimezone(THAI_TIME).date(),
+        d.start < window.end.astimezone(THAI_TIME).date(),
+    ]
+    if f.category is not None:
+        conditions.append(d.category == f.category.value)
+    if f.channel is not None:
+        conditions.append(d.channel == f.channel.value)
+    return and_(true(), *conditions)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One period of the series: its start and end (Thai time) and its counts."""
@@ -57,21 +76,20 @@ def series(session: Session, f: DashboardFilter) -> list[Step]:
     """Reports per period (week or month), by category and by status, the last step the chosen
     period; periods without reports count zero."""
     windows = f.steps()
-    local = func.timezone(THAI_ZONE, Incident.occurred_at)
-    bucket = func.date_trunc(f.period.value, local).label("bucket")
+    d = IncidentPeriod
     rows = session.execute(
-        select(bucket, Incident.category, Incident.status, func.count().label("n"))
-        .where(matching(f, Window(windows[0].start, windows[-1].end)))
-        .group_by(bucket, Incident.category, Incident.status)
+        select(d.start.label("bucket"), d.category, d.status, func.sum(d.n).label("n"))
+        .where(period_matching(f, Window(windows[0].start, windows[-1].end)))
+        .group_by(d.start, d.category, d.status)
     ).all()
-    by_category: dict[dt.datetime, Counter[str]] = {}
-    by_status: dict[dt.datetime, Counter[str]] = {}
+    by_category: dict[dt.date, Counter[str]] = {}
+    by_status: dict[dt.date, Counter[str]] = {}
     for row in rows:
         by_category.setdefault(row.bucket, Counter())[str(row.category)] += row.n
         by_status.setdefault(row.bucket, Counter())[str(row.status)] += row.n
     steps = []
     for w in windows:
-        key = w.start.replace(tzinfo=None)
+        key = w.start.astimezone(THAI_TIME).date()
         categories = by_category.get(key, Counter())
         steps.append(
             Step(
@@ -101,14 +119,14 @@ class PlaceCount:
 
 def _period_counts(f: DashboardFilter, column: Any) -> Any:
     current, previous = f.current, f.previous
-    is_current = in_window(current.start, current.end)
+    is_current = IncidentPeriod.start >= current.start.astimezone(THAI_TIME).date()
     return (
         select(
             column.label("place_id"),
-            func.count().filter(is_current).label("count"),
-            func.count().filter(~is_current).label("previous"),
+            func.coalesce(func.sum(IncidentPeriod.n).filter(is_current), 0).label("count"),
+            func.coalesce(func.sum(IncidentPeriod.n).filter(~is_current), 0).label("previous"),
         )
-        .where(matching(f, Window(previous.start, current.end)))
+        .where(period_matching(f, Window(previous.start, current.end)))
         .group_by(column)
         .subquery("counts")
     )
@@ -117,7 +135,7 @@ def _period_counts(f: DashboardFilter, column: Any) -> Any:
 def district_counts(session: Session, f: DashboardFilter) -> list[PlaceCount]:
     """Every target district of the filter, with its reports in the period and the previous
     one (zero when none), in the order of the target list."""
-    counts = _period_counts(f, Incident.district_id)
+    counts = _period_counts(f, IncidentPeriod.district_id)
     rows = session.execute(
         select(
             District.id,
@@ -140,7 +158,7 @@ def district_counts(session: Session, f: DashboardFilter) -> list[PlaceCount]:
 def parallel_area_counts(session: Session, f: DashboardFilter) -> list[PlaceCount]:
     """The parallel areas across the border that reports of the filter were routed through,
     with their counts in the period and the previous one (areas with none are left out)."""
-    counts = _period_counts(f, Incident.parallel_area_id)
+    counts = _period_counts(f, IncidentPeriod.parallel_area_id)
     rows = session.execute(
         select(
             ParallelArea.id,
@@ -174,16 +192,17 @@ class ChannelShare:
 
 def channel_shares(session: Session, f: DashboardFilter) -> list[ChannelShare]:
     """Public reports against officers' reports in the period, and how many were verified."""
-    public = (Incident.channel == Channel.ONLINE_PUBLIC).label("public")
-    accepted = Incident.status.in_([s.value for s in ACCEPTED])
-    rows = dict(
-        (row.public, row)
+    public = (IncidentPeriod.channel == Channel.ONLINE_PUBLIC.value).label("public")
+    accepted = IncidentPeriod.status.in_([s.value for s in ACCEPTED])
+    total, ok = func.sum(IncidentPeriod.n), func.sum(IncidentPeriod.n).filter(accepted)
+    rows = {
+        row.public: row
         for row in session.execute(
-            select(public, func.count().label("total"), func.count().filter(accepted).label("ok"))
-            .where(matching(f, f.current))
+            select(public, total.label("total"), func.coalesce(ok, 0).label("ok"))
+            .where(period_matching(f, f.current))
             .group_by(public)
         ).all()
-    )
+    }
     found = []
     for is_public in (True, False):
         row = rows.get(is_public)
@@ -208,7 +227,7 @@ def district_map(session: Session, f: DashboardFilter) -> str:
         FeatureCollection JSON text; feature ids are district ids, properties ``pcode``,
         ``name``, ``name_th``, ``province``, ``province_th``, ``count`` and ``previous``.
     """
-    counts = _period_counts(f, Incident.district_id)
+    counts = _period_counts(f, IncidentPeriod.district_id)
     precision = display_precision(MAP_ZOOM)
     properties = {
         "pcode": District.pcode,
