@@ -119,7 +119,7 @@ fmt: venv
 # bench/results.json. Sizes are parameters: BENCH_INCIDENTS (the demo data set that the map
 # load is measured on, 1,000,000) and BENCH_SIZES (the export's and the hotspot runs' sizes,
 # e.g. 1000000,10000000 on a larger machine; each file's default when empty). The demo data
-# set is generated once, by bench/demo.py, and the map load reuses it.
+# set is generated once, by bench/demo.py, and the map loads (slowlink, offline, mapload) reuse it.
 BENCH_INCIDENTS ?= 1000000
 BENCH_SIZES ?=
 BENCH_DATA = borderwatch_bench_data
@@ -129,6 +129,7 @@ bench: up migrate
 	step() { echo "== $$* ($$(( $$(date +%s) - started )) s so far)"; $(PY) "$$@"; }; \
 	step bench/demo.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --keep; \
 	step bench/slowlink.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
+	step bench/offline.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
 	step bench/mapload.py --incidents $(BENCH_INCIDENTS) --database $(BENCH_DATA) --reuse; \
 	step bench/dashboard.py --database $(BENCH_DATA) --reuse; \
 	step bench/export.py $(BENCH_SIZE_ARGS); \
