@@ -222,7 +222,9 @@ def section(requests: list[dict[str, Any]], found: dict[str, Any], meta: dict[st
         "## Statistics dashboard and emerging hot spots (`bench/dashboard.py`)",
         "",
         f"Measured {meta['measured']} on {meta['machine']}, {meta['incidents']:,} demo incidents "
-        f"over two years; command: `{meta['command']}`.",
+        f"over two years; command: `{meta['command']}`. The machine's load average (1 min) was "
+        f"{meta['load_before']} before and {meta['load_after']} after (the server and this "
+        "process share its cores with whatever else runs).",
         "",
         f"**Dashboard requests**: worst p95 {worst:.0f} ms (target < {TARGET_MS:.0f} ms), "
         f"server time in-process, {meta['repeat']} requests each after a warm-up.",
@@ -279,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         with Session(engine) as session:
             incidents = session.scalar(select(func.count()).select_from(Incident))
         ensure_accounts(engine)
+        load_before = round(os.getloadavg()[0], 1)
         print("dashboard requests", flush=True)
         requests = time_requests(url, args.repeat)
         print("emerging hot spots", flush=True)
@@ -289,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             + server_versions(engine),
             "incidents": incidents,
             "repeat": args.repeat,
+            "load_before": load_before,
+            "load_after": round(os.getloadavg()[0], 1),
             "command": ".venv/bin/python bench/dashboard.py"
             + (f" --incidents {args.incidents}" if args.incidents != 1_000_000 else "")
             + (f" --database {args.database} --reuse" if args.reuse else ""),
