@@ -34,9 +34,11 @@ const accountPages = {
 generateSW({
   swDest: out,
   globDirectory: path.join(root, "webapp/static"),
+  // what the field app's pages load (the shell /app and My reports), nothing of the other pages:
+  // the install fetches these one after another, so every file costs a round trip on a weak link
   globPatterns: [
-    "js/*.js",
-    "css/*.css",
+    "js/{base,i18n,csrf,layers,outbox,photo,pindrop,my-reports,sw-routes}.js",
+    "css/{base,map,pindrop,my-reports}.css",
     "icons/*.png",
     "vendor/fonts/*.{css,woff2}",
     "vendor/leaflet/leaflet.{js,css}",

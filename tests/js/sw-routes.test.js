@@ -20,7 +20,8 @@ test("the shell, the account's pages, layers and catalogues are routed; nothing 
   // the map page's live copy holds a nonce and a CSRF token: never kept, only fallen back from
   assert.equal(sw.routeOf(get("/api/session"), ORIGIN), null);
   assert.equal(sw.routeOf(get("/api/incidents"), ORIGIN), null);
-  assert.equal(sw.routeOf(get("/my-reports"), ORIGIN), null); // not a navigation: a fetch
+  assert.equal(sw.routeOf(get("/my-reports"), ORIGIN), "page"); // the warm-up's fetch
+  assert.equal(sw.routeOf(get("/my-reports", "no-cors"), ORIGIN), null);
   assert.equal(sw.routeOf(get("/api/layers/../admin"), ORIGIN), null);
 });
 
@@ -46,8 +47,9 @@ test("only a plain 200 of this origin is kept, with the time it was fetched", as
   const when = new Date("2026-12-07T04:30:00Z");
   const kept = await sw.keptCopy(new Response('{"type":"FeatureCollection"}', {
     status: 200,
-    headers: { "Content-Type": "application/geo+json" },
+    headers: { "Content-Type": "application/geo+json", Vary: "Cookie, Accept-Language" },
   }), when);
+  assert.equal(kept.headers.get("Vary"), null); // matched by its address alone
   assert.equal(kept.headers.get("X-Bw-Kept-At"), "2026-12-07T04:30:00.000Z");
   assert.equal(kept.headers.get("Content-Type"), "application/geo+json");
   assert.equal(await kept.text(), '{"type":"FeatureCollection"}');
@@ -80,4 +82,10 @@ test("without a copy at this zoom, the same layer at the nearest zoom kept is sh
   assert.equal(at("/api/layers/incidents?zoom=12&status=new"), ORIGIN + "/api/layers/incidents?zoom=15&status=new");
   assert.equal(at("/api/layers/mekong"), null);
   assert.equal(sw.nearestLayerKey([], ORIGIN + "/api/layers/districts?zoom=9"), null);
+});
+
+test("a page warms the shell, its script, the account's pages and its catalogue", () => {
+  assert.deepEqual(sw.warmUrls("/i18n/th.js?v=abc", ["/my-reports"]), ["/app", "/app/map.js", "/my-reports", "/i18n/th.js?v=abc"]);
+  assert.deepEqual(sw.warmUrls(null, []), ["/app", "/app/map.js"]); // a role without My reports
+  assert.deepEqual(sw.warmUrls("/static/js/evil.js", ["/admin/users"]), ["/app", "/app/map.js"]);
 });

@@ -11,12 +11,14 @@ CSRF token (static/js/csrf.js) and says so when it cannot.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Response, abort, current_app, g, jsonify, render_template, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from webapp.incidents.api import REPORTERS
 from webapp.map.views import MAP_PANEL, pindrop_config, viewer_map
 from webapp.offline import bp
 from webapp.vocab import label
@@ -42,6 +44,19 @@ def worker_path() -> Path:
     if configured:
         return Path(configured)
     return Path(current_app.static_folder or "static") / "sw" / "sw.js"
+
+
+@bp.app_context_processor
+def offline_globals() -> dict[str, Any]:
+    """``offline_pages()`` for templates/base.html: the pages besides the shell that the
+    signed-in account's worker keeps (those its role reads), which base.js warms."""
+
+    def offline_pages() -> list[str]:
+        if current_user.is_authenticated and current_user.role in REPORTERS:
+            return [url_for("incidents.my_reports")]
+        return []
+
+    return {"offline_pages": offline_pages}
 
 
 @bp.get("/sw.js")

@@ -38,8 +38,8 @@
   const csrfMeta = document.querySelector('meta[name="csrf-token"]');
   const banner = document.getElementById("bw-connection");
   const t = window.bw.t || function (text) { return text; };
-  /** The caches that hold the account's data (sw-routes.js ACCOUNT_CACHES). */
-  const ACCOUNT_CACHES = ["bw-shell", "bw-pages", "bw-layers"];
+  /** The worker's rules (static/js/sw-routes.js, loaded before this script when signed in). */
+  const rules = window.bwSw || { ACCOUNT_CACHES: [], warmUrls: function () { return []; } };
   let session = null;
 
   function say(text, signIn) {
@@ -131,7 +131,7 @@
           signOut.submit();
         });
       };
-      Promise.all(ACCOUNT_CACHES.map(function (name) {
+      Promise.all(rules.ACCOUNT_CACHES.map(function (name) {
         return window.caches.delete(name);
       })).then(done, done);
     });
@@ -153,9 +153,27 @@
         wb.messageSkipWaiting();
       };
     });
-    wb.register().catch(function () {
-      /* no worker (a private window, an old browser): the pages work online as before */
-    });
+    // the first visit's requests left before there was a worker: once it controls the page,
+    // have it keep the shell, the account's pages and this page's catalogue (unless kept)
+    const warm = function () {
+      if (!navigator.serviceWorker.controller || !window.caches) return;
+      window.caches.match(rules.SHELL || "/app").then(function (kept) {
+        if (kept) return;
+        const catalogue = document.querySelector('script[src^="/i18n/"]');
+        const pages = (worker.getAttribute("data-pages") || "").split(" ").filter(Boolean);
+        rules.warmUrls(catalogue ? catalogue.getAttribute("src") : null, pages).forEach(
+          function (url) {
+            window.fetch(url, { credentials: "same-origin" }).catch(function () {});
+          },
+        );
+      });
+    };
+    navigator.serviceWorker.addEventListener("controllerchange", warm);
+    wb.register()
+      .then(warm)
+      .catch(function () {
+        /* no worker (a private window, an old browser): the pages work online as before */
+      });
     window.addEventListener("online", function () {
       wb.update().catch(function () {});
     });

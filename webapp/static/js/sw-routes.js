@@ -6,6 +6,8 @@
  *   the app shell   /app (the map page without per-request secrets) and /app/map.js (its map
  *                   script), network first, the last good copy kept ("bw-shell")
  *   pages           "My reports", network first, the last good copy kept ("bw-pages")
+ *   warm-up         warmUrls: what a page asks the worker to keep as soon as it controls the
+ *                   page, so that the first visit is enough to open the app offline
  *   layers          /api/layers/<name>: network first; the last answer of each layer at each
  *                   zoom is kept whatever the box ("bw-layers"), so that the district opened at
  *                   a zoom draws again offline at that zoom
@@ -112,7 +114,8 @@
     const url = asUrl(request.url);
     if (!keepable(request, url, origin)) return null;
     if (isShell(url)) return "shell";
-    if (request.mode === "navigate" && isPage(url)) return "page";
+    // the account's pages: opened, or fetched by the page that warms the caches (base.js)
+    if (isPage(url) && request.mode !== "no-cors") return "page";
     if (layerName(url)) return "layer";
     if (isCatalogue(url)) return "catalogue";
     if (request.mode === "navigate") return "navigate";
@@ -124,13 +127,16 @@
     return !!response && response.status === 200 && !response.redirected && response.type !== "opaque";
   }
 
-  /** The copy of an answer the worker keeps: the same answer with the time it was fetched
-   * (X-Bw-Kept-At, RFC 3339), which a page shows when it is served instead of the network
+  /** The copy of an answer the worker keeps: the same answer without Vary, with the time it
+   * was fetched (X-Bw-Kept-At, RFC 3339), which a page shows when it is served instead of the network
    * ("the copy kept on this phone on ..."); null for an answer that is not kept. */
   function keptCopy(response, now) {
     if (!keepsAnswer(response)) return Promise.resolve(null);
     const headers = new Headers(response.headers);
     headers.set("X-Bw-Kept-At", (now || new Date()).toISOString());
+    // kept for this phone's account only (emptied at sign-out): matched by its address alone,
+    // whatever the Vary of the answer (the Cache API would compare cookies it cannot see)
+    headers.delete("Vary");
     return response.blob().then(function (body) {
       return new Response(body, {
         status: response.status,
@@ -140,10 +146,26 @@
     });
   }
 
+  /** What a page fetches through the worker as soon as the worker controls it, unless the
+   * shell is kept already: the shell and its map script, those of the account's pages its role
+   * reads (``pages``) and the page's own catalogue (the first visit's requests left before
+   * there was a worker to keep them). */
+  function warmUrls(catalogue, pages) {
+    const urls = SHELL_PATHS.concat(
+      (pages || []).filter(function (path) {
+        return PAGES.indexOf(path) >= 0;
+      }),
+    );
+    if (catalogue && isCatalogue(asUrl(catalogue))) urls.push(String(catalogue));
+    return urls;
+  }
+
   return {
+    warmUrls: warmUrls,
     keptCopy: keptCopy,
     CACHES: CACHES,
     ACCOUNT_CACHES: ACCOUNT_CACHES,
+    PAGES: PAGES,
     SHELL: SHELL,
     routeOf: routeOf,
     layerName: layerName,
