@@ -494,6 +494,23 @@ def _rows() -> list[DateParam]:
         rows.append(
             DateParam("/api/patrols", "GET", name, planner, query("/api/patrols", name), _today())
         )
+    # the dashboard's day (the period that holds it), on every route that reads it
+    rows += [
+        DateParam("/dashboard", "GET", "day", hq, page("/dashboard", "day"), _today()),
+        DateParam("/api/dashboard", "GET", "day", hq, query("/api/dashboard", "day"), _today()),
+        DateParam(
+            "/api/dashboard/map", "GET", "day", hq, query("/api/dashboard/map", "day"), _today()
+        ),
+        DateParam(
+            "/dashboard/<name>.csv",
+            "GET",
+            "day",
+            hq,
+            page("/dashboard/backlog.csv", "day"),
+            _today(),
+        ),
+        DateParam("/dashboard/brief", "GET", "day", hq, page("/dashboard/brief", "day"), _today()),
+    ]
     for collection in _collections():
         rows += [
             DateParam(
@@ -658,6 +675,7 @@ NO_DATES = frozenset(
         ("/ogcapi/collections/<cid>", "GET"),
         ("/ogcapi/collections/<cid>/items/<fid>", "GET"),
         ("/ogcapi/collections/<cid>/queryables", "GET"),
+        ("/api/hotspots/emerging", "GET"),
         ("/cooperation", "GET"),
         ("/cooperation/new", "GET"),
         ("/cooperation/activities/<int:activity_id>", "GET"),

@@ -121,6 +121,30 @@ def template_english(source: str) -> list[str]:
     return found + english_words(text)
 
 
+def test_a_message_in_two_catalogues_reads_the_same_in_both():
+    """The areas' catalogues are merged into one per language: a message (with its context)
+    translated differently in two of them would read as whichever file the merge takes. A word
+    that means two things ("Report": the button, the document) takes a context instead."""
+    seen: dict[tuple[str, str | None, str], dict[str, object]] = {}
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            string = message.string if isinstance(message.string, str) else tuple(message.string)
+            seen.setdefault((po.parts[-3], message.context, msgid), {})[po.stem] = string
+    conflicts = [f"{key}: {areas}" for key, areas in seen.items() if len(set(areas.values())) > 1]
+    assert not conflicts, "translated differently in two catalogues:\n" + "\n".join(conflicts)
+
+
+def test_the_merged_catalogue_keeps_a_context_apart():
+    thai = read_catalogues()["th"]
+    assert thai.get("Report", context="button").string == "แจ้งเหตุ"  # the pin drop's button
+    assert thai.get("Report").string == "รายงาน"
+
+
 def test_templates_show_no_english_outside_the_catalogues():
     offenders = {}
     for template in sorted((WEBAPP / "templates").rglob("*.html")):

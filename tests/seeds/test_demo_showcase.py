@@ -33,9 +33,11 @@ from gis.models import (
     PatrolStop,
     User,
 )
+from gis.parsing import THAI_TIME
 from gis.patrols.plans import latest_run_id
 from gis.types import Channel, IncidentStatus, Role, RunStatus, StopOutcome
 from seeds.demo import DemoReport, generate_demo
+from seeds.demo_cooperation import make_cooperation
 from seeds.demo_desk import DESK, desk_key, desk_places
 from seeds.demo_showcase import ShowcaseReport, complete_demo
 from tests.webapp.signin import sign_in
@@ -62,6 +64,8 @@ def world(module_session: Session) -> World:
     created = ensure_demo_accounts(module_session)
     bulk = generate_demo(module_session, incidents=N, seed=SEED, anchor=ANCHOR)
     showcase = complete_demo(module_session, seed=SEED, anchor=ANCHOR, key_secret=SECRET)
+    # the cooperation register's demo, as `borderwatch demo` makes it after the showcase
+    make_cooperation(module_session, ANCHOR.astimezone(THAI_TIME).date())
     module_session.flush()
     return World({user: password for _, user, password in created}, bulk, showcase)
 

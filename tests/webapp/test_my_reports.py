@@ -21,7 +21,9 @@ ENGLISH = {"Accept-Language": "en"}
 THAI = {"Accept-Language": "th-TH,th;q=0.9"}
 CARD = re.compile(r'<li class="bw-card bw-my-report" id="report-(\d+)" data-status="(\w+)">')
 CONFIG = re.compile(
-    r'<script type="application/json" id="my-reports-config" nonce="[^"]+">(.*?)</script>', re.S
+    # no nonce: the page is kept by the service worker (webapp/offline) and a data block needs none
+    r'<script type="application/json" id="my-reports-config">(.*?)</script>',
+    re.S,
 )
 
 

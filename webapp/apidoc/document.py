@@ -332,6 +332,51 @@ PATHS: dict[str, dict[str, Any]] = {
             params=[path_id("run_id")],
         )
     },
+    "/api/session": {
+        "get": op(
+            "Who is signed in and a CSRF token for this session (for pages the service worker "
+            "keeps); never cached",
+            {"200": answer("the account and the token", OBJECT)},
+            errs=(401,),
+        )
+    },
+    "/api/dashboard": {
+        "get": op(
+            "Every number of the dashboard in the viewer's scope (HQ analysts, planners, "
+            "coordinators)",
+            {"200": answer("the dashboard's numbers", OBJECT)},
+            params=[
+                query("period", {"type": "string", "enum": ["week", "month"]}),
+                query("day", {"type": "string", "format": "date"}),
+                query("province", description="P-code or name"),
+                query("district", description="P-code, DOPA code or name"),
+                query("category", CATEGORY),
+                query("channel"),
+            ],
+        )
+    },
+    "/api/dashboard/map": {
+        "get": op(
+            "The target districts of the filter with their reports in the period",
+            {"200": answer("districts", FEATURE_COLLECTION, GEOJSON)},
+            params=[
+                query("period", {"type": "string", "enum": ["week", "month"]}),
+                query("day", {"type": "string", "format": "date"}),
+                query("province", description="P-code or name"),
+                query("district", description="P-code, DOPA code or name"),
+                query("category", CATEGORY),
+                query("channel"),
+            ],
+        )
+    },
+    "/api/hotspots/emerging": {
+        "get": op(
+            "The new, consecutive and intensifying hot spots of the latest analysed run the "
+            "viewer sees (or ?run=), in the viewer's districts",
+            {"200": answer("the places and their run", OBJECT)},
+            params=[query("run", {"type": "integer", "minimum": 1})],
+        )
+    },
     "/api/hotspots/runs/{run_id}/hotspots": {
         "get": op(
             "A run's hotspots, ranked",

@@ -136,7 +136,7 @@
     headers.set("X-Bw-Kept-At", (now || new Date()).toISOString());
     // kept for this phone's account only (emptied at sign-out): matched by its address alone,
     // whatever the Vary of the answer (the Cache API would compare cookies it cannot see)
-    headers.delete("Vary");
+    headers.delete("Vary"); // i18n-ignore (a header name)
     return response.blob().then(function (body) {
       return new Response(body, {
         status: response.status,
