@@ -185,7 +185,9 @@ def test_the_map_page_in_thai(live_server, thai_browser, output_dir, committed, 
             description="boxes carried to a boat",
         )
         sign_in(page, live_server, coordinator.username)
-        layers = 13  # and the hotspot layers, patrol coverage and the incidents
+        # and the hotspot layers, emerging hot spots, patrol coverage, the twin towns and
+        # cooperation activities, and the incidents
+        layers = 16
 
     response = page.goto(live_server + "/")
     assert response is not None and response.status == 200

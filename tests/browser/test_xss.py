@@ -189,7 +189,8 @@ def sign_out(page: Any, base: str) -> None:
     page.goto(base + "/account/password")
     page.click("header details.bw-account > summary")
     page.click("header form[action='/logout'] button[type=submit]")
-    page.wait_for_load_state()
+    # base.js first empties the account's kept copies (the service worker's caches), then sends
+    page.wait_for_url("**/login*")
     assert "/login" in page.url
 
 

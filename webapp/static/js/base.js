@@ -56,7 +56,8 @@
   }
 
   function showConnection() {
-    if (navigator.onLine === false) {
+    // the browser says it is offline, or the server did not answer the session's question
+    if (navigator.onLine === false || session === "unreachable") {
       say(t("No connection: you see what this phone kept. Reports wait on the phone and are sent when the signal returns."));
     } else if (session === "signed-out") {
       say(t("You are signed out: sign in again to send the reports kept on this phone."), true);
@@ -88,6 +89,7 @@
         })
         .then(function (response) {
           if (response.status === 401) session = "signed-out";
+          else if (!response.ok) session = "unreachable"; // e.g. the worker had no answer
           return response.ok ? response.json() : null;
         })
         .then(function (body) {
@@ -99,6 +101,7 @@
           return "";
         })
         .catch(function () {
+          session = "unreachable";
           return "";
         })
         .then(function (token) {
