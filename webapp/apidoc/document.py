@@ -190,6 +190,16 @@ EXPORT_FORM: Schema = {
         },
     },
 }
+#: The dashboard's filters, the same on its numbers and its map.
+DASHBOARD_PARAMS = [
+    query("period", {"type": "string", "enum": ["week", "month"]}),
+    query("day", {"type": "string", "format": "date"}),
+    query("province", description="P-code or name"),
+    query("district", description="P-code, DOPA code or name"),
+    query("category", CATEGORY),
+    query("channel"),
+]
+
 PATHS: dict[str, dict[str, Any]] = {
     "/api/openapi.json": {
         "get": op("This description", {"200": answer("OpenAPI 3.0", OBJECT)}, errs=())
@@ -345,28 +355,14 @@ PATHS: dict[str, dict[str, Any]] = {
             "Every number of the dashboard in the viewer's scope (HQ analysts, planners, "
             "coordinators)",
             {"200": answer("the dashboard's numbers", OBJECT)},
-            params=[
-                query("period", {"type": "string", "enum": ["week", "month"]}),
-                query("day", {"type": "string", "format": "date"}),
-                query("province", description="P-code or name"),
-                query("district", description="P-code, DOPA code or name"),
-                query("category", CATEGORY),
-                query("channel"),
-            ],
+            params=DASHBOARD_PARAMS,
         )
     },
     "/api/dashboard/map": {
         "get": op(
             "The target districts of the filter with their reports in the period",
             {"200": answer("districts", FEATURE_COLLECTION, GEOJSON)},
-            params=[
-                query("period", {"type": "string", "enum": ["week", "month"]}),
-                query("day", {"type": "string", "format": "date"}),
-                query("province", description="P-code or name"),
-                query("district", description="P-code, DOPA code or name"),
-                query("category", CATEGORY),
-                query("channel"),
-            ],
+            params=DASHBOARD_PARAMS,
         )
     },
     "/api/hotspots/emerging": {
