@@ -120,11 +120,7 @@ def shell() -> Response:
         pindrop=pindrop_config(),
         map_script_url=url_for("offline.shell_script"),
     )
-    resp = Response(html, mimetype="text/html")
-    # Kept by this account's service worker only, never by a shared cache.
-    resp.headers["Cache-Control"] = f"private, {NO_CACHE}"
-    resp.headers["Vary"] = "Cookie, Accept-Language"
-    return resp
+    return account_copy(Response(html, mimetype="text/html"))
 
 
 @bp.get("/app/map.js")
@@ -132,7 +128,12 @@ def shell() -> Response:
 def shell_script() -> Response:
     """The shell's map script (folium's, which other pages carry inline with their nonce). Its
     inner names change with each rendering; only the map's element is named for the shell."""
-    resp = Response(shell_map().script, mimetype="text/javascript")
+    return account_copy(Response(shell_map().script, mimetype="text/javascript"))
+
+
+def account_copy(resp: Response) -> Response:
+    """A part of the shell: kept by this account's service worker only, never by a shared
+    cache, and asked for again on every use."""
     resp.headers["Cache-Control"] = f"private, {NO_CACHE}"
     resp.headers["Vary"] = "Cookie, Accept-Language"
     return resp
