@@ -45,6 +45,12 @@ class Incident(Base):
             "location_accuracy_m IS NULL OR location_accuracy_m BETWEEN 0 AND 100000",
             "location_accuracy_m",
         ),
+        # consent to status updates needs a contact to send them to (migration 0020)
+        CheckConstraint("NOT updates_consent OR reporter_contact IS NOT NULL", "updates_consent"),
+        # only the MWCC desk and the hotline record a report on a citizen's behalf
+        CheckConstraint(
+            "taken_by_id IS NULL OR channel IN ('mwcc_walk_in', 'hotline')", "taken_by_channel"
+        ),
         Index("ix_incident_district_occurred", "district_id", "occurred_at"),
         Index("ix_incident_reporter_id", "reporter_id"),
         Index("ix_incident_occurred_at", "occurred_at"),
@@ -73,6 +79,11 @@ class Incident(Base):
     parallel_area_id: Mapped[int | None] = mapped_column(ForeignKey("parallel_area.id"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reporter_contact: Mapped[str | None] = mapped_column(Text)
+    #: the citizen agreed to hear of status changes at ``reporter_contact`` (a public report's
+    #: reporter; False when no contact was given)
+    updates_consent: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    #: the account that recorded the report on a citizen's behalf (MWCC desk, hotline)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
     referred_to: Mapped[Agency | None] = mapped_column(vocabulary(Agency, "referred_to"))
     border_distance_m: Mapped[float | None] = mapped_column(Double)
