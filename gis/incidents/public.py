@@ -45,6 +45,10 @@ _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 _NOT_FOUND = N_("no report with this receipt code")
 
+#: The channels whose reports get a receipt code: the citizen's own report and the reports the
+#: MWCC desk and the hotline take on a citizen's behalf (:mod:`gis.incidents.desk`).
+RECEIPT_CHANNELS = frozenset({Channel.ONLINE_PUBLIC, Channel.MWCC_WALK_IN, Channel.HOTLINE})
+
 
 class PublicState(enum.StrEnum):
     """What a reporter is told about the report's state.
@@ -141,6 +145,22 @@ def create_public_report(
                 N_("idempotency_key is already used by another report"), field="idempotency_key"
             )
         return incident, incident.receipt_code
+    return incident, give_receipt_code(session, incident)
+
+
+def give_receipt_code(session: Session, incident: Incident) -> str:
+    """Give a newly stored report a fresh receipt code.
+
+    The code is set in a savepoint; on the rare collision with an existing code the savepoint
+    is rolled back and a new code is drawn.
+
+    Args:
+        session: open session; the caller commits.
+        incident: the report, just stored, without a code.
+
+    Returns:
+        The receipt code.
+    """
     for _ in range(CODE_ATTEMPTS):
         code = new_receipt_code()
         try:
@@ -148,7 +168,7 @@ def create_public_report(
                 incident.receipt_code = code
         except IntegrityError:
             continue
-        return incident, code
+        return code
     raise RuntimeError(f"no unused receipt code after {CODE_ATTEMPTS} attempts")
 
 
@@ -184,7 +204,7 @@ def report_status(session: Session, code: str) -> PublicStatus:
         raise NotFound(_NOT_FOUND, field="code")
     row = session.execute(
         select(Incident.status, Incident.reported_at, Incident.category).where(
-            Incident.receipt_code == canonical, Incident.channel == Channel.ONLINE_PUBLIC
+            Incident.receipt_code == canonical, Incident.channel.in_(RECEIPT_CHANNELS)
         )
     ).one_or_none()
     if row is None:
@@ -199,9 +219,11 @@ def report_status(session: Session, code: str) -> PublicStatus:
 
 __all__ = [
     "CODE_BITS",
+    "RECEIPT_CHANNELS",
     "PublicState",
     "PublicStatus",
     "create_public_report",
+    "give_receipt_code",
     "new_receipt_code",
     "normalise_code",
     "report_status",

@@ -15,7 +15,8 @@ The JSON shape of a report (``POST /api/incidents``; the same object for every c
 
 The location is the top-level ``lon`` / ``lat`` pair and nothing else (no GeoJSON ``geometry``
 member). Any other member is refused, naming it: the district, status, reporter and id are set by
-the server. ``reporter_contact`` is accepted only on the public channel.
+the server. ``reporter_contact`` is accepted only on the citizens' channels (the public form,
+the MWCC desk and the hotline: :data:`CONTACT_CHANNELS`).
 
 Storing (:func:`store_incident`, :func:`create_incident`) is one SQL statement for a new report:
 the routing of :func:`gis.reference.districts.route_cte` (the rules that
@@ -87,8 +88,10 @@ REQUIRED = ("lon", "lat", "category", "occurred_at", "idempotency_key")
 OPTIONAL = ("severity", "description", "location_accuracy_m")
 #: The worst accuracy of a place that is stored (metres): beyond it, a fix is no fix.
 MAX_ACCURACY_M = 100_000
-#: Members only the public channel may send.
+#: Members only the citizens' channels may send.
 PUBLIC_ONLY = ("reporter_contact",)
+#: The channels of reports made by (or on behalf of) a citizen, who may leave a contact.
+CONTACT_CHANNELS = frozenset({Channel.ONLINE_PUBLIC, Channel.MWCC_WALK_IN, Channel.HOTLINE})
 #: Members a client might try to send that the server sets itself.
 SERVER_SET = frozenset(
     {
@@ -213,7 +216,8 @@ def parse_incident(
     Args:
         payload: the decoded JSON object.
         now: the current time (timezone-aware); ``occurred_at`` may lie at most an hour after it.
-        channel: how the report arrived; only ``online_public`` accepts ``reporter_contact``.
+        channel: how the report arrived; only :data:`CONTACT_CHANNELS` accept
+            ``reporter_contact``.
         reporter_id: the reporting account, from the caller's authentication.
 
     Returns:
@@ -227,7 +231,7 @@ def parse_incident(
     """
     if not isinstance(payload, Mapping):
         raise InvalidInput(N_("the report must be a JSON object"), field="body")
-    allowed = REQUIRED + OPTIONAL + (PUBLIC_ONLY if channel is Channel.ONLINE_PUBLIC else ())
+    allowed = REQUIRED + OPTIONAL + (PUBLIC_ONLY if channel in CONTACT_CHANNELS else ())
     _check_members(payload, allowed)
     lon = parse_number(payload["lon"], "lon", -180, 180)
     # A latitude beyond 90 with a longitude that would make a latitude: name lat, hint the swap.
