@@ -25,7 +25,13 @@ from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
-from gis.export.stream import COORDINATE_DIGITS, Counter, stream_batches, stream_rows
+from gis.export.stream import (
+    COORDINATE_DIGITS,
+    Counter,
+    copy_lines,
+    stream_rows,
+    unescape_copy_text,
+)
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,33 +70,33 @@ def csv_cell(value: Any, kind: Kind) -> ColumnElement[str]:
 def csv_chunks(
     session: Session, collection: Collection, access: Access, f: Filters, counter: Counter
 ) -> Iterator[bytes]:
-    """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties).
+    """The export as CSV chunks (UTF-8 with BOM, ``WKT`` first, then ``id`` and properties,
+    lines ending in CRLF).
 
-    Each line is built in PostgreSQL (:func:`csv_cell`) and read through the server-side
-    cursor as UTF-8 bytes, as the GeoJSON features are: Python only joins lines.
+    Each line is built in PostgreSQL (:func:`csv_cell`) and read by one ``COPY`` of the lines'
+    texts in a thread, as the GeoJSON features are (:func:`gis.export.stream.copy_lines`): the
+    COPY is in text format, so that a quoted cell may hold a line break (it comes escaped: every
+    raw newline ends a line, which is how the features are counted); Python only turns the
+    newlines into CRLF and undoes the escapes.
     """
     fields, x = plan(collection, access, f)
     wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
     cells = [csv_cell(wkt, Kind.TEXT), cast(x.c.fid, Text)]
     cells += [csv_cell(x.c[fl.name], fl.kind) for fl in fields]
-    statement = select(x.c.fid, func.concat_ws(",", *cells))
+    statement = select(func.concat_ws(",", *cells))
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(["WKT", "id", *(fl.name for fl in fields)])
     yield "\ufeff".encode() + header.getvalue().encode()
-    batches = stream_batches(session, statement, utf8=True)
+    lines = copy_lines(session, statement, escaped=True)
     try:
-        for batch in batches:
-            lines = [line for _, line in batch]
-            lines.append(b"")  # the last line's CRLF
-            counter.n += len(batch)
-            counter.last_fid = batch[-1][0]
-            del batch
-            chunk = b"\r\n".join(lines)
-            del lines
-            yield chunk
+        for chunk in lines:
+            counter.n += chunk.count(b"\n")
+            text = unescape_copy_text(chunk.replace(b"\n", b"\r\n"))
             del chunk
+            yield text
+            del text
     finally:
-        batches.close()
+        lines.close()
 
 
 def _column(values: list[Any], kind: Kind) -> tuple[np.ndarray, np.ndarray | None]:

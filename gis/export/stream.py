@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import re
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -163,12 +164,17 @@ class _CopySink:
 _END = object()
 
 
-def copy_lines(session: Session, statement: Any) -> Generator[bytes, None, None]:
+def copy_lines(
+    session: Session, statement: Any, *, escaped: bool = False
+) -> Generator[bytes, None, None]:
     """The single text column of ``statement`` as UTF-8 lines (each value and ``"\\n"``), in
     chunks of whole lines, through one ``COPY (...) TO STDOUT`` on the session's connection.
 
     The values must never hold a newline, ``\\x01`` or ``\\x02`` (JSON text from PostgreSQL's
-    JSON functions: see :data:`_COPY_OPTIONS`). psycopg2's ``copy_expert`` reads in a thread (it
+    JSON functions: see :data:`_COPY_OPTIONS`), unless ``escaped``: then the COPY is in text
+    format, where a value may hold any character and comes escaped (a newline as ``\\n``, a
+    backslash as ``\\\\``, ...: :func:`unescape_copy_text`), so that each raw newline still
+    ends a value. psycopg2's ``copy_expert`` reads in a thread (it
     lets go of the GIL while it waits for the server) into a queue of :data:`COPY_AHEAD` chunks,
     so memory stays flat and chunks are yielded as they arrive. Closing the generator early (a
     client that went away) cancels the statement on the server and waits for the thread: the
@@ -180,7 +186,8 @@ def copy_lines(session: Session, statement: Any) -> Generator[bytes, None, None]
         raise RuntimeError("a COPY export needs a UTF8 client encoding")
     with raw.cursor() as cursor:  # a long stream gains nothing from JIT compiling its plan
         cursor.execute("SET LOCAL jit = off")
-    sql = f"COPY ({literal_sql(session, statement)}) TO STDOUT WITH ({_COPY_OPTIONS})"
+    options = "FORMAT text" if escaped else _COPY_OPTIONS
+    sql = f"COPY ({literal_sql(session, statement)}) TO STDOUT WITH ({options})"
     chunks: queue.Queue[Any] = queue.Queue(maxsize=COPY_AHEAD)
     stop = threading.Event()
     sink = _CopySink(chunks, stop)
@@ -216,6 +223,28 @@ def copy_lines(session: Session, statement: Any) -> Generator[bytes, None, None]
         if thread.is_alive():
             raw.cancel()  # ends a COPY still running; the thread's copy_expert then raises
         thread.join()
+
+
+#: The escapes of COPY's text format (PostgreSQL's ``CopyAttributeOutText``): what each stands for.
+_COPY_ESCAPES = {
+    b"\\": b"\\",
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+    b"b": b"\b",
+    b"f": b"\f",
+    b"v": b"\v",
+}
+_COPY_ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
+
+
+def unescape_copy_text(data: bytes) -> bytes:
+    """Values of a text-format COPY (``copy_lines(..., escaped=True)``) as they are: each
+    escape replaced by its character (a backslash before any other character stands for that
+    character, as COPY FROM reads it)."""
+    if b"\\" not in data:
+        return data
+    return _COPY_ESCAPE.sub(lambda m: _COPY_ESCAPES.get(m.group(1), m.group(1)), data)
 
 
 @dataclass
@@ -355,4 +384,5 @@ __all__ = [
     "members",
     "stream_batches",
     "stream_rows",
+    "unescape_copy_text",
 ]

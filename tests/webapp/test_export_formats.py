@@ -188,3 +188,22 @@ def test_every_format_counts_the_same_features_as_the_database(app, session, wor
     _, packaged = read_gpkg(client.get("/api/export/incidents.gpkg"), tmp_path, "incidents")
     assert len(packaged) == want
     assert len(geojson(client)) == want
+
+
+def test_csv_by_copy_keeps_line_breaks_and_backslashes_and_counts_lines(app, session, world):
+    """A quoted cell with line breaks, backslashes and a tab comes back as it was, and the
+    audit counts features, not lines of text."""
+    text = 'บรรทัดแรก\nsecond \\n line\r\nC:\\temp\\x\t"quoted", end\\'
+    incident = session.get_one(Incident, world.incidents["home_verified"])
+    incident.description = text
+    session.commit()
+    client = client_of(app, Role.HQ_ANALYST)
+    resp = client.get("/api/export/incidents.csv")
+    rows = read_csv(resp)
+    assert resp.get_data().count(b"\r\n") >= len(rows) + 1  # CRLF ends every line
+    by_id = {int(r["id"]): r for r in rows}
+    assert by_id[world.incidents["home_verified"]]["description"] == text
+    assert list(rows[0])[:4] == ["WKT", "id", "category", "status"]
+    audit = session.execute(select(ExportAudit).order_by(ExportAudit.id.desc())).scalars().first()
+    assert audit is not None and audit.format == "csv"
+    assert audit.feature_count == len(rows) > 2
