@@ -236,3 +236,31 @@ class CooperationRecord(StrEnum):
     ACTION_ITEM = "action_item"
     ALLOCATION = "allocation"
     SPENDING = "spending"
+
+
+class NotifyKind(StrEnum):
+    """What a notification tells (gis.notify)."""
+
+    NEW_REPORT = "new_report"
+    REPORT_WAITING = "report_waiting"
+    STATUS_CHANGE = "status_change"
+    CITIZEN_STATUS = "citizen_status"
+    PATROL_PLAN = "patrol_plan"
+    ACTION_OVERDUE = "action_overdue"
+
+
+class NotifyChannel(StrEnum):
+    """How a notification reaches its recipient."""
+
+    IN_APP = "in_app"
+    EMAIL = "email"
+    LINE = "line"
+
+
+class DeliveryStatus(StrEnum):
+    """Where a notification's delivery stands: waiting (for its next attempt), sent, failed
+    (attempts exhausted; an administrator may retry it)."""
+
+    WAITING = "waiting"
+    SENT = "sent"
+    FAILED = "failed"

@@ -36,6 +36,7 @@ from gis.types import (
     StopOutcome,
 )
 from webapp.vocab_cooperation import COOPERATION_LABELS
+from webapp.vocab_notify import NOTIFY_LABELS
 
 #: Label of every value of every vocabulary people read.
 LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
@@ -147,6 +148,7 @@ LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
         PublicState.CLOSED: _l("Closed"),
     },
     **COOPERATION_LABELS,
+    **NOTIFY_LABELS,
 }
 
 

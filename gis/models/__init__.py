@@ -27,6 +27,7 @@ from gis.models.incidents import (
     IncidentPeriod,
     IncidentPhoto,
 )
+from gis.models.notify import Notification, NotifyPreference, NotifySetting
 from gis.models.patrols import PatrolPlan, PatrolStop
 from gis.models.reference import (
     BorderPiece,
@@ -76,6 +77,9 @@ __all__ = [
     "IncidentPeriod",
     "IncidentPhoto",
     "NaturalCrossing",
+    "Notification",
+    "NotifyPreference",
+    "NotifySetting",
     "ParallelArea",
     "PatrolPlan",
     "PatrolStop",
