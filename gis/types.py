@@ -88,6 +88,7 @@ class Channel(StrEnum):
     OFFICER_APP = "officer_app"
     PATROL = "patrol"
     HOTLINE = "hotline"
+    LINE = "line"
 
 
 class Role(StrEnum):

@@ -72,6 +72,7 @@ LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
         Channel.OFFICER_APP: _l("Officer's app"),
         Channel.PATROL: _l("Patrol"),
         Channel.HOTLINE: _l("Hotline"),
+        Channel.LINE: _l("LINE chat"),
     },
     Role: {
         Role.ADMINISTRATOR: _l("Administrator"),

@@ -45,9 +45,14 @@ _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 _NOT_FOUND = N_("no report with this receipt code")
 
-#: The channels whose reports get a receipt code: the citizen's own report and the reports the
-#: MWCC desk and the hotline take on a citizen's behalf (:mod:`gis.incidents.desk`).
-RECEIPT_CHANNELS = frozenset({Channel.ONLINE_PUBLIC, Channel.MWCC_WALK_IN, Channel.HOTLINE})
+#: The channels whose reports get a receipt code: the citizen's own report (on the form or in
+#: the LINE chat, :mod:`gis.linechat`) and the reports the MWCC desk and the hotline take on a
+#: citizen's behalf (:mod:`gis.incidents.desk`).
+RECEIPT_CHANNELS = frozenset(
+    {Channel.ONLINE_PUBLIC, Channel.LINE, Channel.MWCC_WALK_IN, Channel.HOTLINE}
+)
+#: The channels on which citizens report themselves, anonymously (:func:`create_public_report`).
+SELF_REPORT_CHANNELS = frozenset({Channel.ONLINE_PUBLIC, Channel.LINE})
 
 
 class PublicState(enum.StrEnum):
@@ -120,24 +125,26 @@ def create_public_report(
 
     Args:
         session: open session; the caller commits.
-        data: the checked report, of channel ``online_public`` and without a reporter account.
+        data: the checked report, of channel ``online_public`` or ``line`` and without a
+            reporter account.
         max_distance_m: how far beyond the parallel areas a point across the border is routed.
 
     Returns:
         The incident and its receipt code.
 
     Raises:
-        ValueError: ``data`` is not an anonymous ``online_public`` report (a programming error).
+        ValueError: ``data`` is not an anonymous ``online_public`` or ``line`` report (a
+            programming error).
         OutsideWatchArea: the point is outside the watch area.
         Conflict: the idempotency key belongs to a report of another channel, or to a public
             report that is not this submission.
     """
-    if data.channel is not Channel.ONLINE_PUBLIC or data.reporter_id is not None:
-        raise ValueError("a public report is anonymous and of channel online_public")
+    if data.channel not in SELF_REPORT_CHANNELS or data.reporter_id is not None:
+        raise ValueError("a public report is anonymous and of channel online_public or line")
     incident, created = create_incident(session, data, max_distance_m)
     if not created:
         if (
-            incident.channel is not Channel.ONLINE_PUBLIC
+            incident.channel != data.channel
             or incident.receipt_code is None
             or not same_submission(incident, data)
         ):
@@ -220,6 +227,7 @@ def report_status(session: Session, code: str) -> PublicStatus:
 __all__ = [
     "CODE_BITS",
     "RECEIPT_CHANNELS",
+    "SELF_REPORT_CHANNELS",
     "PublicState",
     "PublicStatus",
     "create_public_report",

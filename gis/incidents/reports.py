@@ -90,8 +90,11 @@ OPTIONAL = ("severity", "description", "location_accuracy_m")
 MAX_ACCURACY_M = 100_000
 #: Members only the citizens' channels may send.
 PUBLIC_ONLY = ("reporter_contact",)
-#: The channels of reports made by (or on behalf of) a citizen, who may leave a contact.
-CONTACT_CHANNELS = frozenset({Channel.ONLINE_PUBLIC, Channel.MWCC_WALK_IN, Channel.HOTLINE})
+#: The channels of reports made by (or on behalf of) a citizen, who may leave a contact (a LINE
+#: report's contact is its sender's LINE user id: :mod:`gis.linechat`).
+CONTACT_CHANNELS = frozenset(
+    {Channel.ONLINE_PUBLIC, Channel.MWCC_WALK_IN, Channel.HOTLINE, Channel.LINE}
+)
 #: Members a client might try to send that the server sets itself.
 SERVER_SET = frozenset(
     {

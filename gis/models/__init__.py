@@ -27,6 +27,7 @@ from gis.models.incidents import (
     IncidentPeriod,
     IncidentPhoto,
 )
+from gis.models.linechat import LineConversation, LineWebhookEvent
 from gis.models.notify import Notification, NotifyPreference, NotifySetting
 from gis.models.patrols import PatrolPlan, PatrolStop
 from gis.models.reference import (
@@ -76,6 +77,8 @@ __all__ = [
     "IncidentEvent",
     "IncidentPeriod",
     "IncidentPhoto",
+    "LineConversation",
+    "LineWebhookEvent",
     "NaturalCrossing",
     "Notification",
     "NotifyPreference",
