@@ -80,7 +80,8 @@ from sqlalchemy.orm import Session
 from gis.accounts import users as accounts
 from gis.db import METRIC_SRID, SRID, make_engine, normalise_url
 from gis.hotspots.engine import CATEGORIES, EPOCH_2000
-from gis.hotspots.runs import run_hotspots, run_next
+from gis.hotspots.runs import run_hotspots
+from gis.jobs import run_worker
 from gis.models import User
 from gis.ops import migrate
 from gis.types import Role
@@ -727,8 +728,11 @@ def web_memory(engine: Engine, url: str, password: str) -> dict[str, Any]:
             raise RuntimeError(f"POST /api/hotspots/runs answered {status}")
         location = reply.get("Location", "")
         peak = dict(before)
-        result: dict[str, Any] = {}
-        worker = threading.Thread(target=lambda: result.setdefault("run", run_next(engine)))
+        worker = threading.Thread(  # the run's job, as `borderwatch worker --once` takes it
+            target=run_worker,
+            args=(url, engine),
+            kwargs={"once": True, "queues": ["hotspots"], "install_signal_handlers": False},
+        )
         started = time.perf_counter()
         worker.start()
         polls = 0

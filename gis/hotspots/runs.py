@@ -2,17 +2,19 @@
 
 Contract (used by the API, the worker, the CLI and the patrol planner):
 
-- :func:`start_run` checks the parameters (:mod:`gis.hotspots.params`) and the caller's scope and
-  stores a ``queued`` run (``hotspot_run``); nothing else is written.
+- :func:`start_run` checks the parameters (:mod:`gis.hotspots.params`) and the caller's scope,
+  stores a ``queued`` run (``hotspot_run``) and, in the same transaction, defers its job
+  (``hotspots.execute_run``, :mod:`gis.hotspots.tasks`) for the worker; nothing else is written.
 - :func:`execute_run` computes a run: it fetches the matching incidents, clusters them and
   stores the clusters (``hotspot``, ranked by score, rank 1 first) and their members
   (``hotspot_member``), then the Getis-Ord Gi* hexagons (:mod:`gis.hotspots.gistar`) and, when
   asked (``emerging``), the emerging hot spots over time (:mod:`gis.hotspots.cube`). Progress
   (0..1) is written to the run's row as it goes; the run ends ``done`` or ``failed`` (with
   ``error``).
-- :func:`run_next` is the background worker's step (``borderwatch worker``): it claims the
-  oldest queued run with ``FOR UPDATE SKIP LOCKED`` and executes it. Runs never execute inside a
-  web request.
+- The background worker (``borderwatch worker``, :mod:`gis.jobs`) executes the run's job:
+  procrastinate fetches jobs oldest first with ``FOR UPDATE SKIP LOCKED`` (two workers never
+  take the same run), and takes up again once a job whose worker died. The ``hotspot_run`` row
+  stays the domain's status and progress. Runs never execute inside a web request.
 - :func:`run_hotspots` = start + execute, for the CLI and tests.
 
 The engine (chosen by measurement, see :mod:`gis.hotspots.engine` and ``docs/benchmarks.md``):
@@ -51,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -66,6 +68,7 @@ from gis.hotspots.engine import (  # the constants are part of this module's con
     store_clusters,
 )
 from gis.hotspots.params import RunParams, parse_run_params
+from gis.jobs import defer
 from gis.models import District, HotspotRun, User
 from gis.reference.corridor import ensure_corridor
 from gis.reference.districts import find_district
@@ -77,8 +80,8 @@ log = logging.getLogger(__name__)
 #: Roles that may start runs.
 RUN_ROLES = frozenset({Role.PATROL_PLANNER, Role.HQ_ANALYST})
 ENGINE = "dbscan-grid"
-#: Advisory lock class of a running run (held by its worker's connection while it runs).
-LOCK_CLASS = 4_004
+#: The worker's task of a run (:mod:`gis.hotspots.tasks`).
+TASK = "hotspots.execute_run"
 
 Progress = Callable[[float], None]
 
@@ -117,8 +120,11 @@ def _resolve_districts(session: Session, params: RunParams, user: User | None) -
     return replace(params, district_ids=tuple(sorted(ids_set)))
 
 
-def start_run(session: Session, params: Any, user: User | None) -> HotspotRun:
-    """Check and store a queued run; the caller commits (the worker then executes it).
+def start_run(
+    session: Session, params: Any, user: User | None, *, enqueue: bool = True
+) -> HotspotRun:
+    """Check and store a queued run and defer its job; the caller commits (the worker then
+    executes it).
 
     Args:
         session: open session.
@@ -126,6 +132,7 @@ def start_run(session: Session, params: Any, user: User | None) -> HotspotRun:
             :class:`~gis.hotspots.params.RunParams`.
         user: who asks (a patrol planner or HQ analyst); ``None`` for the command line
             (national scope).
+        enqueue: defer the worker's job (``False`` when the caller executes the run itself).
 
     Returns:
         The stored run (``queued``), flushed.
@@ -148,6 +155,8 @@ def start_run(session: Session, params: Any, user: User | None) -> HotspotRun:
     )
     session.add(run)
     session.flush()
+    if enqueue:
+        defer(session, TASK, lock=f"hotspot_run:{run.id}", run_id=run.id)
     return run
 
 
@@ -220,7 +229,8 @@ def execute_run(
 
     Args:
         bind: an engine or a session.
-        run_id: the run (``queued``, or ``running`` when claimed by :func:`run_next`).
+        run_id: the run (``queued``, or ``running`` when its worker died and it is taken up
+            again).
         progress: optional callback with the fraction done (0..1).
 
     Returns:
@@ -310,100 +320,12 @@ def run_hotspots(
         InvalidInput, Forbidden: as :func:`start_run` (nothing stored).
     """
     if isinstance(bind, Session):
-        run = start_run(bind, params, user)
+        run = start_run(bind, params, user, enqueue=False)
         return execute_run(bind, run.id, progress)
     with Session(bind, expire_on_commit=False) as session:
-        run_id = start_run(session, params, user).id
+        run_id = start_run(session, params, user, enqueue=False).id
         session.commit()
     return execute_run(bind, run_id, progress)
-
-
-# --------------------------------------------------------------------------- the worker
-
-
-def claim_next(conn: Connection) -> int | None:
-    """Claim the oldest queued run on ``conn`` and mark it ``running``.
-
-    ``FOR UPDATE SKIP LOCKED``: concurrent workers never take the same run. The claim also takes
-    a session-level advisory lock on the run, held by ``conn`` until released, so that
-    :func:`requeue_abandoned` can tell a run whose worker died from one still running.
-
-    Returns:
-        The run's id (committed as ``running``), or ``None`` when the queue is empty.
-    """
-    run_id = conn.execute(
-        select(HotspotRun.id)
-        .where(HotspotRun.status == RunStatus.QUEUED)
-        .order_by(HotspotRun.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).scalar()
-    if run_id is None:
-        conn.commit()
-        return None
-    conn.execute(text("SELECT pg_advisory_lock(:c, :id)"), {"c": LOCK_CLASS, "id": run_id})
-    conn.execute(
-        update(HotspotRun)
-        .where(HotspotRun.id == run_id)
-        .values(status=RunStatus.RUNNING, started_at=func.now(), progress=0.0)
-    )
-    conn.commit()
-    return int(run_id)
-
-
-def run_next(engine: Engine, progress: Progress | None = None) -> HotspotRun | None:
-    """Execute the oldest queued run, if any (one step of ``borderwatch worker``).
-
-    Returns:
-        The run as it ended, or ``None`` when nothing was queued. A failed run is returned
-        (``failed``, with ``error``), not raised.
-    """
-    with engine.connect() as lock:
-        run_id = claim_next(lock)
-        if run_id is None:
-            return None
-        try:
-            return execute_run(engine, run_id, progress)
-        except Exception:  # recorded on the run by execute_run
-            with Session(engine, expire_on_commit=False) as session:
-                return session.get_one(HotspotRun, run_id)
-        finally:
-            lock.execute(
-                text("SELECT pg_advisory_unlock(:c, :id)"), {"c": LOCK_CLASS, "id": run_id}
-            )
-            lock.commit()
-
-
-def requeue_abandoned(engine: Engine) -> list[int]:
-    """Put back in the queue the ``running`` runs whose worker is gone (no advisory lock held).
-
-    Returns:
-        The ids requeued.
-    """
-    requeued = []
-    with engine.connect() as conn:
-        running = conn.execute(
-            select(HotspotRun.id).where(HotspotRun.status == RunStatus.RUNNING)
-        ).scalars()
-        for run_id in list(running):
-            free = conn.execute(
-                text("SELECT pg_try_advisory_lock(:c, :id)"), {"c": LOCK_CLASS, "id": run_id}
-            ).scalar()
-            if not free:
-                continue
-            try:
-                conn.execute(
-                    update(HotspotRun)
-                    .where(HotspotRun.id == run_id, HotspotRun.status == RunStatus.RUNNING)
-                    .values(status=RunStatus.QUEUED, progress=0.0, started_at=None)
-                )
-                requeued.append(run_id)
-            finally:
-                conn.execute(
-                    text("SELECT pg_advisory_unlock(:c, :id)"), {"c": LOCK_CLASS, "id": run_id}
-                )
-        conn.commit()
-    return requeued
 
 
 def progress_fraction(value: float | None) -> float:

@@ -17,6 +17,7 @@ from webapp.cli.demo import demo_command, info_command
 from webapp.cli.districts import district_group
 from webapp.cli.export import export_command
 from webapp.cli.hotspots import COMMANDS as hotspot_commands
+from webapp.cli.jobs import jobs_command
 from webapp.cli.seed import import_group, seed_command
 from webapp.cli.users import user_group
 
@@ -29,6 +30,7 @@ COMMANDS: tuple[click.Command, ...] = (
     district_group,
     user_group,
     *hotspot_commands,
+    jobs_command,
     backup_command,
     restore_command,
     export_command,

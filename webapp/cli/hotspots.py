@@ -5,18 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import signal
 import sys
-import time
-from types import FrameType
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from gis.errors import BorderwatchError
 from gis.hotspots.queries import ranked_hotspots
-from gis.hotspots.runs import requeue_abandoned, run_hotspots, run_next
+from gis.hotspots.runs import run_hotspots
+from gis.jobs import queue_names, run_worker
 from gis.reference.corridor import refresh_corridor, set_demarcation
 from gis.text import N_
 from gis.types import Demarcation, RunStatus
@@ -128,31 +127,37 @@ def hotspots_run(
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Execute the queued runs, then stop.")
-@click.option("--poll", type=click.FloatRange(0.1, 60), default=2.0, show_default=True)
+@click.option("--once", is_flag=True, help="Execute the waiting jobs, then stop.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.1, 60),
+    default=5.0,
+    show_default=True,
+    help="Seconds between looks for jobs when no notification came.",
+)
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    help="Only the jobs of this queue (repeatable, or comma-separated; default all).",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 32), default=1, show_default=True, help="Jobs at once."
+)
 @with_appcontext
-def worker_command(once: bool, poll: float) -> None:
-    """Execute queued hotspot runs, one at a time (start one or more beside the web server)."""
-    engine = database().engine
-    stopping = False
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for run_id in requeue_abandoned(engine):
-        log.warning("hotspot run %s was left running by a stopped worker: queued again", run_id)
-    click.echo(say(N_("borderwatch worker: waiting for hotspot runs")), err=True)
-    while not stopping:
-        run = run_next(engine)
-        if run is not None:
-            log.info("hotspot run %s %s (%s clusters)", run.id, run.status, run.n_clusters)
-            continue
-        if once:
-            break
-        time.sleep(poll)
+def worker_command(once: bool, poll: float, queues: tuple[str, ...], concurrency: int) -> None:
+    """Execute background jobs: hotspot runs, exports, notifications, periodic tasks (start one
+    or more beside the web server; SIGTERM lets the running jobs finish)."""
+    db = database()
+    click.echo(say(N_("borderwatch worker: waiting for jobs")), err=True)
+    run_worker(
+        current_app.config["DATABASE_URL"],
+        db.engine,
+        once=once,
+        queues=queue_names(queues) or None,
+        concurrency=concurrency,
+        poll=poll,
+    )
 
 
 @click.group("corridor")
