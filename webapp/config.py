@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).
 ENV_KEYS = (
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "SECRET_KEY",
     "TILE_URL",
     "TILE_ATTRIBUTION",

@@ -1,5 +1,13 @@
 """One SQLAlchemy session per request, closed (and rolled back if uncommitted) at teardown.
 
+Reads that may lag the primary by a moment (the map layers, the OGC API, exports, the dashboard)
+take :func:`get_read_session`: a session on ``DATABASE_REPLICA_URL`` (a standby: libpq's
+``target_session_attrs=prefer-standby`` over the nodes, or the standby's address) when it is set,
+else the request's own session. Its connections are read-only
+(``default_transaction_read_only``), so that nothing is ever written through it, even when libpq
+falls back to the primary. Writes, and whatever must read its own write (an officer's new pin,
+the review queue after an action), stay on :func:`get_session`.
+
 Pooled connections are checked before use when they have been idle for :data:`PING_AFTER_IDLE_S`
 or more (:func:`ping_when_idle`), instead of before every use (``pool_pre_ping``): under load a
 connection goes straight from one request to the next without a round trip, and a database that
@@ -28,10 +36,17 @@ PING_AFTER_IDLE_S = 1.0
 _RETURNED = "borderwatch.returned_at"
 
 
+#: Options of the replica's connections: read-only, and PostgreSQL's JIT off as on the primary's.
+REPLICA_OPTIONS = "-c jit=off -c default_transaction_read_only=on"
+
+
 @dataclass
 class Database:
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    #: The replica's engine and sessions (``DATABASE_REPLICA_URL``); ``None`` without one.
+    replica_engine: Engine | None = None
+    replica_sessionmaker: sessionmaker[Session] | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -42,7 +57,19 @@ def init_app(app: Flask) -> None:
     if app.config["REQUIRE_DURABLE_DATABASE"]:
         require_durability(engine)
         check_at_start(engine)
-    app.extensions[EXTENSION] = Database(engine, make_sessionmaker(engine))
+    db = Database(engine, make_sessionmaker(engine))
+    replica_url = app.config.get("DATABASE_REPLICA_URL")
+    if replica_url:
+        db.replica_engine = make_engine(
+            replica_url,
+            pool_size=5,
+            max_overflow=10,
+            pool_pre_ping=False,
+            connect_args={"options": REPLICA_OPTIONS},
+        )
+        ping_when_idle(db.replica_engine, PING_AFTER_IDLE_S)
+        db.replica_sessionmaker = make_sessionmaker(db.replica_engine)
+    app.extensions[EXTENSION] = db
     app.teardown_appcontext(close_session)
 
 
@@ -96,7 +123,19 @@ def get_session() -> Session:
     return g.db_session
 
 
+def get_read_session() -> Session:
+    """The session of the current request for reads that may lag the primary by a moment: on
+    the replica when ``DATABASE_REPLICA_URL`` is set (read-only), else :func:`get_session`."""
+    replica = database().replica_sessionmaker
+    if replica is None:
+        return get_session()
+    if "db_read_session" not in g:
+        g.db_read_session = replica()
+    return g.db_read_session
+
+
 def close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()

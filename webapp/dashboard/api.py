@@ -16,17 +16,17 @@ from gis.stats.params import READERS
 from webapp.auth.session import roles_required, viewer
 from webapp.dashboard import bp
 from webapp.dashboard.views import current_filter, thai_now
-from webapp.db import get_session
+from webapp.db import get_read_session
 
 
 @bp.get("/api/dashboard")
 @roles_required(*READERS)
 def numbers():
-    board = dashboard_numbers(get_session(), viewer(), current_filter(), thai_now())
+    board = dashboard_numbers(get_read_session(), viewer(), current_filter(), thai_now())
     return jsonify(dashboard_json(board))
 
 
 @bp.get("/api/dashboard/map")
 @roles_required(*READERS)
 def district_map():
-    return Response(district_map_json(get_session(), current_filter()), mimetype=GEOJSON)
+    return Response(district_map_json(get_read_session(), current_filter()), mimetype=GEOJSON)

@@ -20,7 +20,7 @@ from webapp.auth.session import roles_required, viewer
 from webapp.dashboard import bp
 from webapp.dashboard.tables import Table, emerging_table, number, place, tables, text
 from webapp.dashboard.views import filter_args, key_figures, thai_now
-from webapp.db import get_session
+from webapp.db import get_read_session
 
 #: Places and slow districts in the brief (it fits on A4).
 SHORT = 10
@@ -46,7 +46,7 @@ def hotspot_table(spots: list) -> Table:
 @bp.get("/dashboard/brief")
 @roles_required(*READERS)
 def brief():
-    session, me = get_session(), viewer()
+    session, me = get_read_session(), viewer()
     args = {k: v for k, v in request.args.items() if k != "period"}
     f = parse_filter(session, me, {**args, "period": "week"}, thai_now().date())
     board = dashboard_numbers(session, me, f, thai_now())

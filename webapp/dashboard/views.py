@@ -27,7 +27,7 @@ from gis.types import Channel, IncidentCategory
 from webapp.auth.session import roles_required, viewer
 from webapp.dashboard import bp
 from webapp.dashboard.tables import emerging_table, number, place, share, tables
-from webapp.db import get_session
+from webapp.db import get_read_session
 from webapp.i18n import local_date
 from webapp.vocab import labels
 
@@ -41,7 +41,7 @@ def thai_now() -> dt.datetime:
 
 def current_filter() -> DashboardFilter:
     """The request's filters, checked in the viewer's scope (InvalidInput names the field)."""
-    return parse_filter(get_session(), viewer(), request.args, thai_now().date())
+    return parse_filter(get_read_session(), viewer(), request.args, thai_now().date())
 
 
 def filter_args(f: DashboardFilter) -> dict[str, str]:
@@ -59,7 +59,7 @@ def filter_args(f: DashboardFilter) -> dict[str, str]:
 
 def _choices(f: DashboardFilter) -> dict[str, Any]:
     """The filter form's places: the provinces and target districts of the viewer's scope."""
-    session = get_session()
+    session = get_read_session()
     scope = parse_filter(session, viewer(), {}, f.day).districts
     q = (
         select(District.pcode, District.name, District.name_th, Province.pcode.label("province"),
@@ -106,10 +106,10 @@ def key_figures(board: Dashboard) -> dict[str, str | None]:
 @roles_required(*READERS)
 def index():
     f = current_filter()
-    board = dashboard_numbers(get_session(), viewer(), f, thai_now())
+    board = dashboard_numbers(get_read_session(), viewer(), f, thai_now())
     found = tables(board)
-    run = resolve_emerging_run(get_session(), viewer(), None)
-    places = emerging_places(get_session(), viewer(), run, limit=MAX_SHOWN)
+    run = resolve_emerging_run(get_read_session(), viewer(), None)
+    places = emerging_places(get_read_session(), viewer(), run, limit=MAX_SHOWN)
     found["emerging"] = emerging_table(places, None if run is None else run.id)
     args = filter_args(f)
     page = {
@@ -147,9 +147,9 @@ def index():
 @roles_required(*READERS)
 def table_csv(name: str):
     f = current_filter()
-    found = tables(dashboard_numbers(get_session(), viewer(), f, thai_now()))
-    run = resolve_emerging_run(get_session(), viewer(), None)
-    places = emerging_places(get_session(), viewer(), run, limit=MAX_SHOWN)
+    found = tables(dashboard_numbers(get_read_session(), viewer(), f, thai_now()))
+    run = resolve_emerging_run(get_read_session(), viewer(), None)
+    places = emerging_places(get_read_session(), viewer(), run, limit=MAX_SHOWN)
     found["emerging"] = emerging_table(places, None if run is None else run.id)
     if name not in found:
         abort(404)

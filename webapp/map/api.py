@@ -10,7 +10,7 @@ from gis.types import Role
 from layers.registry import get_layer, visible_layers
 from layers.spec import ZOOM_RANGE, LayerQuery, ViewerSource
 from webapp.auth.session import viewer
-from webapp.db import get_session
+from webapp.db import get_read_session
 from webapp.map import bp
 from webapp.params import only, parse_bbox, parse_int
 
@@ -51,7 +51,7 @@ def layer(name: str):
         viewer=viewer() if current_user.is_authenticated else None,
         params={f.param: request.args[f.param] for f in spec.filters if f.param in request.args},
     )
-    response = Response(spec.fetch(get_session(), query), mimetype=GEOJSON)
+    response = Response(spec.fetch(get_read_session(), query), mimetype=GEOJSON)
     if isinstance(spec.source, ViewerSource):
         # an answer for one account: never kept by shared caches
         response.headers["Cache-Control"] = "private, no-store"
