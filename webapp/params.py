@@ -38,6 +38,26 @@ def parse_bbox(args: Mapping[str, str], field: str = "bbox") -> BBox | None:
     return BBox(minx, miny, maxx, maxy)
 
 
+def parse_box(args: Mapping[str, str], field: str = "bbox") -> BBox | None:
+    """A ``bbox`` of four numbers in another CRS than CRS84 (``bbox-crs``): finite, each
+    minimum at most its maximum (the axes in the CRS's order), or ``None`` when absent."""
+    raw = args.get(field)
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidInput(N_("{field} must be minx,miny,maxx,maxy (4 numbers)"), field=field)
+    try:
+        a, b, c, d = (float(p) for p in parts)
+    except ValueError as exc:
+        raise InvalidInput(N_("{field} must contain numbers only"), field=field) from exc
+    if not all(math.isfinite(v) and abs(v) < 1e8 for v in (a, b, c, d)):
+        raise InvalidInput(N_("{field} values must be finite numbers"), field=field)
+    if a > c or b > d:
+        raise InvalidInput(N_("{field}: each minimum must be at most its maximum"), field=field)
+    return BBox(a, b, c, d)
+
+
 def parse_int(
     args: Mapping[str, str], field: str, default: int | None, lo: int, hi: int
 ) -> int | None:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from gis.errors import InvalidInput
+from gis.export import cql
+from gis.export.crs import parse_crs
 from gis.export.plan import Collection, Filters
 from gis.parsing import DAY, parse_choices, parse_when
 from gis.text import N_
@@ -95,9 +98,10 @@ def parse_filters(
 
     Args:
         collection: the collection; a filter it does not take is refused, naming it.
-        params: ``datetime``, ``category``, ``status``, ``district``, ``run`` (others are the
-            caller's business).
-        bbox: the checked bounding box.
+        params: ``datetime``, ``category``, ``status``, ``district``, ``run``, the CQL2
+            ``filter`` with ``filter-lang`` and ``filter-crs``, the answer's ``crs`` and the
+            ``bbox-crs`` (others are the caller's business; which it accepts, too).
+        bbox: the checked bounding box (in ``bbox-crs``).
 
     Raises:
         InvalidInput: a bad value or a filter the collection does not take (``field`` names it).
@@ -110,7 +114,13 @@ def parse_filters(
                 collection=collection.name,
             )
     start, end, exclusive = parse_datetime(params.get("datetime"))
+    tree = cql.parse_filter(params.get("filter"), params.get("filter-lang"))
+    filter_crs = parse_crs(params.get("filter-crs"), "filter-crs")
     return Filters(
+        where=None if tree is None else functools.partial(cql.condition, tree, crs=filter_crs),
+        where_text=None if tree is None else params.get("filter"),
+        crs=parse_crs(params.get("crs"), "crs"),
+        bbox_crs=parse_crs(params.get("bbox-crs"), "bbox-crs"),
         bbox=bbox,
         start=start,
         end=end,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
 from gis.errors import Forbidden, InvalidInput, NotFound
+from gis.export.crs import CRS84, Crs, box_in_storage, to_output
 from gis.filters import in_bbox
 from gis.models import District, User
 from gis.text import N_
@@ -89,6 +90,10 @@ class Filters:
         after: keyset cursor, only features with ``fid > after``.
         limit: most features (``None``: all).
         fid: only the feature with this id (an OGC API item).
+        where: a CQL2 filter (:mod:`gis.export.cql`) as a builder of its SQL condition over an
+            access's properties and geometry; ``where_text`` is the filter as given (audited).
+        crs: the CRS of the answer's coordinates (OGC API Part 2; CRS84 by default).
+        bbox_crs: the CRS ``bbox`` is given in (``bbox`` is then not checked as degrees).
     """
 
     bbox: BBox | None = None
@@ -102,6 +107,10 @@ class Filters:
     after: int | None = None
     limit: int | None = None
     fid: int | None = None
+    where: Callable[[tuple[Field, ...], Any], ColumnElement[bool]] | None = None
+    where_text: str | None = None
+    crs: Crs = CRS84
+    bbox_crs: Crs = CRS84
 
     def audit(self) -> dict[str, Any]:
         """The filters as JSON for the audit row (only those given)."""
@@ -121,6 +130,11 @@ class Filters:
         for name in ("run", "after", "limit", "fid"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
+        if self.where_text is not None:
+            out["filter"] = self.where_text
+        for name in ("crs", "bbox_crs"):
+            if not getattr(self, name).is_storage:
+                out[name] = getattr(self, name).uri
         return out
 
 
@@ -245,7 +259,16 @@ def _in_districts(source: Source, pcodes: frozenset[str]) -> ColumnElement[bool]
 
 def filtered(source: Source, f: Filters) -> Select[Any]:
     """``source.rows`` with the filters in ``WHERE`` (no columns added, no order)."""
-    rows = source.rows.where(in_bbox(source.geom, f.bbox))
+    if f.bbox is not None and not f.bbox_crs.is_storage:
+        b = f.bbox
+        box = box_in_storage(b.minx, b.miny, b.maxx, b.maxy, f.bbox_crs)
+        rows = source.rows.where(func.ST_Intersects(source.geom, box))
+    else:
+        rows = source.rows.where(in_bbox(source.geom, f.bbox))
+    if f.where is not None:
+        named = {fl.name for fl in source.fields}
+        props = source.fields + (() if "id" in named else (Field("id", Kind.INT, source.fid),))
+        rows = rows.where(f.where(props, source.geom))
     if source.time is not None:
         rows = rows.where(_in_time(source, f))
     if source.district_id is not None:
@@ -280,7 +303,7 @@ def plan(collection: Collection, access: Access, f: Filters) -> tuple[tuple[Fiel
             N_("no collection {collection}"), field="collection", collection=collection.name
         )
     source = collection.source(access)
-    columns = [source.fid.label("fid"), source.geom.label("geom")]
+    columns = [source.fid.label("fid"), to_output(source.geom, f.crs).label("geom")]
     columns += [fl.expr.label(fl.name) for fl in source.fields]
     rows = filtered(source, f).with_only_columns(*columns)
     if f.limit is not None or f.after is not None:

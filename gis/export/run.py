@@ -308,7 +308,7 @@ def _body(session: Session, run: ExportRun, members: Members) -> Iterator[bytes]
     job, counter = run.job, run.counter
     collection, access, f = job.collection, job.access, job.filters
     if f.fid is not None:
-        feature = feature_json(session, collection, access, f.fid)
+        feature = feature_json(session, collection, access, f.fid, f.crs)
         if feature is None:
             raise _no_feature(collection, f.fid)
         counter.n, counter.last_fid = 1, f.fid

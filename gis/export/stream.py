@@ -27,6 +27,7 @@ from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, literal, s
 from sqlalchemy.orm import Session
 
 from gis.db import dbapi_connection, literal_sql
+from gis.export.crs import CRS84, Crs
 from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
 
 #: Decimals kept in exported coordinates (about 0.1 m).
@@ -361,12 +362,12 @@ def _whole_geojson(
 
 
 def feature_json(
-    session: Session, collection: Collection, access: Access, fid: int
+    session: Session, collection: Collection, access: Access, fid: int, crs: Crs = CRS84
 ) -> bytes | None:
-    """One feature as RFC 7946 JSON text (UTF-8), read by its id in SQL; ``None`` when the
-    account may not read it or it does not exist (or does not pass the collection's default
-    filters, as in a page)."""
-    fields, x = plan(collection, access, Filters(fid=fid))
+    """One feature as JSON text (UTF-8), read by its id in SQL, its coordinates in ``crs``;
+    ``None`` when the account may not read it or it does not exist (or does not pass the
+    collection's default filters, as in a page)."""
+    fields, x = plan(collection, access, Filters(fid=fid, crs=crs))
     text = session.execute(select(feature_text(fields, x))).scalar_one_or_none()
     return None if text is None else text.encode()
 

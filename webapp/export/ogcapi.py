@@ -36,6 +36,7 @@ from gis import export
 from gis.errors import NotFound
 from gis.export import params as export_params
 from gis.export.collections import COLLECTIONS
+from gis.export.crs import SUPPORTED, parse_crs
 from gis.text import N_
 from webapp.db import get_session
 from webapp.export import bp
@@ -48,7 +49,7 @@ from webapp.export.protocol import (
     check_f,
     json_response,
 )
-from webapp.params import only, parse_bbox, parse_int
+from webapp.params import only, parse_bbox, parse_box, parse_int
 
 #: The service area (the Thai border districts and their parallel areas), lon/lat.
 EXTENT = [97.3, 5.6, 107.7, 20.6]
@@ -58,6 +59,18 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 #: The link relation of a collection's queryables (OGC API - Features Part 3).
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
@@ -74,7 +87,9 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 #: The collections' own filters (each refused by a collection that does not take it).
 FILTERS = ("category", "status", "district", "run")
-ITEM_PARAMS = ("bbox", "datetime", "limit", "cursor", "f", *FILTERS)
+#: Part 3's filter and Part 2's coordinate reference systems.
+FILTER_PARAMS = ("filter", "filter-lang", "filter-crs", "crs", "bbox-crs")
+ITEM_PARAMS = ("bbox", "datetime", "limit", "cursor", "f", *FILTERS, *FILTER_PARAMS)
 
 
 def absolute(endpoint: str, **values: Any) -> str:
@@ -123,7 +138,8 @@ def collection_doc(collection: export.Collection) -> dict[str, Any]:
         "title": collection.title,
         "description": collection.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": [c.uri for c in SUPPORTED],
+        "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [EXTENT], "crs": CRS84}},
         "links": [
             link(absolute("export.collection", cid=collection.name), "self", "application/json"),
@@ -212,15 +228,18 @@ def items(cid: str) -> Response:
     check_f(request.args.get("f"))
     limit = parse_int(request.args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
     cursor = request.args.get("cursor") or None
+    bbox_crs = parse_crs(request.args.get("bbox-crs"), "bbox-crs")
+    bbox = parse_bbox(request.args) if bbox_crs.is_storage else parse_box(request.args)
     asked = export.ExportRequest(
-        cid, export.Format.OGCAPI, request.args, parse_bbox(request.args), limit, cursor,
+        cid, export.Format.OGCAPI, request.args, bbox, limit, cursor,
         count=cursor is None,  # numberMatched on the first page only
     )  # fmt: skip
+    crs_header = {"Content-Crs": f"<{parse_crs(request.args.get('crs'), 'crs').uri}>"}
     if request.method == "HEAD":  # the same checks, nothing read or audited
         export.check_export(get_session(), viewer_access(), asked)
-        return Response(mimetype=GEOJSON)
+        return Response(mimetype=GEOJSON, headers=crs_header)
     run = export.run_export(get_session(), viewer_access(), asked, members=page_members(cid))
-    resp = Response(stream_with_context(run), mimetype=GEOJSON)
+    resp = Response(stream_with_context(run), mimetype=GEOJSON, headers=crs_header)
     resp.call_on_close(run.close)
     return resp
 
@@ -246,7 +265,7 @@ def page_members(cid: str) -> dict[str, Any]:
 @bp.get("/ogcapi/collections/<cid>/items/<fid>")
 @signed_in
 def item(cid: str, fid: str) -> Response:
-    only(request.args, ("f",))
+    only(request.args, ("f", "crs"))
     check_f(request.args.get("f"))
     if not fid.isdigit() or len(fid) > 18:
         raise NotFound(
@@ -259,13 +278,14 @@ def item(cid: str, fid: str) -> Response:
         link(request.base_url, "self", GEOJSON),
         link(absolute("export.collection", cid=cid), "collection", "application/json"),
     ]
-    asked = export.ExportRequest(cid, export.Format.OGCAPI, fid=int(fid))
+    asked = export.ExportRequest(cid, export.Format.OGCAPI, request.args, fid=int(fid))
+    crs_header = {"Content-Crs": f"<{parse_crs(request.args.get('crs'), 'crs').uri}>"}
     if request.method == "HEAD":  # the same checks, nothing audited
         export.check_export(get_session(), viewer_access(), asked)
-        return Response(mimetype=GEOJSON)
+        return Response(mimetype=GEOJSON, headers=crs_header)
     members = {"links": orjson.dumps(links).decode()}
     run = export.run_export(get_session(), viewer_access(), asked, members=members)
     try:
-        return Response(b"".join(run), mimetype=GEOJSON)
+        return Response(b"".join(run), mimetype=GEOJSON, headers=crs_header)
     finally:
         run.close()

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Response, request, url_for
 
 from gis.export.collections import COLLECTIONS
+from gis.export.cql import LANGUAGES
+from gis.export.crs import SUPPORTED
 from webapp.export import bp
 from webapp.export.auth import signed_in
 from webapp.export.protocol import (
@@ -20,6 +22,7 @@ from webapp.export.protocol import (
 from webapp.params import only
 
 ERROR = {"$ref": "#/components/responses/Error"}
+CRS_URIS = [c.uri for c in SUPPORTED]
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query") -> Any:
@@ -55,6 +58,24 @@ PARAMETERS: dict[str, Any] = {
     "status": _param("status", "incident statuses, comma-separated", {"type": "string"}),
     "district": _param("district", "district P-codes, comma-separated", {"type": "string"}),
     "run": _param("run", "hotspot run id or 'latest'", {"type": "string"}),
+    "filter": _param(
+        "filter",
+        "a CQL2 filter over the queryables (text by default: category = 'drug_trafficking'"
+        " AND severity >= 4)",
+        {"type": "string"},
+    ),
+    "filter-lang": _param(
+        "filter-lang", "the filter's encoding", {"type": "string", "enum": list(LANGUAGES)}
+    ),
+    "filter-crs": _param(
+        "filter-crs", "the CRS of the filter's shapes", {"type": "string", "enum": CRS_URIS}
+    ),
+    "crs": _param(
+        "crs", "the CRS of the answer's coordinates", {"type": "string", "enum": CRS_URIS}
+    ),
+    "bbox-crs": _param(
+        "bbox-crs", "the CRS bbox is given in", {"type": "string", "enum": CRS_URIS}
+    ),
     "collectionId": _param(
         "collectionId", "a collection", {"type": "string", "enum": list(COLLECTIONS)}, "path"
     ),
@@ -111,6 +132,11 @@ def document(server: str) -> dict[str, Any]:
                         "status",
                         "district",
                         "run",
+                        "filter",
+                        "filter-lang",
+                        "filter-crs",
+                        "crs",
+                        "bbox-crs",
                     ),
                     "responses": _ok("a page of features", GEOJSON),
                 }
@@ -128,7 +154,7 @@ def document(server: str) -> dict[str, Any]:
             "/collections/{collectionId}/items/{featureId}": {
                 "get": {
                     "operationId": "item",
-                    "parameters": _ref("collectionId", "featureId"),
+                    "parameters": _ref("collectionId", "featureId", "crs"),
                     "responses": _ok("one feature", GEOJSON),
                 }
             },
