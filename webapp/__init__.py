@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.apidoc import bp as openapi_bp
     from webapp.cooperation import bp as cooperation_bp
     from webapp.dashboard import bp as dashboard_bp
+    from webapp.desk import bp as desk_bp
     from webapp.export import bp as export_bp
     from webapp.export.ogcapi import without_trailing_slash
     from webapp.health import bp as health_bp
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(map_bp)
     app.register_blueprint(offline_bp)  # manifest, service worker, the offline shell
     app.register_blueprint(review_bp)
+    app.register_blueprint(desk_bp)  # the MWCC desk and the hotline, /desk
     app.register_blueprint(hotspots_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(cooperation_bp)

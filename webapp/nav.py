@@ -44,6 +44,12 @@ ITEMS = (
         "review",
     ),
     Item(
+        "desk.form",
+        _l("MWCC desk"),
+        frozenset({Role.COORDINATOR, Role.OFFICER}),
+        "desk",
+    ),
+    Item(
         "patrols.planner",
         _l("Patrol planner"),
         frozenset({Role.PATROL_PLANNER, Role.HQ_ANALYST, Role.COORDINATOR}),

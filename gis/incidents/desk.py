@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -63,6 +63,45 @@ class Slip:
     centre: str | None
     centre_phone: str | None
     taken_by_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDistrict:
+    """The district a desk records for: its names, its centre's and a point inside it."""
+
+    id: int
+    name: str
+    name_th: str
+    centre: str | None
+    centre_phone: str | None
+    lon: float
+    lat: float
+
+
+def desk_district(session: Session, taker: User) -> DeskDistrict:
+    """The district the account records reports for (its district), for the form.
+
+    Raises:
+        Forbidden: the account does not take reports at the desk.
+    """
+    if not may_take_reports(taker) or taker.district_id is None:
+        raise Forbidden(N_("only the district's coordinators and officers take reports"))
+    inside = func.ST_PointOnSurface(District.geom)
+    row = session.execute(
+        select(
+            District.id,
+            District.name,
+            District.name_th,
+            CoordinationCentre.name,
+            CoordinationCentre.phone,
+            func.ST_X(inside),
+            func.ST_Y(inside),
+        )
+        .outerjoin(CoordinationCentre, CoordinationCentre.district_id == District.id)
+        .where(District.id == taker.district_id)
+    ).one()
+    ident, name, name_th, centre, phone, lon, lat = row
+    return DeskDistrict(ident, name, name_th, centre, phone, float(lon), float(lat))
 
 
 def may_take_reports(user: User) -> bool:
@@ -172,6 +211,28 @@ def record_desk_report(
     return incident, give_receipt_code(session, incident)
 
 
+@dataclass(frozen=True, slots=True)
+class Taker:
+    """The account that took a report on a citizen's behalf: its role and user name."""
+
+    role: Role
+    username: str
+
+
+def taker_of(session: Session, incident: Incident) -> Taker | None:
+    """Who took the report at the desk or on the hotline; ``None`` for other reports.
+
+    Whether the name may be shown is the caller's decision (the triage pages show it where they
+    show the staff's names).
+    """
+    if incident.taken_by_id is None:
+        return None
+    row = session.execute(
+        select(User.role, User.username).where(User.id == incident.taken_by_id)
+    ).one()
+    return Taker(Role(row.role), row.username)
+
+
 def may_print_slip(session: Session, incident: Incident, viewer: User) -> bool:
     """Whether the viewer prints the incident's receipt slip: a report taken at the desk or on
     the hotline, by the viewer, or in the district of a coordinator who takes reports there."""
@@ -218,11 +279,15 @@ def receipt_slip(session: Session, incident_id: int, viewer: User) -> Slip:
 __all__ = [
     "DESK_CHANNELS",
     "DESK_ROLES",
+    "DeskDistrict",
     "DeskReport",
     "Slip",
+    "Taker",
+    "desk_district",
     "may_print_slip",
     "may_take_reports",
     "parse_desk_report",
     "receipt_slip",
     "record_desk_report",
+    "taker_of",
 ]

@@ -42,7 +42,7 @@ from gis.models import (
     User,
 )
 from gis.text import N_
-from gis.types import IncidentCategory, IncidentStatus, Role
+from gis.types import Channel, IncidentCategory, IncidentStatus, Role
 
 #: Largest page of the queue.
 MAX_LIMIT = 500
@@ -71,6 +71,10 @@ class QueueItem:
     province_th: str | None = None
     #: how long a new report has waited for triage since it was reported (``None`` unless new)
     waiting: dt.timedelta | None = None
+    #: how the report came in
+    channel: Channel | None = None
+    #: the role of the account that took the report on a citizen's behalf (MWCC desk, hotline)
+    taken_by_role: Role | None = None
 
     @property
     def overdue(self) -> bool:
@@ -146,6 +150,11 @@ def with_category(category: IncidentCategory | None) -> ColumnElement[bool]:
     return true() if category is None else Incident.category == category
 
 
+def with_channel(channel: Channel | None) -> ColumnElement[bool]:
+    """Incidents that came in through ``channel`` (any when ``None``)."""
+    return true() if channel is None else Incident.channel == channel
+
+
 def in_district(district_id: int | None) -> ColumnElement[bool]:
     """Incidents of one district (any when ``None``); the scope is a filter of its own."""
     return true() if district_id is None else Incident.district_id == district_id
@@ -174,6 +183,7 @@ def queue_order() -> tuple[Any, ...]:
 
 
 def _items_select() -> Select[*tuple[Any, ...]]:
+    taker = aliased(User)
     return (
         select(
             Incident.id,
@@ -193,9 +203,12 @@ def _items_select() -> Select[*tuple[Any, ...]]:
                 (Incident.status == IncidentStatus.NEW, func.now() - Incident.reported_at),
                 else_=None,
             ).label("waiting"),
+            Incident.channel,
+            taker.role.label("taken_by_role"),
         )
         .join(District, District.id == Incident.district_id)
         .join(Province, Province.id == District.province_id)
+        .outerjoin(taker, taker.id == Incident.taken_by_id)
     )
 
 
@@ -217,6 +230,8 @@ def _items(session: Session, statement: Select[*tuple[Any, ...]]) -> list[QueueI
             allowed_actions=tuple(allowed_actions(r.status)),
             province_th=r.province_th,
             waiting=r.waiting,
+            channel=Channel(r.channel),
+            taken_by_role=None if r.taken_by_role is None else Role(r.taken_by_role),
         )
         for r in session.execute(statement)
     ]
@@ -229,6 +244,7 @@ def _filters(
     since: dt.datetime | None,
     until: dt.datetime | None,
     district: int | None,
+    channel: Channel | None = None,
 ) -> tuple[ColumnElement[bool], ...]:
     """The queue's conditions but the status: the viewer's scope and the filters."""
     return (
@@ -236,6 +252,7 @@ def _filters(
         with_category(category),
         in_district(district),
         in_window(since, until),
+        with_channel(channel),
     )
 
 
@@ -248,6 +265,7 @@ def review_queue(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     district: int | None = None,
+    channel: Channel | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> QueuePage:
@@ -262,6 +280,7 @@ def review_queue(
         since: only incidents that occurred at or after this time.
         until: only incidents that occurred before this time.
         district: only incidents of this district (within the scope: another lists nothing).
+        channel: only incidents that came in through this channel.
         limit: page size, 1 to :data:`MAX_LIMIT`.
         offset: incidents skipped before the page.
 
@@ -273,7 +292,10 @@ def review_queue(
     """
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise ValueError("limit must be within 1..500 and offset not negative")
-    where = (*_filters(session, viewer, category, since, until, district), with_status(status))
+    where = (
+        *_filters(session, viewer, category, since, until, district, channel),
+        with_status(status),
+    )
     total = session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
     page = _items_select().where(*where).order_by(*queue_order()).limit(limit).offset(offset)
     return QueuePage(items=_items(session, page), total=total)
@@ -287,18 +309,20 @@ def count_by_status(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     district: int | None = None,
+    channel: Channel | None = None,
 ) -> StatusCounts:
     """The incidents the queue lists with these filters, counted by status, in one query.
 
     Args:
         session: open session.
         viewer: the account asking; its scope limits the incidents.
-        category, since, until, district: the filters of :func:`review_queue` (not the status).
+        category, since, until, district, channel: the filters of :func:`review_queue` (not the
+            status).
 
     Returns:
         Every status with its count (zero included) and the number of overdue new reports.
     """
-    where = _filters(session, viewer, category, since, until, district)
+    where = _filters(session, viewer, category, since, until, district, channel)
     rows = session.execute(
         select(Incident.status, func.count(), func.count().filter(is_overdue()))
         .where(*where)
@@ -320,6 +344,7 @@ def next_new_incident(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     district: int | None = None,
+    channel: Channel | None = None,
     skip: int | None = None,
 ) -> int | None:
     """The id of the first new report of the queue with these filters (:func:`queue_order`),
@@ -328,10 +353,11 @@ def next_new_incident(
     Args:
         session: open session.
         viewer: the account asking; its scope limits the incidents.
-        category, since, until, district: the filters of :func:`review_queue` (not the status).
+        category, since, until, district, channel: the filters of :func:`review_queue` (not the
+            status).
         skip: an incident not to propose (the one just triaged, should it still be new).
     """
-    where = _filters(session, viewer, category, since, until, district)
+    where = _filters(session, viewer, category, since, until, district, channel)
     return session.execute(
         select(Incident.id)
         .where(*where, with_status(IncidentStatus.NEW), Incident.id != (skip or 0))
@@ -581,5 +607,6 @@ __all__ = [
     "sees_internal_notes",
     "viewer_districts",
     "with_category",
+    "with_channel",
     "with_status",
 ]

@@ -44,6 +44,7 @@ from gis.types import Channel, Role
 from tests.webapp import (
     authz_cooperation,
     authz_dashboard,
+    authz_desk,
     authz_export,
     authz_help,
     authz_hotspots,
@@ -228,6 +229,7 @@ FEATURES = (
     authz_help,
     authz_dashboard,
     authz_cooperation,
+    authz_desk,
 )
 for _feature in FEATURES:
     _rows = _feature.rows()

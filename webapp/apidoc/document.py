@@ -20,7 +20,7 @@ from typing import Any
 from gis.geojson import GEOJSON
 from gis.incidents.reports import MAX_DESCRIPTION
 from gis.incidents.review import ACTIONS
-from gis.types import IncidentCategory, IncidentStatus
+from gis.types import Channel, IncidentCategory, IncidentStatus
 
 Schema = dict[str, Any]
 
@@ -53,6 +53,7 @@ FEATURE: Schema = {
 }
 CATEGORY: Schema = {"type": "string", "enum": [c.value for c in IncidentCategory]}
 STATUS: Schema = {"type": "string", "enum": [s.value for s in IncidentStatus]}
+CHANNEL: Schema = {"type": "string", "enum": [c.value for c in Channel]}
 INCIDENT: Schema = {
     "type": "object",
     "required": ["id", "category", "status", "lon", "lat"],
@@ -306,6 +307,7 @@ PATHS: dict[str, dict[str, Any]] = {
                 query("category", CATEGORY),
                 query("since", DAY_OR_TIME),
                 query("until", DAY_OR_TIME),
+                query("channel", CHANNEL),
                 query("limit", {"type": "integer", "minimum": 1}),
                 query("offset", {"type": "integer", "minimum": 0}),
             ],

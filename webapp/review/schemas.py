@@ -2,7 +2,8 @@
 
 Queue filters (``GET /api/review/incidents`` and the ``/review`` page): ``status``, ``category``,
 ``since`` and ``until`` (RFC 3339 with an offset; ``since`` inclusive, ``until`` exclusive),
-``limit`` (1..500, default 100) and ``offset``. The pages also take plain dates (``2026-11-21``),
+``channel`` (how the reports came in, a code of :class:`gis.types.Channel`), ``limit`` (1..500,
+default 100) and ``offset``. The pages also take plain dates (``2026-11-21``),
 read as whole days in Thailand's time (UTC+07:00), as a browser's date field sends them, and
 ``district`` (the id of one of the viewer's districts, :func:`parse_district`).
 
@@ -41,10 +42,10 @@ from gis.incidents.triage import ActionInput
 from gis.models import Incident
 from gis.parsing import parse_choice, refuse_unknown, when_param
 from gis.text import N_
-from gis.types import IncidentCategory, IncidentStatus
+from gis.types import Channel, IncidentCategory, IncidentStatus
 from webapp.params import parse_int
 
-QUEUE_PARAMS = ("status", "category", "since", "until", "limit", "offset")
+QUEUE_PARAMS = ("status", "category", "since", "until", "channel", "limit", "offset")
 #: The review pages' filters: the queue's and a district of the viewer's.
 PAGE_FILTERS = (*QUEUE_PARAMS, "district")
 #: What the review pages' addresses take: their filters and the language switch's ``lang``.
@@ -66,6 +67,7 @@ class QueueQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     district: int | None = None
+    channel: Channel | None = None
 
     def kwargs(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in (*QUEUE_PARAMS, "district")}
@@ -78,6 +80,7 @@ class QueueQuery:
             "since": self.since,
             "until": self.until,
             "district": self.district,
+            "channel": self.channel,
         }
 
 
@@ -98,7 +101,7 @@ def parse_queue_args(
     until = when_param(args, "until", end=True, days=dates)
     if since is not None and until is not None and since > until:
         raise InvalidInput(N_("since lies after until"), field="since")
-    status, category = args.get("status"), args.get("category")
+    status, category, channel = args.get("status"), args.get("category"), args.get("channel")
     return QueueQuery(
         status=parse_choice(status, "status", IncidentStatus) if status else None,
         category=parse_choice(category, "category", IncidentCategory) if category else None,
@@ -107,6 +110,7 @@ def parse_queue_args(
         limit=parse_int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT,
         offset=parse_int(args, "offset", 0, 0, MAX_OFFSET) or 0,
         district=None if districts is None else parse_district(args, districts),
+        channel=parse_choice(channel, "channel", Channel) if channel else None,
     )
 
 
@@ -198,6 +202,7 @@ def item_json(item: QueueItem) -> dict[str, Any]:
         "lat": item.lat,
         "overdue": item.overdue,
         "allowed_actions": list(item.allowed_actions),
+        "channel": None if item.channel is None else item.channel.value,
     }
 
 

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from gis.errors import Conflict, InvalidInput
+from gis.incidents.desk import taker_of
 from gis.incidents.disclosure import reader_of, reads_text
 from gis.incidents.photos import list_photos
 from gis.incidents.review_queue import (
@@ -45,11 +46,12 @@ from gis.incidents.review_queue import (
 )
 from gis.incidents.triage import take_action
 from gis.models import Incident, User
-from gis.types import Agency, IncidentCategory, IncidentStatus, Role
+from gis.types import Agency, Channel, IncidentCategory, IncidentStatus, Role
 from layers.styles import INCIDENT_STATUS
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.errors import user_message
+from webapp.notify.hooks import action_taken
 from webapp.params import only
 from webapp.review import bp, display
 from webapp.review.api import REVIEWERS
@@ -108,6 +110,7 @@ def queue_page():
         back=urlencode(trail),
         districts=districts if len(districts) > 1 else [],
         categories=labels(IncidentCategory),
+        channels=labels(Channel),
         statuses=list(IncidentStatus),
         agencies=labels(Agency),
         review_map=review_map(page.items, trail),
@@ -143,6 +146,7 @@ def act_from_page(incident_id: int):
         if request.form.get("return_to") == "incident":
             return redirect(url_for("review.incident_page", incident_id=incident_id, **trail), 303)
         return redirect(url_for("review.queue_page", **trail), 303)
+    action_taken(session, incident, event, me)  # the reporter is told in the same commit
     session.commit()
     flash(display.done_message(incident, event.action), "done")
     following = next_new_incident(session, me, skip=incident_id, **query.choosing())
@@ -174,6 +178,7 @@ def incident_context(session: Session, incident: Incident, me: User) -> dict[str
         "photos": list_photos(session, incident.id),
         "contact_visible": contact_visible,
         "contact": incident.reporter_contact if contact_visible else None,
+        "taker": taker_of(session, incident),
         "can_act": me.role == Role.COORDINATOR,
         "agencies": labels(Agency),
         "tile_url": current_app.config["TILE_URL"],
