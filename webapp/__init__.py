@@ -47,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # URLs, kept for a year
     static_files.init_app(app)
 
-    from webapp import auth, public
+    from webapp import auth, line, public
     from webapp.admin import bp as admin_bp
     from webapp.apidoc import bp as openapi_bp
     from webapp.cooperation import bp as cooperation_bp
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     nav.init_app(app)  # the header's pages for each role
     babel.init_app(app, locale_selector=i18n.select_locale)  # languages (Flask-Babel)
     public.init_app(app)  # the public report, /report
+    line.init_app(app)  # the LINE official account's webhook, /line/webhook
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(incidents_bp)

@@ -16,6 +16,10 @@ from elsewhere, and is still held to the limit of that name and address.
 
 Photo uploads (``POST /api/incidents/<id>/photos``) are limited per signed-in account
 (``PHOTO_LIMIT_ACCOUNT``): each one that is decoded costs memory and time.
+
+The LINE webhook (``POST /line/webhook``) is limited per client address (``LINE_WEBHOOK_LIMIT``,
+wide: LINE's servers send every user's events) and a LINE user's reports per user
+(``LINE_REPORT_LIMIT_USER``, counted by :mod:`webapp.line.webhook` in the same storage).
 """
 
 from __future__ import annotations
@@ -85,6 +89,8 @@ def init_app(app: Flask) -> None:
     app.view_functions["incidents.add_photo"] = limiter.limit(
         photo_limit_account, methods=["POST"], key_func=uploading_account
     )(photo)
+    webhook = app.view_functions["line.receive"]
+    app.view_functions["line.receive"] = limiter.limit(line_webhook_limit, methods=["POST"])(webhook)
 
 
 def login_limit_account() -> str:
@@ -101,6 +107,10 @@ def login_limit_ip() -> str:
 
 def report_limit_ip() -> str:
     return str(current_app.config["REPORT_LIMIT_IP"])
+
+
+def line_webhook_limit() -> str:
+    return str(current_app.config["LINE_WEBHOOK_LIMIT"])
 
 
 def photo_limit_account() -> str:

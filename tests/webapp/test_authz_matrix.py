@@ -48,6 +48,7 @@ from tests.webapp import (
     authz_export,
     authz_help,
     authz_hotspots,
+    authz_line,
     authz_patrols,
     authz_reads,
 )
@@ -230,6 +231,7 @@ FEATURES = (
     authz_dashboard,
     authz_cooperation,
     authz_desk,
+    authz_line,
 )
 for _feature in FEATURES:
     _rows = _feature.rows()

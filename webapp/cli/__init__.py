@@ -18,6 +18,7 @@ from webapp.cli.districts import district_group
 from webapp.cli.export import export_command
 from webapp.cli.hotspots import COMMANDS as hotspot_commands
 from webapp.cli.jobs import jobs_command
+from webapp.cli.line import line_group
 from webapp.cli.seed import import_group, seed_command
 from webapp.cli.users import user_group
 
@@ -31,6 +32,7 @@ COMMANDS: tuple[click.Command, ...] = (
     user_group,
     *hotspot_commands,
     jobs_command,
+    line_group,
     backup_command,
     restore_command,
     export_command,
