@@ -418,3 +418,20 @@ def spending_of(session: Session, allocation_id: int) -> list[SpendingLine]:
             .order_by(SpendingLine.spent_on, SpendingLine.id)
         ).scalars()
     )
+
+
+def spending_lines(
+    session: Session, viewer: User, fiscal_year: int
+) -> list[tuple[SpendingLine, BudgetAllocation]]:
+    """The spending lines of a fiscal year's allocations that the viewer reads, with their
+    allocation, by district, day and line."""
+    scope = readable_scope(session, viewer)
+    query = (
+        select(SpendingLine, BudgetAllocation)
+        .join(BudgetAllocation, BudgetAllocation.id == SpendingLine.allocation_id)
+        .where(BudgetAllocation.fiscal_year == fiscal_year)
+        .order_by(BudgetAllocation.district_id, SpendingLine.spent_on, SpendingLine.id)
+    )
+    if scope is not None:
+        query = query.where(BudgetAllocation.district_id.in_(scope))
+    return [(line, allocation) for line, allocation in session.execute(query).all()]

@@ -8,6 +8,8 @@ in ``cooperation_change`` (the activity's record, ``photo_added``).
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, undefer
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, undefer
 from gis.cooperation.access import RECORDERS, require_role
 from gis.cooperation.activities import get_activity
 from gis.cooperation.audit import record_change
+from gis.cooperation.uploads import UploadQuota, check_bytes, check_files
 from gis.errors import NotFound, Unprocessable
 from gis.incidents.photos import prepare_photo
 from gis.models import Activity, ActivityPhoto, User
@@ -26,9 +29,17 @@ MAX_PHOTOS = 10
 
 
 def add_activity_photo(
-    session: Session, activity_id: int, raw: bytes, viewer: User
+    session: Session,
+    activity_id: int,
+    raw: bytes,
+    viewer: User,
+    quota: UploadQuota | None = None,
 ) -> tuple[ActivityPhoto, bool]:
     """Check, re-encode and store a photo of an activity of the viewer's district.
+
+    A retry of a stored file is answered with it before anything is decoded or counted; then
+    the activity's :data:`MAX_PHOTOS` and the account's uploads of the day (``quota``,
+    :mod:`gis.cooperation.uploads`) are checked before the photo is decoded.
 
     Returns:
         The stored photo and whether it is new (``False``: the same file was stored before).
@@ -37,13 +48,14 @@ def add_activity_photo(
         Forbidden: the role does not record activities.
         NotFound: no such activity in the viewer's scope.
         InvalidInput, TooLarge, Unprocessable: the upload is empty, too large, not a photo or
-            damaged (field ``photo``), or the activity has :data:`MAX_PHOTOS` already.
+            damaged (field ``photo``), the activity has :data:`MAX_PHOTOS` already, or the
+            account has its uploads of the day.
     """
     require_role(viewer, RECORDERS)
+    quota = quota or UploadQuota()
     activity = get_activity(session, activity_id, viewer)
     session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
-    photo = prepare_photo(raw)
-    known = _stored(session, activity.id, photo.sha256)
+    known = _stored(session, activity.id, hashlib.sha256(raw).hexdigest())
     if known is not None:
         return known, False
     count = session.execute(
@@ -53,6 +65,9 @@ def add_activity_photo(
         raise Unprocessable(
             N_("an activity has at most {limit} photos"), field="photo", limit=MAX_PHOTOS
         )
+    check_files(session, viewer, quota, "photo")
+    photo = prepare_photo(raw)
+    check_bytes(session, viewer, quota, "photo", photo.byte_size)
     new_id = session.execute(
         pg_insert(ActivityPhoto)
         .values(

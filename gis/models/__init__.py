@@ -15,6 +15,7 @@ from gis.models.cooperation import (
     ActivityPhoto,
     ActivityTopic,
     BudgetAllocation,
+    CooperationAttachment,
     CooperationChange,
     SpendingLine,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "BorderSegmentEvent",
     "BudgetAllocation",
     "Checkpoint",
+    "CooperationAttachment",
     "CooperationChange",
     "CoordinationCentre",
     "DisplayShape",

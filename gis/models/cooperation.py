@@ -242,5 +242,48 @@ class ActivityPhoto(Base):
     height: Mapped[int] = mapped_column(Integer)
     byte_size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = now_column()
+
+
+class CooperationAttachment(Base):
+    """A document of the register: the minutes of an activity (a PDF) or the receipt of a
+    spending line (a PDF or a photo). A PDF is kept without its document information and XMP
+    metadata, a photo re-encoded from its pixels (:mod:`gis.cooperation.attachments`); ``sha256``
+    is the digest of the upload, so a retried upload is stored once per activity or line."""
+
+    __tablename__ = "cooperation_attachment"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "sha256", name="uq_cooperation_attachment_activity_sha256"),
+        UniqueConstraint(
+            "spending_line_id", "sha256", name="uq_cooperation_attachment_spending_line_sha256"
+        ),
+        CheckConstraint("(activity_id IS NULL) <> (spending_line_id IS NULL)", "one_owner"),
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png', 'image/webp')",
+            "content_type",
+        ),
+        CheckConstraint(
+            "activity_id IS NULL OR content_type = 'application/pdf'", "minutes_are_pdf"
+        ),
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", "sha256"),
+        CheckConstraint("byte_size = octet_length(data)", "byte_size"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    #: The activity whose minutes these are (``None`` for a receipt).
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cooperation_activity.id", ondelete="CASCADE"), index=True
+    )
+    #: The spending line whose receipt this is (``None`` for minutes).
+    spending_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("spending_line.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    #: Pages of a PDF (``None`` for a photo).
+    pages: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     created_at: Mapped[dt.datetime] = now_column()

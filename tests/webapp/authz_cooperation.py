@@ -18,12 +18,21 @@ from sqlalchemy.orm import Session
 from gis.cooperation.access import ALLOCATORS, READERS, RECORDERS, SPENDERS
 from gis.cooperation.activities import create_activity, parse_activity
 from gis.cooperation.agreements import add_action, parse_action
-from gis.cooperation.budget import create_allocation, parse_allocation
+from gis.cooperation.attachments import add_minutes
+from gis.cooperation.budget import (
+    add_spending,
+    create_allocation,
+    parse_allocation,
+    parse_spending,
+)
+from gis.cooperation.documents import PDF
 from gis.cooperation.photos import add_activity_photo
+from gis.cooperation.uploads import UploadQuota
 from gis.models import District, DistrictParallelArea
 from gis.types import Role
 from tests.factories import make_user
 from tests.images import jpeg
+from tests.pdfs import pdf_with_metadata
 from tests.webapp.authz import AWAY, HOME, MISSING_ID, Policy, World, get
 
 API = "/api/cooperation"
@@ -95,6 +104,28 @@ def _photo_get(world: World, obj: int | None, token: str) -> dict[str, Any]:
     activity = _pick(world, obj, "coop_activities")
     photo = world.extra["coop_photos"].get(activity, MISSING_ID)
     return {"path": f"{API}/activities/{activity}/photos/{photo}"}
+
+
+def _file_upload(path: str, kind: str, field: str, page: bool) -> Any:
+    """A PDF upload of minutes or a receipt (``kind``: the activities or the spending lines)."""
+
+    def build(world: World, obj: int | None, token: str) -> dict[str, Any]:
+        data: dict[str, Any] = {field: (io.BytesIO(pdf_with_metadata(1)), "m.pdf", PDF)}
+        out: dict[str, Any] = {
+            "path": path.format(id=_pick(world, obj, kind)),
+            "content_type": "multipart/form-data",
+        }
+        if page:
+            data["csrf_token"] = token
+        else:
+            out["headers"] = {"X-CSRFToken": token}
+        return {**out, "data": data}
+
+    return build
+
+
+def _attachment_get(world: World, obj: int | None, token: str) -> dict[str, Any]:
+    return {"path": f"{API}/attachments/{_pick(world, obj, 'coop_minutes')}"}
 
 
 def _activity_form(world: World) -> dict[str, Any]:
@@ -173,6 +204,37 @@ def rows() -> dict[tuple[str, str], Policy]:
             roles=recorders,
             scoped=True,
             page=True,
+        ),
+        (f"{API}/activities/<int:activity_id>/minutes", "POST"): Policy(
+            _file_upload(API + "/activities/{id}/minutes", "coop_activities", "minutes", False),
+            ok=201,
+            roles=recorders,
+            scoped=True,
+        ),
+        ("/cooperation/activities/<int:activity_id>/minutes", "POST"): Policy(
+            _file_upload(
+                "/cooperation/activities/{id}/minutes", "coop_activities", "minutes", True
+            ),
+            ok=303,
+            roles=recorders,
+            scoped=True,
+            page=True,
+        ),
+        (f"{API}/spending/<int:line_id>/receipts", "POST"): Policy(
+            _file_upload(API + "/spending/{id}/receipts", "coop_lines", "receipt", False),
+            ok=201,
+            roles=spenders,
+            scoped=True,
+        ),
+        ("/cooperation/spending/<int:line_id>/receipts", "POST"): Policy(
+            _file_upload("/cooperation/spending/{id}/receipts", "coop_lines", "receipt", True),
+            ok=303,
+            roles=spenders,
+            scoped=True,
+            page=True,
+        ),
+        (f"{API}/attachments/<int:attachment_id>", "GET"): Policy(
+            _attachment_get, roles=readers, scoped=True
         ),
         ("/cooperation", "GET"): Policy(get("/cooperation"), roles=readers, page=True),
         ("/cooperation/new", "GET"): Policy(get("/cooperation/new"), roles=recorders, page=True),
@@ -259,7 +321,8 @@ def prepare(session: Session, world: World) -> None:
     world.extra["coop_pairs"] = pairs["TH5703"][:2]
     home_writer = world.users[Role.COORDINATOR]
     away_writer = make_user(session, Role.COORDINATOR, "matrix-coop-away", district="TH2706")
-    activities, actions, photos = {}, {}, {}
+    activities, actions, photos, minutes, lines = {}, {}, {}, {}, {}
+    admin = world.users[Role.ADMINISTRATOR]
     for name, writer, where, pcode in (
         ("home", home_writer, HOME, "TH5703"),
         ("away", away_writer, AWAY, "TH2706"),
@@ -270,15 +333,21 @@ def prepare(session: Session, world: World) -> None:
         actions[name] = add_action(session, activity.id, parse_action(ITEM), writer).id
         photo, _ = add_activity_photo(session, activity.id, jpeg((40, 30), (9, 9, 9)), writer)
         photos[activity.id] = photo.id
+        quota = UploadQuota()
+        minutes[name] = add_minutes(session, activity.id, pdf_with_metadata(2), writer, quota)[0].id
+        allocation = create_allocation(
+            session,
+            parse_allocation(
+                {"district": pcode, "fiscal_year": 2569, "amount": "80000", "source": "MRCF"}
+            ),
+            admin,
+        )
+        line = {"allocation_id": allocation.id, "spent_on": "2026-06-01", "item": "อาหาร"}
+        lines[name] = add_spending(session, parse_spending({**line, "amount": 10}), writer).id
+        if name == "home":
+            world.extra["coop_allocation"] = allocation.id
     world.extra["coop_activities"] = activities
     world.extra["coop_actions"] = actions
     world.extra["coop_photos"] = photos
-    admin = world.users[Role.ADMINISTRATOR]
-    allocation = create_allocation(
-        session,
-        parse_allocation(
-            {"district": "TH5703", "fiscal_year": 2569, "amount": "80000", "source": "MRCF"}
-        ),
-        admin,
-    )
-    world.extra["coop_allocation"] = allocation.id
+    world.extra["coop_minutes"] = minutes
+    world.extra["coop_lines"] = lines

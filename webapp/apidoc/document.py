@@ -523,6 +523,49 @@ PATHS: dict[str, dict[str, Any]] = {
             params=[path_id("activity_id"), path_id("photo_id")],
         )
     },
+    "/api/cooperation/activities/{activity_id}/minutes": {
+        "post": op(
+            "Add the minutes of an activity (a PDF; saved without its metadata); audited",
+            {"201": answer("stored", OBJECT), "200": answer("the same file again", OBJECT)},
+            params=[path_id("activity_id")],
+            body={
+                "type": "object",
+                "required": ["minutes"],
+                "properties": {"minutes": {"type": "string", "format": "binary"}},
+            },
+            body_media="multipart/form-data",
+            errs=(400, 401, 403, 404, 413, 422),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/spending/{line_id}/receipts": {
+        "post": op(
+            "Add the receipt of a spending line (a PDF or a photo; saved without metadata); "
+            "audited",
+            {"201": answer("stored", OBJECT), "200": answer("the same file again", OBJECT)},
+            params=[path_id("line_id")],
+            body={
+                "type": "object",
+                "required": ["receipt"],
+                "properties": {"receipt": {"type": "string", "format": "binary"}},
+            },
+            body_media="multipart/form-data",
+            errs=(400, 401, 403, 404, 413, 422),
+            csrf=True,
+        )
+    },
+    "/api/cooperation/attachments/{attachment_id}": {
+        "get": op(
+            "Minutes or a receipt in the viewer's scope",
+            {
+                "200": {
+                    "description": "the file",
+                    "content": {"application/pdf": {}, "image/*": {}},
+                }
+            },
+            params=[path_id("attachment_id")],
+        )
+    },
     "/api/cooperation/actions": {
         "get": op(
             "Agreements and action items in the viewer's scope (overdue=1: the overdue ones)",

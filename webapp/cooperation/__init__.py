@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("cooperation", __name__)
 
-from webapp.cooperation import api, photos, report_views, views  # noqa: E402,F401
+from webapp.cooperation import api, attachments, photos, report_views, views  # noqa: E402,F401

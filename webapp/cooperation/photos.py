@@ -2,7 +2,8 @@
 ``POST /cooperation/activities/<id>/photos`` (the activity page's form, back to the page) and
 ``GET /api/cooperation/activities/<id>/photos/<photo_id>`` (the image). The upload is read as
 incident photos are (:func:`webapp.incidents.photos.uploaded_photo`: one file in ``photo``,
-bounded); the checks and the storing are in :mod:`gis.cooperation.photos`."""
+bounded); the checks and the storing are in :mod:`gis.cooperation.photos`, the account's daily
+limit of the register's uploads in :mod:`gis.cooperation.uploads`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from gis.incidents.photos import EXTENSIONS
 from gis.models import ActivityPhoto
 from webapp.auth.session import roles_required, viewer
 from webapp.cooperation import bp
+from webapp.cooperation.attachments import upload_quota
 from webapp.db import get_session
 from webapp.errors import user_message
 from webapp.incidents.photos import CACHE_CONTROL, uploaded_photo
@@ -38,7 +40,7 @@ def photo_json(photo: ActivityPhoto) -> dict[str, Any]:
 def _store(activity_id: int) -> tuple[ActivityPhoto, bool]:
     session, user = get_session(), viewer()
     get_activity(session, activity_id, user)  # 404 before the body is read
-    return add_activity_photo(session, activity_id, uploaded_photo(request), user)
+    return add_activity_photo(session, activity_id, uploaded_photo(request), user, upload_quota())
 
 
 @bp.post("/api/cooperation/activities/<int:activity_id>/photos")

@@ -49,6 +49,7 @@ from gis.cooperation.agreements import (
     parse_action,
     update_action,
 )
+from gis.cooperation.attachments import minutes_of, receipts_of
 from gis.cooperation.budget import (
     add_spending,
     allocations_of,
@@ -56,6 +57,7 @@ from gis.cooperation.budget import (
     create_allocation,
     parse_allocation,
     parse_spending,
+    spending_lines,
 )
 from gis.cooperation.fiscal import fiscal_year_bounds
 from gis.cooperation.photos import activity_photos
@@ -64,6 +66,7 @@ from gis.models import CoordinationCentre, District, ParallelArea, User
 from gis.types import ActionStatus, ActivityKind, CooperationTopic, ParticipantGroup, Side
 from webapp.auth.session import roles_required, viewer
 from webapp.cooperation import bp
+from webapp.cooperation.attachments import attachment_json
 from webapp.cooperation.photos import photo_json
 from webapp.cooperation.schemas import (
     activity_from_form,
@@ -254,6 +257,7 @@ def activity_page(activity_id: int):
         sides=labels(Side),
         statuses=labels(ActionStatus),
         photos=[photo_json(p) for p in activity_photos(session, found.id, user)],
+        minutes=[attachment_json(m) for m in minutes_of(session, found.id, user)],
     )
 
 
@@ -313,8 +317,13 @@ def budget():
         select(District).where(District.id.in_(scoped_target_ids(session, user)))
         .order_by(District.target_no)
     ).scalars().all()  # fmt: skip
+    lines = spending_lines(session, user, year)
+    receipts = receipts_of(session, [line.id for line, _ in lines])
     return render_template(
         "cooperation/budget.html",
+        lines=lines,
+        receipts={k: [attachment_json(r) for r in v] for k, v in receipts.items()},
+        may_add_receipt=user.role in SPENDERS,
         year=year,
         first=first,
         last=last,
