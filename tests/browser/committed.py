@@ -105,6 +105,7 @@ class Committed:
                 Incident.id.in_(self.incident_ids),
                 Incident.reporter_id.in_(self.user_ids),
                 Incident.receipt_code.in_(self.receipt_codes),
+                Incident.taken_by_id.in_(self.user_ids),
             )
         )
         with self.engine.begin() as conn:

@@ -61,9 +61,10 @@ def spelled(code: str) -> list[list[Symbol]]:
 
 
 def qr_svg(text: str, label: str) -> Markup:
-    """``text`` as a QR code (error correction M), inline SVG with ``label`` as its name."""
+    """``text`` as a QR code (error correction M), inline SVG with ``label`` as its name; sized
+    by its ``viewBox`` alone, so that the stylesheet gives it its width on screen and paper."""
     svg = segno.make(text, error="m").svg_inline(
-        scale=4, border=4, title=label, svgclass="bw-qr", lineclass=None
+        scale=4, border=4, omitsize=True, title=label, svgclass="bw-qr", lineclass=None
     )
     named = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return Markup(named)  # noqa: S704 # nosec B704 - segno's SVG escapes the title; label escaped

@@ -27,8 +27,16 @@ from webapp.desk import bp
 from webapp.desk.schemas import CONSENT, FIELD_LABELS, desk_payload
 from webapp.desk.slip import qr_svg, spelled
 from webapp.errors import user_message
+from webapp.i18n import STAFF_LANGUAGES
 from webapp.public.schemas import FIELDS
 from webapp.vocab import label, labels
+
+
+def asked_language() -> str | None:
+    """The ``?lang=`` of the request when it names a staff page's language: the form and the
+    slip keep it, so that a page opened in a language answers in it."""
+    lang = request.args.get("lang")
+    return lang if lang in STAFF_LANGUAGES else None
 
 
 @bp.after_request
@@ -65,6 +73,7 @@ def render_form(status: int = 200, error: Exception | None = None):
         consent_value=CONSENT,
         tile_url=config["TILE_URL"],
         tile_attribution=config["TILE_ATTRIBUTION"],
+        lang=asked_language(),
     )
     return page, status
 
@@ -91,7 +100,7 @@ def submit():
         session.rollback()
         return render_form(422, exc)
     session.commit()  # before replying: a slip is printed for a stored report only
-    return redirect(url_for("desk.slip", incident_id=incident.id), 303)
+    return redirect(url_for("desk.slip", incident_id=incident.id, lang=asked_language()), 303)
 
 
 @bp.get("/desk/receipts/<int:incident_id>")
@@ -101,6 +110,7 @@ def slip(incident_id: int):
     status_url = url_for("public.status", code=found.receipt_code, _external=True)
     return render_template(
         "desk/slip.html",
+        lang=asked_language(),
         slip=found,
         status_url=status_url,
         qr=qr_svg(status_url, gettext("QR code of the report's status page")),
@@ -113,6 +123,7 @@ def read_out(incident_id: int):
     found = receipt_slip(get_session(), incident_id, viewer())
     return render_template(
         "desk/read_out.html",
+        lang=asked_language(),
         slip=found,
         groups=spelled(found.receipt_code),
         status_url=url_for("public.status", code=found.receipt_code, _external=True),
