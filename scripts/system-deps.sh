@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system packages borderwatch needs are present: PostgreSQL 15 with PostGIS 3 and
-# pgRouting, Node.js/npm for the map's JS assets, and (with --browser) Chromium and fonts for the
+# pgRouting, pg_auto_failover and pgBackRest for the replicated cluster (make ha-up) and its
+# point-in-time recovery, Node.js/npm for the map's JS assets, and (with --browser) Chromium and fonts for the
 # browser tests. As root on Debian it installs what is missing with apt-get; otherwise it says
 # exactly what to install and stops.
 set -euo pipefail
@@ -16,6 +17,8 @@ missing=()
 [ -x "$PG_BIN/initdb" ] || missing+=("postgresql-$PG_MAJOR")
 [ -f "$pg_share/postgis.control" ] || missing+=("postgresql-$PG_MAJOR-postgis-3")
 [ -f "$pg_share/pgrouting.control" ] || missing+=("postgresql-$PG_MAJOR-pgrouting")
+[ -f "$pg_share/pgautofailover.control" ] || missing+=("postgresql-$PG_MAJOR-auto-failover")
+command -v pgbackrest >/dev/null 2>&1 || missing+=("pgbackrest")
 command -v npm >/dev/null 2>&1 || missing+=("npm")
 command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
 command -v runuser >/dev/null 2>&1 || missing+=("util-linux")

@@ -122,3 +122,68 @@ def test_the_app_is_reached_only_through_the_proxy_its_proxy_count_trusts():
 
     size = next(d for d in directives if d.startswith("client_max_body_size"))
     assert int(size.split()[1].rstrip("m;")) * 1024 * 1024 >= DEFAULTS["MAX_CONTENT_LENGTH"]
+
+
+def compose_ha() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.ha.yml").read_text(encoding="utf-8"))
+
+
+def test_the_replicated_compose_has_a_monitor_and_two_nodes_instead_of_one_db():
+    doc = compose_ha()
+    services = doc["services"]
+    assert "db" not in services
+    assert services["monitor"]["command"] == ["monitor"]
+    assert [services[n]["command"] for n in ("node1", "node2")] == [["node"], ["node"]]
+    assert services["node2"]["depends_on"]["node1"]["condition"] == "service_healthy"
+    assert services["node1"]["depends_on"]["monitor"]["condition"] == "service_healthy"
+    for name in ("monitor", "node1", "node2"):
+        node = services[name]
+        dockerfile = ROOT / node["build"]["context"] / node["build"]["dockerfile"]
+        lines = dockerfile.read_text(encoding="utf-8")
+        assert "FROM postgis/postgis:15-3.3" in lines  # as docker-compose.yml's db
+        for package in ("postgresql-15-pgrouting", "postgresql-15-auto-failover", "pgbackrest"):
+            assert package in lines
+        assert any(mount(v)[0] == name for v in node["volumes"]), f"{name} keeps its data"
+        assert "pg_isready" in " ".join(node["healthcheck"]["test"])
+        assert set(doc["volumes"]) >= {name}
+    entry = ROOT / "scripts" / "ha-node.sh"
+    assert entry.stat().st_mode & 0o111, "the entry point is executable"
+    script = entry.read_text(encoding="utf-8")
+    assert script.count("--auth scram-sha-256 --ssl-self-signed") == 2  # never trust
+    assert "trust" not in script
+
+
+def test_the_replicated_compose_runs_the_app_on_both_nodes():
+    from sqlalchemy import make_url
+
+    from gis.db import make_engine
+
+    services = compose_ha()["services"]
+    single = compose()["services"]
+    for name in ("app", "worker", "proxy", "redis"):
+        extends = services[name]["extends"]
+        assert extends == {"file": "docker-compose.yml", "service": name}
+        assert name in single
+    app, worker = services["app"], services["worker"]
+    for node in ("node1", "node2"):
+        assert app["depends_on"][node]["condition"] == "service_healthy"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    urls = {
+        key: url.replace("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}", "secret")
+        for key, url in app["environment"].items()
+    }
+    assert worker["environment"] == app["environment"]
+    for key, attrs in (
+        ("DATABASE_URL", "read-write"),
+        ("DATABASE_REPLICA_URL", "prefer-standby"),
+    ):
+        url = make_url(urls[key])
+        assert url.query["host"] == ("node1:5432", "node2:5432")
+        assert url.query["target_session_attrs"] == attrs
+        assert url.query["sslmode"] == "require"
+        engine = make_engine(urls[key])
+        try:
+            args = engine.dialect.create_connect_args(engine.url)[1]
+        finally:
+            engine.dispose()
+        assert args["host"] == "node1,node2" and args["port"] == "5432,5432"

@@ -114,8 +114,9 @@ def pg_tool(name: str, server_major: int) -> str:
     return found
 
 
-def fingerprint(connection: Connection) -> Fingerprint:
-    """Rows per borderwatch table and the checksums, read in ``connection``'s transaction."""
+def fingerprint(connection: Connection, checksummed: tuple[str, ...] = CHECKSUMMED) -> Fingerprint:
+    """Rows per borderwatch table and the checksums of the ``checksummed`` tables (constant
+    names; each has an ``id``), read in ``connection``'s transaction."""
     tables = connection.execute(
         text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -133,7 +134,7 @@ def fingerprint(connection: Connection) -> Fingerprint:
         ).scalar_one()
     checksums = {}
     quote = connection.dialect.identifier_preparer.quote
-    for table in CHECKSUMMED:  # constant names, quoted
+    for table in checksummed:  # constant names, quoted
         if table in counts:
             rows = f"SELECT md5(t::text) AS h, t.id FROM {quote(table)} t"  # noqa: S608 # nosec B608
             digest = "md5(coalesce(string_agg(h, '' ORDER BY id), ''))"
