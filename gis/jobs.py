@@ -54,7 +54,11 @@ log = logging.getLogger(__name__)
 SCHEMA = "procrastinate"
 #: The modules that define tasks; the worker imports them at start. A feature with tasks adds
 #: its ``tasks`` module here.
-TASK_MODULES: tuple[str, ...] = ("gis.jobs", "gis.hotspots.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "gis.jobs",
+    "gis.hotspots.tasks",
+    "gis.linechat.tasks",
+)
 #: A worker whose last heartbeat is older than this is gone; its jobs are taken up again.
 STALLED_AFTER_S = 30.0
 #: Times a job whose worker died is taken up again before it is marked failed.

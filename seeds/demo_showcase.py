@@ -38,6 +38,7 @@ from gis.models import District, HotspotRun, User
 from gis.types import RunStatus
 from seeds.demo_cast import Cast, find_cast
 from seeds.demo_desk import DeskResult, make_desk
+from seeds.demo_line import make_line_chats
 from seeds.demo_load import Progress
 from seeds.demo_patrols import PlanResult, make_plans
 
@@ -123,6 +124,7 @@ def complete_demo(
             progress("demo showcase", STEPS.index(name) + 1, len(STEPS))
 
     desk = make_desk(session, cast, seed, anchor, now)
+    make_line_chats(session, cast, seed, now)  # citizens' LINE chats (seeds/demo_line.py)
     step("triage desk")
     runs = make_runs(session, cast, anchor)
     step("hotspot runs")

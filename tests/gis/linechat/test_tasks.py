@@ -1,0 +1,50 @@
+"""The LINE chat's hourly clean-up: old webhook event ids and expired conversations go, the
+rest stays; the worker knows the periodic task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select, update
+
+from gis import jobs
+from gis.linechat.conversation import TTL, forget_expired, start
+from gis.linechat.events import KEEP, first_delivery, forget_events
+from gis.models import LineConversation, LineWebhookEvent
+
+NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)
+
+
+def test_old_event_ids_are_forgotten_and_recent_ones_kept(session):
+    first_delivery(session, "old-" + uuid.uuid4().hex)
+    first_delivery(session, "new-" + uuid.uuid4().hex)
+    session.execute(
+        update(LineWebhookEvent)
+        .where(LineWebhookEvent.webhook_event_id.like("old-%"))
+        .values(received_at=NOW - KEEP - dt.timedelta(minutes=1))
+    )
+    session.execute(
+        update(LineWebhookEvent)
+        .where(LineWebhookEvent.webhook_event_id.like("new-%"))
+        .values(received_at=NOW - dt.timedelta(hours=1))
+    )
+    assert forget_events(session, NOW) >= 1
+    left = session.scalars(select(LineWebhookEvent.webhook_event_id)).all()
+    assert not [e for e in left if e.startswith("old-")]
+    assert [e for e in left if e.startswith("new-")]
+
+
+def test_expired_conversations_are_forgotten_and_live_ones_kept(session):
+    start(session, "U" + "3" * 32, "th", NOW - TTL - dt.timedelta(minutes=1))
+    start(session, "U" + "4" * 32, "th", NOW)
+    assert forget_expired(session, NOW) == 1
+    session.expire_all()
+    assert session.get(LineConversation, "U" + "3" * 32) is None
+    assert session.get(LineConversation, "U" + "4" * 32) is not None
+
+
+def test_the_worker_runs_the_clean_up_each_hour():
+    jobs.app.perform_import_paths()
+    periodic = {t.task.name: t.cron for t in jobs.app.periodic_registry.periodic_tasks.values()}
+    assert periodic["linechat.forget"] == "17 * * * *"
