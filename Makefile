@@ -121,7 +121,12 @@ demo: seed
 
 run: assets demo
 	@$(BW) info --url http://$(HOST):$(PORT)
-	@$(BW) worker & trap 'kill $$! 2>/dev/null' EXIT; \
+	@# the worker stops when it loses its database (a failover, a restart): started again, as
+	@# docker compose's restart policy does
+	@( trap 'kill $$w 2>/dev/null; exit 0' TERM INT; \
+	  while :; do $(BW) worker & w=$$!; wait $$w; \
+	    echo "borderwatch: the worker stopped; starting it again in 5 s" >&2; sleep 5; done ) & \
+	  trap 'kill $$! 2>/dev/null' EXIT; \
 	  SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-$(if $(filter 127.0.0.1 localhost,$(HOST)),false,true)} \
 	  $(VENV)/bin/gunicorn --config webapp/gunicorn_conf.py --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'webapp:create_app()'
 
