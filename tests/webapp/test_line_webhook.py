@@ -209,3 +209,22 @@ def test_the_districts_coordinator_reads_the_line_contact_where_contacts_are_rea
     client = signed_in(line_app, session, Role.COORDINATOR)
     answer = client.get(f"/api/review/incidents/{incident.id}")
     assert answer.status_code == 200 and USER in answer.get_data(as_text=True)
+
+
+def test_the_webhook_is_rate_limited_per_address(line_app, line_client, standin):
+    line_app.config["LINE_WEBHOOK_LIMIT"] = "2 per minute"
+    statuses = [post(line_client, ev.body()).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_a_line_users_reports_are_rate_limited(line_app, line_client, standin, session):
+    line_app.config["LINE_REPORT_LIMIT_USER"] = "1 per day"
+    chat_to_receipt(line_client)
+    post(line_client, ev.body(ev.postback(USER, "photo=done")))
+    chat_to_receipt(line_client)  # a second report the same day
+    assert "หลายครั้ง" in reply_texts(standin)[-1]
+    assert session.scalar(select(func.count()).where(Incident.channel == Channel.LINE)) == 1
+    other = "U" + "f" * 32
+    standin.set_profile(other, "th")
+    chat_to_receipt(line_client, other)  # another user is not held back
+    assert session.scalar(select(func.count()).where(Incident.channel == Channel.LINE)) == 2

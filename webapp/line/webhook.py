@@ -35,7 +35,7 @@ from linebot.v3.webhooks import (
 )
 
 from gis.errors import InvalidInput
-from gis.line import LineClient, LineError, LineSettings, content_source
+from gis.line import ContentSource, LineClient, LineError, LineSettings, content_source
 from gis.linechat.events import first_delivery
 from gis.linechat.flow import Chat, Incoming, Kind, answer
 from gis.text import N_
@@ -46,6 +46,8 @@ from webapp.line.messages import messages
 log = logging.getLogger(__name__)
 
 SIGNATURE = "X-Line-Signature"
+#: The app's LINE clients and content sources, per channel settings, kept between requests.
+CLIENTS = "borderwatch.line.clients"
 _BAD_SIGNATURE = N_("{field} is missing or does not match the body")
 
 
@@ -95,35 +97,49 @@ def receive():
         replies = _handle(channel, events)
         get_session().commit()  # before answering: an event answered 200 is stored
     response = jsonify({})
-    if replies and channel.sends:
-        response.call_on_close(lambda: _send(channel, replies))
+    client = _client(channel)
+    if replies and client is not None:
+        response.call_on_close(lambda: _send(client, replies))
     return response
 
 
 def _handle(channel: LineSettings, events: list[Any]) -> list[tuple[str, list[Message]]]:
-    session = get_session()
-    client = LineClient(channel) if channel.sends else None
+    client = _client(channel)
     chat = Chat(
-        session=session,
+        session=get_session(),
         now=dt.datetime.now(dt.UTC),
         max_distance_m=current_app.config["ROUTING_MAX_DISTANCE_M"],
-        content=content_source(channel),
+        content=_content(channel),
         language_of=client.language if client else lambda _user: None,
         receipt_url=lambda code: url_for("public.status", code=code, _external=True),
         may_report=_may_report,
         link_account=_link_account,
     )
     replies = []
-    try:
-        for event in events:
-            said = _one(chat, event)
-            token = getattr(event, "reply_token", None)
-            if said and token:
-                replies.append((token, said))
-    finally:
-        if client is not None:
-            client.close()
+    for event in events:
+        said = _one(chat, event)
+        token = getattr(event, "reply_token", None)
+        if said and token:
+            replies.append((token, said))
     return replies
+
+
+def _client(channel: LineSettings) -> LineClient | None:
+    """The app's LINE client (its connections kept between requests; ``None`` without a
+    token)."""
+    if not channel.sends:
+        return None
+    clients = current_app.extensions.setdefault(CLIENTS, {})
+    if id(channel) not in clients:
+        clients[id(channel)] = (channel, LineClient(channel), content_source(channel))
+    return clients[id(channel)][1]
+
+
+def _content(channel: LineSettings) -> ContentSource:
+    client = _client(channel)
+    if client is None:
+        return content_source(channel)
+    return current_app.extensions[CLIENTS][id(channel)][2]
 
 
 def _one(chat: Chat, event: Any) -> list[Message]:
@@ -144,13 +160,12 @@ def _one(chat: Chat, event: Any) -> list[Message]:
         return []
 
 
-def _send(channel: LineSettings, replies: list[tuple[str, list[Message]]]) -> None:
-    with LineClient(channel) as client:
-        for token, said in replies:
-            try:
-                client.reply(token, said)
-            except LineError as exc:
-                log.warning("LINE reply not sent: %s", exc)
+def _send(client: LineClient, replies: list[tuple[str, list[Message]]]) -> None:
+    for token, said in replies:
+        try:
+            client.reply(token, said)
+        except LineError as exc:
+            log.warning("LINE reply not sent: %s", exc)
 
 
 def _may_report(line_user_id: str) -> bool:
