@@ -1,15 +1,16 @@
 """The demo coordinator's desk: reports of the last days, triaged into every status.
 
 Sixteen reports in the demo coordinator's district (:data:`DESK`), near its border: made by the
-demo officer and volunteer (the officer app), by the coordinator (walk-ins at the MWCC) and by
-the public (anonymous, with receipt codes), each stored by the reporting code
-(:func:`gis.incidents.reports.create_incident`, :func:`gis.incidents.public.create_public_report`)
-with its "created" history entry, then triaged by the demo coordinator through
-:func:`gis.incidents.triage.take_action`: verified, rejected, marked as the duplicate of another,
-referred to an agency, closed, and five left new. Every action is a history entry by the
-coordinator. The reports are flagged ``is_demo`` like the generated incidents. Their texts, the
-coordinator's notes and the public's contacts are in Thai, as people write them in a district
-office, with the district's Thai name (``อ.เชียงของ``).
+demo officer and volunteer (the officer app), by citizens at the MWCC desk (walk-ins the
+coordinator takes) and on the hotline (a call the officer takes), and by the public (anonymous,
+with receipt codes), each stored by the reporting code
+(:func:`gis.incidents.reports.create_incident`, :func:`gis.incidents.desk.record_desk_report`,
+:func:`gis.incidents.public.create_public_report`) with its "created" history entry, then
+triaged by the demo coordinator through :func:`gis.incidents.triage.take_action`: verified,
+rejected, marked as the duplicate of another, referred to an agency, closed, and five left new.
+Every action is a history entry by the coordinator. The reports are flagged ``is_demo`` like
+the generated incidents. Their texts, the coordinator's notes and the public's contacts are in
+Thai, as people write them in a district office, with the district's Thai name (``อ.เชียงของ``).
 
 Repeatable: the places come from PostGIS's ``ST_GeneratePoints`` seeded with the demo seed
 (within :data:`BAND_M` of the district's border) and the times count back from the anchor. The
@@ -30,6 +31,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from gis.incidents.desk import parse_desk_report, record_desk_report
 from gis.incidents.public import create_public_report
 from gis.incidents.reports import create_incident, parse_incident
 from gis.incidents.triage import ActionInput, take_action
@@ -62,12 +64,12 @@ class DeskReport:
 
     label: str
     category: IncidentCategory
-    by: str  # "officer", "volunteer", "coordinator" (a walk-in) or "public"
+    by: str  # "officer", "volunteer", "coordinator" (a walk-in), "hotline" or "public"
     severity: int
     hours_ago: float
     text: str  # "{district}" is filled in
     steps: tuple[Step, ...] = ()
-    contact: str | None = None  # public reports only
+    contact: str | None = None  # the citizens' reports only (public, desk, hotline)
     near: str | None = None  # the label of the report this one is made next to
 
 
@@ -76,8 +78,11 @@ CHANNELS = {
     "officer": Channel.OFFICER_APP,
     "volunteer": Channel.OFFICER_APP,
     "coordinator": Channel.MWCC_WALK_IN,
+    "hotline": Channel.HOTLINE,
     PUBLIC: Channel.ONLINE_PUBLIC,
 }
+#: Who takes the citizens' reports at the MWCC desk and on the hotline (a :class:`Cast` member).
+TAKERS = {"coordinator": "coordinator", "hotline": "officer"}
 
 #: The desk, in the order the reports arrive: in Thai, as reporters, officers and the
 #: coordinator write them; "{district}" is filled with the district's Thai name.
@@ -176,8 +181,8 @@ DESK: tuple[DeskReport, ...] = (
         "[demo] พบไม้พะยูงกองไว้ใต้ผ้าใบริมแม่น้ำ อ.{district}",
     ),
     DeskReport(
-        "fake-job", C.ONLINE_FRAUD, "coordinator", 3, 44,
-        "[demo] แม่มาแจ้งว่าลูกชายข้ามแดนไปทำงานตามประกาศรับสมัครงานทางออนไลน์ "
+        "fake-job", C.ONLINE_FRAUD, "hotline", 3, 44,
+        "[demo] แม่โทรมาแจ้งว่าลูกชายข้ามแดนไปทำงานตามประกาศรับสมัครงานทางออนไลน์ "
         "อ.{district}",
     ),
 )  # fmt: skip
@@ -320,6 +325,14 @@ def _report(
             payload["reporter_contact"] = report.contact
         data = parse_incident(payload, now, channel=channel)
         incident, code = create_public_report(session, data, DEFAULT_MAX_DISTANCE_M)
+    elif report.by in TAKERS:
+        payload["channel"] = channel.value
+        if report.contact is not None:
+            payload["reporter_contact"] = report.contact
+            payload["updates_consent"] = True
+        taker = getattr(cast, TAKERS[report.by])
+        desk = parse_desk_report(payload, now)
+        incident, _code = record_desk_report(session, desk, taker, DEFAULT_MAX_DISTANCE_M)
     else:
         reporter = getattr(cast, report.by)
         data = parse_incident(payload, now, channel=channel, reporter_id=reporter.id)

@@ -105,7 +105,9 @@ def test_the_desk_has_every_status_by_the_coordinators_actions(module_session, w
             .where(IncidentEvent.incident_id == incident.id)
             .order_by(IncidentEvent.id)
         ).all()
-        assert events[0].action == "created" and events[0].actor_id == incident.reporter_id
+        # the report's maker: its reporter, or the staff who took it for a citizen
+        maker = incident.reporter_id if incident.taken_by_id is None else incident.taken_by_id
+        assert events[0].action == "created" and events[0].actor_id == maker
         # every later entry is an action of the demo coordinator, ending at the incident's status
         assert all(e.actor_id == coordinator.id for e in events[1:])
         assert str(events[-1].to_status) == str(incident.status)
@@ -129,10 +131,17 @@ def test_the_desk_has_every_status_by_the_coordinators_actions(module_session, w
     )
     assert closed_after_referral >= 1
     channels = {str(i.channel) for i in desk}
-    assert {"officer_app", "mwcc_walk_in", "online_public"} <= channels
+    assert {"officer_app", "mwcc_walk_in", "hotline", "online_public"} <= channels
     reporters = {i.reporter_id for i in desk}
     officer, volunteer = account(session, Role.OFFICER), account(session, Role.VOLUNTEER)
-    assert {officer.id, volunteer.id, coordinator.id, None} <= reporters
+    assert {officer.id, volunteer.id, None} <= reporters
+    # citizens' walk-ins and calls are taken by the coordinator and the officer, for nobody
+    taken = [i for i in desk if i.taken_by_id is not None]
+    assert {(str(i.channel), i.taken_by_id) for i in taken} == {
+        ("mwcc_walk_in", coordinator.id),
+        ("hotline", officer.id),
+    }
+    assert all(i.reporter_id is None and i.receipt_code for i in taken)
 
 
 def test_what_people_read_is_in_thai(module_session, world):
