@@ -93,6 +93,9 @@ prepare_dirs() {
     chown postgres:postgres "$HA" "$HA/config" "$HA/share" "$HA/run" "$HA/log"
     # postgres must be able to reach var/ha through the parent folders
     local d; d=$(dirname "$HA"); while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
+    # the nodes' sockets, where pg_autoctl and pgBackRest find them (libpq's default folder);
+    # made at boot by Debian's tmpfiles, which a machine without systemd does not run
+    install -d -o postgres -g postgres -m 2775 /var/run/postgresql
   fi
 }
 

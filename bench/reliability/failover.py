@@ -68,6 +68,7 @@ from soak import (  # noqa: E402
     start_gunicorn,
     stored,
 )
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from gis.accounts import users as accounts  # noqa: E402
@@ -128,6 +129,16 @@ class HaCluster:
     def stop(self) -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
             self.run("stop", timeout=120)
+
+
+def setting(url: str, name: str) -> str:
+    """A server setting of the primary (``SHOW``)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            return str(c.execute(text(f"SHOW {name}")).scalar_one())  # constant names
+    finally:
+        engine.dispose()
 
 
 def prepare(url: str) -> tuple[str, list[tuple[float, float]]]:
@@ -210,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"cluster up in {time.monotonic() - started_cluster:.1f} s")
         url = cluster.settings()["DATABASE_URL"]
         password, points = prepare(url)
+        synchronous_commit = setting(url, "synchronous_commit")
         env = {
             "DATABASE_URL": url,
             "SECRET_KEY": secrets.token_hex(32),
@@ -265,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": args.clients,
         "kill_every_s": args.kill_every,
         "planned": args.planned,
+        "synchronous_commit": synchronous_commit,
         "reports_acknowledged": len(acknowledged),
         "acknowledged_by_replay_200": sum(1 for s in acknowledged.values() if s == "200"),
         "acknowledged_missing_from_database": len(missing),
@@ -373,7 +386,8 @@ def document(result: dict[str, Any], checks: list[tuple[str, bool]]) -> str:
 {result["clients"]} clients submitting reports through gunicorn for {result["seconds"]:g} s
 (all done after {result["elapsed_s"]:g} s) to a pg_auto_failover pair (a primary and a
 synchronous secondary, `scripts/hacluster.sh`), the app's `DATABASE_URL` naming both nodes with
-`target_session_attrs=read-write`; every {result["kill_every_s"]:g} s the primary's pg_autoctl
+`target_session_attrs=read-write`, commits acknowledged with `synchronous_commit =
+{result["synchronous_commit"]}`; every {result["kill_every_s"]:g} s the primary's pg_autoctl
 and postmaster killed with SIGKILL and its data directory made unavailable, then the lost node
 built again as the new secondary; 1 % of committed answers dropped.
 
