@@ -181,6 +181,7 @@ bench: up migrate
 	step bench/hotspots.py $(BENCH_SIZE_ARGS); \
 	step bench/ingest.py --duration 10 --warmup 2; \
 	step bench/patrols.py; \
+	step bench/line.py; \
 	echo "== every benchmark in $$(( $$(date +%s) - started )) s"
 
 # Load scenario: 50 users of mixed traffic for LOAD_SECONDS (10 minutes), and a flood of the
