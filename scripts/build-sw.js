@@ -37,9 +37,9 @@ generateSW({
   // what the field app's pages load (the shell /app and My reports), nothing of the other pages:
   // the install fetches these one after another, so every file costs a round trip on a weak link
   globPatterns: [
-    "js/{base,i18n,csrf,layers,outbox,photo,pindrop,my-reports,sw-routes}.js",
+    "js/{base,i18n,csrf,layers,outbox,photo,pindrop,my-reports,sw-routes,bell}.js",
     "css/{base,map,pindrop,my-reports}.css",
-    "icons/*.png",
+    "icons/*.{png,svg}",
     "vendor/fonts/*.{css,woff2}",
     "vendor/leaflet/leaflet.{js,css}",
     "vendor/leaflet/images/*.png",

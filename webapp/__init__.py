@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.hotspots import bp as hotspots_bp
     from webapp.incidents import bp as incidents_bp
     from webapp.map import bp as map_bp
+    from webapp.notify import bp as notify_bp
     from webapp.offline import bp as offline_bp
     from webapp.patrols import bp as patrols_bp
     from webapp.review import bp as review_bp
@@ -88,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = without_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(openapi_bp)
     app.register_blueprint(help_bp)  # the role guides of docs/guide/, /help
+    app.register_blueprint(notify_bp)  # the bell, notification settings, deliveries
     # rate limits (sign-in, public reports, photo uploads) on the views registered above,
     # counters shared by all workers
     limits.init_app(app)

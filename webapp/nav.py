@@ -77,6 +77,7 @@ ITEMS = (
     ),
     Item("export.export_page", _l("Export"), ALL, "export"),
     Item("admin.users", _l("Accounts"), frozenset({Role.ADMINISTRATOR}), "admin"),
+    Item("notify.deliveries", _l("Deliveries"), frozenset({Role.ADMINISTRATOR}), "notify"),
 )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from gis.errors import InvalidInput
 from gis.models import NotifyPreference, NotifySetting, User
-from gis.parsing import THAI_TIME, parse_choice, parse_integer
+from gis.parsing import THAI_TIME, parse_choice
 from gis.text import N_
 from gis.types import NotifyChannel, NotifyKind, PatrolUnit
 
@@ -127,7 +127,8 @@ def parse_settings(form: Mapping[str, str]) -> SettingsInput:
     email = (form.get("email") or "").strip() or None
     if email is not None and (len(email) > 254 or not EMAIL.match(email)):
         raise InvalidInput(N_("{field} must be an e-mail address"), field="email")
-    digest = parse_integer(form.get("digest_minutes") or "0", "digest_minutes", 0, 1440)
+    raw = (form.get("digest_minutes") or "0").strip()
+    digest = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else -1
     if digest not in DIGEST_CHOICES:
         raise InvalidInput(
             N_("{field} must be one of {choices}"),

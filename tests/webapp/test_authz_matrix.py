@@ -49,6 +49,7 @@ from tests.webapp import (
     authz_help,
     authz_hotspots,
     authz_line,
+    authz_notify,
     authz_patrols,
     authz_reads,
 )
@@ -230,6 +231,7 @@ FEATURES = (
     authz_help,
     authz_dashboard,
     authz_cooperation,
+    authz_notify,
     authz_desk,
     authz_line,
 )

@@ -352,6 +352,13 @@ PATHS: dict[str, dict[str, Any]] = {
             errs=(401,),
         )
     },
+    "/api/notifications/unread": {
+        "get": op(
+            "The signed-in account's unread in-app notifications (the header's bell polls it)",
+            {"200": answer("the unread count", OBJECT)},
+            errs=(401,),
+        )
+    },
     "/api/dashboard": {
         "get": op(
             "Every number of the dashboard in the viewer's scope (HQ analysts, planners, "

@@ -19,6 +19,7 @@ from webapp.cli.export import export_command
 from webapp.cli.hotspots import COMMANDS as hotspot_commands
 from webapp.cli.jobs import jobs_command
 from webapp.cli.line import line_group
+from webapp.cli.notify import notify_group
 from webapp.cli.seed import import_group, seed_command
 from webapp.cli.users import user_group
 
@@ -33,6 +34,7 @@ COMMANDS: tuple[click.Command, ...] = (
     *hotspot_commands,
     jobs_command,
     line_group,
+    notify_group,
     backup_command,
     restore_command,
     export_command,

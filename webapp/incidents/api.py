@@ -23,6 +23,7 @@ from webapp.db import get_session
 from webapp.incidents import bp
 from webapp.incidents.photos import photo_json
 from webapp.incidents.schemas import incident_json, json_body
+from webapp.notify.hooks import report_made
 
 REPORTERS = (Role.OFFICER, Role.VOLUNTEER, Role.COORDINATOR)
 
@@ -36,6 +37,7 @@ def create():
     )
     session = get_session()
     stored = store_report(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
+    report_made(session, stored.incident)  # the coordinators are told in the same commit
     body = incident_json(stored.incident, stored.district, reader_of(session, viewer()))
     session.commit()  # before replying: an acknowledged report is stored
     if not stored.created:

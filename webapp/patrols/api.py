@@ -37,6 +37,7 @@ from gis.text import N_
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents.schemas import json_body
+from webapp.notify.hooks import plan_made
 from webapp.params import only, parse_int
 from webapp.patrols import bp
 
@@ -56,6 +57,7 @@ def create():
     req = parse_plan(json_body(request), _thai_today())
     session = get_session()
     made = create_plan(session, req, viewer())
+    plan_made(session, made.plan)  # the unit's leaders are told in the same commit
     body = plan_geojson(session, made.plan)
     body["tour"] = {"method": made.tour.method, "length_m_utm": round(made.tour.length_m, 1)}
     body["properties"]["window_incidents"] = made.window_incidents

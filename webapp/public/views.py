@@ -17,6 +17,7 @@ from gis.parsing import THAI_TIME
 from gis.text import N_
 from gis.types import Channel, IncidentCategory
 from webapp.db import get_session
+from webapp.notify.hooks import report_made
 from webapp.public import bp
 from webapp.public.schemas import FIELD_LABELS, FIELDS, report_payload
 from webapp.vocab import label, labels
@@ -86,13 +87,14 @@ def submit():
         data = parse_incident(
             report_payload(request.form), dt.datetime.now(dt.UTC), channel=Channel.ONLINE_PUBLIC
         )
-        _incident, code = create_public_report(
+        incident, code = create_public_report(
             session, data, current_app.config["ROUTING_MAX_DISTANCE_M"]
         )
     except InvalidInput as exc:
         return render_form(400, error_field=exc.field or "body")
     except OutsideWatchArea:
         return render_form(422, error_field="lon", outside=True)
+    report_made(session, incident)  # the coordinators are told in the same commit
     session.commit()  # before replying: a receipt is given for a stored report only
     return render_template("public/receipt.html", code=code), 201
 

@@ -35,6 +35,7 @@ from gis.types import Role
 from webapp.auth.session import roles_required, viewer
 from webapp.db import get_session
 from webapp.incidents.schemas import incident_json, json_body
+from webapp.notify.hooks import action_taken
 from webapp.params import only
 from webapp.review import bp
 from webapp.review.schemas import (
@@ -78,6 +79,7 @@ def act(incident_id: int):
     get_reviewable_incident(session, incident_id, actor)  # out of scope: 404 before parsing
     data = parse_action_json(json_body(request))
     incident, event = take_action(session, incident_id, data, actor)
+    action_taken(session, incident, event, actor)  # the reporter is told in the same commit
     district = district_ref(session, incident.district_id)
     body = {
         "incident": incident_json(incident, district, reader_of(session, actor)),
