@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -17,10 +17,19 @@ from gis.cooperation.access import READERS, RECORDERS, readable_scope, require_r
 from gis.cooperation.activities import get_activity
 from gis.cooperation.audit import record_change
 from gis.errors import InvalidInput, NotFound
-from gis.models import ActionItem, Activity, Checkpoint, Hotspot, Incident, NaturalCrossing, User
+from gis.models import (
+    ActionItem,
+    Activity,
+    Checkpoint,
+    Hotspot,
+    HotspotRun,
+    Incident,
+    NaturalCrossing,
+    User,
+)
 from gis.parsing import parse_choice, parse_day, parse_integer, parse_text, refuse_unknown
 from gis.text import N_
-from gis.types import ActionStatus, CooperationRecord, Side
+from gis.types import ActionStatus, CooperationRecord, RunStatus, Side
 
 FIELDS = (
     "text",
@@ -81,19 +90,89 @@ def parse_action(body: Mapping[str, Any]) -> ActionInput:
     )
 
 
-def _check_links(session: Session, data: ActionInput, viewer: User) -> None:
+def _check_links(session: Session, data: ActionInput, viewer: User, activity: Activity) -> None:
+    """Each link names a record that exists and that the item may be about: an incident the
+    viewer sees, a hotspot that touches the activity's district, a natural crossing or a
+    checkpoint of that district (others are refused as records that do not exist)."""
     scope = scope_district_ids(session, viewer)
     for name, value in data.links:
         if value is None:
             continue
         table = LINKS[name]
         row = session.get(table, value)
-        district_id = getattr(row, "district_id", None) if row is not None else None
-        hidden = (
-            table is Incident and scope is not None and district_id not in scope
-        )  # an incident the viewer may not see is as one that does not exist
-        if row is None or hidden:
+        if row is None:
+            allowed = False
+        elif table is Incident:  # one the viewer may not see is as one that does not exist
+            allowed = scope is None or row.district_id in scope
+        elif table is Hotspot:
+            allowed = activity.district_id in (row.district_ids or [])
+        else:
+            allowed = row.district_id == activity.district_id
+        if not allowed:
             raise InvalidInput(N_("{field}: no such record {id}"), field=name, id=value)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChoice:
+    """A record an item of an activity may be about, as the agreement form offers it."""
+
+    id: int
+    name: str
+    name_th: str | None = None
+    detail: int | None = None
+
+
+def link_choices(session: Session, activity: Activity) -> dict[str, list[LinkChoice]]:
+    """What the agreement form of ``activity`` offers to link, by field: the hotspots of the
+    newest finished run that covers its district (``detail``: their incidents), its natural
+    crossings and its checkpoints, by name."""
+    district_id = activity.district_id
+    run_id = session.execute(
+        select(HotspotRun.id)
+        .where(
+            HotspotRun.status == RunStatus.DONE,
+            or_(
+                HotspotRun.district_ids.is_(None),
+                HotspotRun.district_ids.contains([district_id]),
+            ),
+        )
+        .order_by(HotspotRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    hotspots = []
+    if run_id is not None:
+        hotspots = [
+            LinkChoice(row.id, str(row.rank), None, row.n_incidents)
+            for row in session.execute(
+                select(Hotspot.id, Hotspot.rank, Hotspot.n_incidents)
+                .where(
+                    Hotspot.run_id == run_id,
+                    Hotspot.district_ids.contains(func.jsonb_build_array(district_id)),
+                )
+                .order_by(Hotspot.rank)
+            )
+        ]
+    crossings = [
+        LinkChoice(row.id, row.name)
+        for row in session.execute(
+            select(NaturalCrossing.id, NaturalCrossing.name)
+            .where(NaturalCrossing.district_id == district_id)
+            .order_by(NaturalCrossing.name, NaturalCrossing.id)
+        )
+    ]
+    checkpoints = [
+        LinkChoice(row.id, row.name, row.name_th)
+        for row in session.execute(
+            select(Checkpoint.id, Checkpoint.name, Checkpoint.name_th)
+            .where(Checkpoint.district_id == district_id)
+            .order_by(Checkpoint.name, Checkpoint.id)
+        )
+    ]
+    return {
+        "hotspot_id": hotspots,
+        "natural_crossing_id": crossings,
+        "checkpoint_id": checkpoints,
+    }
 
 
 def _snapshot(item: ActionItem) -> dict[str, Any]:
@@ -128,7 +207,7 @@ def add_action(session: Session, activity_id: int, data: ActionInput, viewer: Us
     """
     require_role(viewer, RECORDERS)
     activity = get_activity(session, activity_id, viewer)
-    _check_links(session, data, viewer)
+    _check_links(session, data, viewer, activity)
     return store_action(session, activity, data, viewer)
 
 
@@ -176,7 +255,7 @@ def update_action(session: Session, item_id: int, data: ActionInput, viewer: Use
     """
     require_role(viewer, RECORDERS)
     item, activity = get_action(session, item_id, viewer)
-    _check_links(session, data, viewer)
+    _check_links(session, data, viewer, activity)
     before = _snapshot(item)
     _apply(item, data)
     item.updated_at = func.now()

@@ -8,11 +8,13 @@ axe violation, a screenshot under ``test-output/cooperation/`` (look at them).""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,8 @@ from gis.types import Role
 from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
 from tests.browser.test_workspace import check_page, chromium, signed_in  # noqa: F401
+from tests.images import jpeg_with_gps
+from tests.pdfs import pdf_with_metadata
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -131,9 +135,27 @@ def test_a_coordinator_records_a_meeting_that_hq_sees(live_server, accounts, chr
     page.fill("#coop-action-text", "ลาดตระเวนร่วมที่ท่าเรือบั๊ก")
     page.fill("#coop-action-agency", "สภ.เชียงของ")
     page.fill("#coop-action-due", (today + dt.timedelta(days=14)).isoformat())
+    page.select_option("#coop-action-checkpoint", index=1)  # a checkpoint of the district
     page.click("#coop-action-save")
     page.wait_for_selector("#coop-actions")
     assert "ลาดตระเวนร่วมที่ท่าเรือบั๊ก" in page.inner_text("#coop-actions")
+    assert "เกี่ยวกับจุดผ่านแดน" in page.inner_text("#coop-actions")
+
+    # the minutes as a PDF: kept without the author and software that made it
+    page.set_input_files(
+        "#coop-minutes",
+        files=[
+            {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": pdf_with_metadata()}
+        ],
+    )
+    page.click("#coop-minutes-save")
+    page.wait_for_selector("#coop-minutes a")
+    stored = page.request.get(
+        live_server + page.locator("#coop-minutes a").first.get_attribute("href")
+    )
+    assert stored.ok and stored.headers["content-type"] == "application/pdf"
+    with pikepdf.open(io.BytesIO(stored.body())) as pdf:
+        assert "/Info" not in pdf.trailer and "/Metadata" not in pdf.Root
     look(page, f"{size}-activity")
 
     # a spending line on the meeting
@@ -145,6 +167,15 @@ def test_a_coordinator_records_a_meeting_that_hq_sees(live_server, accounts, chr
     page.click("#coop-spend-save")
     page.wait_for_selector(".bw-flash-done")
     assert "2,500.50" in page.inner_text("#coop-allocations")
+    # its receipt, a photo from the phone
+    line = page.locator("#coop-lines-table tr", has_text="ค่าอาหารว่างผู้เข้าร่วมประชุม")
+    line.locator("input[type=file]").set_input_files(
+        files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
+    )
+    line.locator("button[type=submit]").click()
+    page.wait_for_selector(".bw-flash-done")
+    line = page.locator("#coop-lines-table tr", has_text="ค่าอาหารว่างผู้เข้าร่วมประชุม")
+    assert "ใบเสร็จฉบับที่ 1" in line.inner_text()
     look(page, f"{size}-budget")
 
     # the twin-town layer of the map: the link to the meeting's first area, "some" activity

@@ -177,6 +177,7 @@ def rows() -> dict[tuple[str, str], Policy]:
             scoped=True,
         ),
         (f"{API}/actions", "GET"): Policy(get(f"{API}/actions?overdue=1"), roles=readers),
+        (f"{API}/about", "GET"): Policy(get(f"{API}/about?link=checkpoint_id&id=1"), roles=readers),
         (f"{API}/actions/<int:item_id>", "PUT"): Policy(
             _json(API + "/actions/{id}", "coop_actions", {**ITEM, "status": "done"}),
             roles=recorders,

@@ -580,6 +580,28 @@ PATHS: dict[str, dict[str, Any]] = {
             params=[query("overdue", {"type": "string", "enum": ["0", "1", "true", "false"]})],
         )
     },
+    "/api/cooperation/about": {
+        "get": op(
+            "Agreements about an incident, hotspot, natural crossing or checkpoint, with their "
+            "activities, in the viewer's scope",
+            {"200": answer("items", OBJECT)},
+            params=[
+                query(
+                    "link",
+                    {
+                        "type": "string",
+                        "enum": [
+                            "incident_id",
+                            "hotspot_id",
+                            "natural_crossing_id",
+                            "checkpoint_id",
+                        ],
+                    },
+                ),
+                query("id", {"type": "integer", "minimum": 1}),
+            ],
+        )
+    },
     "/api/cooperation/actions/{item_id}": {
         "put": op(
             "Replace an agreement's values (its status); audited",

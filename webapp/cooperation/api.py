@@ -6,6 +6,8 @@
 - ``POST /api/cooperation/activities/<id>/actions``: an agreement or action item; 201.
 - ``GET /api/cooperation/actions?overdue=1``: items in the viewer's scope (overdue ones).
 - ``PUT /api/cooperation/actions/<id>``: replace an item's values (its status).
+- ``GET /api/cooperation/about?link=&id=``: the items about an incident, hotspot, natural
+  crossing or checkpoint, with their activities (the map's popups).
 - ``POST /api/cooperation/allocations``: a budget allocation (administrators); 201.
 - ``POST /api/cooperation/spending``: a spending line (the district's coordinators); 201.
 - ``GET /api/cooperation/budget?year=``: allocated and spent per district, province, nation.
@@ -25,8 +27,10 @@ from gis.cooperation.activities import (
     update_activity,
 )
 from gis.cooperation.agreements import (
+    LINKS,
     action_json,
     add_action,
+    items_about,
     list_actions,
     parse_action,
     update_action,
@@ -121,6 +125,39 @@ def actions():
     today = thai_today()
     rows = list_actions(get_session(), viewer(), today, only_overdue=overdue in ("1", "true"))
     return jsonify(items=[action_json(item, today) for item in rows]), 200, PRIVATE
+
+
+@bp.get("/api/cooperation/about")
+@roles_required(*READERS)
+def about():
+    """The agreements about one incident, hotspot, natural crossing or checkpoint that the
+    viewer reads (``link``: ``incident_id``, ``hotspot_id``, ``natural_crossing_id`` or
+    ``checkpoint_id``; ``id``: the record), with their activities; the map's popups show them."""
+    only(request.args, ("link", "id"))
+    link = request.args.get("link", "")
+    if link not in LINKS:
+        raise InvalidInput(
+            N_("{field} must be one of {known}"), field="link", known=", ".join(LINKS)
+        )
+    raw = (request.args.get("id") or "").strip()
+    if not raw.isdigit() or not 1 <= int(raw) < 2**62:
+        raise InvalidInput(
+            N_("{field} must be an integer from {low} to {high}"), field="id", low=1, high=2**62 - 1
+        )
+    today = thai_today()
+    rows = items_about(get_session(), viewer(), link, int(raw))
+    items = [
+        {
+            **action_json(item, today),
+            "activity": {
+                "id": activity.id,
+                "title": activity.title,
+                "url": url_for("cooperation.activity_page", activity_id=activity.id),
+            },
+        }
+        for item, activity in rows
+    ]
+    return jsonify(items=items), 200, PRIVATE
 
 
 @bp.put("/api/cooperation/actions/<int:item_id>")

@@ -41,10 +41,12 @@ from gis.cooperation.activities import (
     update_activity,
 )
 from gis.cooperation.agreements import (
+    LINKS,
     action_json,
     add_action,
     get_action,
     items_about,
+    link_choices,
     list_actions,
     parse_action,
     update_action,
@@ -100,6 +102,13 @@ def cooperation_items_about(about: str, record_id: int) -> list[tuple[Any, Any]]
     if not current_user.is_authenticated:
         return []
     return items_about(get_session(), viewer(), about, record_id)
+
+
+@bp.app_template_global()
+def cooperation_reads() -> bool:
+    """For other areas' pages (the map's popups): whether the signed-in account reads the
+    register."""
+    return bool(current_user.is_authenticated and viewer().role in READERS)
 
 
 def _district_choice(session: Session, user: User) -> District | None:
@@ -249,8 +258,11 @@ def activity_page(activity_id: int):
     found = get_activity(session, activity_id, user)
     today = thai_today()
     items = list_actions(session, user, today, activity_id=found.id)
+    choices = link_choices(session, found)
     return render_template(
         "cooperation/activity.html",
+        choices=choices,
+        link_names={field: {c.id: c for c in options} for field, options in choices.items()},
         activity=_shown(activity_json(session, found)),
         actions=[_shown(action_json(i, today)) for i in items],
         may_record=user.role in RECORDERS,
@@ -266,7 +278,7 @@ def activity_page(activity_id: int):
 def add_action_form(activity_id: int):
     session = get_session()
     body: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    for link in ("incident_id", "hotspot_id", "natural_crossing_id", "checkpoint_id"):
+    for link in LINKS:
         raw = str(body.get(link) or "").strip().lstrip("#")
         body[link] = int(raw) if raw.isdigit() and len(raw) < 12 else raw or None
     try:
@@ -288,7 +300,7 @@ def action_status_form(item_id: int):
     user = viewer()
     item, found = get_action(session, item_id, user)
     body = action_json(item, thai_today())
-    body = {k: body[k] for k in ("text", "owner_side", "owner_agency", "due_on", "status")}
+    body = {k: body[k] for k in ("text", "owner_side", "owner_agency", "due_on", "status", *LINKS)}
     body["status"] = request.form.get("status")
     try:
         update_action(session, item_id, parse_action(body), user)
