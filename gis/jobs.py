@@ -58,6 +58,7 @@ TASK_MODULES: tuple[str, ...] = (
     "gis.jobs",
     "gis.hotspots.tasks",
     "gis.linechat.tasks",
+    "gis.notify.tasks",
 )
 #: A worker whose last heartbeat is older than this is gone; its jobs are taken up again.
 STALLED_AFTER_S = 30.0

@@ -7,14 +7,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gis.line import LineSettings
-from gis.notify.delivery import Sender
+from gis.notify.delivery import Composer, Sender
 from gis.notify.email import SmtpSender, SmtpSettings
 from gis.notify.line import LineSender
 from gis.types import NotifyChannel
 
-#: The key of the composer (``gis.notify.delivery.Composer``) in the worker's settings (the
-#: app's configuration): the web app puts it there, the worker's task writes messages with it.
+#: The key of the composer (``gis.notify.delivery.Composer``) in the app's configuration: the
+#: web app puts it there and hands it to :func:`use_composer` in the worker's process.
 COMPOSER_KEY = "NOTIFY_COMPOSE"
+
+_composer: list[Composer] = []
+
+
+def use_composer(compose: Composer) -> None:
+    """The composer the worker's task writes messages with (the web app's, which knows the
+    catalogues); the last one given wins."""
+    _composer[:] = [compose]
+
+
+def composer() -> Composer | None:
+    """The composer given to :func:`use_composer`, if any."""
+    return _composer[0] if _composer else None
 
 
 def senders_from_environment(

@@ -6,7 +6,7 @@ failed (``/admin/notifications``)."""
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from gis.notify.channels import COMPOSER_KEY
+from gis.notify.channels import COMPOSER_KEY, use_composer
 
 bp = Blueprint("notify", __name__)
 
@@ -18,6 +18,7 @@ def give_the_worker_its_words(state: BlueprintSetupState) -> None:
     from webapp.notify.messages import app_composer
 
     state.app.config.setdefault(COMPOSER_KEY, app_composer(state.app))
+    use_composer(state.app.config[COMPOSER_KEY])
 
 
 from webapp.notify import admin, api, views  # noqa: E402,F401

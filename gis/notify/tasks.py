@@ -1,0 +1,58 @@
+"""The worker's notification task (:mod:`gis.jobs`): every minute it writes the periodic
+notifications (reports waiting over 48 hours, overdue cooperation action items) and delivers
+what is due, so that a notification goes out within a minute of its event.
+
+The words of a message come from the web app's catalogues: the web app hands its composer to
+:func:`gis.notify.channels.use_composer` when it starts (the worker is started through it);
+without one nothing is delivered, and the rows wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from procrastinate import JobContext
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from gis.jobs import app, engine_of
+from gis.notify.channels import composer, senders_from_environment
+from gis.notify.delivery import deliver_due
+from gis.notify.outbox import notify_overdue_actions, notify_waiting_reports
+
+log = logging.getLogger(__name__)
+
+TASK = "notify.tick"
+#: Most messages one tick sends (the rest wait for the next minute).
+PER_TICK = 500
+
+
+def tick(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
+    """One minute's work: the periodic notifications, then the due deliveries.
+
+    Args:
+        bind: the worker's engine (or a connection whose transaction the work joins).
+        now: the time (default: now).
+
+    Returns:
+        How many messages were handled (sent, put back or failed).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    with Session(bind, join_transaction_mode="create_savepoint") as session:
+        notify_waiting_reports(session, now)
+        notify_overdue_actions(session, now)
+        session.commit()
+        compose = composer()
+        if compose is None:
+            log.warning("notifications: no composer in this process; deliveries wait")
+            return 0
+        return len(deliver_due(session, senders_from_environment(), compose, limit=PER_TICK))
+
+
+@app.periodic(cron="* * * * *", periodic_id="tick")
+@app.task(name=TASK, queue="notify", pass_context=True, lock=TASK)
+def tick_job(context: JobContext, timestamp: int) -> None:
+    handled = tick(engine_of(context))
+    if handled:
+        log.info("notifications: %s messages handled", handled)
