@@ -29,7 +29,7 @@ from gis.cooperation.budget import (
     store_spending,
 )
 from gis.cooperation.fiscal import fiscal_year, fiscal_year_bounds
-from gis.models import Activity, District, DistrictParallelArea
+from gis.models import Activity, Checkpoint, District, DistrictParallelArea, NaturalCrossing
 
 #: The mark at the end of every demo title.
 MARK = "(สาธิต)"
@@ -103,6 +103,18 @@ def _point(session: Session, district: District) -> tuple[float, float]:
     return round(point.x, 5), round(point.y, 5)
 
 
+def _about(session: Session, district: District) -> dict[str, int]:
+    """What the district's demo agreement is about: its first natural crossing, or else its
+    first checkpoint (the map's popup of that place lists the agreement); none without either."""
+    for table, field in ((NaturalCrossing, "natural_crossing_id"), (Checkpoint, "checkpoint_id")):
+        found = session.execute(
+            select(table.id).where(table.district_id == district.id).order_by(table.id).limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return {field: found}
+    return {}
+
+
 def make_cooperation(session: Session, today: dt.date) -> CooperationDemo:
     """The demo register of every target district, ending ``today``; the caller commits."""
     if has_demo_cooperation(session):
@@ -131,6 +143,7 @@ def make_cooperation(session: Session, today: dt.date) -> CooperationDemo:
                     "owner_side": "THA",
                     "owner_agency": f"ที่ว่าการอำเภอ{district.name_th}",
                     "due_on": (today + dt.timedelta(days=30 - (15 * number) % 60)).isoformat(),
+                    **_about(session, district),
                 }
             )
             store_action(session, made[0], item, None)

@@ -39,6 +39,10 @@ def test_the_demo_register_covers_every_target_district_once(session):
         session.execute(select(func.count()).select_from(ActionItem)).scalar_one()
         == made.agreements
     )
+    linked = session.execute(
+        select(func.count()).where(ActionItem.checkpoint_id.is_not(None))
+    ).scalar_one()
+    assert linked > 0  # the map's checkpoint popups list them (no natural crossing in the tests)
     changes = session.execute(select(func.count()).select_from(CooperationChange)).scalar_one()
     assert changes == made.activities + made.agreements + made.allocations + made.spending_lines
 
