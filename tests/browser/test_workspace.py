@@ -158,11 +158,12 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
     mine = ["/", "/my-reports", "/account/password", "/account/tokens", "/export", "/help"]
     return {
         None: ["/login", "/report", "/about", "/"],
-        Role.OFFICER: mine,
+        Role.OFFICER: [*mine, "/desk/new"],
         Role.VOLUNTEER: ["/", "/my-reports", "/help"],
         Role.COORDINATOR: [
             "/review",
             f"/review/incidents/{incident}",
+            "/desk/new",
             "/my-reports",
             "/planner",
             "/dashboard",
