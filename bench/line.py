@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate.upgrade(url)
         with Session(engine) as session:
             seed_reference(session)
-            points = target_points(session, args.users, 11)[: args.users]
+            # target_points keeps the draws that fall in a target district: draw enough
+            points = target_points(session, max(2 * args.users, 200), 11)[: args.users]
             session.commit()
         chats = [chat(u, p, n) for n, (u, p) in enumerate(zip(users, points, strict=True))]
         with LineStandin(TOKEN) as standin:
