@@ -42,6 +42,20 @@ DRAWN = """() => {
     return n > 0;
 }"""
 TITLE = "ประชุม ศปก.อ.เชียงของ กับเมืองห้วยทราย"
+#: Whether the map's checkpoints layer has loaded its features.
+CHECKPOINTS_LOADED = """() => {
+    const entry = borderwatch.findLayer(borderwatch.maps[0].map, 'checkpoints');
+    return Boolean(entry && entry.count > 0);
+}"""
+#: Opens the popup of one checkpoint, as a tap on it does.
+OPEN_POPUP = """(id) => {
+    const entry = borderwatch.findLayer(borderwatch.maps[0].map, 'checkpoints');
+    const walk = (layer) => {
+        if (layer.eachLayer) { layer.eachLayer(walk); return; }
+        if (layer.feature && layer.feature.id === id) layer.openPopup();
+    };
+    walk(entry.group);
+}"""
 
 
 @pytest.fixture
@@ -135,6 +149,7 @@ def test_a_coordinator_records_a_meeting_that_hq_sees(live_server, accounts, chr
     page.fill("#coop-action-text", "ลาดตระเวนร่วมที่ท่าเรือบั๊ก")
     page.fill("#coop-action-agency", "สภ.เชียงของ")
     page.fill("#coop-action-due", (today + dt.timedelta(days=14)).isoformat())
+    checkpoint = int(page.eval_on_selector("#coop-action-checkpoint", "s => s.options[1].value"))
     page.select_option("#coop-action-checkpoint", index=1)  # a checkpoint of the district
     page.click("#coop-action-save")
     page.wait_for_selector("#coop-actions")
@@ -190,6 +205,11 @@ def test_a_coordinator_records_a_meeting_that_hq_sees(live_server, accounts, chr
     assert all(f["properties"]["level"] in ("some", "many") for f in ours)
     assert not ours[0]["properties"]["mwcc_overdue"]
     page.wait_for_function(DRAWN)
+    # the checkpoint's popup lists the agreement about it, with a link to the meeting
+    page.wait_for_function(CHECKPOINTS_LOADED)
+    page.evaluate(OPEN_POPUP, checkpoint)
+    page.wait_for_selector(".bw-popup-about a")
+    assert "ลาดตระเวนร่วมที่ท่าเรือบั๊ก" in page.inner_text(".bw-popup-about")
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / f"{size}-map.png"))
     page.context.close()

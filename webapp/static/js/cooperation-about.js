@@ -25,10 +25,20 @@
     return window.bw && window.bw.formatDate ? window.bw.formatDate(iso) : iso;
   }
 
+  // whether group holds layer, directly or in a group inside it (a layer's GeoJSON groups)
+  function holds(group, layer) {
+    if (group.hasLayer(layer)) { return true; }
+    let found = false;
+    group.eachLayer(function (child) {
+      if (!found && typeof child.eachLayer === "function") { found = holds(child, layer); }
+    });
+    return found;
+  }
+
   function linkOf(map, source) {
     for (const name of Object.keys(LINKS)) {
       const layer = ns.findLayer(map, name);
-      if (layer && layer.group && layer.group.hasLayer(source)) { return LINKS[name]; }
+      if (layer && layer.group && holds(layer.group, source)) { return LINKS[name]; }
     }
     return null;
   }
