@@ -52,6 +52,8 @@ from gis.types import DeliveryStatus, IncidentStatus, NotifyChannel, NotifyKind,
 WAITING_AFTER = dt.timedelta(hours=48)
 #: How far back the periodic check looks for reports that passed :data:`WAITING_AFTER`.
 WAITING_LOOKBACK = dt.timedelta(days=7)
+#: How far back the periodic catch-up looks for new reports not told of yet.
+RECENT = dt.timedelta(hours=1)
 #: What a citizen's contact may be for updates: an e-mail address or a LINE user id.
 _LINE_CONTACT = re.compile(r"^(?:line:)?(U[0-9a-f]{32})$")
 
@@ -261,6 +263,27 @@ def notify_status_change(
         )
         written += _insert(session, [row])
     return written
+
+
+def notify_recent_reports(
+    session: Session, now: dt.datetime | None = None, within: dt.timedelta = RECENT
+) -> int:
+    """The periodic catch-up: tell the coordinators of reports that arrived within ``within``
+    and were not told of yet (reports stored by the worker, as the LINE chat's, whose code
+    cannot call the outbox in their own transaction); a report told of before is skipped by
+    its delivery keys."""
+    now = now or dt.datetime.now(dt.UTC)
+    told = exists().where(
+        Notification.incident_id == Incident.id, Notification.kind == NotifyKind.NEW_REPORT
+    )
+    recent = session.scalars(
+        select(Incident).where(
+            Incident.status == IncidentStatus.NEW,
+            Incident.reported_at > now - within,
+            ~told,
+        )
+    ).all()
+    return sum(notify_new_report(session, incident, now) for incident in recent)
 
 
 def notify_waiting_reports(session: Session, now: dt.datetime | None = None) -> int:

@@ -1,5 +1,6 @@
 """The worker's notification task (:mod:`gis.jobs`): every minute it writes the periodic
-notifications (reports waiting over 48 hours, overdue cooperation action items) and delivers
+notifications (new reports not told of yet, reports waiting over 48 hours, overdue cooperation
+action items) and delivers
 what is due, so that a notification goes out within a minute of its event.
 
 The words of a message come from the web app's catalogues: the web app hands its composer to
@@ -19,7 +20,11 @@ from sqlalchemy.orm import Session
 from gis.jobs import app, engine_of
 from gis.notify.channels import composer, senders_from_environment
 from gis.notify.delivery import deliver_due
-from gis.notify.outbox import notify_overdue_actions, notify_waiting_reports
+from gis.notify.outbox import (
+    notify_overdue_actions,
+    notify_recent_reports,
+    notify_waiting_reports,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ def tick(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
     """
     now = now or dt.datetime.now(dt.UTC)
     with Session(bind, join_transaction_mode="create_savepoint") as session:
+        notify_recent_reports(session, now)
         notify_waiting_reports(session, now)
         notify_overdue_actions(session, now)
         session.commit()

@@ -28,6 +28,7 @@ from webapp.desk.schemas import CONSENT, FIELD_LABELS, desk_payload
 from webapp.desk.slip import qr_svg, spelled
 from webapp.errors import user_message
 from webapp.i18n import STAFF_LANGUAGES
+from webapp.notify.hooks import report_made
 from webapp.public.schemas import FIELDS
 from webapp.vocab import label, labels
 
@@ -99,6 +100,7 @@ def submit():
     except OutsideWatchArea as exc:
         session.rollback()
         return render_form(422, exc)
+    report_made(session, incident)  # the coordinators are told in the same commit
     session.commit()  # before replying: a slip is printed for a stored report only
     return redirect(url_for("desk.slip", incident_id=incident.id, lang=asked_language()), 303)
 

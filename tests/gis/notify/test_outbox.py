@@ -12,6 +12,7 @@ from gis.notify.outbox import (
     citizen_address,
     notify_new_report,
     notify_patrol_plan,
+    notify_recent_reports,
     notify_status_change,
     notify_waiting_reports,
 )
@@ -256,3 +257,17 @@ def test_patrol_plan_tells_the_leader_of_its_unit(session):
 )
 def test_citizen_address(contact, expected):
     assert citizen_address(contact) == expected
+
+
+def test_the_catch_up_tells_of_recent_reports_once(session):
+    coord = coordinator(session)
+    now = dt.datetime.now(dt.UTC)
+    fresh = make_incident(session, reported_at=now - dt.timedelta(minutes=5), occurred_at=now)
+    told_before = make_incident(session)
+    notify_new_report(session, told_before, now)
+    before = len(rows(session, user_id=coord.id))
+    assert notify_recent_reports(session, now) == 1
+    got = rows(session, kind=NotifyKind.NEW_REPORT, incident_id=fresh.id)
+    assert [r.user_id for r in got] == [coord.id]
+    assert len(rows(session, user_id=coord.id)) == before + 1
+    assert notify_recent_reports(session, now) == 0
