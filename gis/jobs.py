@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,7 @@ SCHEMA = "procrastinate"
 TASK_MODULES: tuple[str, ...] = (
     "gis.jobs",
     "gis.hotspots.tasks",
+    "gis.export.tasks",
     "gis.linechat.tasks",
     "gis.notify.tasks",
 )
@@ -66,6 +67,8 @@ STALLED_AFTER_S = 30.0
 STALLED_RETRIES = 1
 #: Key of the worker's SQLAlchemy engine in a job's ``additional_context``.
 ENGINE_KEY = "engine"
+#: Key of the worker's settings (the app's configuration) in a job's ``additional_context``.
+SETTINGS_KEY = "settings"
 
 #: The app of every task. Its connector is replaced by one on ``DATABASE_URL`` when a worker
 #: starts (:func:`connected`); without one, psycopg reads the libpq environment (``PGHOST``...),
@@ -115,6 +118,12 @@ def engine_of(context: JobContext) -> Engine:
     if not isinstance(engine, Engine):
         raise RuntimeError("the worker was started without an engine (gis.jobs.run_worker)")
     return engine
+
+
+def settings_of(context: JobContext) -> Mapping[str, Any]:
+    """The worker's settings (the app's configuration: ``EXPORT_DIR``, ...), from a job's
+    context."""
+    return dict(context.additional_context.get(SETTINGS_KEY) or {})
 
 
 # --------------------------------------------------------------------------- enqueueing
@@ -326,6 +335,7 @@ def run_worker(
     concurrency: int = 1,
     poll: float = 5.0,
     install_signal_handlers: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Run a worker on ``url`` until it is stopped (SIGINT/SIGTERM), or, with ``once``, until
     no job is waiting.
@@ -338,6 +348,7 @@ def run_worker(
         concurrency: jobs at a time in this worker.
         poll: seconds between fetches when no notification came.
         install_signal_handlers: stop gracefully on SIGINT/SIGTERM.
+        settings: what tasks read with :func:`settings_of` (the app's configuration).
     """
     with connected(url) as worker_app:
 
@@ -352,7 +363,7 @@ def run_worker(
                     install_signal_handlers=install_signal_handlers,
                     update_heartbeat_interval=STALLED_AFTER_S / 3,
                     stalled_worker_timeout=STALLED_AFTER_S,
-                    additional_context={ENGINE_KEY: engine},
+                    additional_context={ENGINE_KEY: engine, SETTINGS_KEY: dict(settings or {})},
                 )
 
         asyncio.run(work())

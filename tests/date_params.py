@@ -542,6 +542,26 @@ def _rows() -> list[DateParam]:
             ),
         ]
     rows += _cooperation_rows()
+    # an export job's filters are the download's (a GeoPackage: always a job, 202)
+    rows.append(
+        DateParam(
+            "/api/exports",
+            "POST",
+            "datetime",
+            hq,
+            json_body(
+                "/api/exports",
+                lambda world, value: {
+                    "collection": "incidents",
+                    "format": "gpkg",
+                    "params": {"datetime": value},
+                },
+                "POST",
+            ),
+            _today(),
+            interval=True,
+        )
+    )
     rows += [
         DateParam(
             "/api/incidents",
@@ -668,6 +688,10 @@ NO_DATES = frozenset(
         ("/patrols/<int:plan_id>/sheet", "GET"),
         ("/planner", "GET"),
         ("/export", "GET"),
+        ("/exports", "GET"),
+        ("/api/exports", "GET"),
+        ("/api/exports/<int:export_id>", "GET"),
+        ("/api/exports/<int:export_id>/file", "GET"),
         ("/ogcapi", "GET"),
         ("/ogcapi/conformance", "GET"),
         ("/ogcapi/api", "GET"),

@@ -48,6 +48,12 @@ DEFAULTS: dict[str, Any] = {
     # Refuse to start (and to use a new connection) when the database can lose acknowledged
     # commits: fsync, synchronous_commit or full_page_writes off (gis.db.require_durability).
     "REQUIRE_DURABLE_DATABASE": True,
+    # Export jobs (gis.export.jobs): where the worker writes their files, how many days a file
+    # is kept, and above how many features any format is written as a job (GeoPackage,
+    # Shapefile and GeoParquet always are).
+    "EXPORT_DIR": str(ROOT / "var" / "exports"),
+    "EXPORT_KEEP_DAYS": 7,
+    "EXPORT_JOB_THRESHOLD": 100_000,
 }
 
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).

@@ -76,9 +76,14 @@ ITEMS = (
         "cooperation",
     ),
     Item("export.export_page", _l("Export"), ALL, "export"),
+    Item("export.exports_page", _l("Export jobs"), ALL, "exports"),
     Item("admin.users", _l("Accounts"), frozenset({Role.ADMINISTRATOR}), "admin"),
     Item("notify.deliveries", _l("Deliveries"), frozenset({Role.ADMINISTRATOR}), "notify"),
 )
+
+
+#: The pages that are an item of their own.
+ENDPOINTS = frozenset(item.endpoint for item in ITEMS)
 
 
 def navigation() -> list[dict[str, object]]:
@@ -92,8 +97,12 @@ def navigation() -> list[dict[str, object]]:
             continue
         if item.endpoint not in current_app.view_functions:
             continue
+        # a page of the blueprint lights up its item, unless the page is another item's own
+        # (the export page and the export jobs page share a blueprint)
         current = here == item.endpoint or (
-            request.blueprint == item.endpoint.partition(".")[0] and item.section != "map"
+            request.blueprint == item.endpoint.partition(".")[0]
+            and item.section != "map"
+            and here not in ENDPOINTS
         )
         found.append({"title": str(item.title), "url": url_for(item.endpoint), "current": current})
     return found

@@ -19,7 +19,7 @@ from gis.models.cooperation import (
     CooperationChange,
     SpendingLine,
 )
-from gis.models.export import ExportAudit
+from gis.models.export import ExportAudit, ExportFile
 from gis.models.hotspots import EmergingCell, Hotspot, HotspotCell, HotspotMember, HotspotRun
 from gis.models.incidents import (
     Incident,
@@ -70,6 +70,7 @@ __all__ = [
     "DistrictParallelArea",
     "EmergingCell",
     "ExportAudit",
+    "ExportFile",
     "Hotspot",
     "HotspotCell",
     "HotspotMember",

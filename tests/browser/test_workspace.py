@@ -186,6 +186,7 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/dashboard",
             "/cooperation/national",
             "/export",
+            "/exports",
         ],
         Role.ADMINISTRATOR: ["/admin/users", "/", "/account/tokens", "/cooperation/budget"],
     }

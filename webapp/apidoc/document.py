@@ -344,6 +344,43 @@ PATHS: dict[str, dict[str, Any]] = {
             params=[path_id("run_id")],
         )
     },
+    "/api/exports": {
+        "get": op(
+            "The signed-in account's own export jobs, newest first",
+            {"200": answer("exports", OBJECT)},
+            errs=(400, 401),
+        ),
+        "post": op(
+            "Ask for an export as a job (collection, format, params: the download's filters, "
+            "include_sensitive, reason, job): 202 and the job to poll; a small export that "
+            "streams at once is a 303 to its download unless job is true",
+            {
+                "202": answer("the queued job", OBJECT),
+                "303": {"description": "small enough to stream at once: see Location"},
+            },
+            body=OBJECT,
+            errs=(400, 401, 403, 404),
+            csrf=True,
+        ),
+    },
+    "/api/exports/{export_id}": {
+        "get": op(
+            "One of the account's export jobs: status, features written and estimated, file",
+            {"200": answer("the job", OBJECT)},
+            params=[path_id("export_id")],
+        )
+    },
+    "/api/exports/{export_id}/file": {
+        "get": op(
+            "The file of one of the account's finished export jobs (Range requests answered "
+            "206); another account's is a 404",
+            {
+                "200": {"description": "the whole file"},
+                "206": {"description": "the range asked for"},
+            },
+            params=[path_id("export_id")],
+        )
+    },
     "/api/session": {
         "get": op(
             "Who is signed in and a CSRF token for this session (for pages the service worker "

@@ -17,7 +17,7 @@ from webapp.cli.demo import demo_command, info_command
 from webapp.cli.districts import district_group
 from webapp.cli.export import export_command
 from webapp.cli.hotspots import COMMANDS as hotspot_commands
-from webapp.cli.jobs import jobs_command
+from webapp.cli.jobs import export_job_command, jobs_command
 from webapp.cli.line import line_group
 from webapp.cli.notify import notify_group
 from webapp.cli.seed import import_group, seed_command
@@ -33,6 +33,7 @@ COMMANDS: tuple[click.Command, ...] = (
     user_group,
     *hotspot_commands,
     jobs_command,
+    export_job_command,
     line_group,
     notify_group,
     backup_command,

@@ -157,6 +157,7 @@ def worker_command(once: bool, poll: float, queues: tuple[str, ...], concurrency
         queues=queue_names(queues) or None,
         concurrency=concurrency,
         poll=poll,
+        settings=current_app.config,
     )
 
 

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("export", __name__)
 
-from webapp.export import api, auth, errors, ogcapi, openapi, tokens, views  # noqa: E402,F401
+from webapp.export import (  # noqa: E402,F401
+    api,
+    auth,
+    errors,
+    job_page,
+    jobs,
+    ogcapi,
+    openapi,
+    tokens,
+    views,
+)

@@ -1,0 +1,51 @@
+"""The worker's tasks of export jobs (:mod:`gis.jobs`): writing a job's file, and deleting the
+files that expired (each hour)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from procrastinate import JobContext
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from gis.export.jobs import TASK, ExportSettings, expire_exports, write_export_file
+from gis.jobs import app, engine_of, settings_of, when_given_up
+from gis.models import ExportFile
+
+log = logging.getLogger(__name__)
+
+
+@app.task(name=TASK, queue="exports", pass_context=True)
+def write_job(context: JobContext, export_id: int) -> None:
+    """Write export job ``export_id``'s file (:func:`gis.export.jobs.write_export_file`)."""
+    settings = ExportSettings.from_config(settings_of(context))
+    sessions = sessionmaker(engine_of(context), expire_on_commit=False)
+    row = write_export_file(sessions, export_id, settings)
+    if row is not None:
+        log.info("export job %s %s (%s features)", row.id, row.status, row.features_written)
+
+
+@app.periodic(cron="17 * * * *", periodic_id="expire")
+@app.task(name="exports.expire", queue="exports", pass_context=True)
+def expire_job(context: JobContext, timestamp: int) -> None:
+    """Each hour: the files of export jobs past their keeping time deleted."""
+    settings = ExportSettings.from_config(settings_of(context))
+    with Session(engine_of(context)) as session:
+        expired = expire_exports(session, settings)
+        session.commit()
+    if expired:
+        log.info("export jobs expired: %s", expired)
+
+
+@when_given_up(TASK)
+def export_given_up(engine: Engine, export_id: int) -> None:
+    """An export whose workers died twice while writing it is failed, with the reason."""
+    with Session(engine) as session:
+        row = session.get(ExportFile, export_id, with_for_update=True)
+        if row is not None and row.status in ("queued", "running"):
+            row.status = "failed"
+            row.error = "the worker stopped twice while writing this export"
+            row.finished_at = dt.datetime.now(dt.UTC)
+            session.commit()
