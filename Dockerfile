@@ -27,6 +27,9 @@ ARG EXTRAS=""
 RUN pip install -e ".${EXTRAS}"
 COPY --from=assets /src/webapp/static/vendor webapp/static/vendor
 COPY --from=assets /src/webapp/static/sw webapp/static/sw
+# the files of export jobs (EXPORT_DIR), written by the worker and sent by the app: a volume
+# both services mount (docker-compose.yml), owned by the user they run as
+RUN mkdir -p var/exports && chown borderwatch var/exports
 USER borderwatch
 EXPOSE 5000
 CMD ["gunicorn", "--config", "webapp/gunicorn_conf.py", "--bind", "0.0.0.0:5000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "webapp:create_app()"]
