@@ -268,6 +268,11 @@ def test_make_runs_workers_serve_the_map_and_every_export_without_pandas(served_
                 ("gpkg", b"SQLite format 3\x00"),
                 ("geojson", b"{"),
                 ("csv", "\ufeffWKT".encode()),
+                # written by a process of their own: pyarrow never enters the worker
+                ("shp", b"PK\x03\x04"),
+                ("kml", b"<?xml"),
+                ("fgb", b"fgb\x03"),
+                ("parquet", b"PAR1"),
             ):
                 status, body = get(port, f"/api/export/incidents.{fmt}", token)
                 assert status == 200 and body.startswith(magic) and len(body) > 1000, fmt

@@ -33,10 +33,13 @@ from sqlalchemy.orm import Session
 from gis.errors import NotFound
 from gis.export.audit import finish_audit, start_audit
 from gis.export.collections import get_collection
+from gis.export.files import ARROW_FORMATS, write_arrow_file
 from gis.export.formats import csv_chunks, write_geopackage
+from gis.export.kml import kml_chunks
 from gis.export.params import decode_cursor, parse_filters
 from gis.export.plan import Access, Collection, Filters, count, may_read
 from gis.export.stream import Counter, feature_json, geojson_chunks, members
+from gis.export.words import FIELD_LABELS, TEXTS, Words
 from gis.geojson import GEOJSON
 from gis.text import N_
 from gis.types import BBox
@@ -50,6 +53,10 @@ class Format(StrEnum):
     GEOJSON = "geojson"  # an RFC 7946 FeatureCollection file
     CSV = "csv"  # WKT and properties, UTF-8 with BOM
     GPKG = "gpkg"  # a GeoPackage file
+    SHP = "shp"  # a zipped Shapefile (.shp, .shx, .dbf, .prj, .cpg, fields.csv, README.txt)
+    KML = "kml"  # KML for Google Earth: placemarks named and described, styled by class
+    FGB = "fgb"  # FlatGeobuf with its spatial index
+    PARQUET = "parquet"  # GeoParquet 1.1
     OGCAPI = "ogcapi"  # an OGC API page (a FeatureCollection) or one feature
 
 
@@ -58,10 +65,26 @@ MEDIA_TYPES: dict[Format, str] = {
     Format.GEOJSON: GEOJSON,
     Format.CSV: "text/csv; charset=utf-8",
     Format.GPKG: "application/geopackage+sqlite3",
+    Format.SHP: "application/zip",
+    Format.KML: "application/vnd.google-earth.kml+xml",
+    Format.FGB: "application/flatgeobuf",
+    Format.PARQUET: "application/vnd.apache.parquet",
     Format.OGCAPI: GEOJSON,
 }
 #: Formats of a file download (``/api/export/<collection>.<format>``, the CLI).
-FILE_FORMATS = (Format.GEOJSON, Format.CSV, Format.GPKG)
+FILE_FORMATS = (
+    Format.GEOJSON,
+    Format.CSV,
+    Format.GPKG,
+    Format.SHP,
+    Format.KML,
+    Format.FGB,
+    Format.PARQUET,
+)
+#: Formats that are text (worth compressing on the way).
+TEXT_FORMATS = frozenset({Format.GEOJSON, Format.CSV, Format.KML, Format.OGCAPI})
+#: The file name's extension of each format, where it is not the format's name.
+EXTENSIONS: dict[Format, str] = {Format.SHP: "shp.zip"}
 #: Bytes read from a GeoPackage file at a time.
 FILE_CHUNK = 1 << 16
 #: Prefix of the temporary folder a GeoPackage is written in.
@@ -88,6 +111,8 @@ class ExportRequest:
         cursor: the opaque cursor of a ``next`` link: the page after it.
         fid: one feature, by id (an OGC API item).
         count: count the matching features first (:attr:`ExportRun.matched`).
+        words: the reader's words for a file people read (KML, a Shapefile's ``fields.csv``
+            and README: :class:`gis.export.words.Words`); English without them.
     """
 
     collection: str
@@ -98,6 +123,7 @@ class ExportRequest:
     cursor: str | None = None
     fid: int | None = None
     count: bool = False
+    words: Words | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +134,8 @@ class ExportJob:
     fmt: Format
     access: Access
     filters: Filters
+    #: the reader's words (:attr:`ExportRequest.words`)
+    words: Words | None = None
 
 
 def find_collection(name: str, access: Access) -> Collection:
@@ -138,7 +166,7 @@ def prepare_export(access: Access, request: ExportRequest) -> ExportJob:
     filters = parse_filters(collection, request.params, request.bbox)
     after = decode_cursor(request.cursor) if request.cursor else None
     filters = replace(filters, after=after, limit=request.limit, fid=request.fid)
-    return ExportJob(collection, fmt, access, filters)
+    return ExportJob(collection, fmt, access, filters, request.words)
 
 
 def check_export(session: Session, access: Access, request: ExportRequest) -> ExportJob:
@@ -317,11 +345,22 @@ def _body(session: Session, run: ExportRun, members: Members) -> Iterator[bytes]
         return geojson_chunks(session, collection, access, f, counter, foreign=members)
     if job.fmt is Format.CSV:
         return csv_chunks(session, collection, access, f, counter)
+    if job.fmt is Format.KML:
+        return kml_chunks(session, collection, access, f, counter, job.words)
     run.folder = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
-    path = run.folder / f"{collection.name}.gpkg"
+    path = run.folder / f"{collection.name}.{EXTENSIONS.get(job.fmt, job.fmt.value)}"
     progress = run.progress
     written = None if progress is None else (lambda _n: progress(counter))
-    write_geopackage(session, collection, access, f, path, counter, written)
+    if job.fmt in ARROW_FORMATS:
+        words = job.words or Words()
+        labels = {name: words.label(name) for name in FIELD_LABELS}
+        texts = {key: words.text(key) for key in TEXTS}
+        write_arrow_file(
+            session, collection, access, f, job.fmt, path, counter, written,
+            labels=labels, texts=texts,
+        )  # fmt: skip
+    else:
+        write_geopackage(session, collection, access, f, path, counter, written)
     return _file_chunks(path)
 
 
@@ -337,8 +376,10 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
 
 
 __all__ = [
+    "EXTENSIONS",
     "FILE_FORMATS",
     "MEDIA_TYPES",
+    "TEXT_FORMATS",
     "ExportJob",
     "ExportRequest",
     "ExportRun",

@@ -82,7 +82,9 @@ def test_an_hq_analyst_gets_the_export_page_in_thai_on_a_phone(
     form = page.locator("#sensitive-export")
     assert form.is_visible()
     assert form.locator("textarea[name=reason]").is_visible()
-    assert form.locator("button[type=submit]").count() == 3
+    # one button per format: GeoJSON, CSV, GeoPackage, Shapefile, KML, FlatGeobuf, GeoParquet
+    assert form.locator("button[type=submit]").count() == 7
+    assert form.locator("button", has_text="KML (Google Earth)").is_visible()
     # every collection an analyst reads (the cooperation activities too), with its download links
     assert page.locator("#export-collections tbody tr").count() == 12
     # nothing is wider than the phone: no sideways scrolling

@@ -41,6 +41,7 @@ import io
 import json
 import re
 import uuid
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -185,6 +186,10 @@ def probes() -> dict[tuple[str, str], tuple[Policy, ...]]:
         ("/api/export/<name>.<fmt>", "GET"): (
             Policy(get(f"/api/export/incidents.csv?{HIDDEN_STATUSES}"), roles=SIGNED_IN),
             Policy(get(f"/api/export/incidents.gpkg?{HIDDEN_STATUSES}"), roles=SIGNED_IN),
+            *(
+                Policy(get(f"/api/export/incidents.{fmt}?{HIDDEN_STATUSES}"), roles=SIGNED_IN)
+                for fmt in ("shp", "kml", "fgb", "parquet")
+            ),
             Policy(get("/api/export/patrol_plans.geojson"), **plans),
         ),
         ("/ogcapi/collections/<cid>", "GET"): (
@@ -217,9 +222,19 @@ def _members(doc: Any) -> Iterator[tuple[str, Any]]:
 
 
 def readable(body: bytes, encoding: str | None) -> bytes:
-    """The body as sent before compression (gzip answers are unpacked)."""
+    """The body as sent before compression (gzip answers are unpacked), files whose texts are
+    compressed as their readers see them: a zip's members (a Shapefile) one after another, a
+    Parquet file's rows as JSON text."""
     if encoding == "gzip" and body:
         return zlib.decompress(body, 31)
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            return b"".join(z.read(name) for name in z.namelist())
+    if body.startswith(b"PAR1"):
+        import pyarrow.parquet as pq  # the test process only (kept out of the web workers)
+
+        rows = pq.read_table(io.BytesIO(body)).drop(["geometry"]).to_pylist()
+        return json.dumps(rows, ensure_ascii=False, default=str).encode()
     return body
 
 

@@ -230,7 +230,7 @@ def test_gzip_when_asked(app, world):
         ("/api/export/mekong.geojson?datetime=2026-11-20", 400, "datetime"),
         ("/api/export/hotspots.geojson?run=x", 400, "run"),
         ("/api/export/nothing.geojson", 404, "collection"),
-        ("/api/export/incidents.kml", 404, "format"),
+        ("/api/export/incidents.xlsx", 404, "format"),
     ],
 )
 def test_bad_input_is_a_json_error_naming_the_parameter(app, world, path, status, field):

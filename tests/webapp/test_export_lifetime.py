@@ -27,6 +27,10 @@ MEDIA = {
     "geojson": "application/geo+json",
     "csv": "text/csv; charset=utf-8",
     "gpkg": "application/geopackage+sqlite3",
+    "shp": "application/zip",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "fgb": "application/flatgeobuf",
+    "parquet": "application/vnd.apache.parquet",
 }
 
 
@@ -61,7 +65,7 @@ def token_of(session: Session, world: ExportWorld, role: Role = Role.HQ_ANALYST)
     return {"Authorization": f"Bearer {secret}"}
 
 
-@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "csv"])
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "csv", "shp", "kml", "fgb", "parquet"])
 @pytest.mark.parametrize("by", ["cookie", "token"])
 def test_head_on_an_export_answers_its_headers_and_exports_nothing(
     app, session, world, workdir, fmt, by
@@ -74,7 +78,8 @@ def test_head_on_an_export_answers_its_headers_and_exports_nothing(
     head.close()
     assert head.status_code == 200
     assert head.headers["Content-Type"] == MEDIA[fmt]
-    assert head.headers["Content-Disposition"].endswith(f'.{fmt}"')
+    extension = "shp.zip" if fmt == "shp" else fmt
+    assert head.headers["Content-Disposition"].endswith(f'.{extension}"')
     assert head.get_data() == b""
     assert audit_states(session) == before  # no audit row: nothing was exported
     assert leftovers(workdir) == []
@@ -89,7 +94,7 @@ def test_head_on_an_export_answers_its_headers_and_exports_nothing(
     ("path", "status", "field"),
     [
         ("/api/export/nothing.gpkg", 404, "collection"),
-        ("/api/export/checkpoints.kml", 404, "format"),
+        ("/api/export/checkpoints.xlsx", 404, "format"),
         ("/api/export/checkpoints.gpkg?bbox=1,2,3", 400, "bbox"),
         ("/api/export/checkpoints.gpkg?category=smuggling", 400, "category"),
         ("/api/export/checkpoints.gpkg?colour=red", 400, "colour"),

@@ -124,7 +124,8 @@ def test_the_export_page_form_posts_a_sensitive_export_in_every_format(app, sess
     assert set(fields) == {"csrf_token", "include_sensitive"}
     assert 'name="reason" required' in form.group(1)
     actions = [html.unescape(a) for a in re.findall(r'formaction="([^"]+)"', form.group(1))]
-    assert actions == [f"/api/export/incidents.{fmt}" for fmt in ("geojson", "csv", "gpkg")]
+    formats = ("geojson", "csv", "gpkg", "shp", "kml", "fgb", "parquet")
+    assert actions == [f"/api/export/incidents.{fmt}" for fmt in formats]
     resp = client.post(actions[0], data={**fields, "reason": "court order", "datetime": ""})
     assert resp.status_code == 200
     doc = json.loads(resp.get_data())

@@ -170,12 +170,24 @@ def op(
 EXPORT_FILE = {
     "200": {
         "description": "the file, streamed",
-        "content": {GEOJSON: {}, "text/csv": {}, "application/geopackage+sqlite3": {}},
+        "content": {
+            GEOJSON: {},
+            "text/csv": {},
+            "application/geopackage+sqlite3": {},
+            "application/zip": {},
+            "application/vnd.google-earth.kml+xml": {},
+            "application/flatgeobuf": {},
+            "application/vnd.apache.parquet": {},
+        },
     }
 }
 EXPORT_PATH = [
     _param("name", "path", {"type": "string"}),
-    _param("fmt", "path", {"type": "string", "enum": ["geojson", "csv", "gpkg"]}),
+    _param(
+        "fmt",
+        "path",
+        {"type": "string", "enum": ["geojson", "csv", "gpkg", "shp", "kml", "fgb", "parquet"]},
+    ),
 ]
 EXPORT_FORM: Schema = {
     "type": "object",

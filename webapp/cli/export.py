@@ -14,17 +14,19 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from tqdm import tqdm
 
 from gis import export
 from gis.accounts.users import get_user
 from gis.errors import BorderwatchError, NotFound
 from gis.export.collections import COLLECTIONS
-from gis.export.run import Progress
+from gis.export.run import FILE_FORMATS, Progress
 from gis.text import N_
 from gis.types import BBox
-from webapp.cli.common import error_text, say
+from webapp.cli.common import cli_language, error_text, say
 from webapp.db import database
+from webapp.export.words import export_words
 from webapp.params import parse_bbox
 
 
@@ -35,7 +37,7 @@ def _bbox(raw: str | None) -> BBox | None:
 @click.command("export")
 @click.argument("collection", type=click.Choice(sorted(COLLECTIONS)))
 @click.option(
-    "--format", "fmt", type=click.Choice(["geojson", "csv", "gpkg"]), default="geojson",
+    "--format", "fmt", type=click.Choice([f.value for f in FILE_FORMATS]), default="geojson",
     show_default=True,
 )  # fmt: skip
 @click.option(
@@ -67,7 +69,8 @@ def export_command(
     reason: str | None,
     progress: bool,
 ) -> None:
-    """Export COLLECTION to --out as GeoJSON, CSV or GeoPackage (streamed, audited)."""
+    """Export COLLECTION to --out as GeoJSON, CSV, GeoPackage, a zipped Shapefile, KML,
+    FlatGeobuf or GeoParquet (streamed, audited)."""
     params = {
         k: v
         for k, v in (
@@ -86,7 +89,9 @@ def export_command(
         access = export.make_access(
             session, user, include_sensitive=include_sensitive, reason=reason
         )
-        asked = export.ExportRequest(collection, fmt, params, _bbox(bbox), count=True)
+        with force_locale(cli_language()):  # a KML's or a Shapefile's words
+            words = export_words(collection)
+        asked = export.ExportRequest(collection, fmt, params, _bbox(bbox), count=True, words=words)
         bar = tqdm(unit=" features", disable=not progress, file=sys.stderr, desc=collection)
         with bar:
             started = export.run_export(session, access, asked, progress=moves(bar))

@@ -1,6 +1,8 @@
 """``/api/export/<collection>.<format>``: a whole collection as a file, streamed.
 
-Formats: ``geojson`` (RFC 7946), ``csv`` (WKT, UTF-8 with BOM), ``gpkg`` (GeoPackage).
+Formats: ``geojson`` (RFC 7946), ``csv`` (WKT, UTF-8 with BOM), ``gpkg`` (GeoPackage), ``shp``
+(a zipped Shapefile), ``kml`` (Google Earth, in the reader's language), ``fgb`` (FlatGeobuf) and
+``parquet`` (GeoParquet 1.1).
 Parameters: ``bbox``, ``datetime`` (RFC 3339 instant, day or interval with ``..``),
 ``category``, ``status``, ``district`` (P-codes), ``run`` (hotspots), ``include_sensitive`` and
 ``reason`` (HQ analysts only); any other parameter is a 400 naming it. Signed-in accounts
@@ -26,11 +28,13 @@ from flask import Response, g, request, stream_with_context
 
 from gis import export
 from gis.errors import InvalidInput
-from gis.export.run import MEDIA_TYPES
+from gis.export.run import EXTENSIONS, MEDIA_TYPES, TEXT_FORMATS
 from gis.text import N_
 from webapp.db import get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access
+from webapp.export.views import TITLES
+from webapp.export.words import export_words
 from webapp.params import only, parse_bbox
 
 PARAMS = (
@@ -99,14 +103,16 @@ def export_file(name: str, fmt: str) -> Response:
     sensitive = parse_flag(params.get("include_sensitive"), "include_sensitive")
     check_not_forgeable(sensitive)
     access = viewer_access(include_sensitive=sensitive, reason=params.get("reason"))
-    asked = export.ExportRequest(name, fmt, params, parse_bbox(params))
+    title = TITLES.get(name)
+    words = export_words(name, None if title is None else str(title))
+    asked = export.ExportRequest(name, fmt, params, parse_bbox(params), words=words)
     if request.method == "HEAD":
         job = export.check_export(get_session(), access, asked)
         return Response(content_type=MEDIA_TYPES[job.fmt], headers=file_headers(job))
     run = export.run_export(get_session(), access, asked)
     headers = file_headers(run.job)
     body: Iterator[bytes] = run
-    if run.job.fmt is not export.Format.GPKG and "gzip" in request.accept_encodings:
+    if run.job.fmt in TEXT_FORMATS and "gzip" in request.accept_encodings:
         body = gzipped(body)
         headers["Content-Encoding"] = "gzip"
     resp = Response(stream_with_context(body), content_type=run.media_type, headers=headers)
@@ -120,11 +126,12 @@ def file_headers(job: export.ExportJob) -> dict[str, Any]:
         "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
     }
-    if job.fmt is not export.Format.GPKG:
+    if job.fmt in TEXT_FORMATS:
         headers["Vary"] = "Accept-Encoding"
     return headers
 
 
 def file_name(collection: str, fmt: str) -> str:
-    """``borderwatch-<collection>-<UTC date>.<format>``."""
-    return f"borderwatch-{collection}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.{fmt}"
+    """``borderwatch-<collection>-<UTC date>.<extension>`` (a Shapefile's is ``shp.zip``)."""
+    extension = EXTENSIONS.get(export.Format(fmt), fmt) if fmt in export.Format else fmt
+    return f"borderwatch-{collection}-{dt.datetime.now(dt.UTC):%Y-%m-%d}.{extension}"

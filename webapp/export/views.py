@@ -1,10 +1,10 @@
 """``GET /export``: the export page of a signed-in account.
 
 It lists the collections the account may read, each with plain download links (GeoJSON, CSV,
-GeoPackage: ``GET /api/export/<collection>.<format>``). An HQ analyst also gets the form of a
-sensitive export of incidents: a ``POST`` with the CSRF token, a reason and optional filters,
-one submit button per format, since a sensitive export cannot start from a link
-(:mod:`webapp.export.api`).
+GeoPackage, Shapefile, KML, FlatGeobuf, GeoParquet: ``GET /api/export/<collection>.<format>``).
+An HQ analyst also gets the form of a sensitive export of incidents: a ``POST`` with the CSRF
+token, a reason and optional filters, one submit button per format, since a sensitive export
+cannot start from a link (:mod:`webapp.export.api`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from gis.export.plan import MAX_REASON, SENSITIVE_ROLES
 from gis.export.run import FILE_FORMATS
 from webapp.export import bp
 from webapp.export.auth import viewer_access
+from webapp.export.words import FORMAT_NAMES
 from webapp.vocab_cooperation import COLLECTION_TITLE as COOPERATION_ACTIVITIES
 
 #: Each collection's name on the page (the registry's titles are for the OGC API); in the
@@ -38,12 +39,6 @@ TITLES = {
     "mekong": lazy_pgettext("collection", "Mekong"),
     "watch_corridor": lazy_pgettext("collection", "Watch corridor"),
     "cooperation_activities": COOPERATION_ACTIVITIES,
-}
-#: The formats' names on the page.
-FORMAT_NAMES = {
-    export.Format.GEOJSON: "GeoJSON",
-    export.Format.CSV: "CSV",
-    export.Format.GPKG: "GeoPackage",
 }
 #: The collection a sensitive export is made of (the only one with sensitive fields).
 SENSITIVE_COLLECTION = "incidents"
