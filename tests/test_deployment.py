@@ -164,6 +164,13 @@ def test_the_replicated_compose_runs_the_app_on_both_nodes():
         extends = services[name]["extends"]
         assert extends == {"file": "docker-compose.yml", "service": name}
         assert name in single
+    # extends brings a service's volumes, not the top-level declarations of its named volumes
+    declared = set(compose_ha().get("volumes") or {})
+    for name in ("app", "worker", "proxy", "redis"):
+        for volume in single[name].get("volumes", []):
+            source, _ = mount(volume)
+            if not source.startswith(("/", ".", "$")):
+                assert source in declared, f"{name}'s volume {source} is not declared"
     app, worker = services["app"], services["worker"]
     for node in ("node1", "node2"):
         assert app["depends_on"][node]["condition"] == "service_healthy"
