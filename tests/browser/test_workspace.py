@@ -158,7 +158,7 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
     mine = ["/", "/my-reports", "/account/password", "/account/tokens", "/export", "/help"]
     return {
         None: ["/login", "/report", "/about", "/"],
-        Role.OFFICER: [*mine, "/desk/new"],
+        Role.OFFICER: [*mine, "/desk/new", "/notifications", "/account/notifications"],
         Role.VOLUNTEER: ["/", "/my-reports", "/help"],
         Role.COORDINATOR: [
             "/review",
@@ -171,6 +171,7 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/cooperation/new",
             "/cooperation/budget",
             "/export",
+            "/account/notifications",
         ],
         Role.PATROL_PLANNER: [
             "/planner",
@@ -188,7 +189,13 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/export",
             "/exports",
         ],
-        Role.ADMINISTRATOR: ["/admin/users", "/", "/account/tokens", "/cooperation/budget"],
+        Role.ADMINISTRATOR: [
+            "/admin/users",
+            "/",
+            "/account/tokens",
+            "/cooperation/budget",
+            "/admin/notifications",
+        ],
     }
 
 
