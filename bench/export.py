@@ -18,9 +18,10 @@ database's. Targets (issue 5): at the largest size, throughput at least 2.0× og
 memory of the serving process under 150 MB at every size; first byte within 1 s. Results are
 merged into ``bench/results.json`` (one object per size) and ``docs/benchmarks.md``.
 
-By default GeoJSON only, one round (about 5 minutes on a quiet machine, data generation
-included: ``make bench`` runs it so); ``--formats csv,gpkg`` also downloads CSV and GeoPackage
-(minutes more at 1,000,000), ``--rounds 2`` keeps the best of two runs of each. Rows of a format
+By default GeoJSON and every other format (CSV and GeoPackage, Shapefile, KML, FlatGeobuf and
+GeoParquet, each against its reference: ``COPY ... CSV``, ``ogr2ogr`` to the same format,
+geopandas for GeoParquet), one round (``make bench`` runs it so); ``--formats csv`` measures
+fewer, ``--rounds 2`` keeps the best of two runs of each. Rows of a format
 not measured in a run are shown from ``bench/results.json`` with the date they were measured.
 
 Run from the repository root (``DATABASE_URL`` or ``var/local.env`` names the server)::
@@ -274,7 +275,7 @@ def serve_the_map(port: int) -> None:
             raise RuntimeError(f"{path} answered {status}: {text[:300]}")
 
 
-def gdal_count(path: Path) -> int:
+def gdal_count(path: Path | str) -> int:
     done = subprocess.run(
         ["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True, text=True, check=True
     )
@@ -473,7 +474,23 @@ class FormatMeasure:
 REFERENCES = {
     "csv": "COPY (SELECT ST_AsText(geom), the incident's columns) TO STDOUT WITH CSV",
     "gpkg": "ogr2ogr -f GPKG from the same table and rows",
+    "shp": "ogr2ogr -f 'ESRI Shapefile' from the same table and rows (not zipped)",
+    "kml": "ogr2ogr -f KML from the same table and rows",
+    "fgb": "ogr2ogr -f FlatGeobuf from the same table and rows",
+    "parquet": "geopandas.read_postgis of the same table and rows, then to_parquet "
+    "(Debian's ogr2ogr has no Parquet driver)",
 }
+#: Each format's target (issue 21): the reference's time over the export's at least this.
+FORMAT_TARGETS = {
+    "csv": 0.5,
+    "gpkg": 1.2,
+    "shp": 1.0,
+    "kml": 1.0,
+    "fgb": 1.0,
+    "parquet": 1.0,
+}
+#: The GDAL driver of each format that ogr2ogr writes for the reference.
+OGR_DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "kml": "KML", "fgb": "FlatGeobuf"}
 
 
 def copy_floor(url: str) -> float:
@@ -495,15 +512,48 @@ def copy_floor(url: str) -> float:
         conn.close()
 
 
-def ogr2gpkg(url: str, out: Path) -> float:
+def ogr2format(url: str, out: Path, driver: str = "GPKG") -> float:
+    """Seconds of ogr2ogr writing the rows to ``out`` with ``driver``."""
+    if out.is_dir():
+        shutil.rmtree(out)
     out.unlink(missing_ok=True)
     started = time.perf_counter()
     subprocess.run(
-        ["ogr2ogr", "-f", "GPKG", str(out), f"PG:{libpq(url)}", "incident", "-where", WHERE],
+        ["ogr2ogr", "-f", driver, str(out), f"PG:{libpq(url)}", "incident", "-where", WHERE],
         check=True,
         capture_output=True,
     )
     return time.perf_counter() - started
+
+
+def geopandas_parquet(url: str, out: Path) -> float:
+    """Seconds of the usual Python way to GeoParquet: geopandas.read_postgis, to_parquet."""
+    import geopandas
+
+    engine = make_engine(url)
+    try:
+        started = time.perf_counter()
+        with engine.connect() as c:
+            frame = geopandas.read_postgis(
+                text(f"SELECT * FROM incident WHERE {WHERE}"), c, geom_col="geom"
+            )
+        frame.to_parquet(out)
+        return time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
+def read_back(path: Path, fmt: str) -> int:
+    """Features in a downloaded file, counted by an independent reader."""
+    if fmt == "csv":
+        return csv_rows(path)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.read_metadata(path).num_rows)
+    if fmt == "shp":
+        return gdal_count(f"/vsizip/{path}/incidents.shp")  # a str: Path would drop a "/"
+    return gdal_count(path)
 
 
 def csv_rows(path: Path) -> int:
@@ -515,7 +565,7 @@ def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> Fo
     """One download of ``fmt`` on a fresh server (its own peak memory), read back, and the
     format's reference."""
     server = start(url)
-    out = work / f"export-{size}.{fmt}"
+    out = work / f"export-{size}.{'shp.zip' if fmt == 'shp' else fmt}"  # GDAL opens a .zip
     try:
         pid = worker_pid(server)
         idle = memory_mb(pid, "VmRSS")
@@ -524,15 +574,19 @@ def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> Fo
     finally:
         stop_server(server)
     progress(f"{size:,}: {fmt} export {seconds:.1f} s, worker peak {peak:.0f} MB (idle {idle:.0f})")
-    read_back = csv_rows(out) if fmt == "csv" else gdal_count(out)
+    counted = read_back(out, fmt)
     out.unlink()
+    reference = work / f"reference-{size}.{fmt}"
     if fmt == "csv":
         reference_seconds = copy_floor(url)
+    elif fmt == "parquet":
+        reference_seconds = geopandas_parquet(url, reference)
     else:
-        reference = work / f"ogr-{size}.gpkg"
-        reference_seconds = ogr2gpkg(url, reference)
-        reference.unlink()
-    progress(f"{size:,}: {fmt} read back {read_back:,}; reference {reference_seconds:.1f} s")
+        reference_seconds = ogr2format(url, reference, OGR_DRIVERS[fmt])
+    if reference.is_dir():
+        shutil.rmtree(reference)
+    reference.unlink(missing_ok=True)
+    progress(f"{size:,}: {fmt} read back {counted:,}; reference {reference_seconds:.1f} s")
     return FormatMeasure(
         size=size,
         fmt=fmt,
@@ -542,7 +596,7 @@ def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> Fo
         megabytes=size_bytes / 1e6,
         peak_mb=peak,
         idle_mb=idle,
-        read_back=read_back,
+        read_back=counted,
         reference=REFERENCES[fmt],
         reference_seconds=reference_seconds,
     )
@@ -555,7 +609,7 @@ def earlier_formats(measured: list[FormatMeasure]) -> list[FormatMeasure]:
     done = {(m.fmt, m.size) for m in measured}
     rows = []
     for e in json.loads(RESULTS.read_text(encoding="utf-8")):
-        found = re.fullmatch(r"export_(csv|gpkg)_(\d+)", e.get("name", ""))
+        found = re.fullmatch(r"export_(csv|gpkg|shp|kml|fgb|parquet)_(\d+)", e.get("name", ""))
         if not found or (found.group(1), int(found.group(2))) in done:
             continue
         reference_s = e.get("reference_seconds") or e["features"] / e["reference_value"]
@@ -582,16 +636,22 @@ def earlier_formats(measured: list[FormatMeasure]) -> list[FormatMeasure]:
 def format_table(rows: list[FormatMeasure]) -> str:
     lines = [
         "| incidents | format | borderwatch | first byte | peak RSS (idle) | size | read back |"
-        " reference | reference time | measured |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " reference | reference time | ratio (target) | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in sorted(rows, key=lambda m: (m.size, m.fmt)):
         when = f"{m.measured}, load {m.load_average.split()[0]}" if m.measured else "this run"
+        target = FORMAT_TARGETS.get(m.fmt)
+        verdict = (
+            ""
+            if target is None
+            else f" (≥ {target:g}: {'met' if m.ratio >= target else '**not met**'})"
+        )
         lines.append(
             f"| {m.size:,} | {m.fmt} | {m.seconds:.1f} s ({m.rate:,.0f}/s) "
             f"| {m.first_byte_s:.2f} s | {m.peak_mb:.0f} MB ({m.idle_mb:.0f}) "
             f"| {m.megabytes:.0f} MB | {m.read_back:,} of {m.features:,} | {m.reference} "
-            f"| {m.reference_seconds:.1f} s | {when} |"
+            f"| {m.reference_seconds:.1f} s | {m.ratio:.2f}{verdict} | {when} |"
         )
     return "\n".join(lines)
 
@@ -729,12 +789,18 @@ wrote 1,000,000 incidents to `/dev/null` in one process one after the other (loa
 ogr2ogr is one process that reads the rows and writes the JSON itself, so its time depends on
 the machine's load in another way than the export's, and the ratio moves from run to run.
 
-The other formats, one download each on a fresh server (CSV streamed from the same cursor; the
-GeoPackage written by pyogrio in batches of 20,000 rows to a temporary file, then streamed, so
-its first byte comes when the file is complete), read back by Python's csv and by GDAL; their
-references are the floor `COPY ... TO STDOUT` as CSV and `ogr2ogr -f GPKG` from the same rows
-(one run each; `--formats csv,gpkg` measures them, rows of earlier runs are marked with their
-date):
+The other formats, one download each on a fresh server, read back by an independent reader
+(Python's csv, GDAL's ogrinfo, pyarrow for GeoParquet). CSV is read by one `COPY` of lines built in
+PostgreSQL, as GeoJSON (its reference: the floor `COPY ... TO STDOUT` as CSV of the table's
+columns); KML's placemarks are built in PostgreSQL and read the same way; the GeoPackage is
+written by pyogrio in batches of 20,000 rows to a temporary file, then streamed, so its first
+byte comes when the file is complete; Shapefile (zipped, with `fields.csv` and `README.txt`),
+FlatGeobuf (with its spatial index) and GeoParquet are written by the writer process
+(`python -m gis.export.writer`) from one `COPY` as CSV piped to it, then streamed. Their references
+are `ogr2ogr` to the same format from the same rows (the Shapefile not zipped) and, for
+GeoParquet, which Debian's ogr2ogr cannot write, `geopandas.read_postgis` then `to_parquet`. The
+ratio is the reference's time over the export's (one run each; `--formats` chooses them, rows of
+earlier runs are marked with their date):
 
 {format_table(format_rows or [])}
 
@@ -821,13 +887,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, best time kept")
     parser.add_argument(
-        "--formats", default="", help="other formats to download too: csv, gpkg or csv,gpkg"
+        "--formats",
+        default=",".join(REFERENCES),
+        help="other formats to download too, comma-separated (default: every one: "
+        "csv, gpkg, shp, kml, fgb, parquet; '' for none)",
     )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     formats = [f for f in args.formats.split(",") if f]
     if unknown := set(formats) - set(REFERENCES):
-        parser.error(f"--formats: unknown {', '.join(sorted(unknown))} (csv, gpkg)")
+        parser.error(f"--formats: unknown {', '.join(sorted(unknown))} ({', '.join(REFERENCES)})")
     for tool in ("ogr2ogr", "ogrinfo"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} not found: install gdal-bin (scripts/system-deps.sh)")

@@ -26,14 +26,15 @@ def bench(monkeypatch) -> Any:
 def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
     scratch = f"{make_url(database_url).database}_bench_export"
     before = (bench.DOC.read_text(encoding="utf-8"), (BENCH / "results.json").read_bytes())
-    args = ["--sizes", "300", "--formats", "csv,gpkg", "--scratch", scratch, "--no-record"]
+    formats = ["csv", "fgb", "gpkg", "kml", "parquet", "shp"]
+    args = ["--sizes", "300", "--formats", ",".join(formats), "--scratch", scratch, "--no-record"]
     status = bench.main(args)
     out = capsys.readouterr().out
     assert status == 0
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     (row,) = [r for r in rows if "fmt" not in r]
     assert row["size"] == 300 and 0 < row["features"] <= 300
-    assert sorted(r["fmt"] for r in rows if "fmt" in r) == ["csv", "gpkg"]
+    assert sorted(r["fmt"] for r in rows if "fmt" in r) == formats
     for other in (r for r in rows if "fmt" in r):
         assert other["read_back"] == other["features"] == row["features"]
         assert other["peak_mb"] >= other["idle_mb"] > 0 and other["reference_seconds"] > 0
