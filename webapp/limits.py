@@ -90,7 +90,9 @@ def init_app(app: Flask) -> None:
         photo_limit_account, methods=["POST"], key_func=uploading_account
     )(photo)
     webhook = app.view_functions["line.receive"]
-    app.view_functions["line.receive"] = limiter.limit(line_webhook_limit, methods=["POST"])(webhook)
+    app.view_functions["line.receive"] = limiter.limit(line_webhook_limit, methods=["POST"])(
+        webhook
+    )
 
 
 def login_limit_account() -> str:
