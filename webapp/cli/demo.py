@@ -60,6 +60,7 @@ def demo_command(
     # pyproj: kept out of web workers
     from seeds.demo import default_anchor, generate_demo, has_incidents, has_real_incidents
     from seeds.demo_cooperation import make_cooperation
+    from seeds.demo_notify import make_notifications
     from seeds.demo_showcase import complete_demo
 
     with transaction() as session:
@@ -94,6 +95,8 @@ def demo_command(
             )
             # the cooperation register of every target district, up to the anchor's day
             cooperation = make_cooperation(session, end.astimezone(THAI_TIME).date())
+            # the demo accounts' bells and the coordinator's notification settings
+            make_notifications(session)
     finally:
         bars.close()
     if report is not None:
