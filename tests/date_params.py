@@ -203,6 +203,10 @@ def _public_report(value: str) -> dict[str, str]:
     }
 
 
+def _desk_report(value: str) -> dict[str, str]:
+    return {**_public_report(value), "channel": "mwcc_walk_in"}
+
+
 def _collections() -> list[str]:
     return sorted(name for name, c in COLLECTIONS.items() if "datetime" in c.filters)
 
@@ -592,6 +596,24 @@ def _rows() -> list[DateParam]:
             dt.datetime.now(THAI).strftime("%Y-%m-%dT%H:%M"),
         ),
         DateParam(
+            "/desk/new",
+            "POST",
+            "occurred_at",
+            coordinator,
+            Build(  # a stored report goes on to its receipt slip (303): followed
+                "form",
+                "/desk/new",
+                lambda world, value: {
+                    "path": "/desk/new",
+                    "method": "POST",
+                    "data": _desk_report(value),
+                    "csrf": "form",
+                    "follow_redirects": True,
+                },
+            ),
+            dt.datetime.now(THAI).strftime("%Y-%m-%dT%H:%M"),
+        ),
+        DateParam(
             "/api/patrols",
             "POST",
             "planned_for",
@@ -712,6 +734,25 @@ NO_DATES = frozenset(
         ("/api/cooperation/activities/<int:activity_id>/photos/<int:photo_id>", "GET"),
         ("/api/cooperation/actions", "GET"),
         ("/api/cooperation/budget", "GET"),
+        ("/api/cooperation/about", "GET"),
+        ("/api/cooperation/activities/<int:activity_id>/minutes", "POST"),
+        ("/api/cooperation/attachments/<int:attachment_id>", "GET"),
+        ("/api/cooperation/spending/<int:line_id>/receipts", "POST"),
+        ("/cooperation/activities/<int:activity_id>/minutes", "POST"),
+        ("/cooperation/spending/<int:line_id>/receipts", "POST"),
+        ("/desk/new", "GET"),
+        ("/desk/receipts/<int:incident_id>", "GET"),
+        ("/desk/receipts/<int:incident_id>/read-out", "GET"),
+        ("/line/webhook", "POST"),
+        ("/notifications", "GET"),
+        ("/notifications/read", "POST"),
+        ("/api/notifications/unread", "GET"),
+        ("/account/notifications", "GET"),
+        ("/account/notifications", "POST"),
+        ("/account/notifications/line-code", "POST"),
+        ("/account/notifications/line-unlink", "POST"),
+        ("/admin/notifications", "GET"),
+        ("/admin/notifications/<int:notification_id>/retry", "POST"),
     }
 )
 
