@@ -224,11 +224,14 @@ class ExportRun:
         job: ExportJob,
         audit_id: int,
         counter: Counter,
+        read_session: Session | None = None,
     ) -> None:
         self.job = job
         self.audit_id = audit_id
         self.counter = counter
         self.session = session
+        #: where the features are read (a replica's read-only session, or ``session``)
+        self.read_session = read_session if read_session is not None else session
         self.chunks: Iterator[bytes] = iter(())
         self.folder: Path | None = None
         self.state: str | None = None
@@ -278,6 +281,9 @@ class ExportRun:
                 close()  # a COPY still running is cancelled, its thread joined
         finally:
             try:
+                if self.read_session is not self.session:
+                    self.read_session.rollback()
+                    self.read_session.close()
                 self.session.rollback()
                 finish_audit(self.session, self.audit_id, state, self.counter.n)
                 self.session.commit()
@@ -294,6 +300,7 @@ def run_export(
     *,
     members: Members | None = None,
     progress: Progress | None = None,
+    read_session: Session | None = None,
 ) -> ExportRun:
     """Check, audit and start an export (see the module docstring).
 
@@ -302,13 +309,18 @@ def run_export(
     as the body is.
 
     Args:
-        session: the session the export reads and audits with; the run commits and closes it.
+        session: the session the export audits with (and reads with, without
+            ``read_session``); the run commits and closes it.
         access: who exports (:func:`gis.export.plan.make_access`).
         request: what is asked for.
         members: extra top-level members of an OGC API page or feature
             (:func:`gis.export.stream.members`).
         progress: called with the run's counter as features are written (after each batch
             of a GeoPackage, each chunk of the body).
+        read_session: where the features are counted and read, when not ``session``: a
+            replica's read-only session (the audit row stays on ``session``, the primary). Its
+            connection is taken before the audit row is written, so an unreachable replica is
+            an error before anything is recorded or sent.
 
     Returns:
         The started run; the caller iterates it and must close it.
@@ -319,13 +331,16 @@ def run_export(
         InvalidInput: see :func:`prepare_export`.
     """
     job = prepare_export(access, request)
-    matched = count(session, job.collection, access, job.filters) if request.count else None
+    reads = read_session if read_session is not None else session
+    if reads is not session:
+        reads.connection()  # the replica answers, or this raises before anything is recorded
+    matched = count(reads, job.collection, access, job.filters) if request.count else None
     audit_id = start_audit(session, job.collection.name, job.fmt, access, job.filters)
     session.commit()  # on record before the first byte leaves
-    run = ExportRun(session, job, audit_id, Counter(matched=matched))
+    run = ExportRun(session, job, audit_id, Counter(matched=matched), reads)
     run.progress = progress
     try:
-        run.chunks = _body(session, run, members or {})
+        run.chunks = _body(reads, run, members or {})
     except BaseException as exc:
         run.end("completed" if isinstance(exc, NotFound) else "failed")
         raise

@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from gis.types import Role
+from tests.factories import report_incident
+from tests.webapp.authz import HOME
 from tests.webapp.signin import make_user, sign_in
 from webapp import create_app
 from webapp.db import EXTENSION, get_read_session, get_session
@@ -101,3 +103,48 @@ def test_without_a_replica_reads_share_the_requests_session(app):
     with app.test_request_context():
         assert get_read_session() is get_session()
     assert "replica" not in app.test_client().get("/healthz").get_json()
+
+
+def test_exports_and_the_ogc_api_read_from_the_replica(dead_replica, session):
+    """An unreachable replica: a download and an OGC API page answer 503 with Retry-After
+    before anything is recorded (no audit row)."""
+    make_user(session, Role.HQ_ANALYST, "replica-exporter")
+    client = dead_replica.test_client()
+    assert sign_in(client, "replica-exporter").status_code == 302
+    audits = session.execute(text("SELECT count(*) FROM export_audit")).scalar_one()
+    for path in ("/api/export/incidents.geojson", "/ogcapi/collections/incidents/items"):
+        resp = client.get(path)
+        assert resp.status_code == 503, (path, resp.get_data(as_text=True)[:300])
+        assert resp.headers["Retry-After"] == "5", path
+    assert session.execute(text("SELECT count(*) FROM export_audit")).scalar_one() == audits
+
+
+def test_an_export_reads_the_replica_and_audits_on_the_primary(
+    database_url, connection, session, tmp_path
+):
+    """The replica here is the test database through its own connections, which cannot see
+    the test's uncommitted rows: a report made in the test is not in the export read from the
+    replica, while the export's audit row is written on the primary (the test's transaction)."""
+    make_user(session, Role.HQ_ANALYST, "replica-reader")
+    unseen = report_incident(session, HOME, description="replica-unseen").id
+    session.flush()
+    app = app_with_replica(database_url, database_url, connection, tmp_path)
+    try:
+        client = app.test_client()
+        assert sign_in(client, "replica-reader").status_code == 302
+        resp = client.get("/api/export/incidents.geojson")
+        assert resp.status_code == 200
+        ids = {f["id"] for f in resp.get_json()["features"]}
+        assert unseen not in ids
+        page = client.get("/ogcapi/collections/incidents/items?limit=10000").get_json()
+        assert unseen not in {f["id"] for f in page["features"]}
+        audited = session.execute(
+            text(
+                "SELECT count(*) FROM export_audit a JOIN app_user u ON u.id = a.user_id"
+                " WHERE u.username = 'replica-reader' AND a.state = 'completed'"
+            )
+        ).scalar_one()
+        assert audited == 2
+    finally:
+        app.extensions[EXTENSION].engine.dispose()
+        app.extensions[EXTENSION].replica_engine.dispose()

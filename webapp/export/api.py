@@ -30,7 +30,7 @@ from gis import export
 from gis.errors import InvalidInput
 from gis.export.run import EXTENSIONS, MEDIA_TYPES, TEXT_FORMATS
 from gis.text import N_
-from webapp.db import get_session
+from webapp.db import get_read_session, get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access
 from webapp.export.views import TITLES
@@ -109,7 +109,7 @@ def export_file(name: str, fmt: str) -> Response:
     if request.method == "HEAD":
         job = export.check_export(get_session(), access, asked)
         return Response(content_type=MEDIA_TYPES[job.fmt], headers=file_headers(job))
-    run = export.run_export(get_session(), access, asked)
+    run = export.run_export(get_session(), access, asked, read_session=get_read_session())
     headers = file_headers(run.job)
     body: Iterator[bytes] = run
     if run.job.fmt in TEXT_FORMATS and "gzip" in request.accept_encodings:

@@ -38,7 +38,7 @@ from gis.export import params as export_params
 from gis.export.collections import COLLECTIONS
 from gis.export.crs import SUPPORTED, parse_crs
 from gis.text import N_
-from webapp.db import get_session
+from webapp.db import get_read_session, get_session
 from webapp.export import bp
 from webapp.export.auth import signed_in, viewer_access
 from webapp.export.protocol import (
@@ -238,7 +238,13 @@ def items(cid: str) -> Response:
     if request.method == "HEAD":  # the same checks, nothing read or audited
         export.check_export(get_session(), viewer_access(), asked)
         return Response(mimetype=GEOJSON, headers=crs_header)
-    run = export.run_export(get_session(), viewer_access(), asked, members=page_members(cid))
+    run = export.run_export(
+        get_session(),
+        viewer_access(),
+        asked,
+        members=page_members(cid),
+        read_session=get_read_session(),
+    )
     resp = Response(stream_with_context(run), mimetype=GEOJSON, headers=crs_header)
     resp.call_on_close(run.close)
     return resp
@@ -284,7 +290,9 @@ def item(cid: str, fid: str) -> Response:
         export.check_export(get_session(), viewer_access(), asked)
         return Response(mimetype=GEOJSON, headers=crs_header)
     members = {"links": orjson.dumps(links).decode()}
-    run = export.run_export(get_session(), viewer_access(), asked, members=members)
+    run = export.run_export(
+        get_session(), viewer_access(), asked, members=members, read_session=get_read_session()
+    )
     try:
         return Response(b"".join(run), mimetype=GEOJSON, headers=crs_header)
     finally:
