@@ -502,7 +502,14 @@ SHOWCASE_CHECKSUM = text(
                              ',' ORDER BY i.idempotency_key))
          FROM incident i LEFT JOIN app_user u ON u.id = i.reporter_id
          LEFT JOIN incident o ON o.id = i.duplicate_of_id
-        WHERE EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id)) AS reports
+        WHERE EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id)
+          AND i.channel <> 'line') AS reports,
+      -- the LINE chats' reports: their idempotency key is the conversation's own (random)
+      (SELECT md5(string_agg(concat_ws('|', i.status, i.category, i.occurred_at, i.description,
+                                       i.reporter_contact, i.updates_consent, i.district_id,
+                                       ST_AsText(i.geom)),
+                             ',' ORDER BY i.reporter_contact))
+         FROM incident i WHERE i.channel = 'line') AS line_reports
     """
 )
 
