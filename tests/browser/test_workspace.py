@@ -50,7 +50,7 @@ NAMES = {
     "OSM", "HDX", "OCHA", "geoBoundaries", "Natural", "Earth", "CC", "BY", "IGO", "ODbL",
     "Gi", "DBSCAN", "English", "LINE", "PDR", "Lao", "KML", "Shapefile", "FlatGeobuf",
     "GeoParquet", "borderwatch", "GADM", "UTC", "EPSG", "WGS", "GIS", "UTM", "TH", "GDAL",
-    "Features", "PDF",
+    "Features", "PDF", "Excel", "Google", "zip",
 }  # fmt: skip
 #: In the page: the text people read, without what is not meant to be Thai: code and command
 #: examples (code, pre, kbd, samp), the data sources' citations (their titles as published),

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 NAMES = frozenset({
     "NTS", "Mekong", "Watch", "MWCC", "API", "OGC", "GeoJSON", "GeoPackage", "CSV", "QGIS",
     "GIS", "GDAL", "TH", "JSON", "URL", "ID", "PNG", "JPEG", "WebP", "MB", "Features", "English",
-    "borderwatch", "Gi", "Lao", "PDR", "Leaflet", "OpenStreetMap",
+    "borderwatch", "Gi", "Lao", "PDR", "Leaflet", "OpenStreetMap", "KML", "Shapefile", "FlatGeobuf",
+    "GeoParquet", "Google", "Earth", "Excel", "zip",
 })  # fmt: skip
 _HIDDEN = re.compile(r"<(script|style|code)\b[^>]*>.*?</\1>|<!--.*?-->", re.S | re.I)
 _READ = re.compile(
