@@ -52,5 +52,12 @@ cp node_modules/workbox-window/LICENSE "$dest.tmp/workbox-window/"
 # CSP holds), @kurkle/color bundled in it.
 mkdir -p "$dest.tmp/chart.js"
 cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md "$dest.tmp/chart.js/"
+# Editing on the map (the reference editor, /reference/edit): Leaflet-Geoman's bundle (its turf,
+# lodash and polyclip dependencies inside; no eval in a browser) and its stylesheet, whose icons
+# are data: SVGs (the CSP's img-src allows data:).
+mkdir -p "$dest.tmp/leaflet-geoman"
+geoman=node_modules/@geoman-io/leaflet-geoman-free
+cp "$geoman/dist/leaflet-geoman.min.js" "$geoman/dist/leaflet-geoman.css" "$geoman/LICENSE" \
+   "$dest.tmp/leaflet-geoman/"
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
 echo "borderwatch: map assets installed in $dest"
