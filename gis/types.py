@@ -265,3 +265,57 @@ class DeliveryStatus(StrEnum):
     WAITING = "waiting"
     SENT = "sent"
     FAILED = "failed"
+
+
+# --------------------------------------------------------------------------- reference editing
+
+
+class Precision(StrEnum):
+    """How well a reference feature's position is known (issue 22): surveyed on site, drawn
+    from imagery, or approximate (a village, sub-district or district point)."""
+
+    SURVEYED = "surveyed"
+    IMAGERY = "imagery"
+    APPROXIMATE = "approximate"
+
+
+class CrossingSeason(StrEnum):
+    """When a natural crossing can be used."""
+
+    DRY_ONLY = "dry_only"
+    ALL_YEAR = "all_year"
+
+
+class CrossingUse(StrEnum):
+    """What crosses at a natural crossing."""
+
+    PEOPLE = "people"
+    GOODS = "goods"
+    VEHICLES = "vehicles"
+    LIVESTOCK = "livestock"
+
+
+class ReferenceFeature(StrEnum):
+    """The kinds of reference feature that districts edit on the map."""
+
+    CHECKPOINT = "checkpoint"
+    CENTRE = "centre"
+    CROSSING = "crossing"
+    STRETCH = "stretch"
+
+
+class ChangeAction(StrEnum):
+    """What a change to a reference feature does."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    RETIRE = "retire"
+    RESTORE = "restore"
+
+
+class ChangeStatus(StrEnum):
+    """Where a proposed change to a reference feature stands."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"

@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.notify import bp as notify_bp
     from webapp.offline import bp as offline_bp
     from webapp.patrols import bp as patrols_bp
+    from webapp.reference import bp as reference_bp
     from webapp.review import bp as review_bp
 
     auth.init_app(app)  # the CSRF settings and the form check before the CSRF check, /login
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi_bp)
     app.register_blueprint(help_bp)  # the role guides of docs/guide/, /help
     app.register_blueprint(notify_bp)  # the bell, notification settings, deliveries
+    app.register_blueprint(reference_bp)  # reference editing: proposals, review, history
     # rate limits (sign-in, public reports, photo uploads) on the views registered above,
     # counters shared by all workers
     limits.init_app(app)

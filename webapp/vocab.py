@@ -37,6 +37,7 @@ from gis.types import (
 )
 from webapp.vocab_cooperation import COOPERATION_LABELS
 from webapp.vocab_notify import NOTIFY_LABELS
+from webapp.vocab_reference import REFERENCE_LABELS
 
 #: Label of every value of every vocabulary people read.
 LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
@@ -150,6 +151,7 @@ LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
     },
     **COOPERATION_LABELS,
     **NOTIFY_LABELS,
+    **REFERENCE_LABELS,
 }
 
 

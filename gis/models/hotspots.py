@@ -55,6 +55,9 @@ class HotspotRun(Base):
     #: What the emerging hot spot analysis found, or why it was not made (``None``: not asked;
     #: see :mod:`gis.hotspots.emerging`).
     emerging: Mapped[str | None] = mapped_column(Text)
+    #: The reference data's version (``reference_version.id``) when the run was computed: which
+    #: checkpoints, crossings and corridor it measured against (``None``: before any edit).
+    reference_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class Hotspot(Base):
