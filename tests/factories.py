@@ -4,7 +4,7 @@
 test of queries and pages sets up its world; ``report_incident`` stores one as the app stores a
 report (routed to its district, measured, with its first event). Both flush and never commit:
 the caller's transaction (rolled back after each test, or committed by a browser test's own
-session) decides.
+session) decides. ``stall_job`` commits: it stages a worker's death for the job queue's tests.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from gis.accounts import users as accounts
@@ -155,3 +155,23 @@ def collection(*features: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def line(*coords: tuple[float, float]) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [list(c) for c in coords]}
+
+
+def stall_job(engine: Engine, job_id: int, heartbeat_age_s: float) -> None:
+    """Mark procrastinate's job ``job_id`` as taken by a worker whose last heartbeat is that old
+    (a few seconds: the worker is alive; ten minutes: it was killed), committed."""
+    with engine.begin() as conn:
+        worker = conn.execute(
+            text(
+                "INSERT INTO procrastinate.procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - make_interval(secs => :age)) RETURNING id"
+            ),
+            {"age": heartbeat_age_s},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "UPDATE procrastinate.procrastinate_jobs SET status = 'doing', worker_id = :w "
+                "WHERE id = :id"
+            ),
+            {"w": worker, "id": job_id},
+        )

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from gis import jobs
+from tests.factories import stall_job
 
 QUEUE = "tests-jobs"
 SEEN: list[tuple[str, int]] = []
@@ -158,25 +159,6 @@ def test_a_queueing_lock_keeps_one_job_waiting(engine, fresh):
         session.rollback()
 
 
-def _stall(engine: Engine, job_id: int, heartbeat_age_s: float) -> None:
-    """Mark ``job_id`` as taken by a worker whose last heartbeat is that old."""
-    with engine.begin() as conn:
-        worker = conn.execute(
-            text(
-                "INSERT INTO procrastinate.procrastinate_workers (last_heartbeat) "
-                "VALUES (now() - make_interval(secs => :age)) RETURNING id"
-            ),
-            {"age": heartbeat_age_s},
-        ).scalar_one()
-        conn.execute(
-            text(
-                "UPDATE procrastinate.procrastinate_jobs SET status = 'doing', worker_id = :w "
-                "WHERE id = :id"
-            ),
-            {"w": worker, "id": job_id},
-        )
-
-
 def _retry_stalled(database_url: str) -> tuple[list[int], list[int]]:
     async def go() -> tuple[list[int], list[int]]:
         with jobs.connected(database_url) as app:
@@ -192,14 +174,14 @@ def test_a_job_of_a_dead_worker_is_taken_up_again_exactly_once(database_url, eng
         dead = jobs.defer(session, record, word="dead", n=1)
         alive = jobs.defer(session, record, word="alive", n=2)
         session.commit()
-    _stall(engine, dead, heartbeat_age_s=600)
-    _stall(engine, alive, heartbeat_age_s=1)  # its worker is still beating
+    stall_job(engine, dead, heartbeat_age_s=600)
+    stall_job(engine, alive, heartbeat_age_s=1)  # its worker is still beating
     retried, given_up = _retry_stalled(database_url)
     assert dead in retried and alive not in retried and not given_up
     assert _job(engine, dead) == ("todo", 1) and _job(engine, alive) == ("doing", 0)
     assert _retry_stalled(database_url) == ([], [])  # already waiting: not twice
 
-    _stall(engine, dead, heartbeat_age_s=600)  # its second worker died too
+    stall_job(engine, dead, heartbeat_age_s=600)  # its second worker died too
     retried, given_up = _retry_stalled(database_url)
     assert dead in given_up and dead not in retried
     assert _job(engine, dead) == ("failed", 2)

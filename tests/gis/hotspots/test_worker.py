@@ -19,6 +19,7 @@ from gis import jobs
 from gis.hotspots import runs as clustering
 from gis.models import HotspotRun
 from gis.types import RunStatus
+from tests.factories import stall_job
 
 pytestmark = pytest.mark.db
 
@@ -136,22 +137,8 @@ def test_progress_is_committed_while_a_run_executes(engine, queued):
 
 def _held_by(engine: Engine, run_id: int, heartbeat_age_s: float) -> None:
     """The run's job taken by a worker whose last heartbeat is that old, the run ``running``."""
-    job_id = _job_of(engine, run_id)[0]
+    stall_job(engine, _job_of(engine, run_id)[0], heartbeat_age_s)
     with engine.begin() as conn:
-        worker = conn.execute(
-            text(
-                "INSERT INTO procrastinate.procrastinate_workers (last_heartbeat) "
-                "VALUES (now() - make_interval(secs => :age)) RETURNING id"
-            ),
-            {"age": heartbeat_age_s},
-        ).scalar_one()
-        conn.execute(
-            text(
-                "UPDATE procrastinate.procrastinate_jobs SET status = 'doing', worker_id = :w "
-                "WHERE id = :id"
-            ),
-            {"w": worker, "id": job_id},
-        )
         conn.execute(
             text("UPDATE hotspot_run SET status = 'running', progress = 0.35 WHERE id = :id"),
             {"id": run_id},
