@@ -14,6 +14,8 @@ of change (``minutes_added``, ``receipt_added``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -65,6 +67,61 @@ def _insert(session: Session, values: dict[str, Any]) -> int | None:
     ).scalar_one_or_none()
 
 
+def _store(
+    session: Session,
+    viewer: User,
+    quota: UploadQuota,
+    raw: bytes,
+    *,
+    owner: Any,
+    owner_id: int,
+    field: str,
+    limit: int,
+    limit_message: str,
+    prepare: Callable[[bytes], dict[str, Any]],
+    audit: dict[str, Any],
+) -> tuple[CooperationAttachment, bool]:
+    """Store ``raw`` once on its owner (the activity or spending line, already locked): a file
+    stored before is returned as it is; otherwise the owner's ``limit`` and the account's day are
+    checked, ``prepare`` makes the stored values (refusals naming ``field``), and the new row is
+    written with a row of the owner's record of change (``audit``: where :func:`record_change`
+    files it)."""
+    check_size(raw, field)
+    known = _known(session, owner, owner_id, hashlib.sha256(raw).hexdigest())
+    if known is not None:
+        return known, False
+    if _count(session, owner, owner_id) >= limit:
+        raise Unprocessable(limit_message, field=field, limit=limit)
+    check_files(session, viewer, quota, field)
+    values = prepare(raw)
+    check_bytes(session, viewer, quota, field, values["byte_size"])
+    new_id = _insert(session, {**values, owner.key: owner_id, "uploaded_by_id": viewer.id})
+    if new_id is None:  # the same file stored meanwhile
+        stored = _known(session, owner, owner_id, values["sha256"])
+        assert stored is not None
+        return stored, False
+    record_change(
+        session,
+        by=viewer,
+        record_id=owner_id,
+        new={"attachment_id": new_id, "sha256": values["sha256"], "bytes": values["byte_size"]},
+        **audit,
+    )
+    return session.get_one(CooperationAttachment, new_id), True
+
+
+def _pdf_file(raw: bytes, field: str) -> dict[str, Any]:
+    """A PDF's stored values: the document without its metadata; a refusal names ``field``."""
+    document = prepare_pdf(raw, field)
+    return {
+        "sha256": document.sha256,
+        "content_type": document.content_type,
+        "byte_size": document.byte_size,
+        "pages": document.pages,
+        "data": document.data,
+    }
+
+
 def add_minutes(
     session: Session, activity_id: int, raw: bytes, viewer: User, quota: UploadQuota
 ) -> tuple[CooperationAttachment, bool]:
@@ -85,46 +142,23 @@ def add_minutes(
     require_role(viewer, RECORDERS)
     activity = get_activity(session, activity_id, viewer)
     session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
-    check_size(raw, MINUTES_FIELD)
-    owner = CooperationAttachment.activity_id
-    known = _known(session, owner, activity.id, hashlib.sha256(raw).hexdigest())
-    if known is not None:
-        return known, False
-    if _count(session, owner, activity.id) >= MAX_MINUTES:
-        raise Unprocessable(
-            N_("an activity has at most {limit} sets of minutes"),
-            field=MINUTES_FIELD,
-            limit=MAX_MINUTES,
-        )
-    check_files(session, viewer, quota, MINUTES_FIELD)
-    document = prepare_pdf(raw, MINUTES_FIELD)
-    check_bytes(session, viewer, quota, MINUTES_FIELD, document.byte_size)
-    new_id = _insert(
+    return _store(
         session,
-        {
-            "activity_id": activity.id,
-            "sha256": document.sha256,
-            "content_type": document.content_type,
-            "byte_size": document.byte_size,
-            "pages": document.pages,
-            "data": document.data,
-            "uploaded_by_id": viewer.id,
+        viewer,
+        quota,
+        raw,
+        owner=CooperationAttachment.activity_id,
+        owner_id=activity.id,
+        field=MINUTES_FIELD,
+        limit=MAX_MINUTES,
+        limit_message=N_("an activity has at most {limit} sets of minutes"),
+        prepare=partial(_pdf_file, field=MINUTES_FIELD),
+        audit={
+            "district_id": activity.district_id,
+            "record": CooperationRecord.ACTIVITY,
+            "action": "minutes_added",
         },
     )
-    if new_id is None:  # the same file stored meanwhile
-        stored = _known(session, owner, activity.id, document.sha256)
-        assert stored is not None
-        return stored, False
-    record_change(
-        session,
-        by=viewer,
-        district_id=activity.district_id,
-        record=CooperationRecord.ACTIVITY,
-        record_id=activity.id,
-        action="minutes_added",
-        new={"attachment_id": new_id, "sha256": document.sha256, "bytes": document.byte_size},
-    )
-    return session.get_one(CooperationAttachment, new_id), True
 
 
 def get_spending_line(
@@ -151,14 +185,7 @@ def _receipt_file(raw: bytes) -> dict[str, Any]:
     """A receipt's stored values: a PDF without metadata or a re-encoded photo; a refusal of
     either names ``receipt``."""
     if looks_like_pdf(raw):
-        document = prepare_pdf(raw, RECEIPT_FIELD)
-        return {
-            "sha256": document.sha256,
-            "content_type": document.content_type,
-            "byte_size": document.byte_size,
-            "pages": document.pages,
-            "data": document.data,
-        }
+        return _pdf_file(raw, RECEIPT_FIELD)
     try:
         photo = prepare_photo(raw)
     except BorderwatchError as exc:
@@ -199,35 +226,23 @@ def add_receipt(
     if allocation.district_id != viewer.district_id:
         raise Forbidden(N_("your role may not do this"))
     session.execute(select(SpendingLine.id).where(SpendingLine.id == line.id).with_for_update())
-    check_size(raw, RECEIPT_FIELD)
-    owner = CooperationAttachment.spending_line_id
-    known = _known(session, owner, line.id, hashlib.sha256(raw).hexdigest())
-    if known is not None:
-        return known, False
-    if _count(session, owner, line.id) >= MAX_RECEIPTS:
-        raise Unprocessable(
-            N_("a spending line has at most {limit} receipts"),
-            field=RECEIPT_FIELD,
-            limit=MAX_RECEIPTS,
-        )
-    check_files(session, viewer, quota, RECEIPT_FIELD)
-    values = _receipt_file(raw)
-    check_bytes(session, viewer, quota, RECEIPT_FIELD, values["byte_size"])
-    new_id = _insert(session, {**values, "spending_line_id": line.id, "uploaded_by_id": viewer.id})
-    if new_id is None:
-        stored = _known(session, owner, line.id, values["sha256"])
-        assert stored is not None
-        return stored, False
-    record_change(
+    return _store(
         session,
-        by=viewer,
-        district_id=allocation.district_id,
-        record=CooperationRecord.SPENDING,
-        record_id=line.id,
-        action="receipt_added",
-        new={"attachment_id": new_id, "sha256": values["sha256"], "bytes": values["byte_size"]},
+        viewer,
+        quota,
+        raw,
+        owner=CooperationAttachment.spending_line_id,
+        owner_id=line.id,
+        field=RECEIPT_FIELD,
+        limit=MAX_RECEIPTS,
+        limit_message=N_("a spending line has at most {limit} receipts"),
+        prepare=_receipt_file,
+        audit={
+            "district_id": allocation.district_id,
+            "record": CooperationRecord.SPENDING,
+            "action": "receipt_added",
+        },
     )
-    return session.get_one(CooperationAttachment, new_id), True
 
 
 def minutes_of(session: Session, activity_id: int, viewer: User) -> list[CooperationAttachment]:
