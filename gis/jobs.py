@@ -69,6 +69,8 @@ STALLED_RETRIES = 1
 ENGINE_KEY = "engine"
 #: Key of the worker's settings (the app's configuration) in a job's ``additional_context``.
 SETTINGS_KEY = "settings"
+#: Key of the replica's engine (``DATABASE_REPLICA_URL``) in a job's ``additional_context``.
+REPLICA_KEY = "replica_engine"
 
 #: The app of every task. Its connector is replaced by one on ``DATABASE_URL`` when a worker
 #: starts (:func:`connected`); without one, psycopg reads the libpq environment (``PGHOST``...),
@@ -118,6 +120,14 @@ def engine_of(context: JobContext) -> Engine:
     if not isinstance(engine, Engine):
         raise RuntimeError("the worker was started without an engine (gis.jobs.run_worker)")
     return engine
+
+
+def replica_engine_of(context: JobContext) -> Engine | None:
+    """The engine of the replica (``DATABASE_REPLICA_URL``: read-only connections to a standby)
+    the worker was started with, from a job's context; ``None`` without a replica. Tasks that
+    only read many rows (the export jobs) read there and write on :func:`engine_of`."""
+    engine = context.additional_context.get(REPLICA_KEY)
+    return engine if isinstance(engine, Engine) else None
 
 
 def settings_of(context: JobContext) -> Mapping[str, Any]:
@@ -336,6 +346,7 @@ def run_worker(
     poll: float = 5.0,
     install_signal_handlers: bool = True,
     settings: Mapping[str, Any] | None = None,
+    replica_engine: Engine | None = None,
 ) -> None:
     """Run a worker on ``url`` until it is stopped (SIGINT/SIGTERM), or, with ``once``, until
     no job is waiting.
@@ -349,6 +360,7 @@ def run_worker(
         poll: seconds between fetches when no notification came.
         install_signal_handlers: stop gracefully on SIGINT/SIGTERM.
         settings: what tasks read with :func:`settings_of` (the app's configuration).
+        replica_engine: the replica's engine, what tasks read with :func:`replica_engine_of`.
     """
     with connected(url) as worker_app:
 
@@ -363,7 +375,11 @@ def run_worker(
                     install_signal_handlers=install_signal_handlers,
                     update_heartbeat_interval=STALLED_AFTER_S / 3,
                     stalled_worker_timeout=STALLED_AFTER_S,
-                    additional_context={ENGINE_KEY: engine, SETTINGS_KEY: dict(settings or {})},
+                    additional_context={
+                        ENGINE_KEY: engine,
+                        SETTINGS_KEY: dict(settings or {}),
+                        REPLICA_KEY: replica_engine,
+                    },
                 )
 
         asyncio.run(work())

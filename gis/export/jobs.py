@@ -15,7 +15,10 @@ Contract (``/api/exports``, the Exports page, ``borderwatch export --job``):
   :func:`gis.export.run.run_export` (the same writers, allow-lists and ``export_audit`` row as a
   download: started when the worker starts, completed with the count when the file is whole)
   into a temporary file renamed when complete, and commits ``features_written`` on its own
-  connection at most every :data:`PROGRESS_EVERY_S` seconds, so pollers see it move.
+  connection at most every :data:`PROGRESS_EVERY_S` seconds, so pollers see it move. With a
+  replica (``DATABASE_REPLICA_URL``) the features are read there, as downloads read them; a
+  replica that does not answer when the job starts is not waited for: the job reads on the
+  primary.
 - :func:`own_export` finds a job of its owner only (anyone else: :class:`NotFound`, as for a job
   that does not exist); :func:`record_download` counts each download on the row.
 - :func:`expire_exports` deletes the files past ``expires_at`` (``EXPORT_KEEP_DAYS`` after they
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gis.errors import NotFound
@@ -172,13 +176,41 @@ def _mark(sessions: Sessions, export_id: int, **values: Any) -> None:
         session.commit()
 
 
-def write_export_file(sessions: Sessions, export_id: int, settings: ExportSettings) -> ExportFile:
+def _replica_session(read_sessions: Sessions | None, export_id: int) -> Session | None:
+    """A session on the replica with its connection taken, or ``None`` (read on the primary)
+    when there is no replica or it does not answer."""
+    if read_sessions is None:
+        return None
+    reads = read_sessions()
+    try:
+        reads.connection()
+    except DBAPIError as err:
+        reads.close()
+        log.warning(
+            "export job %s: the replica does not answer (%s); reading on the primary",
+            export_id,
+            type(err.orig).__name__,
+        )
+        return None
+    return reads
+
+
+def write_export_file(
+    sessions: Sessions,
+    export_id: int,
+    settings: ExportSettings,
+    read_sessions: Sessions | None = None,
+) -> ExportFile:
     """Execute export job ``export_id`` (the worker's task; see the module docstring).
 
     Args:
         sessions: opens the sessions of the job's steps (the worker's engine's sessionmaker).
         export_id: the job.
         settings: where its file goes, how long it is kept.
+        read_sessions: opens a session on the replica (``DATABASE_REPLICA_URL``): the features
+            are counted and read there, while the job's row and its audit row are written
+            with ``sessions`` on the primary. A replica that does not answer when the job
+            starts is not waited for: the job reads on the primary (``None``: always).
 
     A job no longer waiting (done, failed, expired or gone) is left as it is; a job still
     ``running`` is one whose worker died: it is written again from the start.
@@ -210,7 +242,8 @@ def write_export_file(sessions: Sessions, export_id: int, settings: ExportSettin
     try:
         session = sessions()
         access = _access_of(session, row)
-        run = run_export(session, access, _request_of(row), progress=progress)
+        reads = _replica_session(read_sessions, export_id)
+        run = run_export(session, access, _request_of(row), progress=progress, read_session=reads)
         try:
             with partial.open("wb") as out:
                 for chunk in run:

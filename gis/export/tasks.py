@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gis.export.jobs import TASK, ExportSettings, expire_exports, write_export_file
-from gis.jobs import app, engine_of, settings_of, when_given_up
+from gis.jobs import app, engine_of, replica_engine_of, settings_of, when_given_up
 from gis.models import ExportFile
 
 log = logging.getLogger(__name__)
@@ -19,10 +19,13 @@ log = logging.getLogger(__name__)
 
 @app.task(name=TASK, queue="exports", pass_context=True)
 def write_job(context: JobContext, export_id: int) -> None:
-    """Write export job ``export_id``'s file (:func:`gis.export.jobs.write_export_file`)."""
+    """Write export job ``export_id``'s file (:func:`gis.export.jobs.write_export_file`), its
+    features read on the replica when the worker has one (``DATABASE_REPLICA_URL``)."""
     settings = ExportSettings.from_config(settings_of(context))
     sessions = sessionmaker(engine_of(context), expire_on_commit=False)
-    row = write_export_file(sessions, export_id, settings)
+    replica = replica_engine_of(context)
+    reads = None if replica is None else sessionmaker(replica, expire_on_commit=False)
+    row = write_export_file(sessions, export_id, settings, read_sessions=reads)
     if row is not None:
         log.info("export job %s %s (%s features)", row.id, row.status, row.features_written)
 

@@ -158,6 +158,7 @@ def worker_command(once: bool, poll: float, queues: tuple[str, ...], concurrency
         concurrency=concurrency,
         poll=poll,
         settings=current_app.config,
+        replica_engine=db.replica_engine,
     )
 
 
