@@ -8,12 +8,14 @@ Contract (``/api/exports``, the Exports page, ``borderwatch export --job``):
   streams at once from ``/api/export/<collection>.<format>`` as before.
 - :func:`start_export_job` checks the request exactly as a download does
   (:func:`gis.export.run.prepare_export`: collection, access, format, filters), counts the
-  matching features (the estimate), stores an ``export_file`` row (``queued``) and defers its job
-  (``exports.write``) in the caller's transaction.
+  matching features (the estimate), stores an ``export_file`` row (``queued``, with the
+  requester's language in its ``params``) and defers its job (``exports.write``) in the caller's
+  transaction.
 - :func:`write_export_file` is the job: it builds the owner's access again (the scope of the
   account as it is now; a disabled account exports nothing), runs the export through
   :func:`gis.export.run.run_export` (the same writers, allow-lists and ``export_audit`` row as a
-  download: started when the worker starts, completed with the count when the file is whole)
+  download: started when the worker starts, completed with the count when the file is whole;
+  a KML's and a Shapefile's words in the requester's language, :func:`gis.export.words.words_in`)
   into a temporary file renamed when complete, and commits ``features_written`` on its own
   connection at most every :data:`PROGRESS_EVERY_S` seconds, so pollers see it move. With a
   replica (``DATABASE_REPLICA_URL``) the features are read there, as downloads read them; a
@@ -44,6 +46,7 @@ from gis.errors import NotFound
 from gis.export.plan import Access, count, make_access
 from gis.export.run import MEDIA_TYPES, ExportJob, ExportRequest, Format, prepare_export, run_export
 from gis.export.stream import Counter
+from gis.export.words import words_in
 from gis.jobs import defer
 from gis.models import ExportFile, User
 from gis.text import N_
@@ -63,6 +66,8 @@ QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", 
 ACTIVE = frozenset({QUEUED, RUNNING})
 #: Suffix of a file being written.
 PARTIAL = ".part"
+#: The key of the requester's language in a job's ``params``.
+LANGUAGE = "language"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,11 @@ def estimate(session: Session, job: ExportJob) -> int:
 
 
 def start_export_job(
-    session: Session, access: Access, request: ExportRequest, estimated: int | None = None
+    session: Session,
+    access: Access,
+    request: ExportRequest,
+    estimated: int | None = None,
+    language: str | None = None,
 ) -> ExportFile:
     """Check an export as a download does, store its job (``queued``) and defer it in the
     caller's transaction; the caller commits.
@@ -99,6 +108,8 @@ def start_export_job(
         access: who exports (:func:`gis.export.plan.make_access`).
         request: collection, format, filters and bounding box as a download takes them.
         estimated: the matching features when the caller counted them already.
+        language: the requester's language, kept in the job's ``params`` (``language``): the
+            worker writes the file's words in it (:func:`gis.export.words.words_in`).
 
     Returns:
         The stored job, flushed.
@@ -113,6 +124,9 @@ def start_export_job(
     params.pop("bbox", None)
     params.pop("include_sensitive", None)
     params.pop("reason", None)
+    params.pop(LANGUAGE, None)
+    if language:
+        params[LANGUAGE] = language
     if request.bbox is not None:
         b = request.bbox
         params["bbox"] = [b.minx, b.miny, b.maxx, b.maxy]
@@ -141,7 +155,9 @@ def _request_of(row: ExportFile) -> ExportRequest:
     params = dict(row.params)
     box = params.pop("bbox", None)
     bbox = BBox(*box) if box else None
-    return ExportRequest(row.collection, row.format, {k: str(v) for k, v in params.items()}, bbox)
+    words = words_in(row.collection, params.pop(LANGUAGE, None))
+    filters = {k: str(v) for k, v in params.items()}
+    return ExportRequest(row.collection, row.format, filters, bbox, words=words)
 
 
 def _access_of(session: Session, row: ExportFile) -> Access:

@@ -6,11 +6,16 @@ in the reader's language (``webapp.export.words.export_words``). The KML file na
 describes its placemarks with them, colours them by the map legend's classes
 (:attr:`Words.legend`), and the Shapefile's ``fields.csv`` and ``README.txt`` use them. Without
 a :class:`Words`, the English texts are used and the values are shown as stored.
+
+An export job is written by the worker, which has no reader: the job keeps its requester's
+language (``export_file.params["language"]``) and the worker asks :func:`words_in` for the words
+of that language, which the web app gives with :func:`use_words` when it starts (the worker is
+started through it), as it gives the notifications their composer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gis.text import N_
@@ -164,4 +169,28 @@ class Words:
         return self.texts.get(key) or TEXTS[key]
 
 
-__all__ = ["FIELD_LABELS", "TEXTS", "Words"]
+#: The words of a collection's files in a language: ``(collection, language) -> Words``.
+WordsOf = Callable[[str, str], Words]
+
+_words_of: list[WordsOf] = []
+
+
+def use_words(words_of: WordsOf) -> None:
+    """The words the worker writes job files with (the web app's, which knows the
+    catalogues); the last one given wins."""
+    _words_of[:] = [words_of]
+
+
+def words_in(collection: str, language: str | None) -> Words | None:
+    """The words of ``collection``'s files in ``language``.
+
+    Returns:
+        ``None`` (English texts, values as stored) without a language or when no one gave
+        :func:`use_words` in this process.
+    """
+    if not language or not _words_of:
+        return None
+    return _words_of[0](collection, language)
+
+
+__all__ = ["FIELD_LABELS", "TEXTS", "Words", "WordsOf", "use_words", "words_in"]

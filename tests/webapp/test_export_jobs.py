@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import xml.etree.ElementTree as ET  # nosec B405: our own export, parsed in a test
 from pathlib import Path
 
 import pyogrio
@@ -18,6 +19,7 @@ from gis.models import ExportAudit, ExportFile
 from gis.types import Role
 from tests.webapp.exportdata import ExportWorld, build, client_of
 from tests.webapp.signin import csrf_token
+from webapp.cli.common import cli_language
 
 pytestmark = [pytest.mark.db, pytest.mark.gdal]
 
@@ -180,7 +182,7 @@ def test_a_job_whose_owner_was_disabled_fails_and_writes_nothing(
     session.refresh(row)
     assert row.status == "failed" and row.file_name is None
     assert not any(settings.directory.iterdir())
-    assert json.dumps(row.params) == "{}"
+    assert json.dumps(row.params) == '{"language": "th"}'  # no filter, the requester's language
 
 
 def test_the_command_line_asks_for_a_job_and_shows_it_finished(
@@ -194,7 +196,43 @@ def test_the_command_line_asks_for_a_job_and_shows_it_finished(
     assert queued.exit_code == 0, queued.output
     row = session.scalars(select(ExportFile).order_by(ExportFile.id.desc()).limit(1)).one()
     assert f"export job {row.id} queued" in queued.output
-    assert (row.format, row.params, row.features_estimated) == ("gpkg", {"status": "verified"}, 2)
+    params = {"status": "verified", "language": cli_language()}
+    assert (row.format, row.params, row.features_estimated) == ("gpkg", params, 2)
     write_export_file(sessions_of(connection), row.id, settings)
     refused = runner.invoke(args=["export-job", "nowhere", "--user", analyst, "--no-wait"])
     assert refused.exit_code == 1 and "collection" in refused.output
+
+
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "name", "label"),
+    [
+        ("", "th", "ค้ายาเสพติด", "ประเภท"),  # the page's language: Thai by default
+        ("?lang=en", "en", "Drug trafficking", "Category"),
+    ],
+)
+def test_a_job_writes_its_kml_in_the_language_of_its_requester(
+    app, session, connection, world, settings, query, language, name, label
+):
+    """The worker has no reader: the job keeps the language of the request that asked for it
+    and writes the KML's names, labels and document title in it."""
+    client = client_of(app, Role.HQ_ANALYST)
+    resp = client.post(
+        f"/api/exports{query}",
+        json={"collection": "incidents", "format": "kml", "job": True},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert resp.status_code == 202, resp.get_data(as_text=True)
+    job_id = resp.get_json()["id"]
+    assert session.get_one(ExportFile, job_id).params == {"language": language}
+    done = write_export_file(sessions_of(connection), job_id, settings)
+    assert done.status == "done"
+    root = ET.parse(settings.directory / done.file_name).getroot()  # nosec B314: our own file
+    verified = world.incidents["home_verified"]
+    placemark = root.find(f"{KML}Document/{KML}Placemark[@id='incidents.{verified}']")
+    assert placemark is not None
+    assert placemark.findtext(f"{KML}name") == f"{name} #{verified}"
+    shown = {d.get("name"): d.findtext(f"{KML}displayName") for d in placemark.iter(f"{KML}Data")}
+    assert shown["category"] == label

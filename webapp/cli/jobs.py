@@ -19,7 +19,7 @@ from gis.export.run import ExportRequest
 from gis.jobs import count_jobs, list_jobs
 from gis.models import ExportFile
 from gis.text import N_
-from webapp.cli.common import say, transaction
+from webapp.cli.common import cli_language, say, transaction
 
 #: Seconds between two looks at an export job's progress.
 POLL_S = 0.5
@@ -82,7 +82,8 @@ def export_job_command(
     with transaction() as session:
         user = get_user(session, username)
         access = make_access(session, user)
-        row = start_export_job(session, access, ExportRequest(collection, fmt, params))
+        asked = ExportRequest(collection, fmt, params)
+        row = start_export_job(session, access, asked, language=cli_language())
         job_id, estimated = row.id, row.features_estimated
     click.echo(say(N_("export job %(id)s queued for the worker"), id=job_id))
     if not wait:

@@ -6,7 +6,8 @@
 ``job`` (``true``: always a job). Checked exactly as a download is
 (:func:`gis.export.run.prepare_export`). A GeoPackage, a Shapefile, a GeoParquet file, a
 sensitive export or one above ``EXPORT_JOB_THRESHOLD`` features is a job: 202 with
-``Location: /api/exports/<id>`` and the job. A smaller one is answered ``303 See Other`` to the
+``Location: /api/exports/<id>`` and the job, which keeps the request's language (the words of a
+KML or a Shapefile written by the worker). A smaller one is answered ``303 See Other`` to the
 download that streams it at once (``/api/export/<collection>.<format>?...``), unless ``job``.
 
 ``GET /api/exports`` lists the account's own jobs, ``GET /api/exports/<id>`` is one of them
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, jsonify, redirect, request, send_file, url_for
+from flask_babel import get_locale
 
 from gis import export
 from gis.errors import InvalidInput
@@ -104,7 +106,8 @@ def create_export() -> Response:
         where = url_for("export.export_file", name=checked.collection.name, fmt=checked.fmt.value)
         target = f"{where}?{urlencode(params)}" if params else where
         return redirect(target, code=303)
-    row = start_export_job(session, access, asked, estimated)
+    # the worker writes a KML's or a Shapefile's words in the language of the page it came from
+    row = start_export_job(session, access, asked, estimated, language=str(get_locale() or "th"))
     session.commit()
     resp = jsonify(export_json(row))
     resp.status_code = 202

@@ -4,7 +4,8 @@
 into the current language (the request's, or the one a ``force_locale`` names: the CLI, the
 worker), adds the vocabularies' labels (:mod:`webapp.vocab`) and the colours of the map's legend
 (:mod:`layers.styles`), so that a KML file names, describes and colours its placemarks as the map
-does. :data:`FORMAT_NAMES` are the formats' names on the export page.
+does. :data:`FORMAT_NAMES` are the formats' names on the export page. :func:`app_words` gives
+the worker the words of a job's language (:func:`gis.export.words.use_words`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask import Flask
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 
 from gis.export import Format
-from gis.export.words import FIELD_LABELS, TEXTS, Words
+from gis.export.words import FIELD_LABELS, TEXTS, Words, WordsOf
 from gis.types import (
     ActivityKind,
     AreaLevel,
@@ -32,6 +34,7 @@ from gis.types import (
     RiskLevel,
 )
 from layers import styles
+from webapp.i18n import LANGUAGES
 from webapp.vocab import labels
 
 #: The formats' names on the export page.
@@ -101,4 +104,18 @@ def export_words(collection: str, title: str | None = None) -> Words:
     )
 
 
-__all__ = ["COLOURS", "FORMAT_NAMES", "LEGENDS", "VOCABULARIES", "export_words"]
+def app_words(app: Flask, titles: Mapping[str, object]) -> WordsOf:
+    """:func:`export_words` of a collection in a language, inside ``app``'s context (the
+    worker's threads have none of their own): the words of an export job's file, in the
+    language of the account that asked for it; ``titles`` are the collections' names for people
+    (lazy strings, translated in that language)."""
+
+    def words_of(collection: str, language: str) -> Words:
+        with app.app_context(), force_locale(language if language in LANGUAGES else "th"):
+            title = titles.get(collection)
+            return export_words(collection, None if title is None else str(title))
+
+    return words_of
+
+
+__all__ = ["COLOURS", "FORMAT_NAMES", "LEGENDS", "VOCABULARIES", "app_words", "export_words"]
