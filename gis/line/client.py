@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import urllib3
 from linebot.v3.messaging import (
@@ -55,9 +56,10 @@ class LineError(Exception):
         self.retriable = status is None or status == 429 or status >= 500
 
 
-def text_messages(messages: Sequence[str | Message]) -> list[Message]:
+def text_messages(messages: Sequence[str | Message | Mapping[str, Any]]) -> list[Message]:
     """``messages`` as the SDK's models: each string a text message of at most
-    :data:`MAX_TEXT` characters.
+    :data:`MAX_TEXT` characters, each mapping a message object as the Messaging API writes it
+    (``Message.to_dict()``: what a job keeps in its JSON arguments).
 
     Raises:
         ValueError: no message, more than :data:`MAX_MESSAGES`, or an empty or too long text.
@@ -70,6 +72,8 @@ def text_messages(messages: Sequence[str | Message]) -> list[Message]:
             if not message or len(message) > MAX_TEXT:
                 raise ValueError(f"a text message holds 1 to {MAX_TEXT} characters")
             message = TextMessage(text=message)
+        elif isinstance(message, Mapping):
+            message = Message.from_dict(dict(message))
         models.append(message)
     return models
 
@@ -104,7 +108,7 @@ class LineClient:
     def push(
         self,
         user_id: str,
-        messages: Sequence[str | Message],
+        messages: Sequence[str | Message | Mapping[str, Any]],
         retry_key: uuid.UUID | str | None = None,
     ) -> None:
         """Send ``messages`` to the LINE user ``user_id``.

@@ -137,6 +137,8 @@ class Chat:
         may_report: whether the user may store another report now (the rate limit).
         link_account: links a staff member's LINE account by a one-time code: ``None`` when the
             text is no code, else whether it linked.
+        report_made: called with a report once it is stored, in its transaction (the
+            coordinators' notifications, written in the report's own commit).
     """
 
     session: Session
@@ -147,6 +149,7 @@ class Chat:
     receipt_url: Callable[[str], str]
     may_report: Callable[[str], bool] = lambda _user: True
     link_account: Callable[[Session, str, str], bool | None] | None = None
+    report_made: Callable[[Session, Incident], None] | None = None
 
 
 def answer(chat: Chat, incoming: Incoming) -> Answer:
@@ -257,6 +260,8 @@ def _store(chat: Chat, conversation: LineConversation, consent: bool) -> tuple[I
     incident, code = create_public_report(chat.session, data, chat.max_distance_m)
     incident.updates_consent = consent
     chat.session.flush()
+    if chat.report_made is not None:
+        chat.report_made(chat.session, incident)
     return incident, code
 
 

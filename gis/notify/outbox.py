@@ -19,6 +19,11 @@ Who is told:
 - a patrol plan: the accounts of the plan's district that lead its unit
   (``notify_setting.leads_unit``);
 - an overdue cooperation action item: the account that recorded its activity.
+
+E-mail and LINE rows due at once also defer the worker's :data:`DELIVER` job in the same
+transaction (:func:`deliver_soon`), so that they leave within seconds of the event's commit;
+the worker's minute (``notify.tick``) delivers the rest (digests, the end of quiet hours,
+retries).
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis.cooperation.agreements import overdue
 from gis.incidents.public import PUBLIC_STATE
+from gis.jobs import defer
 from gis.models import (
     ActionItem,
     Activity,
@@ -54,6 +61,8 @@ WAITING_AFTER = dt.timedelta(hours=48)
 WAITING_LOOKBACK = dt.timedelta(days=7)
 #: How far back the periodic catch-up looks for new reports not told of yet.
 RECENT = dt.timedelta(hours=1)
+#: The worker's task that delivers what is due (:mod:`gis.notify.tasks`).
+DELIVER = "notify.deliver"
 #: What a citizen's contact may be for updates: an e-mail address or a LINE user id.
 _LINE_CONTACT = re.compile(r"^(?:line:)?(U[0-9a-f]{32})$")
 
@@ -152,9 +161,32 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         insert(Notification)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["delivery_key"])
-        .returning(Notification.id)
+        .returning(Notification.id, Notification.status, Notification.next_attempt_at)
     )
-    return len(result.all())
+    written = result.all()
+    now = min(row["created_at"] for row in rows)
+    if any(status == DeliveryStatus.WAITING and due <= now for _id, status, due in written):
+        deliver_soon(session)
+    return len(written)
+
+
+_WAITING_JOB = text(
+    "SELECT EXISTS (SELECT 1 FROM procrastinate.procrastinate_jobs"
+    " WHERE queueing_lock = :lock AND status = 'todo')"
+)
+
+
+def deliver_soon(session: Session) -> None:
+    """Have the worker deliver what is due now, rather than at its next minute: one
+    :data:`DELIVER` job waits at a time (its ``queueing_lock``), deferred in the caller's
+    transaction (so only when the notifications are committed)."""
+    if session.execute(_WAITING_JOB, {"lock": DELIVER}).scalar_one():
+        return
+    try:
+        with session.begin_nested():  # another transaction may defer it first
+            defer(session, DELIVER, lock=DELIVER, queueing_lock=DELIVER)
+    except IntegrityError:
+        pass
 
 
 def coordinators_of(session: Session, district_id: int) -> list[User]:

@@ -1,7 +1,8 @@
-"""The worker's notification task (:mod:`gis.jobs`): every minute it writes the periodic
-notifications (new reports not told of yet, reports waiting over 48 hours, overdue cooperation
-action items) and delivers
-what is due, so that a notification goes out within a minute of its event.
+"""The worker's notification tasks (:mod:`gis.jobs`): every minute (:data:`TASK`) it writes the
+periodic notifications (new reports not told of yet, reports waiting over 48 hours, overdue
+cooperation action items) and delivers what is due; and an event's notifications due at once
+defer :data:`~gis.notify.outbox.DELIVER` in the event's transaction, which delivers them within
+seconds of the commit.
 
 The words of a message come from the web app's catalogues: the web app hands its composer to
 :func:`gis.notify.channels.use_composer` when it starts (the worker is started through it);
@@ -21,6 +22,7 @@ from gis.jobs import app, engine_of
 from gis.notify.channels import composer, senders_from_environment
 from gis.notify.delivery import deliver_due
 from gis.notify.outbox import (
+    DELIVER,
     notify_overdue_actions,
     notify_recent_reports,
     notify_waiting_reports,
@@ -54,6 +56,28 @@ def tick(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
             log.warning("notifications: no composer in this process; deliveries wait")
             return 0
         return len(deliver_due(session, senders_from_environment(), compose, limit=PER_TICK))
+
+
+def deliver(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
+    """Deliver what is due now (the job :func:`gis.notify.outbox.deliver_soon` defers when an
+    event's notifications are committed).
+
+    Returns:
+        How many messages were handled.
+    """
+    compose = composer()
+    if compose is None:
+        log.warning("notifications: no composer in this process; deliveries wait")
+        return 0
+    with Session(bind, join_transaction_mode="create_savepoint") as session:
+        return len(deliver_due(session, senders_from_environment(), compose, now, PER_TICK))
+
+
+@app.task(name=DELIVER, queue="notify", pass_context=True, lock=DELIVER)
+def deliver_job(context: JobContext) -> None:
+    handled = deliver(engine_of(context))
+    if handled:
+        log.info("notifications: %s messages handled", handled)
 
 
 @app.periodic(cron="* * * * *", periodic_id="tick")

@@ -1,5 +1,7 @@
 """The LINE official account's webhook (``POST /line/webhook``): citizens report by chat
-(:mod:`gis.linechat`), staff link their LINE account by a one-time code.
+(:mod:`gis.linechat`), staff link their LINE account by a one-time code. The webhook stores
+each event once and answers at once; the worker handles the events with the app's chat
+(:mod:`webapp.line.chat`, handed to :func:`gis.linechat.tasks.use_handler` here).
 
 The channel comes from the environment (:class:`gis.line.LineSettings`; tests give
 ``LINE_SETTINGS``). The webhook has no session and no CSRF token: its requests are LINE's,
@@ -36,10 +38,13 @@ from webapp.line import webhook  # noqa: E402
 def init_app(app: Flask) -> None:
     """Register the webhook, exempt from CSRF (its requests are signed by LINE instead); before
     :func:`webapp.limits.init_app`, which limits it."""
+    from gis.linechat.tasks import use_handler
     from webapp.extensions import csrf
+    from webapp.line.chat import app_handler
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.extensions[EXTENSION] = app.config.get("LINE_SETTINGS") or LineSettings.from_environment()
     app.register_blueprint(bp)
     csrf.exempt(webhook.receive)
+    use_handler(app_handler(app))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from gis import jobs
 from gis.linechat.conversation import TTL, forget_expired, start
-from gis.linechat.events import KEEP, first_delivery, forget_events
+from gis.linechat.events import HANDLE, KEEP, first_delivery, forget_events
+from gis.linechat.tasks import forget_jobs
 from gis.models import LineConversation, LineWebhookEvent
 
 NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)
@@ -48,3 +49,31 @@ def test_the_worker_runs_the_clean_up_each_hour():
     jobs.app.perform_import_paths()
     periodic = {t.task.name: t.cron for t in jobs.app.periodic_registry.periodic_tasks.values()}
     assert periodic["linechat.forget"] == "17 * * * *"
+
+
+def _chat_job(session, status: str, age: dt.timedelta) -> int:
+    job_id = jobs.defer(session, HANDLE, queue="linechat", lock="line:test", text="words")
+    session.execute(
+        text("UPDATE procrastinate.procrastinate_jobs SET status = :s WHERE id = :id"),
+        {"s": status, "id": job_id},
+    )
+    session.execute(
+        text("UPDATE procrastinate.procrastinate_events SET at = :at WHERE job_id = :id"),
+        {"id": job_id, "at": NOW - age},
+    )
+    return job_id
+
+
+def test_finished_chat_jobs_are_forgotten_with_the_words_they_hold(session):
+    done = _chat_job(session, "succeeded", dt.timedelta(minutes=5))
+    failed_old = _chat_job(session, "failed", KEEP + dt.timedelta(hours=1))
+    failed_new = _chat_job(session, "failed", dt.timedelta(hours=1))
+    waiting = _chat_job(session, "todo", dt.timedelta(minutes=1))
+    assert forget_jobs(session, NOW) >= 2
+    left = set(
+        session.scalars(
+            text("SELECT id FROM procrastinate.procrastinate_jobs WHERE id = ANY(:ids)"),
+            {"ids": [done, failed_old, failed_new, waiting]},
+        )
+    )
+    assert left == {failed_new, waiting}

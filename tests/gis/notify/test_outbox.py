@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gis.models import Notification, NotifyPreference
 from gis.notify.outbox import (
+    DELIVER,
     citizen_address,
     notify_new_report,
     notify_patrol_plan,
@@ -271,3 +272,33 @@ def test_the_catch_up_tells_of_recent_reports_once(session):
     assert [r.user_id for r in got] == [coord.id]
     assert len(rows(session, user_id=coord.id)) == before + 1
     assert notify_recent_reports(session, now) == 0
+
+
+def deliver_jobs(session) -> list[str]:
+    return list(
+        session.scalars(
+            text(
+                "SELECT status::text FROM procrastinate.procrastinate_jobs"
+                " WHERE task_name = :task ORDER BY id"
+            ),
+            {"task": DELIVER},
+        )
+    )
+
+
+def test_notifications_due_at_once_have_the_worker_deliver_them_soon_one_job_waiting(session):
+    coordinator(session, "coord-soon", email="soon@example.org")
+    before = deliver_jobs(session).count("todo")
+    first = make_incident(session, district_name="Aranyaprathet")
+    second = make_incident(session, district_name="Aranyaprathet")
+    notify_new_report(session, first, NOW)
+    notify_new_report(session, second, NOW)
+    # in the events' transaction; one job waits however many events (its queueing lock)
+    assert deliver_jobs(session).count("todo") == 1 >= before
+
+
+def test_held_notifications_leave_the_delivery_to_the_worker_minute(session):
+    coordinator(session, "coord-digest", email="digest@example.org", digest_minutes=30)
+    before = deliver_jobs(session)
+    notify_new_report(session, make_incident(session, district_name="Aranyaprathet"), NOW)
+    assert deliver_jobs(session) == before  # due at the digest's end: the tick sends it
