@@ -305,12 +305,14 @@ class ReferenceFeature(StrEnum):
 
 
 class ChangeAction(StrEnum):
-    """What a change to a reference feature does."""
+    """What a change to a reference feature does (``imported``: the first version of a feature,
+    its state as imported, written before its first change)."""
 
     CREATE = "create"
     UPDATE = "update"
     RETIRE = "retire"
     RESTORE = "restore"
+    IMPORTED = "imported"
 
 
 class ChangeStatus(StrEnum):

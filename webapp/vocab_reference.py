@@ -47,6 +47,7 @@ REFERENCE_LABELS: Mapping[type[enum.Enum], Mapping[enum.Enum, LazyString]] = {
         ChangeAction.UPDATE: lazy_gettext("Change"),
         ChangeAction.RETIRE: lazy_gettext("Retired"),
         ChangeAction.RESTORE: lazy_gettext("Earlier version restored"),
+        ChangeAction.IMPORTED: lazy_gettext("As imported"),
     },
     ChangeStatus: {
         ChangeStatus.PROPOSED: lazy_gettext("Waiting for review"),

@@ -71,6 +71,7 @@ from gis.hotspots.params import RunParams, parse_run_params
 from gis.jobs import defer
 from gis.models import District, HotspotRun, User
 from gis.reference.corridor import ensure_corridor
+from gis.reference.derived import current_reference_version
 from gis.reference.districts import find_district
 from gis.text import N_
 from gis.types import Role, RunStatus
@@ -169,6 +170,8 @@ def compute_run(session: Session, run: HotspotRun, progress: Progress) -> None:
     from gis.hotspots import cube, gistar
 
     params = RunParams.from_json(run.params)
+    # the checkpoints, crossings and corridor the run measures against
+    run.reference_version = current_reference_version(session)
     if params.corridor_only:
         ensure_corridor(session)
     progress(0.05)

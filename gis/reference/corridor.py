@@ -7,7 +7,9 @@ around
 - the land border segments that are not flagged ``demarcated``: while no segment is flagged,
   that is all of them; administrators flag segments ``unmarked`` or ``demarcated``
   (:func:`set_demarcation`, audited in ``border_segment_event``);
-- the natural crossing paths (``natural_crossing``).
+- the stretches of border segments that districts flagged and are not ``demarcated``
+  (``border_stretch``, reference editing: an unmarked stretch of a demarcated segment);
+- the natural crossing paths (``natural_crossing``) that are not retired.
 
 It is a derived table, rebuilt by :func:`refresh_corridor`:
 
@@ -65,7 +67,11 @@ _DIGEST = text(
                     ',' ORDER BY id) FROM border_segment), '')
         || '|' ||
         coalesce((SELECT string_agg(id || ':' || md5(ST_AsBinary(geom)), ',' ORDER BY id)
-                  FROM natural_crossing), '')
+                  FROM natural_crossing WHERE retired_at IS NULL), '')
+        || '|' ||
+        coalesce((SELECT string_agg(
+                    id || ':' || demarcation || ':' || md5(ST_AsBinary(geom)), ',' ORDER BY id)
+                  FROM border_stretch WHERE retired_at IS NULL), '')
     )
     """
 )
@@ -77,7 +83,11 @@ _BUILD = text(
         FROM border_segment
         WHERE kind = 'mekong_river' OR demarcation <> 'demarcated'
         UNION ALL
-        SELECT geom_m, 0, 1 FROM natural_crossing
+        SELECT ST_Transform(geom, :metric), 1, 0
+        FROM border_stretch
+        WHERE retired_at IS NULL AND demarcation <> 'demarcated'
+        UNION ALL
+        SELECT geom_m, 0, 1 FROM natural_crossing WHERE retired_at IS NULL
     )
     INSERT INTO watch_corridor (width_m, n_segments, n_crossings, source_digest, geom)
     SELECT :width, coalesce(sum(segment), 0), coalesce(sum(crossing), 0), :digest,

@@ -59,9 +59,11 @@ def _nearest(
     geom_m: ColumnExpressionArgument[Any],
 ) -> Any:
     """Lateral subquery with ``id`` and ``distance_m`` of the ``model`` row nearest to ``geom_m``
-    (KNN on the GiST index of its metric copy)."""
+    (KNN on the GiST index of its metric copy); retired rows (reference editing) are not
+    candidates."""
     return (
         select(model.id.label("id"), func.ST_Distance(model.geom_m, geom_m).label("distance_m"))
+        .where(model.retired_at.is_(None))
         .order_by(model.geom_m.op("<->")(geom_m))
         .limit(1)
         .lateral(name)
