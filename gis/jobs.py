@@ -40,9 +40,10 @@ from typing import Any
 
 import orjson
 import procrastinate
+import psycopg2
 from procrastinate import JobContext
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy import Connection, Engine, exc, make_url, text
 from sqlalchemy.orm import Session
 
 from gis.db import normalise_url
@@ -65,6 +66,22 @@ TASK_MODULES: tuple[str, ...] = (
 STALLED_AFTER_S = 30.0
 #: Times a job whose worker died is taken up again before it is marked failed.
 STALLED_RETRIES = 1
+#: The retries of a job that lost its database (a failover, a restart: the connection closed
+#: under it): taken up again 10 s later, up to 5 times, by whichever worker runs then. A task
+#: that takes it (``retry=RETRY_ON_DISCONNECT``) must do nothing twice: it finds its own row
+#: where it left it (``running``: computed again; ``done`` or ``failed``: left as it is). Without
+#: it, procrastinate records the job failed on the new primary while the task's row, which it
+#: could not write, stays ``running`` for ever.
+RETRY_ON_DISCONNECT = procrastinate.RetryStrategy(
+    max_attempts=5,
+    wait=10,
+    retry_exceptions=(
+        exc.OperationalError,
+        exc.InterfaceError,
+        psycopg2.OperationalError,
+        psycopg2.InterfaceError,
+    ),
+)
 #: Key of the worker's SQLAlchemy engine in a job's ``additional_context``.
 ENGINE_KEY = "engine"
 #: Key of the worker's settings (the app's configuration) in a job's ``additional_context``.

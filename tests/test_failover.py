@@ -4,7 +4,11 @@ under ``var/ha/``), the app under gunicorn connected to both nodes with
 ``target_session_attrs=read-write``, a few clients posting reports, and the primary lost once
 (SIGKILL of its pg_autoctl and postmaster, its data directory made unavailable): the secondary
 takes over, the app reconnects by itself, answers 503 with ``Retry-After`` meanwhile and never
-500, and no acknowledged report is lost or stored twice. About two minutes.
+500, and no acknowledged report is lost or stored twice. The worker (``borderwatch worker``,
+started again when it stops, as ``make run`` does) has hotspot runs queued just before the
+kill, some for a moment after it: each is done exactly once after the failover (its job
+succeeded, its clusters stored once), a run cut off by the kill taken up again. About two and a
+half minutes.
 
 Runs where pg_auto_failover is installed (``scripts/system-deps.sh`` installs it, so it runs
 under ``make test`` and on CI).
@@ -59,3 +63,9 @@ def test_losing_the_primary_under_load_loses_nothing_acknowledged():
     assert result["answers_503_without_retry_after"] == 0
     assert result["during_outages"].get("503 with Retry-After", 0) > 0, out
     assert result["kill_to_first_write_worst_s"] < 60
+    runs = result["hotspot_runs"]
+    assert runs["queued"] == 4, out
+    assert runs["done_once"] == 4, out
+    assert runs["not_done"] == 0 and runs["done_more_than_once"] == 0, out
+    assert runs["clusters_stored"] > 0, out  # there was something to store twice
+    assert result["worker_starts"] >= 2, out  # it stopped with its database and came back

@@ -19,10 +19,18 @@ For ``--seconds`` (``SOAK_HA_SECONDS``, default 600), on 127.0.0.1 only:
   that the next kill finds a standby. ``--planned`` instead switches over with ``pg_autoctl
   perform failover``.
 
+* **the worker** (``borderwatch worker``, procrastinate) on the same multi-host URL, started
+  again 5 s after it stops, as ``make run`` and docker compose's restart policy do; just before
+  each loss, hotspot runs are queued (committed, so on both nodes): some for at once, some for
+  a moment after the kill. Each must end ``done`` exactly once: its job ``succeeded``, its
+  clusters stored once (``hotspot`` rows equal to the run's ``n_clusters``). ``--no-worker``
+  leaves the worker out.
+
 The verdict: acknowledged keys missing (must be 0), keys stored more than once (0), reports
-never acknowledged (0), answers 500 (0), 503 without ``Retry-After`` (0); for each loss the time
-from the kill to the first acknowledged write sent after it, the median and the worst. Written
-to ``docs/reliability.md`` and ``bench/soak.json`` (as ``failover``).
+never acknowledged (0), answers 500 (0), 503 without ``Retry-After`` (0), hotspot runs queued
+before a loss not done (0) or done more than once (0); for each loss the time from the kill to
+the first acknowledged write sent after it, the median and the worst. Written to
+``docs/reliability.md`` and ``bench/soak.json`` (as ``failover``).
 
 Run from the repository root: ``.venv/bin/python bench/reliability/failover.py``.
 """
@@ -73,6 +81,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from gis.accounts import users as accounts  # noqa: E402
 from gis.db import make_engine  # noqa: E402
+from gis.hotspots.runs import TASK as RUN_TASK  # noqa: E402
+from gis.hotspots.runs import start_run  # noqa: E402
+from gis.jobs import defer  # noqa: E402
 from gis.ops import migrate  # noqa: E402
 from gis.types import Role  # noqa: E402
 from seeds.reference import seed as seed_reference  # noqa: E402
@@ -80,6 +91,25 @@ from seeds.reference import seed as seed_reference  # noqa: E402
 SCRIPT = ROOT / "scripts" / "hacluster.sh"
 VAR = ROOT / "var" / "ha"
 NAME = "failover"
+BORDERWATCH = Path(sys.executable).with_name("borderwatch")
+#: Seconds before the worker is started again after it stopped (as ``make run`` does).
+WORKER_RESTART_S = 5.0
+#: The hotspot runs queued before each loss: for at once, and for this long after it.
+RUNS_AT_ONCE, RUNS_LATER, LATER_S = 2, 2, 3.0
+#: What the runs cluster: the officer's district, every incident the clients reported (a wide
+#: radius, so that there are clusters to store, once each).
+RUN_PARAMS = {
+    "districts": ["TH2706"],
+    "statuses": ["new"],
+    "corridor_only": False,
+    "eps_m": 5000,
+    "min_points": 3,
+}
+#: Job states after which nothing more happens to a job.
+FINISHED = ("succeeded", "failed", "cancelled", "aborted")
+#: Seconds to wait after the clients for the queued runs (a job whose worker died while it ran
+#: is taken up again once its heartbeat is 30 s old, by the check each minute).
+JOBS_GRACE_S = 150.0
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -157,6 +187,134 @@ def prepare(url: str) -> tuple[str, list[tuple[float, float]]]:
     return password, points
 
 
+# --------------------------------------------------------------------------- the worker
+
+
+class Worker(threading.Thread):
+    """``borderwatch worker`` on the cluster, started again :data:`WORKER_RESTART_S` after it
+    stops (it exits when it loses its database), until :meth:`finish`."""
+
+    def __init__(self, env: dict[str, str], logfile: Path) -> None:
+        super().__init__(daemon=True)
+        self.env, self.logfile = env, logfile
+        self.stopping = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.exits: list[int] = []
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            with self.logfile.open("ab") as out:
+                self.proc = subprocess.Popen(
+                    [str(BORDERWATCH), "worker", "--poll", "1"],
+                    env={**os.environ, **self.env},
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            self.starts += 1
+            while self.proc.poll() is None and not self.stopping.is_set():
+                time.sleep(0.2)
+            if self.proc.poll() is None:
+                break
+            self.exits.append(int(self.proc.returncode))
+            code = self.proc.returncode
+            log(f"the worker stopped (status {code}); started again in {WORKER_RESTART_S:g} s")
+            self.stopping.wait(WORKER_RESTART_S)
+
+    def finish(self) -> None:
+        self.stopping.set()
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.join(10)
+
+
+def queue_runs(url: str) -> list[int]:
+    """Hotspot runs queued and committed now: :data:`RUNS_AT_ONCE` for the worker at once and
+    :data:`RUNS_LATER` for :data:`LATER_S` from now (after the kill that follows)."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            ids = [start_run(session, RUN_PARAMS, None).id for _ in range(RUNS_AT_ONCE)]
+            later = [start_run(session, RUN_PARAMS, None, enqueue=False) for _ in range(RUNS_LATER)]
+            when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=LATER_S)
+            for run in later:
+                defer(
+                    session, RUN_TASK, lock=f"hotspot_run:{run.id}", schedule_at=when, run_id=run.id
+                )
+            session.commit()
+            return ids + [run.id for run in later]
+    finally:
+        engine.dispose()
+
+
+_RUNS = text(
+    """
+    SELECT r.id, r.status, r.n_clusters,
+           (SELECT count(*) FROM hotspot h WHERE h.run_id = r.id) AS stored,
+           j.status::text AS job, j.attempts,
+           (SELECT count(*) FROM procrastinate.procrastinate_events e
+             WHERE e.job_id = j.id AND e.type = 'started') AS starts
+      FROM hotspot_run r
+      LEFT JOIN procrastinate.procrastinate_jobs j
+        ON j.task_name = :task AND (j.args->>'run_id')::int = r.id
+     WHERE r.id = ANY(:ids)
+    """
+)
+
+
+def runs_state(url: str, ids: list[int]) -> list[dict[str, Any]]:
+    """Each queued run: its status, clusters stored against ``n_clusters``, its job's status
+    and how many times a worker started it."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(_RUNS, {"ids": ids, "task": RUN_TASK}).mappings().all()
+    finally:
+        engine.dispose()
+    return [dict(r) for r in rows]
+
+
+def wait_for_runs(url: str, ids: list[int], seconds: float) -> list[dict[str, Any]]:
+    """The runs' state once every run's job has finished, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            state = runs_state(url, ids)
+        except Exception as exc:  # the cluster between two primaries
+            log(f"runs not readable yet: {type(exc).__name__}")
+            state = []
+        if len(state) == len(ids) and all(r["job"] in FINISHED for r in state):
+            return state
+        if time.monotonic() > deadline:
+            return state or runs_state(url, ids)
+        time.sleep(1)
+
+
+def runs_verdict(state: list[dict[str, Any]], queued: int) -> dict[str, Any]:
+    done_once = [
+        r for r in state
+        if r["status"] == "done" and r["job"] == "succeeded" and r["stored"] == r["n_clusters"]
+    ]  # fmt: skip
+    twice = [r for r in state if r["n_clusters"] is not None and r["stored"] != r["n_clusters"]]
+    return {
+        "queued": queued,
+        "done_once": len(done_once),
+        "not_done": queued - len(done_once) - len(twice),
+        "done_more_than_once": len(twice),
+        "taken_up_again": sum(1 for r in state if (r["starts"] or 0) > 1),
+        "clusters_stored": sum(int(r["stored"]) for r in state),
+    }
+
+
 # --------------------------------------------------------------------------- chaos
 
 
@@ -166,8 +324,10 @@ def chaos(
     kill_every: float,
     planned: bool,
     events: list[Event],
+    runs: list[int] | None = None,
 ) -> None:
-    """Lose the primary every ``kill_every`` s and build the lost node again."""
+    """Lose the primary every ``kill_every`` s and build the lost node again; with ``runs``,
+    queue hotspot runs just before each loss (their ids added to it)."""
     start = time.monotonic()
     next_kill = start + kill_every
     while time.monotonic() - start < seconds:
@@ -176,6 +336,8 @@ def chaos(
             continue
         next_kill += kill_every
         victim = cluster.run("primary")
+        if runs is not None:
+            runs.extend(queue_runs(cluster.settings()["DATABASE_URL"]))
         if planned:
             event = Event(time.monotonic(), f"planned failover away from {victim}")
             events.append(event)
@@ -205,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--planned", action="store_true", help="pg_autoctl perform failover")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the cluster's folder")
+    parser.add_argument("--no-worker", action="store_true", help="no worker, no hotspot runs")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.clients < 1 or args.kill_every <= 0:
         parser.error("--seconds, --clients and --kill-every must be positive")
@@ -212,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     cluster = HaCluster(base, free_ports())
     drops = base / "dropped.log"
     app: Gunicorn | None = None
+    worker: Worker | None = None
+    runs: list[int] | None = None if args.no_worker else []
+    state: list[dict[str, Any]] = []
     events: list[Event] = []
     clients: list[Client] = []
     log(f"{NAME}: replicated cluster in {base} on 127.0.0.1:{cluster.port}-{cluster.port + 2}")
@@ -231,6 +397,10 @@ def main(argv: list[str] | None = None) -> int:
             "BORDERWATCH_RATELIMIT_KEY_PREFIX": f"soak-ha-{secrets.token_hex(4)}",
         }
         app = start_gunicorn(env, base / "gunicorn.log")
+        if runs is not None:
+            worker_env = {k: v for k, v in env.items() if not k.startswith("SOAK_")}
+            worker = Worker(worker_env, base / "worker.log")
+            worker.start()
         headers = sign_in(app.port, password)
         stop = threading.Event()
         deadline = [float("inf")]
@@ -241,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         for client in clients:
             client.start()
-        chaos(cluster, args.seconds, args.kill_every, args.planned, events)
+        chaos(cluster, args.seconds, args.kill_every, args.planned, events, runs)
         while time.monotonic() - started < args.seconds:
             time.sleep(0.2)
         stop.set()
@@ -253,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("a client did not finish within the grace period")
         app.stop()
         app = None
+        if worker is not None and runs is not None:
+            state = wait_for_runs(url, runs, JOBS_GRACE_S)
+            worker.finish()
         answers = [a for c in clients for a in c.log.answers]
         acknowledged = {k: s for c in clients for k, s in c.log.acknowledged.items()}
         unacknowledged = [k for c in clients for k in c.log.unacknowledged]
@@ -261,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if app is not None:
             app.stop()
+        if worker is not None:
+            worker.finish()
         cluster.stop()
 
     outages(events, answers)
@@ -300,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         "failovers": len(events),
         "kill_to_first_write_median_s": round(statistics.median(switch), 2) if switch else None,
         "kill_to_first_write_worst_s": round(max(switch), 2) if switch else None,
+        "hotspot_runs": None if runs is None else runs_verdict(state, len(runs)),
+        "worker_starts": None if worker is None else worker.starts,
+        "worker_exits": None if worker is None else worker.exits,
         "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
         "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "command": command_line(args),
@@ -318,7 +496,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def verdict(result: dict[str, Any]) -> list[tuple[str, bool]]:
-    return [
+    runs = result.get("hotspot_runs")
+    worker = (
+        []
+        if runs is None
+        else [
+            (
+                f"hotspot runs queued before the losses: {runs['queued']}, done once: "
+                f"{runs['done_once']} ({runs['clusters_stored']} clusters stored; taken up "
+                f"again after losing the database: {runs['taken_up_again']}; the worker "
+                f"started {result['worker_starts']} times)",
+                runs["queued"] > 0 and runs["done_once"] == runs["queued"],
+            ),
+            (f"hotspot runs not done: {runs['not_done']}", runs["not_done"] == 0),
+            (
+                f"hotspot runs done more than once: {runs['done_more_than_once']}",
+                runs["done_more_than_once"] == 0,
+            ),
+        ]
+    )
+    checks = [
         (
             f"{result['reports_acknowledged']} reports acknowledged",
             result["reports_acknowledged"] > 0,
@@ -349,6 +546,8 @@ def verdict(result: dict[str, Any]) -> list[tuple[str, bool]]:
             result["answers_503_without_retry_after"] == 0,
         ),
     ]
+    checks.extend(worker)
+    return checks
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -359,6 +558,8 @@ def command_line(args: argparse.Namespace) -> str:
         parts.append(f"--kill-every {args.kill_every:g}")
     if args.planned:
         parts.append("--planned")
+    if args.no_worker:
+        parts.append("--no-worker")
     return " ".join(parts)
 
 
@@ -369,6 +570,18 @@ def write(result: dict[str, Any], checks: list[tuple[str, bool]]) -> None:
     entries = [e for e in entries if e.get("name") != result["name"]] + [result]
     RESULT.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     merge_doc(result["name"], document(result, checks))
+
+
+def worker_text(result: dict[str, Any]) -> str:
+    if result.get("hotspot_runs") is None:
+        return ""
+    return f"""
+The worker (`borderwatch worker`, procrastinate) ran on the same multi-host URL, started again
+{WORKER_RESTART_S:g} s after it stopped, as `make run` does; just before each loss
+{RUNS_AT_ONCE} hotspot runs were queued for at once and {RUNS_LATER} for {LATER_S:g} s later
+(after the kill). The worker stopped {len(result["worker_exits"])} times (exit statuses
+{", ".join(str(c) for c in result["worker_exits"]) or "none"}) and was started
+{result["worker_starts"]} times in all."""
 
 
 def document(result: dict[str, Any], checks: list[tuple[str, bool]]) -> str:
@@ -389,7 +602,7 @@ synchronous secondary, `scripts/hacluster.sh`), the app's `DATABASE_URL` naming 
 `target_session_attrs=read-write`, commits acknowledged with `synchronous_commit =
 {result["synchronous_commit"]}`; every {result["kill_every_s"]:g} s the primary's pg_autoctl
 and postmaster killed with SIGKILL and its data directory made unavailable, then the lost node
-built again as the new secondary; 1 % of committed answers dropped.
+built again as the new secondary; 1 % of committed answers dropped.{worker_text(result)}
 
 {verdicts}
 

@@ -11,16 +11,25 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gis.export.jobs import TASK, ExportSettings, expire_exports, write_export_file
-from gis.jobs import app, engine_of, replica_engine_of, settings_of, when_given_up
+from gis.jobs import (
+    RETRY_ON_DISCONNECT,
+    app,
+    engine_of,
+    replica_engine_of,
+    settings_of,
+    when_given_up,
+)
 from gis.models import ExportFile
 
 log = logging.getLogger(__name__)
 
 
-@app.task(name=TASK, queue="exports", pass_context=True)
+@app.task(name=TASK, queue="exports", pass_context=True, retry=RETRY_ON_DISCONNECT)
 def write_job(context: JobContext, export_id: int) -> None:
     """Write export job ``export_id``'s file (:func:`gis.export.jobs.write_export_file`), its
-    features read on the replica when the worker has one (``DATABASE_REPLICA_URL``)."""
+    features read on the replica when the worker has one (``DATABASE_REPLICA_URL``). A job that
+    lost its database (a failover) is taken up again (:data:`gis.jobs.RETRY_ON_DISCONNECT`) and
+    writes the file again from the start, its row still ``running``."""
     settings = ExportSettings.from_config(settings_of(context))
     sessions = sessionmaker(engine_of(context), expire_on_commit=False)
     replica = replica_engine_of(context)

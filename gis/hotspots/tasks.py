@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis.hotspots.runs import TASK, execute_run
-from gis.jobs import app, engine_of, when_given_up
+from gis.jobs import RETRY_ON_DISCONNECT, app, engine_of, when_given_up
 from gis.models import HotspotRun
 from gis.types import RunStatus
 
@@ -21,14 +21,16 @@ log = logging.getLogger(__name__)
 GIVEN_UP_ERROR = "the worker stopped twice while computing this run"
 
 
-@app.task(name=TASK, queue="hotspots", pass_context=True)
+@app.task(name=TASK, queue="hotspots", pass_context=True, retry=RETRY_ON_DISCONNECT)
 def execute_run_job(context: JobContext, run_id: int) -> None:
     """Execute run ``run_id`` (progress committed as it goes, the result in one transaction).
 
     A run no longer waiting (executed by the command line, or deleted) is left as it is. A run
     still ``running`` is one whose worker died: it is computed again from the start (its
     partial result was never committed). A failed computation is recorded on the run and fails
-    the job (no retry: the same data fails the same way).
+    the job (no retry: the same data fails the same way). A computation that lost its database
+    (a failover) could not record anything: its job is taken up again
+    (:data:`gis.jobs.RETRY_ON_DISCONNECT`) and finds the run ``running``.
     """
     engine = engine_of(context)
     with Session(engine) as session:
