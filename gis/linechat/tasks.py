@@ -18,12 +18,17 @@ events are handled, and their answers pushed, in the order the events arrived.
 Each hour (:data:`TASK`) the webhook event ids older than :data:`gis.linechat.events.KEEP`,
 the expired conversations and the finished jobs of the chat (their arguments hold what users
 wrote) are deleted.
+
+The arguments of these jobs (a user's id, words and place) never reach the logs: procrastinate
+logs each job with its arguments, so :class:`PrivateArguments` rewrites its records of the
+chat's jobs (the arguments left out, an error by its type only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,6 +64,54 @@ PUSH_RETRY = procrastinate.RetryStrategy(
 )
 #: The namespace of the retry keys of the chat's answers.
 RETRY_NAMESPACE = uuid.UUID("0b9f5f0e-4d7c-4c61-a3a8-2f8f3f0c6e21")
+
+
+#: The chat's jobs, whose arguments are the users' own.
+PRIVATE_TASKS = (HANDLE, PUSH)
+#: procrastinate's loggers that write a job's arguments.
+PROCRASTINATE_LOGGERS = (
+    "procrastinate.worker",
+    "procrastinate.jobs",
+    "procrastinate.manager",
+    "procrastinate.job_context",
+)
+_NAMES = "|".join(re.escape(t) for t in PRIVATE_TASKS)
+_CALL = re.compile(rf"((?:{_NAMES})\[\d*\])\(.*\)", re.S)
+
+
+class PrivateArguments(logging.Filter):
+    """Leaves the arguments of the chat's jobs out of procrastinate's log records: the call
+    string (``linechat.push[12](user_id=..., messages=...)``) becomes ``linechat.push[12](…)``,
+    the job's ``task_kwargs`` in the record's extra are dropped, and an exception is named by
+    its type only (its text may hold a user's words)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        private = _CALL.search(message) is not None
+        for value in record.__dict__.values():
+            if isinstance(value, dict) and value.get("task_name") in PRIVATE_TASKS:
+                private = True
+                value["task_kwargs"] = {}
+                if "call_string" in value:
+                    value["call_string"] = _CALL.sub(r"\1(…)", str(value["call_string"]))
+        if private:
+            message = _CALL.sub(r"\1(…)", message)
+            if record.exc_info and record.exc_info[1] is not None:
+                message += f" ({type(record.exc_info[1]).__name__})"
+            record.msg, record.args = message, ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def hide_private_arguments() -> None:
+    """Put :class:`PrivateArguments` on procrastinate's loggers (once)."""
+    for name in PROCRASTINATE_LOGGERS:
+        found = logging.getLogger(name)
+        if not any(isinstance(f, PrivateArguments) for f in found.filters):
+            found.addFilter(PrivateArguments())
+
+
+hide_private_arguments()
 
 
 @dataclass(frozen=True)

@@ -261,11 +261,13 @@ def deliver_due(
     compose: Composer,
     now: dt.datetime | None = None,
     limit: int = 100,
+    lease: dt.timedelta = LEASE,
 ) -> list[Delivered]:
-    """Deliver what is due, up to ``limit`` messages (the worker's task)."""
+    """Deliver what is due, up to ``limit`` messages (the worker's task), each claim held for
+    ``lease``."""
     done: list[Delivered] = []
     while len(done) < limit:
-        result = deliver_next(session, senders, compose, now)
+        result = deliver_next(session, senders, compose, now, lease)
         if result is None:
             break
         done.append(result)

@@ -18,9 +18,9 @@ from procrastinate import JobContext
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from gis.jobs import app, engine_of
+from gis.jobs import app, engine_of, settings_of
 from gis.notify.channels import composer, senders_from_environment
-from gis.notify.delivery import deliver_due
+from gis.notify.delivery import LEASE, deliver_due
 from gis.notify.outbox import (
     DELIVER,
     notify_overdue_actions,
@@ -33,14 +33,27 @@ log = logging.getLogger(__name__)
 TASK = "notify.tick"
 #: Most messages one tick sends (the rest wait for the next minute).
 PER_TICK = 500
+#: The worker's setting (``BORDERWATCH_NOTIFY_LEASE_SECONDS``) of how long a claimed delivery
+#: belongs to its worker (default :data:`gis.notify.delivery.LEASE`): a worker that died with
+#: a claim leaves it to the others after this long. Longer than a send can take.
+LEASE_SETTING = "NOTIFY_LEASE_SECONDS"
 
 
-def tick(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
+def lease_of(context: JobContext) -> dt.timedelta:
+    """The lease of the worker's claims (:data:`LEASE_SETTING`)."""
+    seconds = settings_of(context).get(LEASE_SETTING)
+    return dt.timedelta(seconds=float(seconds)) if seconds else LEASE
+
+
+def tick(
+    bind: Engine | Connection, now: dt.datetime | None = None, lease: dt.timedelta = LEASE
+) -> int:
     """One minute's work: the periodic notifications, then the due deliveries.
 
     Args:
         bind: the worker's engine (or a connection whose transaction the work joins).
         now: the time (default: now).
+        lease: how long a claim holds.
 
     Returns:
         How many messages were handled (sent, put back or failed).
@@ -55,10 +68,13 @@ def tick(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
         if compose is None:
             log.warning("notifications: no composer in this process; deliveries wait")
             return 0
-        return len(deliver_due(session, senders_from_environment(), compose, limit=PER_TICK))
+        senders = senders_from_environment()
+        return len(deliver_due(session, senders, compose, limit=PER_TICK, lease=lease))
 
 
-def deliver(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
+def deliver(
+    bind: Engine | Connection, now: dt.datetime | None = None, lease: dt.timedelta = LEASE
+) -> int:
     """Deliver what is due now (the job :func:`gis.notify.outbox.deliver_soon` defers when an
     event's notifications are committed).
 
@@ -70,12 +86,13 @@ def deliver(bind: Engine | Connection, now: dt.datetime | None = None) -> int:
         log.warning("notifications: no composer in this process; deliveries wait")
         return 0
     with Session(bind, join_transaction_mode="create_savepoint") as session:
-        return len(deliver_due(session, senders_from_environment(), compose, now, PER_TICK))
+        senders = senders_from_environment()
+        return len(deliver_due(session, senders, compose, now, PER_TICK, lease))
 
 
 @app.task(name=DELIVER, queue="notify", pass_context=True, lock=DELIVER)
 def deliver_job(context: JobContext) -> None:
-    handled = deliver(engine_of(context))
+    handled = deliver(engine_of(context), lease=lease_of(context))
     if handled:
         log.info("notifications: %s messages handled", handled)
 
@@ -83,6 +100,6 @@ def deliver_job(context: JobContext) -> None:
 @app.periodic(cron="* * * * *", periodic_id="tick")
 @app.task(name=TASK, queue="notify", pass_context=True, lock=TASK)
 def tick_job(context: JobContext, timestamp: int) -> None:
-    handled = tick(engine_of(context))
+    handled = tick(engine_of(context), lease=lease_of(context))
     if handled:
         log.info("notifications: %s messages handled", handled)

@@ -4,13 +4,14 @@ rest stays; the worker knows the periodic task."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 from sqlalchemy import select, text, update
 
 from gis import jobs
 from gis.linechat.conversation import TTL, forget_expired, start
-from gis.linechat.events import HANDLE, KEEP, first_delivery, forget_events
+from gis.linechat.events import HANDLE, KEEP, PUSH, first_delivery, forget_events
 from gis.linechat.tasks import forget_jobs
 from gis.models import LineConversation, LineWebhookEvent
 
@@ -77,3 +78,26 @@ def test_finished_chat_jobs_are_forgotten_with_the_words_they_hold(session):
         )
     )
     assert left == {failed_new, waiting}
+
+
+def test_procrastinate_never_logs_what_a_line_user_sent(caplog):
+    worker = logging.getLogger("procrastinate.worker")
+    job = {"task_name": PUSH, "task_kwargs": {"user_id": "U" + "9" * 32}, "call_string": "x"}
+    with caplog.at_level(logging.INFO, logger="procrastinate.worker"):
+        worker.info(
+            f"Starting job {PUSH}[12](user_id='U{'9' * 32}', messages=[{{'text': 'ลักลอบ'}}])",
+            extra={"job": job},
+        )
+        try:
+            raise ValueError("ลักลอบ U" + "9" * 32)
+        except ValueError:
+            worker.exception(f"Job {HANDLE}[13](text='ลักลอบ') ended with status: Error")
+        worker.info("Starting job notify.tick[14](timestamp=1)")
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged == [
+        f"Starting job {PUSH}[12](…)",
+        f"Job {HANDLE}[13](…) ended with status: Error (ValueError)",
+        "Starting job notify.tick[14](timestamp=1)",  # other jobs as they are
+    ]
+    assert caplog.records[0].job["task_kwargs"] == {}
+    assert "ลักลอบ" not in caplog.text and "9" * 32 not in caplog.text
