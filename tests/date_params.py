@@ -680,6 +680,9 @@ NO_DATES = frozenset(
         ("/help", "GET"),
         ("/help/<name>", "GET"),
         ("/help/screenshots/<name>.png", "GET"),
+        # the reference editor's and reviewers' pages (the scripts read the API)
+        ("/reference/edit", "GET"),
+        ("/reference/review", "GET"),
         ("/i18n/<lang>.js", "GET"),
         ("/language", "POST"),
         ("/my-reports", "GET"),

@@ -75,6 +75,18 @@ ITEMS = (
         ),
         "cooperation",
     ),
+    Item(
+        "reference.edit_page",
+        _l("Map editor"),
+        frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
+        "reference",
+    ),
+    Item(
+        "reference.review_page",
+        _l("Map review"),
+        frozenset({Role.ADMINISTRATOR}),
+        "reference",
+    ),
     Item("export.export_page", _l("Export"), ALL, "export"),
     Item("export.exports_page", _l("Export jobs"), ALL, "exports"),
     Item("admin.users", _l("Accounts"), frozenset({Role.ADMINISTRATOR}), "admin"),

@@ -52,6 +52,7 @@ from tests.webapp import (
     authz_notify,
     authz_patrols,
     authz_reads,
+    authz_reference_pages,
 )
 from tests.webapp.authz import (
     ALL_ROLES,
@@ -234,6 +235,7 @@ FEATURES = (
     authz_notify,
     authz_desk,
     authz_line,
+    authz_reference_pages,
 )
 for _feature in FEATURES:
     _rows = _feature.rows()

@@ -26,7 +26,7 @@
     ],
     centre: ["name_th", "name", "address", "phone", "precision"],
     crossing: ["name", "risk_level", "season", "crosses", "note", "precision"],
-    stretch: ["demarcation", "source"],
+    stretch: ["demarcation", "source", "precision"],
   };
   /** Attributes holding a list (checkboxes of the form), in their vocabulary's order. */
   const LISTS = { crosses: ["people", "goods", "vehicles", "livestock"] };
@@ -182,7 +182,7 @@
       from_point: roundCoordinates(stretch.from),
       to_point: roundCoordinates(stretch.to),
     };
-    ["demarcation", "source"].forEach(function (name) {
+    ["demarcation", "source", "precision"].forEach(function (name) {
       const value = normalise(name, (stretch.values || {})[name]);
       if (value !== null) attributes[name] = value;
     });
