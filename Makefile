@@ -35,9 +35,12 @@ UP_DEPS :=
 else
 UP_DEPS := cluster
 endif
+# the app's limiter needs Redis (RATELIMIT_STORAGE_URI) before any borderwatch command runs,
+# ha-up's migration included
 ifndef RATELIMIT_STORAGE_URI
-UP_DEPS += redis
+REDIS_DEP := redis
 endif
+UP_DEPS += $(REDIS_DEP)
 
 .PHONY: help system venv assets cluster redis up migrate seed demo run test lint lint-js test-js fmt stop clean bench soak fuzz load audit ha-up ha-down ha-status soak-ha backup restore pitr-drill
 
@@ -83,7 +86,7 @@ up: $(UP_DEPS) venv
 # The replicated cluster (scripts/hacluster.sh): a pg_auto_failover monitor, a primary and a
 # synchronous secondary on 127.0.0.1 (ports 5441-5443, BW_HA_PORT) under var/ha, PostGIS and
 # pgRouting in the app's database, the schema migrated. The local cluster is not touched.
-ha-up: system venv
+ha-up: system venv $(REDIS_DEP)
 	@scripts/hacluster.sh start
 	@set -a; . ./$(HA_ENV); set +a; $(BW) db upgrade
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -194,3 +196,37 @@ def test_the_replicated_compose_runs_the_app_on_both_nodes():
         finally:
             engine.dispose()
         assert args["host"] == "node1,node2" and args["port"] == "5432,5432"
+
+
+def _make_dry_run(*args: str, **env: str) -> list[str]:
+    """The commands ``make -n`` would run, in order, with the given variables and without the
+    settings that skip the local Redis and cluster."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"RATELIMIT_STORAGE_URI", "HA"}}
+    clean.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        ["make", "-n", "--no-print-directory", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.splitlines()
+
+
+def _first(lines: list[str], needle: str) -> int:
+    return next(i for i, line in enumerate(lines) if needle in line)
+
+
+def test_the_replicated_cluster_starts_redis_before_its_migration_needs_the_limiter():
+    # On a fresh machine var/local.env does not exist yet: the app's migration in ha-up opens the
+    # app, whose limiter refuses to start without RATELIMIT_STORAGE_URI (written by redis.sh).
+    for args, env in ((["ha-up"], {}), (["up"], {"HA": "1"})):
+        lines = _make_dry_run(*args, **env)
+        redis = _first(lines, "scripts/redis.sh start")
+        assert redis < _first(lines, "scripts/hacluster.sh start")
+        assert redis < _first(lines, "borderwatch db upgrade")
+    # storage named elsewhere: no local Redis
+    assert not any(
+        "redis.sh" in line for line in _make_dry_run("ha-up", RATELIMIT_STORAGE_URI="redis://r/0")
+    )
