@@ -16,12 +16,27 @@ For ``--seconds`` (``SOAK_SECONDS``, default 600), on 127.0.0.1 only:
   (``pg_ctl restart -m fast``); once it kills a gunicorn worker with SIGKILL (gunicorn starts
   another).
 
+**Notifications** (not in the negative control): every fourth target district has a coordinator
+with an e-mail address and a linked LINE account, so that each report there writes its e-mail
+and LINE notifications in its own commit; ``borderwatch worker`` (the ``notify`` queue, started
+again whenever it stops, as ``make run`` does) delivers them to a local SMTP server and the LINE
+stand-in, and the chaos loop also kills the worker with SIGKILL every ``--kill-every`` seconds
+(mid-delivery, when it is busy). The worker's lease of a claimed delivery is 10 s here
+(``BORDERWATCH_NOTIFY_LEASE_SECONDS``), so that a claim left by a killed worker is taken up
+again soon.
+
 When the time is up, no new report starts; reports in flight get ``--grace`` seconds to be
 acknowledged. Then the verdict, from the clients' records and the database: acknowledged keys
 missing from the database (must be 0), keys stored more than once (0), reports never
 acknowledged (0), answers 500 (0), 503 answers without ``Retry-After`` (0), the longest
 outage (from a kill until the first acknowledgement after it) and what the API answered during
-the outages. Written to ``docs/reliability.md`` and ``bench/soak.json``.
+the outages. For the notifications, after recovery (the outbox drained within
+``--notify-drain`` seconds): every acknowledged report of the coordinators' districts has its
+notifications in the outbox, none waits or failed, and every e-mail and LINE delivery key was
+received exactly once by the stand-ins (counted by the e-mail's ``Message-ID`` and the push's
+``X-Line-Retry-Key``, both made from the delivery key); resends after a kill are counted apart
+(an e-mail under the same ``Message-ID``, a push answered 409). Written to
+``docs/reliability.md`` and ``bench/soak.json``.
 
 ``--negative-control`` runs the same with ``synchronous_commit = off`` (and the app's durability
 check turned off): commits are acknowledged before their WAL is written, so a kill loses some of
@@ -60,14 +75,20 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from demo import merge_section  # noqa: E402
 from ingest import free_port, target_points, wait_ready  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from gis.accounts import users as accounts  # noqa: E402
 from gis.db import make_engine  # noqa: E402
+from gis.models import District, User  # noqa: E402
+from gis.notify.delivery import Outgoing  # noqa: E402
+from gis.notify.settings import setting_of  # noqa: E402
 from gis.ops import migrate  # noqa: E402
-from gis.types import Role  # noqa: E402
+from gis.types import NotifyChannel, Role  # noqa: E402
 from seeds.reference import seed as seed_reference  # noqa: E402
+from tests.gis.notify.smtp import SmtpServer  # noqa: E402
+from tests.support.line_standin import LineStandin  # noqa: E402
+from tests.support.worker import Worker, running_worker  # noqa: E402
 
 PG_BIN = Path(f"/usr/lib/postgresql/{os.environ.get('BW_PG_MAJOR', '15')}/bin")
 VAR = ROOT / "var" / "soak"
@@ -83,6 +104,12 @@ _TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 BACKOFF = (0.05, 2.0, 2.0)
 #: Seconds a client waits for an answer before it counts a timeout and retries.
 TIMEOUT_S = 10.0
+#: Every how many target districts (by code) one has a coordinator told of its reports.
+NOTIFY_EVERY = 4
+#: The LINE stand-in's access token.
+LINE_TOKEN = "soak-line-token"
+#: The worker's lease of a claimed delivery in the soak (seconds).
+NOTIFY_LEASE_S = 10
 
 
 def log(message: str) -> None:
@@ -480,17 +507,31 @@ def chaos(
     kill_every: float,
     stop: threading.Event,
     events: list[Event],
+    notifier: Worker | None = None,
 ) -> None:
-    """Kill the database every ``kill_every`` s; two fast restarts and a worker kill between."""
+    """Kill the database every ``kill_every`` s; two fast restarts and a worker kill between;
+    the notifications' worker killed every ``kill_every`` s too, a quarter before each database
+    kill."""
     start = time.monotonic()
     fast_at = start + min(kill_every / 2, seconds / 3)
     worker_at = start + min(kill_every * 1.5, seconds * 2 / 3)
     next_kill = start + kill_every
+    next_notifier_kill = start + kill_every * 0.75
     fast_done = worker_done = False
     while not stop.wait(0.2):
         now = time.monotonic()
         if now - start >= seconds:
             return
+        if notifier is not None and now >= next_notifier_kill:
+            next_notifier_kill += kill_every
+            try:
+                victim = notifier.kill()
+            except RuntimeError:  # between its restarts
+                log("notification worker not running at its kill: skipped")
+            else:
+                events.append(Event(time.monotonic(), f"notification worker {victim} killed"))
+                log(f"notification worker {victim} killed (SIGKILL); its supervisor restarts it")
+            continue
         if not fast_done and now >= fast_at:
             fast_done = True
             events.append(Event(time.monotonic(), "two fast restarts (pg_ctl restart -m fast)"))
@@ -556,6 +597,151 @@ def stored(url: str, keys: list[str]) -> dict[str, int]:
     return {k: n for k, n in rows}
 
 
+# --------------------------------------------------------------------------- notifications
+
+
+def coordinators(session: Session, officer: User) -> list[str]:
+    """A coordinator with an e-mail address and a linked LINE account in every
+    :data:`NOTIFY_EVERY`-th target district (they never sign in: the officer's password hash);
+    the districts' codes."""
+    districts = session.scalars(
+        select(District).where(District.target).order_by(District.pcode)
+    ).all()[::NOTIFY_EVERY]
+    for district in districts:
+        name = f"soak-coord-{district.pcode.lower()}"
+        user = User(
+            username=name,
+            display_name=name,
+            password_hash=officer.password_hash,
+            role=Role.COORDINATOR,
+            district_id=district.id,
+        )
+        session.add(user)
+        session.flush()
+        setting = setting_of(session, user.id)
+        setting.email = f"{name}@soak.example"
+        setting.line_user_id = "U" + uuid.uuid5(uuid.NAMESPACE_URL, name).hex
+    return [d.pcode for d in districts]
+
+
+_OUTBOX = text(
+    """
+    SELECT n.delivery_key, n.channel, n.status, n.attempts, i.idempotency_key::text
+      FROM notification n JOIN incident i ON i.id = n.incident_id
+     WHERE n.kind = 'new_report' AND i.idempotency_key = ANY(CAST(:keys AS uuid[]))
+    """
+)
+_EXPECTED = text(
+    """
+    SELECT i.idempotency_key::text FROM incident i JOIN district d ON d.id = i.district_id
+     WHERE d.pcode = ANY(:codes) AND i.idempotency_key = ANY(CAST(:keys AS uuid[]))
+    """
+)
+
+
+def notifications(
+    url: str,
+    keys: list[str],
+    codes: list[str],
+    smtp: SmtpServer,
+    line: LineStandin,
+    drain_s: float,
+) -> dict[str, Any]:
+    """After recovery: the outbox of the acknowledged reports drained by the worker (within
+    ``drain_s``), then counted against what the stand-ins received, by delivery key."""
+    engine = make_engine(url)
+    started = time.monotonic()
+    try:
+        while True:
+            with engine.connect() as c:
+                outbox = c.execute(_OUTBOX, {"keys": keys}).all()
+            waiting = sum(1 for r in outbox if r.status == "waiting" and r.channel != "in_app")
+            if not waiting or time.monotonic() - started > drain_s:
+                break
+            time.sleep(1.0)
+        drained_s = time.monotonic() - started
+        with engine.connect() as c:
+            expected = set(c.execute(_EXPECTED, {"keys": keys, "codes": codes}).scalars())
+    finally:
+        engine.dispose()
+    sent = [r for r in outbox if r.channel != "in_app"]
+    channels_of: dict[str, set[str]] = {}
+    for r in outbox:
+        channels_of.setdefault(r.idempotency_key, set()).add(r.channel)
+    complete = {"in_app", "email", "line"}
+    mails = Counter(str(m["Message-ID"]) for m in smtp.inbox.messages)
+    pushes = Counter(str(p["retry_key"]) for p in line.recorded.pushes)
+    email_ids = {
+        Outgoing(NotifyChannel.EMAIL, "", "", "", r.delivery_key, "th").message_id: r
+        for r in sent
+        if r.channel == "email"
+    }
+    line_keys = {
+        str(Outgoing(NotifyChannel.LINE, "", "", "", r.delivery_key, "th").retry_key): r
+        for r in sent
+        if r.channel == "line"
+    }
+    return {
+        "districts": len(codes),
+        "reports": len(expected),
+        "reports_without_their_notifications": sum(
+            1 for k in expected if channels_of.get(k, set()) != complete
+        ),
+        "deliveries": len(sent),
+        "drained_after_s": round(drained_s, 1),
+        "waiting_after_recovery": sum(1 for r in sent if r.status == "waiting"),
+        "failed": sum(1 for r in sent if r.status == "failed"),
+        "emails_received": sum(1 for m in email_ids if mails[m] >= 1),
+        "emails_expected": len(email_ids),
+        "emails_resent_same_message_id": sum(max(mails[m] - 1, 0) for m in email_ids),
+        "line_received": sum(1 for k in line_keys if pushes[k] >= 1),
+        "line_expected": len(line_keys),
+        "line_pushed_twice": sum(max(pushes[k] - 1, 0) for k in line_keys),
+        "line_repeats_refused_409": len(line.repeats),
+        "received_without_a_delivery": (
+            sum(n for m, n in mails.items() if m not in email_ids)
+            + sum(n for k, n in pushes.items() if k not in line_keys)
+        ),
+        "taken_up_again_after_a_kill": sum(1 for r in sent if r.attempts > 1),
+    }
+
+
+def notification_checks(n: dict[str, Any], kills: int) -> list[tuple[str, bool]]:
+    """The notifications' part of the verdict: each delivered exactly once after recovery."""
+    return [
+        (
+            f"notification worker kills: {kills}",
+            kills >= 1,
+        ),
+        (
+            f"{n['reports']} acknowledged reports in {n['districts']} districts with a "
+            f"coordinator; without their notifications: {n['reports_without_their_notifications']}",
+            n["reports"] > 0 and n["reports_without_their_notifications"] == 0,
+        ),
+        (
+            f"e-mail and LINE deliveries waiting {n['drained_after_s']:g} s after the run: "
+            f"{n['waiting_after_recovery']}, failed: {n['failed']}",
+            n["waiting_after_recovery"] == 0 and n["failed"] == 0,
+        ),
+        (
+            f"e-mails received by delivery key: {n['emails_received']} of "
+            f"{n['emails_expected']} (resent under the same Message-ID, shown once: "
+            f"{n['emails_resent_same_message_id']})",
+            n["emails_received"] == n["emails_expected"] > 0,
+        ),
+        (
+            f"LINE pushes received by delivery key: {n['line_received']} of "
+            f"{n['line_expected']}, twice: {n['line_pushed_twice']} (repeats refused by their "
+            f"retry key: {n['line_repeats_refused_409']})",
+            n["line_received"] == n["line_expected"] > 0 and n["line_pushed_twice"] == 0,
+        ),
+        (
+            f"messages received that the outbox does not hold: {n['received_without_a_delivery']}",
+            n["received_without_a_delivery"] == 0,
+        ),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -565,6 +751,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-every", type=float, default=90.0)
     parser.add_argument("--drop-rate", type=float, default=0.01)
     parser.add_argument("--grace", type=float, default=60.0, help="seconds to finish in flight")
+    parser.add_argument(
+        "--notify-drain",
+        type=float,
+        default=600.0,
+        help="seconds for the worker to deliver what waits after the run",
+    )
     parser.add_argument("--negative-control", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep var/soak afterwards")
@@ -581,6 +773,8 @@ def main(argv: list[str] | None = None) -> int:
     cluster.create()
     cluster.start()
     app: Gunicorn | None = None
+    stack = contextlib.ExitStack()  # the stand-ins and the notifications' worker
+    told: list[str] = []
     events: list[Event] = []
     clients: list[Client] = []
     try:
@@ -599,7 +793,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(url)
         with Session(engine) as session:
             seed_reference(session)
-            accounts.create_user(session, OFFICER, None, password, Role.OFFICER, "TH2706")
+            officer = accounts.create_user(session, OFFICER, None, password, Role.OFFICER, "TH2706")
+            told = [] if args.negative_control else coordinators(session, officer)
             points = target_points(session, 500, 11)
             session.commit()
         engine.dispose()
@@ -614,6 +809,28 @@ def main(argv: list[str] | None = None) -> int:
         }
         if args.negative_control:
             env["BORDERWATCH_REQUIRE_DURABLE_DATABASE"] = "false"
+        notifier: Worker | None = None
+        if told:
+            smtp, line = SmtpServer(), LineStandin(LINE_TOKEN)
+            smtp.start()
+            stack.callback(smtp.stop)
+            stack.enter_context(line)
+            worker_env = {
+                **env,
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(smtp.port),
+                "SMTP_STARTTLS": "",
+                "SMTP_USER": "",
+                "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
+                "LINE_API_URL": line.url,
+                "BORDERWATCH_NOTIFY_LEASE_SECONDS": str(NOTIFY_LEASE_S),
+            }
+            notifier = stack.enter_context(
+                running_worker(
+                    worker_env, base / "worker.log", queues=("notify",), concurrency=2, restart=True
+                )
+            )
+            log(f"notifications: coordinators in {len(told)} districts; worker started")
         app = start_gunicorn(env, base / "gunicorn.log")
         headers = sign_in(app.port, password)
         stop = threading.Event()
@@ -625,7 +842,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         for client in clients:
             client.start()
-        chaos(cluster, app, args.seconds, args.kill_every, threading.Event(), events)
+        chaos(cluster, app, args.seconds, args.kill_every, threading.Event(), events, notifier)
         while time.monotonic() - started < args.seconds:
             time.sleep(0.2)
         stop.set()  # no new report; the ones in flight may finish within the grace period
@@ -642,9 +859,15 @@ def main(argv: list[str] | None = None) -> int:
         unacknowledged = [k for c in clients for k in c.log.unacknowledged]
         refused = [r for c in clients for r in c.log.refused]
         rows = stored(url, list(acknowledged) + unacknowledged)
+        notified = (
+            notifications(url, list(acknowledged), told, smtp, line, args.notify_drain)
+            if told
+            else None
+        )
     finally:
         if app is not None:
             app.stop()
+        stack.close()
         if not args.keep:
             cluster.stop_quietly()
 
@@ -654,7 +877,7 @@ def main(argv: list[str] | None = None) -> int:
     duplicated = [k for k, n in rows.items() if n > 1]
     without_retry_after = sum(1 for a in answers if a.status == "503" and not a.retry_after)
     dropped = len(drops.read_text().splitlines()) if drops.exists() else 0
-    database_events = [e for e in events if "gunicorn" not in e.what]
+    database_events = [e for e in events if "postmaster" in e.what or "restart" in e.what]
     longest = max((e.outage_s or 0.0 for e in database_events), default=0.0)
     result = {
         "name": name,
@@ -673,7 +896,9 @@ def main(argv: list[str] | None = None) -> int:
         "answers_503_without_retry_after": without_retry_after,
         "answers_dropped_after_commit": dropped,
         "statuses": dict(sorted(statuses.items())),
-        "during_outages": dict(sorted(during(events, answers).items())),
+        "during_outages": dict(
+            sorted(during([e for e in events if "notification" not in e.what], answers).items())
+        ),
         "events": [
             {
                 "at_s": round(e.at - started, 1),
@@ -687,6 +912,8 @@ def main(argv: list[str] | None = None) -> int:
         "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "command": command_line(args),
     }
+    if notified is not None:
+        result["notifications"] = notified
     checks = verdict(result, args.negative_control)
     for label, ok in checks:
         print(f"{'ok  ' if ok else 'FAIL'} {label}")
@@ -745,7 +972,14 @@ def verdict(result: dict[str, Any], negative: bool) -> list[tuple[str, bool]]:
             f" (replays answered 200: {result['acknowledged_by_replay_200']})",
             result["answers_dropped_after_commit"] == 0 or result["acknowledged_by_replay_200"] > 0,
         ),
-    ]
+    ] + (
+        notification_checks(
+            result["notifications"],
+            sum(1 for e in result["events"] if "notification worker" in e["what"]),
+        )
+        if "notifications" in result
+        else []
+    )
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -777,6 +1011,21 @@ def document(result: dict[str, Any], checks: list[tuple[str, bool]]) -> str:
     )
     during = ", ".join(f"{k}: {v:,}" for k, v in result["during_outages"].items()) or "nothing"
     statuses = ", ".join(f"{k}: {v:,}" for k, v in result["statuses"].items())
+    notified = ""
+    if "notifications" in result:
+        n = result["notifications"]
+        notified = f"""
+Notifications: a coordinator with e-mail and LINE in {n["districts"]} of the target districts;
+{n["reports"]} acknowledged reports there wrote {n["deliveries"]} e-mail and LINE deliveries in
+their own commits, delivered by `borderwatch worker` (killed with SIGKILL every
+{result["kill_every_s"]:g} s and restarted, besides the database kills) to a local SMTP server
+and the LINE stand-in. {n["drained_after_s"]:g} s after the run nothing waited or failed; the
+stand-ins received {n["emails_received"]} of {n["emails_expected"]} e-mails and
+{n["line_received"]} of {n["line_expected"]} LINE pushes by delivery key, none twice
+({n["emails_resent_same_message_id"]} e-mails resent under the same `Message-ID`,
+{n["line_repeats_refused_409"]} pushes sent again and refused by their retry key;
+{n["taken_up_again_after_a_kill"]} deliveries taken up again after a kill).
+"""
     title = (
         "Negative control: `synchronous_commit = off`"
         if result["name"] == "negative-control"
@@ -797,7 +1046,7 @@ the database killed every {result["kill_every_s"]:g} s, 1 % of committed answers
 
 Longest database outage: {result["longest_outage_s"]:.2f} s. During the outages the clients
 got: {during}. All answers and failures: {statuses}.
-
+{notified}
 Machine: {result["machine"]}; {result["measured"]}. Reproduce: `{result["command"]}`
 """
 

@@ -67,6 +67,8 @@ class LineStandin:
         self.echo = echo
         self._failures: list[int] = []
         self._retry_keys: set[str] = set()
+        #: retry keys of pushes sent again and answered 409 (taken once)
+        self.repeats: list[str] = []
         self._lock = threading.Lock()
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -189,6 +191,7 @@ class LineStandin:
         with self._lock:
             if path == PUSH:
                 if key is not None and key in self._retry_keys:
+                    self.repeats.append(key)
                     return _answer(request, 409, {"message": "The retry key is already accepted"})
                 if key is not None:
                     self._retry_keys.add(key)
