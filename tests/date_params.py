@@ -680,6 +680,15 @@ NO_DATES = frozenset(
         ("/help", "GET"),
         ("/help/<name>", "GET"),
         ("/help/screenshots/<name>.png", "GET"),
+        # reference editing's API (issue 22): versions are numbers, not dates
+        ("/api/reference/editable", "GET"),
+        ("/api/reference/changes", "GET"),
+        ("/api/reference/changes", "POST"),
+        ("/api/reference/changes/<int:change_id>/accept", "POST"),
+        ("/api/reference/changes/<int:change_id>/reject", "POST"),
+        ("/api/reference/features/<kind>/<int:feature_id>/versions", "GET"),
+        ("/api/reference/features/<kind>/<int:feature_id>/restore", "POST"),
+        ("/api/reference/derived", "GET"),
         # the reference editor's and reviewers' pages (the scripts read the API)
         ("/reference/edit", "GET"),
         ("/reference/review", "GET"),

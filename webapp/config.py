@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_DIR": str(ROOT / "var" / "exports"),
     "EXPORT_KEEP_DAYS": 7,
     "EXPORT_JOB_THRESHOLD": 100_000,
+    # Who accepts a coordinator's change to the reference data (gis.reference.editing):
+    # "admin" (administrators) or "province" (also another coordinator of the same province).
+    "REFERENCE_REVIEWERS": "admin",
 }
 
 #: Keys that may come from the plain environment (besides BORDERWATCH_* ones).
@@ -67,6 +70,7 @@ ENV_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "SESSION_COOKIE_SECURE",
     "PROXY_COUNT",
+    "REFERENCE_REVIEWERS",
 )
 
 _FALSE = frozenset({"0", "false", "no", "off"})

@@ -52,6 +52,7 @@ from tests.webapp import (
     authz_notify,
     authz_patrols,
     authz_reads,
+    authz_reference,
     authz_reference_pages,
 )
 from tests.webapp.authz import (
@@ -235,6 +236,7 @@ FEATURES = (
     authz_notify,
     authz_desk,
     authz_line,
+    authz_reference,
     authz_reference_pages,
 )
 for _feature in FEATURES:

@@ -213,6 +213,9 @@ DASHBOARD_PARAMS = [
     query("channel"),
 ]
 
+#: The kinds of reference feature in reference editing's paths.
+KINDS: Schema = {"type": "string", "enum": ["checkpoint", "centre", "crossing", "stretch"]}
+
 PATHS: dict[str, dict[str, Any]] = {
     "/api/openapi.json": {
         "get": op("This description", {"200": answer("OpenAPI 3.0", OBJECT)}, errs=())
@@ -627,6 +630,83 @@ PATHS: dict[str, dict[str, Any]] = {
             "Agreements and action items in the viewer's scope (overdue=1: the overdue ones)",
             {"200": answer("items", OBJECT)},
             params=[query("overdue", {"type": "string", "enum": ["0", "1", "true", "false"]})],
+        )
+    },
+    "/api/reference/editable": {
+        "get": op(
+            "The reference features the caller may edit (coordinators: their district; "
+            "administrators: all), with their version, precision and open proposal",
+            {"200": answer("features", FEATURE_COLLECTION)},
+            params=[
+                query("district", description="P-code"),
+                query("types", description="checkpoint,centre,crossing,stretch,segment"),
+                query("retired", {"type": "string", "enum": ["0", "1"]}),
+            ],
+            errs=(401, 403, 422),
+        )
+    },
+    "/api/reference/changes": {
+        "get": op(
+            "Changes to the reference data in the caller's districts, newest first",
+            {"200": answer("changes", OBJECT)},
+            params=[
+                query("status", {"type": "string", "enum": ["proposed", "accepted", "rejected"]}),
+                query("district", description="P-code"),
+            ],
+            errs=(401, 403, 422),
+        ),
+        "post": op(
+            "Propose a change to a checkpoint, centre, natural crossing or border stretch "
+            "(an administrator's is accepted at once)",
+            {"201": answer("the change and the feature after it", OBJECT)},
+            body=OBJECT,
+            errs=(401, 403, 404, 409, 422),
+            csrf=True,
+        ),
+    },
+    "/api/reference/changes/{change_id}/accept": {
+        "post": op(
+            "Accept a proposed change: the feature changes and a version is written",
+            {"200": answer("the change, the feature and the version", OBJECT)},
+            params=[path_id("change_id")],
+            body=OBJECT,
+            errs=(401, 403, 404, 409, 422),
+            csrf=True,
+        )
+    },
+    "/api/reference/changes/{change_id}/reject": {
+        "post": op(
+            "Reject a proposed change, with a note",
+            {"200": answer("the change", OBJECT)},
+            params=[path_id("change_id")],
+            body=OBJECT,
+            errs=(401, 403, 404, 409, 422),
+            csrf=True,
+        )
+    },
+    "/api/reference/features/{kind}/{feature_id}/versions": {
+        "get": op(
+            "A reference feature's versions, newest first",
+            {"200": answer("versions", OBJECT)},
+            params=[_param("kind", "path", KINDS), path_id("feature_id")],
+            errs=(401, 403, 404),
+        )
+    },
+    "/api/reference/features/{kind}/{feature_id}/restore": {
+        "post": op(
+            "Restore the state of one of a feature's versions (a proposal for a coordinator)",
+            {"201": answer("the change and the feature after it", OBJECT)},
+            params=[_param("kind", "path", KINDS), path_id("feature_id")],
+            body=OBJECT,
+            errs=(401, 403, 404, 409, 422),
+            csrf=True,
+        )
+    },
+    "/api/reference/derived": {
+        "get": op(
+            "Progress of the recomputation of derived data after the latest accepted change",
+            {"200": answer("status, done, total, reference_version", OBJECT)},
+            errs=(401, 403),
         )
     },
     "/api/cooperation/about": {

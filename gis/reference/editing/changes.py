@@ -258,6 +258,20 @@ def check_reviewer(
     raise Forbidden(N_("you may not review changes of this district"))
 
 
+def review_district_ids(
+    session: Session, editor: Editor, reviewers: Reviewers
+) -> frozenset[int] | None:
+    """The districts whose changes the editor lists: its own; with ``province`` reviewers a
+    coordinator's whole province; ``None`` (all) for national accounts."""
+    if editor.district_ids is None:
+        return None
+    if reviewers is not Reviewers.PROVINCE or editor.role is not Role.COORDINATOR:
+        return editor.district_ids
+    provinces = {_province_of(session, d) for d in editor.district_ids}
+    ids = session.execute(select(District.id).where(District.province_id.in_(provinces)))
+    return frozenset(ids.scalars())
+
+
 # --------------------------------------------------------------------------- proposing
 
 
@@ -654,4 +668,5 @@ __all__ = [
     "propose",
     "reject",
     "restore",
+    "review_district_ids",
 ]

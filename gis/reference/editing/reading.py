@@ -85,10 +85,11 @@ def editable_features(
     *,
     retired: bool = False,
     thai: bool = False,
+    only: int | None = None,
 ) -> dict[str, Any]:
     """The features of ``types`` in ``district_ids`` (``None``: every district) as a GeoJSON
     FeatureCollection, each with its version, district, label, precision, open proposal and
-    attributes (docs/api.md, ``GET /api/reference/editable``)."""
+    attributes (docs/api.md, ``GET /api/reference/editable``); ``only``: the one with this id."""
     pending = _open_changes(session)
     features: list[dict[str, Any]] = []
     pcodes = dict(session.execute(select(District.id, District.pcode)).all())
@@ -104,6 +105,8 @@ def editable_features(
             stmt = stmt.where(model.district_id.in_(list(district_ids)))
         if not retired:
             stmt = stmt.where(model.retired_at.is_(None))
+        if only is not None:
+            stmt = stmt.where(model.id == only)
         for row in session.execute(stmt).scalars():
             state = state_of(session, kind, row)
             attributes = state["attributes"]
@@ -127,6 +130,16 @@ def editable_features(
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+def feature_json(
+    session: Session, feature_type: ReferenceFeature, feature_id: int, thai: bool = False
+) -> dict[str, Any] | None:
+    """One feature as ``GET /api/reference/editable`` lists it (retired ones too)."""
+    found = editable_features(
+        session, None, [feature_type.value], retired=True, thai=thai, only=feature_id
+    )["features"]
+    return found[0] if found else None
 
 
 def _segment_nos(session: Session) -> dict[int, int]:
