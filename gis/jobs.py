@@ -61,6 +61,7 @@ TASK_MODULES: tuple[str, ...] = (
     "gis.export.tasks",
     "gis.linechat.tasks",
     "gis.notify.tasks",
+    "gis.reference.derived_tasks",
 )
 #: A worker whose last heartbeat is older than this is gone; its jobs are taken up again.
 STALLED_AFTER_S = 30.0

@@ -150,3 +150,15 @@ def test_a_hotspot_run_records_the_reference_version_it_used(session, admin):
     propose(session, admin, parse_change(body))
     after = run_hotspots(session, params)
     assert after.reference_version == current_reference_version(session) is not None
+
+
+def test_the_worker_knows_the_recomputation_task():
+    import importlib
+
+    from gis.jobs import GIVEN_UP, TASK_MODULES, app
+    from gis.reference.derived import TASK
+
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    assert TASK in app.tasks and TASK in GIVEN_UP
+    assert app.tasks[TASK].lock == "reference-derived"
