@@ -7,7 +7,10 @@ compose start it) and the LINE stand-in (issue 19's "done when"):
   naming the report's number within 60 s;
 - an officer's report (``POST /api/incidents``) is verified by the district's coordinator
   (``POST /api/incidents/<id>/actions``), and the officer's bell counts it and their LINE gets a
-  push in Thai within 60 s.
+  push in Thai within 60 s;
+- a citizen reports through the LINE chat in Thai (five events sent at once, answered in order
+  by the worker, the receipt code pushed), the district's coordinator is told, and when the
+  coordinator verifies the report the citizen hears of it on LINE within 60 s.
 
 The app runs on the test database with its own connections (the worker cannot see a test's
 transaction): the accounts and reports are committed and deleted afterwards
@@ -256,3 +259,61 @@ def test_an_officer_hears_on_line_and_in_the_bell_that_their_report_was_verified
     assert message is not None, f"no LINE message within {WITHIN_S:.0f} s"
     assert THAI.search(message) and "ตรวจสอบแล้ว" in message
     assert latency < WITHIN_S
+
+
+def test_a_citizen_reports_in_the_line_chat_and_hears_on_line_that_it_is_handled(
+    live, rows, engine, standin
+):
+    tag = uuid.uuid4().hex[:8]
+    coordinator = rows.user(Role.COORDINATOR, f"e2ecoord{tag}", "อรุณี ประสาน", district="TH2706")
+    citizen = line_id()
+    standin.set_profile(citizen, "th")
+    client = live.test_client()
+    chat = [
+        ev.text(citizen, "สวัสดี"),
+        ev.postback(citizen, "category=smuggling"),
+        ev.location(citizen, *ARANYAPRATHET),
+        ev.text(citizen, "เรือขนกล่องขึ้นฝั่งหลังโรงสีตอนตีสอง"),
+        ev.postback(citizen, "consent=yes"),
+    ]
+    for event in chat:  # as fast as LINE delivers them: the worker keeps their order
+        body = ev.body(event)
+        answer = client.post(
+            "/line/webhook",
+            data=body,
+            content_type="application/json",
+            headers={"X-Line-Signature": sign(SECRET, body)},
+        )
+        assert answer.status_code == 200
+
+    receipt, _ = wait_for(pushed(standin, citizen, "รหัสรับแจ้ง"), WITHIN_S)
+    assert receipt is not None, standin.pushed_texts(citizen)
+    code = re.search(r"รหัสรับแจ้ง: ([0-9A-Z-]+)", receipt)
+    assert code
+    rows.receipt_codes.append(code.group(1))
+    texts = standin.pushed_texts(citizen)
+    assert len(texts) == 6 and all(THAI.search(t) for t in texts)  # five answers, in order
+    assert texts.index(receipt) == 4 and "ตำแหน่ง" in texts[1]
+    with engine.connect() as conn:
+        number = conn.execute(
+            text("SELECT id FROM incident WHERE receipt_code = :c AND channel = 'line'"),
+            {"c": code.group(1)},
+        ).scalar_one()
+
+    as_coordinator = live.test_client()
+    assert sign_in(as_coordinator, coordinator.username).status_code == 302
+    # the report made in the worker told the district's coordinator in its own commit
+    assert as_coordinator.get("/api/notifications/unread").get_json()["unread"] == 1
+    verified = as_coordinator.post(
+        f"/api/incidents/{number}/actions",
+        json={"action": "verify"},
+        headers={"X-CSRFToken": csrf_token(as_coordinator)},
+    )
+    changed = time.monotonic()
+    assert verified.status_code == 200, verified.get_json()
+    message, _ = wait_for(pushed(standin, citizen, "ขณะนี้"), WITHIN_S)
+    latency = time.monotonic() - changed
+    print(f"verified -> citizen's LINE: {latency:.1f} s")
+    assert message is not None, f"no LINE message within {WITHIN_S:.0f} s"
+    assert THAI.search(message) and "กำลังดำเนินการ" in message  # being handled
+    assert "เรือ" not in message  # its status only, never the report's words
