@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, or_, select, text
+from sqlalchemy import bindparam, exists, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -189,17 +189,18 @@ def deliver_soon(session: Session) -> None:
         pass
 
 
+#: The active coordinators of a district (``:district_id``): built once, not per report (every
+#: report of the officer app asks it, and building the query cost more than running it).
+_COORDINATORS = select(User).where(
+    User.role == Role.COORDINATOR,
+    User.district_id == bindparam("district_id"),
+    User.is_active,
+)
+
+
 def coordinators_of(session: Session, district_id: int) -> list[User]:
     """The active coordinators of a district."""
-    return list(
-        session.scalars(
-            select(User).where(
-                User.role == Role.COORDINATOR,
-                User.district_id == district_id,
-                User.is_active,
-            )
-        )
-    )
+    return list(session.scalars(_COORDINATORS, {"district_id": district_id}))
 
 
 def planners_of(session: Session, district_id: int) -> list[User]:
