@@ -8,17 +8,39 @@ checks an assignment against the role when an account is created or given a new 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gis.errors import InvalidInput, NotFound
-from gis.models import District, Province, User
+from gis.models import District, Province
 from gis.reference.districts import find_district
 from gis.text import N_
 from gis.types import Role
 
 DISTRICT_ROLES = frozenset({Role.COORDINATOR, Role.OFFICER, Role.VOLUNTEER})
 NATIONAL_ROLES = frozenset({Role.ADMINISTRATOR, Role.HQ_ANALYST})
+
+
+class Scoped(Protocol):
+    """What an account's scope is computed from: a ``User`` row, or the signed-in account as
+    the web app loaded it for the request (the same columns, without an ORM object)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def district_id(self) -> int | None: ...
+
+    @property
+    def province_id(self) -> int | None: ...
 
 
 def find_province(session: Session, ref: str) -> Province:
@@ -109,7 +131,7 @@ def resolve_scope(
     raise InvalidInput(N_("a patrol planner needs a province or a district"), field="province")
 
 
-def scope_district_ids(session: Session, user: User) -> frozenset[int] | None:
+def scope_district_ids(session: Session, user: Scoped) -> frozenset[int] | None:
     """The ids of the districts an account may see; ``None`` means national (every district).
 
     District roles see their district, a planner its district or every district of its

@@ -30,9 +30,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, false, or_
 from sqlalchemy.orm import Session
 
-from gis.accounts.scope import scope_district_ids
+from gis.accounts.scope import Scoped, scope_district_ids
 from gis.filters import in_scope, scope_covers
-from gis.models import Incident, User
+from gis.models import Incident
 from gis.types import IncidentStatus, Role
 
 #: Statuses in which a coordinator has checked the report: its text is read by everyone who
@@ -62,13 +62,14 @@ class Reader:
         return cls(account_id, None)
 
 
-def reader_of(session: Session, viewer: User | None) -> Reader:
+def reader_of(session: Session, viewer: Scoped | None) -> Reader:
     """The :class:`Reader` that ``viewer`` is (``None`` or a disabled account: a reader of
     checked text only).
 
     Args:
         session: open session (a planner's province is read to know its districts).
-        viewer: the signed-in account, or ``None``.
+        viewer: the signed-in account (a ``User``, or the web app's account of the request),
+            or ``None``.
 
     Returns:
         The viewer's own reports and, for coordinators, the districts of their scope.

@@ -463,7 +463,11 @@ def _run_store(session: Session, params: dict[str, Any], orm: bool = True) -> An
         connection.info[_PREPARED_KEY] = True
     if orm:
         return session.execute(prepared.execute, params).one()
-    return session.execute(prepared.execute_row, params).one()
+    # A row, not an ORM object: on the session's connection, without the ORM's execution path
+    # (its compile state and events cost about as much as the statement's own Python). The
+    # autoflush that session.execute would do comes first, so pending rows are visible to it.
+    session.flush()
+    return connection.execute(prepared.execute_row, params).one()
 
 
 def store_incident(

@@ -60,7 +60,8 @@ def load_account(token: str) -> Account | None:
     user_id, sep, version = token.partition(":")
     if not sep or not user_id.isdigit() or not version.isdigit():
         return None
-    user = get_session().execute(_ACCOUNT, {"id": int(user_id)}).one_or_none()
+    # On the session's connection: a row of columns needs none of the ORM's execution path.
+    user = get_session().connection().execute(_ACCOUNT, {"id": int(user_id)}).one_or_none()
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     g.account_row = user
@@ -113,6 +114,16 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+def signed_in_account() -> Account:
+    """The signed-in account as :func:`load_account` made it for this request: its id, role and
+    scope columns, without SQL or an ORM object (what :mod:`gis.accounts.scope` and
+    :mod:`gis.incidents.disclosure` need of a reader); for views behind sign-in."""
+    account = current_user._get_current_object()
+    if not isinstance(account, Account):
+        raise RuntimeError("signed_in_account() is for views behind sign-in")
+    return account
 
 
 def viewer() -> User:

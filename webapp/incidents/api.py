@@ -18,7 +18,7 @@ from gis.incidents.photos import list_photos
 from gis.incidents.reports import get_visible_incident, parse_incident, store_report
 from gis.reference.districts import district_ref
 from gis.types import Channel, Role
-from webapp.auth.session import roles_required, viewer
+from webapp.auth.session import roles_required, signed_in_account, viewer
 from webapp.db import get_session
 from webapp.incidents import bp
 from webapp.incidents.photos import photo_json
@@ -38,7 +38,8 @@ def create():
     session = get_session()
     stored = store_report(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
     report_made(session, stored.incident)  # the coordinators are told in the same commit
-    body = incident_json(stored.incident, stored.district, reader_of(session, viewer()))
+    reader = reader_of(session, signed_in_account())
+    body = incident_json(stored.incident, stored.district, reader)
     session.commit()  # before replying: an acknowledged report is stored
     if not stored.created:
         return jsonify(body), 200
