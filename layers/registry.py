@@ -18,10 +18,13 @@ from gis.types import (
     BoundaryKind,
     CheckpointKind,
     CheckpointStatus,
+    CrossingSeason,
+    CrossingUse,
     Demarcation,
     IncidentCategory,
     IncidentStatus,
     Neighbour,
+    Precision,
     RiskLevel,
     Role,
 )
@@ -32,13 +35,17 @@ from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSo
 
 _YES_NO = ((True, N_("yes")), (False, N_("no")))
 
-#: How a checkpoint's position was found (``precision``, seeds/data/README.md).
+#: How a checkpoint's position was found (``precision``): the seed's values
+#: (seeds/data/README.md), then the districts' own (reference editing, :class:`Precision`).
 LOCATED_BY = (
     ("wikipedia", N_("the coordinate of the checkpoint or bridge on Wikipedia (about 100 m)")),
     ("approx-town", N_("the town it is named after")),
     ("approx-village", N_("the village it is named after (0.3–3 km away)")),
     ("approx-tambon", N_("the middle of its sub-district (up to 15 km away)")),
     ("approx-border-end", N_("the sea end of the border (within about 1 km)")),
+    (Precision.SURVEYED.value, N_("surveyed on site by the district")),
+    (Precision.IMAGERY.value, N_("placed by the district from imagery")),
+    (Precision.APPROXIMATE.value, N_("approximate, as the district knows it")),
 )
 
 REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
@@ -127,6 +134,10 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
                 ),
             ),
             PopupField("risk_level", N_("Risk"), vocabulary=RiskLevel),
+            PopupField("season", N_("Season"), vocabulary=CrossingSeason),
+            PopupField("crosses", N_("What crosses"), vocabulary=CrossingUse),
+            PopupField("note", N_("Note")),
+            PopupField("precision", N_("Located by"), vocabulary=Precision),
             PopupField("district", N_("District")),
         ),
         min_zoom=7,
@@ -138,8 +149,10 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
         source=reference.coordination_centres,
         style=styles.coordination_centres(),
         popup_fields=(
-            PopupField("name", N_("Coordination centre")),
+            PopupField("name", N_("Coordination centre"), thai_property="name_th"),
             PopupField("district", N_("District")),
+            PopupField("address", N_("Address")),
+            PopupField("phone", N_("Phone")),
             PopupField(
                 "location_approximate",
                 N_("Location"),
@@ -151,6 +164,7 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
                     (False, N_("known")),
                 ),
             ),
+            PopupField("precision", N_("Located by"), vocabulary=Precision),
         ),
         geometry="point",
         loading="once",
@@ -176,6 +190,9 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
             PopupField("precision", N_("Located by"), LOCATED_BY),
             PopupField("counterpart", N_("Counterpart")),
             PopupField("status", N_("Status"), vocabulary=CheckpointStatus),
+            PopupField("hours", N_("Opening hours")),
+            PopupField("days", N_("Open on")),
+            PopupField("crossing_rules", N_("Crossing rules")),
             PopupField("status_note", N_("Status note")),
             PopupField("district", N_("District")),
         ),

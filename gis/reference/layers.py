@@ -347,8 +347,10 @@ def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = N
     """Border checkpoints: permanent crossings, border-trade and temporary crossing points.
 
     Properties: ``name``, ``name_th``, ``kind``, ``status``, ``status_note``, ``counterpart``,
-    ``precision`` (how the position was found), ``approximate`` (true when the point is only
-    near the real checkpoint) and ``district``.
+    ``precision`` (how the position was found: the seed's value, or ``surveyed``, ``imagery``,
+    ``approximate`` once a district set it), ``approximate`` (true when the point is only near
+    the real checkpoint), ``hours``, ``days``, ``crossing_rules`` and ``district``. Retired
+    checkpoints are left out.
 
     Args:
         session: open session.
@@ -369,6 +371,9 @@ def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = N
         "counterpart": Checkpoint.counterpart,
         "precision": Checkpoint.precision,
         "approximate": Checkpoint.approximate,
+        "hours": Checkpoint.hours,
+        "days": Checkpoint.days,
+        "crossing_rules": Checkpoint.crossing_rules,
         "district": District.name,
     }
     rows = (
@@ -378,7 +383,7 @@ def checkpoints(session: Session, bbox: BBox | None = None, zoom: int | None = N
             json_object(properties).label("properties"),
         )
         .outerjoin(District, District.id == Checkpoint.district_id)
-        .where(in_bbox(Checkpoint.geom, bbox))
+        .where(in_bbox(Checkpoint.geom, bbox), Checkpoint.retired_at.is_(None))
     )
     return display_collection(session, rows, precision)
 
@@ -388,8 +393,9 @@ def coordination_centres(
 ) -> str:
     """NTS-Mekong Watch Coordination Centres (one per target district).
 
-    Properties: ``name``, ``district`` and ``location_approximate`` (true while the position is
-    a stand-in point inside the district).
+    Properties: ``name``, ``name_th``, ``district``, ``location_approximate`` (true while the
+    position is a stand-in point inside the district), ``precision``, ``address`` and ``phone``.
+    Retired centres are left out.
 
     Args:
         session: open session.
@@ -403,8 +409,12 @@ def coordination_centres(
     precision = display_precision(zoom)
     properties = {
         "name": CoordinationCentre.name,
+        "name_th": CoordinationCentre.name_th,
         "district": District.name,
         "location_approximate": CoordinationCentre.location_approximate,
+        "precision": CoordinationCentre.precision,
+        "address": CoordinationCentre.address,
+        "phone": CoordinationCentre.phone,
     }
     rows = (
         select(
@@ -413,7 +423,7 @@ def coordination_centres(
             json_object(properties).label("properties"),
         )
         .join(District, District.id == CoordinationCentre.district_id)
-        .where(in_bbox(CoordinationCentre.geom, bbox))
+        .where(in_bbox(CoordinationCentre.geom, bbox), CoordinationCentre.retired_at.is_(None))
     )
     return display_collection(session, rows, precision)
 
@@ -421,8 +431,9 @@ def coordination_centres(
 def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | None = None) -> str:
     """Natural channels and paths across the border (outside the checkpoints).
 
-    Properties: ``name``, ``risk_level``, ``district`` and ``is_demo`` (true for the synthetic
-    paths of the demo data set, which are not real crossings).
+    Properties: ``name``, ``risk_level``, ``district``, ``is_demo`` (true for the synthetic
+    paths of the demo data set, which are not real crossings), ``season``, ``crosses`` (what
+    crosses there), ``note`` and ``precision``. Retired paths are left out.
 
     Args:
         session: open session.
@@ -439,6 +450,10 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
         "risk_level": NaturalCrossing.risk_level,
         "district": District.name,
         "is_demo": NaturalCrossing.is_demo,
+        "season": NaturalCrossing.season,
+        "crosses": NaturalCrossing.crosses,
+        "note": NaturalCrossing.note,
+        "precision": NaturalCrossing.precision,
     }
     rows = (
         select(
@@ -447,6 +462,6 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
             json_object(properties).label("properties"),
         )
         .join(District, District.id == NaturalCrossing.district_id)
-        .where(in_bbox(NaturalCrossing.geom, bbox))
+        .where(in_bbox(NaturalCrossing.geom, bbox), NaturalCrossing.retired_at.is_(None))
     )
     return display_collection(session, rows, precision)

@@ -99,6 +99,9 @@ test("values: yes and no, lists, days, a template filled from the properties, ot
   // a value the field names wins over the date rule; a known false is not "no"
   const named = { label: "x", values: [[false, "ทราบแล้ว"]], template: null };
   assert.equal(layers.displayValue(named, false, {}, thai), "ทราบแล้ว");
+  // a list of vocabulary codes reads item by item (what crosses at a natural crossing)
+  const crosses = { label: "x", values: [["people", "คน"], ["goods", "สินค้า"]], template: null };
+  assert.equal(layers.displayValue(crosses, ["people", "goods", "boats"], {}, thai), "คน, สินค้า, boats");
 });
 
 test("without i18n.js the words are English as written and times Thai time", () => {

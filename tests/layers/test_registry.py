@@ -26,10 +26,14 @@ PROPERTIES = {
     "mekong": {"name", "variant", "section", "forms_boundary", "length_km"},
     "checkpoints": {
         "name", "name_th", "kind", "status", "status_note", "counterpart", "precision",
-        "approximate", "district",
+        "approximate", "district", "hours", "days", "crossing_rules",
     },
-    "coordination_centres": {"name", "district", "location_approximate"},
-    "natural_crossings": {"name", "risk_level", "district", "is_demo"},
+    "coordination_centres": {
+        "name", "name_th", "district", "location_approximate", "precision", "address", "phone",
+    },
+    "natural_crossings": {
+        "name", "risk_level", "district", "is_demo", "season", "crosses", "note", "precision",
+    },
 }  # fmt: skip
 
 

@@ -159,6 +159,10 @@ def test_demo_crossings_are_flagged(client, demo_crossing):
         "risk_level": "high",
         "district": "Aranyaprathet",
         "is_demo": True,
+        "season": None,
+        "crosses": [],
+        "note": None,
+        "precision": "approximate",
     }
 
 

@@ -324,3 +324,31 @@ def test_a_flagged_stretch_is_the_segment_cut_at_the_clicked_points(session, peo
     other = dict(body, attributes={**body["attributes"], "segment_id": 2})
     with pytest.raises(Forbidden):
         propose(session, people["aranya"], parse_change(other))
+
+
+def test_the_layers_show_accepted_data_only(session, people):
+    import json
+
+    from gis.reference import layers
+
+    row = checkpoint(session)
+    propose(session, people["aranya"], parse_change(move(row, NEAR, precision="surveyed")))
+
+    def shown() -> dict:
+        found = json.loads(layers.checkpoints(session))["features"]
+        return next((f for f in found if f["id"] == row.id), None)
+
+    assert shown()["geometry"]["coordinates"] == [102.5487, 13.6621]  # a proposal shows nothing
+    assert shown()["properties"]["precision"] == "wikipedia"
+    propose(session, people["admin"], parse_change(move(row, NEAR, precision="surveyed")))
+    assert shown()["geometry"]["coordinates"] == list(NEAR)
+    assert shown()["properties"]["precision"] == "surveyed"
+    retire = {
+        "feature_type": "checkpoint",
+        "feature_id": row.id,
+        "action": "retire",
+        "base_version": 2,
+        "reason": "the checkpoint closed for good",
+    }
+    propose(session, people["admin"], parse_change(retire))
+    assert shown() is None

@@ -160,7 +160,8 @@
   }
 
   /* What a popup shows for a value: the field's template, its text for that value (a
-   * vocabulary's label), a time in Thai time, a list joined by commas, yes or no. */
+   * vocabulary's label), a time in Thai time, a list joined by commas (each item by its text),
+   * yes or no. */
   function displayValue(field, value, props, w) {
     if (field.template) return fillProperties(field.template, props);
     const known = (field.values || []).find(function (pair) {
@@ -170,7 +171,17 @@
     const time = typeof value === "string" ? new Date(value).getTime() : NaN;
     if (!isNaN(time) && DATE_TIME.test(value)) return w.formatDateTime(value);
     if (!isNaN(time) && DAY.test(value)) return w.formatDate(value);
-    if (Array.isArray(value)) return value.map(String).join(", ");
+    if (Array.isArray(value)) {
+      // each item by its text (a list of vocabulary codes: what crosses at a crossing)
+      return value
+        .map(function (item) {
+          const text = (field.values || []).find(function (pair) {
+            return pair[0] === item;
+          });
+          return text ? String(text[1]) : String(item);
+        })
+        .join(", ");
+    }
     if (value === true) return w.t("yes");
     if (value === false) return w.t("no");
     return String(value);
