@@ -12,7 +12,8 @@ HQ analyst signed in (national scope), no basemap (nothing leaves 127.0.0.1):
   page), read in the page itself at each animation frame. Target: under 2 s at both.
 * **the layer's data requests**: every ``GET /api/layers/incidents`` of those loads and of
   ``--moves`` pans and zooms around both views (zoom 6 to 14), timed by the browser (request
-  sent to response end). Target: p95 under 300 ms.
+  sent to response end). Target: p95 under 300 ms in each of ``--rounds`` consecutive rounds
+  (default 3; issue 21), each round the loads and pans above in a new browser.
 * **reference**, in the same run on the same database: the same views counted from
   ``incident`` row by row (how the layer counted before ``incident_cell``), and the raw points
   of the dense view as one ``ST_AsMVT`` tile, timed in SQL.
@@ -308,10 +309,32 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def document(result: dict, ref: dict[str, float], meta: dict[str, Any]) -> str:
+def combine(rounds: list[dict]) -> dict:
+    """The rounds' draws and requests together (what the last round drew)."""
+    return {
+        "draws": {k: [v for r in rounds for v in r["draws"][k]] for k in rounds[0]["draws"]},
+        "requests": [q for r in rounds for q in r["requests"]],
+        "others": [q for r in rounds for q in r["others"]],
+        "what": rounds[-1]["what"],
+    }
+
+
+def round_p95s(rounds: list[dict]) -> list[float]:
+    """The p95 of the layer's requests in each round."""
+    return [pct([q["ms"] for q in r["requests"]], 0.95) for r in rounds]
+
+
+def document(rounds: list[dict], ref: dict[str, float], meta: dict[str, Any]) -> str:
+    result = combine(rounds)
     draws, requests = result["draws"], result["requests"]
     times = [r["ms"] for r in requests]
     p95 = pct(times, 0.95)
+    p95s = round_p95s(rounds)
+    per_round = "; ".join(
+        f"round {i}: {len(r['requests'])} requests, p50 "
+        f"{pct([q['ms'] for q in r['requests']], 0.5):.0f} ms, p95 **{v:.0f} ms**"
+        for i, (r, v) in enumerate(zip(rounds, p95s, strict=True), start=1)
+    )
     rows = []
     for name, label in (("national", "whole border (default view)"),
                         ("zoom12", "zoom 12 over the densest area")):  # fmt: skip
@@ -333,7 +356,8 @@ def document(result: dict, ref: dict[str, float], meta: dict[str, Any]) -> str:
 
 {meta["incidents"]:,} demo incidents stored ({generated}), the app under gunicorn (2 workers of 4
 threads, as `make run`), an HQ analyst signed in, headless Chromium ({size}), no basemap.
-Each view opened {meta["loads"]} times in a new page after one warm-up load
+{len(rounds)} consecutive rounds, each in a new browser: each view opened {meta["loads"]} times
+in a new page after one warm-up load
 (scripts cached, as for a returning user); the time is from the navigation's start until the
 incidents layer's answer is drawn, read in the page at each animation frame. Below zoom 15 a
 crowded view comes as counted cells (`gis.incidents.map_layer.count_cells`), read from
@@ -345,8 +369,9 @@ as bubbles.
 {chr(10).join(rows)}
 
 Data requests of the layer (`GET /api/layers/incidents`: those loads and {meta["moves"]} pans
-and zooms between zoom 6 and 14), timed by the browser: {len(times)} requests, p50
-{pct(times, 0.5):.0f} ms, p95 **{p95:.0f} ms**, slowest {max(times):.0f} ms.
+and zooms between zoom 6 and 14 in each round), timed by the browser: {per_round}; all
+{len(times)} together p50 {pct(times, 0.5):.0f} ms, p95 {p95:.0f} ms, slowest
+{max(times):.0f} ms.
 
 Reference, in the same run on the same data (SQL only, best of 3, no HTTP):
 
@@ -357,8 +382,9 @@ Reference, in the same run on the same data (SQL only, best of 3, no HTTP):
 Targets:
 - {verdict(worst_draw < TARGET_DRAW_MS)}: drawn within {TARGET_DRAW_MS / 1000:.0f} s at both views \
 (worst {worst_draw:.0f} ms)
-- {verdict(p95 < TARGET_P95_MS)}: p95 of the layer's requests under {TARGET_P95_MS:.0f} ms \
-({p95:.0f} ms)
+- {verdict(max(p95s) < TARGET_P95_MS)}: p95 of the layer's requests under \
+{TARGET_P95_MS:.0f} ms in each of {len(rounds)} consecutive rounds \
+({", ".join(f"{v:.0f}" for v in p95s)} ms)
 
 Views with a time window (`since`/`until`) still count incidents row by row (about as slow as
 the reference rows above at the national view): `incident_cell` has no time dimension.
@@ -369,8 +395,12 @@ Reproduce: `{meta["command"]}`
 """
 
 
-def entries(result: dict, ref: dict[str, float], meta: dict[str, Any]) -> list[dict[str, Any]]:
-    draws, times = result["draws"], [r["ms"] for r in result["requests"]]
+def entries(
+    rounds: list[dict], ref: dict[str, float], meta: dict[str, Any]
+) -> list[dict[str, Any]]:
+    result = combine(rounds)
+    draws = result["draws"]
+    p95s = round_p95s(rounds)
     national_ref = next(v for k, v in ref.items() if k.startswith("national"))
     out = []
     for name, label in (("national", "whole border"), ("zoom12", "zoom 12, densest area")):
@@ -386,12 +416,15 @@ def entries(result: dict, ref: dict[str, float], meta: dict[str, Any]) -> list[d
                 "command": meta["command"],
             }
         )
-    p95 = pct(times, 0.95)
+    p95 = max(p95s)
     out.append(
         {
             "name": "map load: p95 of the incidents layer's data requests",
             "value": round(p95, 1),
-            "unit": "ms",
+            "unit": f"ms (the highest p95 of {len(p95s)} consecutive rounds)",
+            "rounds_p95_ms": [round(v, 1) for v in p95s],
+            "load_average": meta["load"],
+            "measured": meta["date"],
             "reference": "the national view counted from incident row by row (SQL only)",
             "reference_value": round(national_ref, 1),
             "ratio": round(p95 / national_ref, 3),
@@ -406,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--loads", type=int, default=5, help="page loads of each view")
     parser.add_argument("--moves", type=int, default=30, help="pans and zooms after the loads")
+    parser.add_argument("--rounds", type=int, default=3, help="consecutive rounds (new browser)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database", default=SCRATCH, help="scratch database")
     parser.add_argument("--reuse", action="store_true", help="keep the data if it is there")
@@ -427,10 +461,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.dispose()
         print(f"densest area: {lat:.4f}, {lon:.4f} ({n_dense:,} incidents in its cell)")
+        rounds = []
         with serve(url) as server:
-            result = browse(server.port, password, (lat, lon), args)
+            for i in range(args.rounds):
+                rounds.append(browse(server.port, password, (lat, lon), args))
+                p95 = round_p95s(rounds)[-1]
+                print(f"round {i + 1}/{args.rounds}: p95 {p95:.0f} ms", flush=True)
         if args.verbose:
-            for request in result["requests"] + result["others"]:
+            for request in combine(rounds)["requests"] + combine(rounds)["others"]:
                 print(f"  {request['ms']:7.1f} ms  {request['url']}")
         ref = reference(url, (lat, lon))
     finally:
@@ -438,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(server_url, args.database)
 
     command = f".venv/bin/python bench/mapload.py --incidents {args.incidents}"
+    if args.rounds != 3:
+        command += f" --rounds {args.rounds}"
     meta = {
         "incidents": args.incidents,
         "generated": generated,
@@ -448,12 +488,12 @@ def main(argv: list[str] | None = None) -> int:
         "load": load,
         "command": command,
     }
-    section = document(result, ref, meta)
+    section = document(rounds, ref, meta)
     print(section)
     if not args.no_write:
         new_doc = "# Benchmarks\n\nMeasured figures of borderwatch's benchmarks (`bench/`).\n\n"
         merge_section(DOC, DOC_BEGIN, DOC_END, section, new_doc)
-        for entry in entries(result, ref, meta):
+        for entry in entries(rounds, ref, meta):
             merge_results(entry)
     return 0
 

@@ -133,3 +133,46 @@ def test_the_floors_answer_like_the_endpoint_they_stand_for(bench, engine, datab
     assert answers["anonymous"][0] == 401
     assert answers["no csrf"][0] == 400
     assert answers["signed in"] == (201, b'{"received":2}\n')
+
+
+def test_the_targets_are_issue_21s_ratio_at_each_count_and_p99_at_16_clients(bench):
+    """At least 0.30 times the bare endpoint at every client count; p99 under 50 ms at 16
+    clients (not at 4); no error anywhere."""
+    client = importlib.import_module("loadtest.client")
+
+    def run(rate: float, p99_ms: float, errors: int = 0) -> Any:
+        result = client.LoadResult(clients=1, duration_s=1.0, measured=int(rate))
+        result.statuses = {"201": int(rate), **({"500": errors} if errors else {})}
+        result.latencies_ms = [1.0] * 98 + [p99_ms] * 2
+        return result
+
+    bare = run(1000, 5)
+    pairs = [
+        bench.Pair(4, app=run(310, 80), bare=bare),
+        bench.Pair(16, app=run(290, 49), bare=bare),
+    ]
+    checks = dict(bench.targets(pairs))
+    assert checks == {
+        "4 clients: ratio 0.31 >= 0.30": True,
+        "4 clients: 0 errors": True,
+        "16 clients: ratio 0.29 >= 0.30": False,
+        "16 clients: p99 49.0 ms < 50 ms": True,
+        "16 clients: 0 errors": True,
+    }
+    pairs[1] = bench.Pair(16, app=run(400, 50, errors=1), bare=bare)
+    checks = dict(bench.targets(pairs))
+    assert checks["16 clients: p99 50.0 ms < 50 ms"] is False
+    assert checks["16 clients: 1 errors"] is False
+
+
+def test_the_database_cpu_of_other_connections_is_read_per_backend(bench, engine):
+    """backend_cpu reads the CPU time of the database's other backends (the server runs here in
+    the tests), not its own; the CPU used between two readings is what grew."""
+    with engine.connect() as busy:
+        pid = busy.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        before = bench.backend_cpu(engine)
+        busy.execute(text("SELECT count(*) FROM generate_series(1, 3000000)")).scalar_one()
+        after = bench.backend_cpu(engine)
+    assert pid in before and pid in after
+    assert after[pid] > before[pid]  # the count took CPU time of that backend
+    assert bench._used(before, after) >= after[pid] - before[pid]
