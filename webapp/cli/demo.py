@@ -61,6 +61,7 @@ def demo_command(
     from seeds.demo import default_anchor, generate_demo, has_incidents, has_real_incidents
     from seeds.demo_cooperation import make_cooperation
     from seeds.demo_notify import make_notifications
+    from seeds.demo_reference import make_reference_edits
     from seeds.demo_showcase import complete_demo
 
     with transaction() as session:
@@ -97,6 +98,8 @@ def demo_command(
             cooperation = make_cooperation(session, end.astimezone(THAI_TIME).date())
             # the demo accounts' bells and the coordinator's notification settings
             make_notifications(session)
+            # reference editing: an accepted change and two proposals waiting for review
+            make_reference_edits(session)
     finally:
         bars.close()
     if report is not None:
