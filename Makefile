@@ -49,7 +49,8 @@ help:
 	@echo "make test   set everything up and run the whole suite against PostGIS"
 	@echo "make stop   stop the local PostgreSQL cluster"
 	@echo "make up | migrate | seed | demo | lint | fmt | bench | soak | load | fuzz | audit"
-	@echo "make ha-up | ha-down | ha-status | soak-ha   the replicated cluster (var/ha); HA=1 make run uses it"
+	@echo "make ha-up | ha-down | ha-status | soak-ha   the replicated cluster (var/ha); HA=1 make run uses it,"
+	@echo "                                             HA=1 make load compares map reads on the primary and the standby"
 	@echo "make backup | restore TARGET_TIME=... | pitr-drill   pgBackRest on the replicated cluster"
 
 system:
@@ -188,10 +189,19 @@ bench: up migrate
 	echo "== every benchmark in $$(( $$(date +%s) - started )) s"
 
 # Load scenario: 50 users of mixed traffic for LOAD_SECONDS (10 minutes), and a flood of the
-# public form; figures in docs/reliability.md.
+# public form; figures in docs/reliability.md. With HA=1, on the replicated cluster of make ha-up:
+# the same mixed traffic with the map layers read on the primary and on the standby
+# (DATABASE_REPLICA_URL), REPLICA_LOAD_SECONDS (90) a phase, in the order primary, replica,
+# replica, primary; p50/p95 and throughput side by side in docs/benchmarks.md,
+# docs/reliability.md and bench/results.json.
 LOAD_SECONDS ?= 600
+REPLICA_LOAD_SECONDS ?= 90
 load: up
+ifeq ($(HA),1)
+	@$(PY) bench/reliability/replica_load.py --seconds $(REPLICA_LOAD_SECONDS)
+else
 	@$(PY) bench/reliability/load.py --seconds $(LOAD_SECONDS)
+endif
 
 # Known vulnerabilities of the installed Python packages (pip-audit with PyPI's advisory data).
 # --strict: a package it cannot look up fails the run instead of passing unaudited. Not part of

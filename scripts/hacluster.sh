@@ -237,10 +237,6 @@ ENV
   . "$ROOT/scripts/localenv.sh"
   grep -qs '^SECRET_KEY=' "$ENVFILE" || set_env SECRET_KEY "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
   ENVFILE=$HA/ha.env
-STANZA=borderwatch
-REPO=$(realpath -m "${BW_HA_REPO:-$HA/backups}")
-BACKREST_CONF=$HA/pgbackrest.conf
-RESTORE_PORT=$((BASE_PORT + 3))
 }
 
 start() {
@@ -251,7 +247,10 @@ start() {
   run_keeper monitor
   create_node node1
   run_keeper node1
-  wait_for 60 "node1 to be the primary" \
+  # started again after a failover, the primary may be node2: start every node made before
+  # anything waits for the primary
+  if [ -f "$(pgdata node2)/PG_VERSION" ]; then run_keeper node2; fi
+  wait_for 60 "a primary" \
     "SELECT count(*) FILTER (WHERE reportedstate IN ('single','primary','wait_primary')) >= 1 FROM pgautofailover.node"
   local primary; primary=$(current_primary_port)
   psql_at "$primary" "$DBNAME" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "CREATE EXTENSION IF NOT EXISTS pgrouting"

@@ -4,7 +4,9 @@ from the standby through ``DATABASE_REPLICA_URL`` (its lag in ``/healthz``, an o
 on the map at once: commits wait until the standby has applied them), and the point-in-time
 restore drill (``bench/reliability/pitr.py``): a restore to a chosen instant, across a failover,
 holds exactly the rows and checksums of the incidents, events, photos and accounts at that
-instant. One cluster of its own under ``var/ha/`` for the module; about two minutes.
+instant; and ``HA=1 make load`` (``bench/reliability/replica_load.py``) at a small size: the same
+mixed load without and with the replica, the second reading the map layers on the standby. One
+cluster of its own under ``var/ha/`` for the module; about three minutes.
 
 Runs where pg_auto_failover and pgBackRest are installed (``scripts/system-deps.sh`` installs
 them, so it runs under ``make test`` and on CI).
@@ -33,6 +35,7 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "bench" / "reliability")]
 
 import failover  # noqa: E402
 import pitr  # noqa: E402
+import replica_load  # noqa: E402
 
 pytestmark = [
     pytest.mark.db,
@@ -141,3 +144,18 @@ def test_a_point_in_time_restore_brings_back_exactly_that_instant(cluster):
     assert at["counts"]["incident_photo"] >= 3
     assert set(at["checksums"]) == set(pitr.CHECKSUMMED)
     assert result["source_at_end"]["counts"]["incident"] > at["counts"]["incident"]
+
+
+def test_the_map_load_runs_on_the_primary_and_then_on_the_standby(cluster):
+    result = replica_load.compare(
+        cluster.url, cluster.replica_url, seconds=4, users=4, incidents=300, warmup=1
+    )
+    checks = replica_load.verdict(result)
+    assert all(ok for _, ok in checks), checks
+    primary, replica = result["phases"]["primary"], result["phases"]["replica"]
+    assert primary["replica"] is None  # every read on the primary
+    assert replica["replica"]["standby"] is True  # the layers read on the standby
+    for phase in (primary, replica):
+        assert phase["map_layers_requests"] > 0 and phase["map_layers_p95_ms"] > 0
+        assert any(e.startswith("GET /api/layers/") for e in phase["endpoints"])
+    assert "Map layers on the replica" in replica_load.document(result, checks)
