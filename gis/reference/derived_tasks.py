@@ -22,13 +22,13 @@ log = logging.getLogger(__name__)
 def recompute_job(context: JobContext, recompute_id: int) -> None:
     """Recompute what derives from the reference data after one accepted change, its progress
     committed as it goes."""
-    with Session(engine_of(context)) as session:
+    with Session(engine_of(context), expire_on_commit=False) as session:
         row = recompute(session, recompute_id, commit=session.commit)
         session.commit()
-    if row is not None:
-        log.info(
-            "reference version %s: %s derived rows recomputed", row.reference_version, row.done
-        )
+        if row is not None:
+            log.info(
+                "reference version %s: %s derived rows recomputed", row.reference_version, row.done
+            )
 
 
 @when_given_up(TASK)
