@@ -234,6 +234,14 @@ test("a refusal naming a field goes next to that field of the form", () => {
   assert.equal(ref.interpretAnswer("centre", 500, { field: "name", message: "m" }).kind, "general");
 });
 
+test("a refusal's message names the field by its label, not its code", () => {
+  assert.equal(ref.namedMessage("name ต้องไม่ว่าง", "name", "ชื่อภาษาอังกฤษ"), "ชื่อภาษาอังกฤษ ต้องไม่ว่าง");
+  assert.equal(ref.namedMessage("'kind' must be one of a, b", "kind", "Kind"), "Kind must be one of a, b");
+  assert.equal(ref.namedMessage("the place is outside", "geometry", "Position"), "the place is outside");
+  assert.equal(ref.namedMessage("m", null, "x"), "m");
+  assert.equal(ref.namedMessage(null, "name", "x"), null);
+});
+
 test("other answers: success, no connection, signed out, forbidden", () => {
   assert.equal(ref.interpretAnswer("centre", 201, {}).kind, "ok");
   assert.equal(ref.interpretAnswer("centre", 0, null).kind, "offline");

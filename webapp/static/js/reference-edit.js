@@ -358,8 +358,9 @@
     if (props.feature_type !== "stretch" && layer.pm) {
       layer.pm.enable({ draggable: true, allowSelfIntersection: false, snappable: false });
     }
-    if (layer.getLatLng) state.map.setView(layer.getLatLng(), Math.max(state.map.getZoom(), 14));
-    else if (layer.getBounds) state.map.fitBounds(layer.getBounds(), { padding: [32, 32], maxZoom: 15 });
+    // no animation: a later move (I am here) must not be undone by this one ending
+    if (layer.getLatLng) state.map.setView(layer.getLatLng(), Math.max(state.map.getZoom(), 14), { animate: false });
+    else if (layer.getBounds) state.map.fitBounds(layer.getBounds(), { padding: [32, 32], maxZoom: 15, animate: false });
     if (fromList) $("rf-map").scrollIntoView({ block: "nearest" });
   }
 
@@ -383,7 +384,7 @@
       function (position) {
         const c = position.coords;
         layer.setLatLng([c.latitude, c.longitude]);
-        state.map.setView([c.latitude, c.longitude], Math.max(state.map.getZoom(), 16));
+        state.map.setView([c.latitude, c.longitude], Math.max(state.map.getZoom(), 16), { animate: false });
         state.accuracy = c.accuracy;
         $("rf-precision").value = "surveyed";
         say("rf-here-status", bw.t("Moved to your position (within {n} m). The precision is now “surveyed on site”.", {
@@ -513,7 +514,12 @@
     if (meaning.kind === "field") {
       const error = $("rf-" + meaning.field + "-error");
       if (error) {
-        error.textContent = meaning.message || bw.t("Check this field.");
+        const caption = document.querySelector('label[for="rf-' + meaning.field + '"]') ||
+          (error.closest("fieldset") && error.closest("fieldset").querySelector("legend")) ||
+          (meaning.field === "geometry" ? $("rf-geometry-label") : null);
+        const named = ref.namedMessage(meaning.message, answer.body && answer.body.field,
+          caption ? caption.textContent.trim() : null);
+        error.textContent = named || bw.t("Check this field.");
         error.hidden = false;
         const input = $("rf-" + meaning.field);
         if (input) {
@@ -625,6 +631,11 @@
     getJson(state.config.derivedUrl).then(function (answer) {
       const d = answer.body || {};
       if (answer.status !== 200) return;
+      if (d.status === "queued" && !d.total) {
+        say("rf-derived", bw.t("The incidents’ distances and the watch corridor will be updated in a moment."));
+        global.setTimeout(followDerived, DERIVED_POLL_MS);
+        return;
+      }
       if (d.status === "idle") {
         say("rf-derived", bw.t("Distances and the watch corridor are up to date (reference version {n}).", {
           n: d.reference_version,
@@ -637,6 +648,18 @@
       }));
       global.setTimeout(followDerived, DERIVED_POLL_MS);
     });
+  }
+
+  /* Geoman's handles on a line being drawn or edited are buttons without a name: named here
+   * for screen readers (its middle handles add a point). */
+  function nameHandle(event) {
+    const layer = event.layer;
+    if (!(layer instanceof L.Marker) || !layer.getElement) return;
+    const icon = layer.getElement();
+    if (!icon || icon.hasAttribute("aria-label")) return;
+    icon.setAttribute("aria-label", icon.classList.contains("marker-icon-middle")
+      ? bw.t("Drag to add a point to the line here")
+      : bw.t("A point of the line: drag it to move it"));
   }
 
   /* -- start ----------------------------------------------------------------------------------- */
@@ -658,6 +681,7 @@
       });
     }
     state.map.on("pm:create", created);
+    state.map.on("layeradd", nameHandle);
     $("rf-draw-crossing").addEventListener("click", drawCrossing);
     $("rf-flag-stretch").addEventListener("click", flagStretch);
     $("rf-here").addEventListener("click", hereIAm);

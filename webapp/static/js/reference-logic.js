@@ -250,6 +250,17 @@
     return result;
   }
 
+  /** A refusal's message as the form shows it: the field's code the server names it by
+   * ("name", 'attributes.kind') at its start replaced by the field's label ("ชื่อภาษาอังกฤษ"). */
+  function namedMessage(message, field, label) {
+    if (!message || !field || !label) return message;
+    const code = String(field);
+    for (const written of [code, "'" + code + "'", "\"" + code + "\""]) {
+      if (message.indexOf(written) === 0) return label + message.slice(written.length);
+    }
+    return message;
+  }
+
   /** The reviewer's table of differences: one row per attribute of before or after,
    * {name, before, after, changed}, in the type's form order (then any other name). An
    * attribute the change does not name keeps its value before. */
@@ -318,6 +329,7 @@
     stretchBody: stretchBody,
     formField: formField,
     interpretAnswer: interpretAnswer,
+    namedMessage: namedMessage,
     diffAttributes: diffAttributes,
     distanceM: distanceM,
     movedM: movedM,

@@ -137,10 +137,6 @@
       say("rr-list-note", state.changes.length
         ? bw.tn("{n} change", "{n} changes", state.changes.length, { n: bw.formatNumber(state.changes.length) })
         : bw.t("Nothing to show here."));
-      if (state.current && !state.changes.some(function (c) { return c.id === state.current.id; })) {
-        $("rr-detail").hidden = true;
-        state.current = null;
-      }
     });
   }
 
@@ -251,7 +247,19 @@
   function select(id) {
     const change = state.changes.find(function (c) { return c.id === id; });
     if (!change) return;
+    say("rr-done", "");
+    say("rr-derived", "");
+    show(change);
+    // on a phone the detail stands below the list: bring it into view
+    if (global.matchMedia && global.matchMedia("(max-width: 63.99rem)").matches) {
+      $("rr-detail").scrollIntoView({ block: "start" });
+    }
+  }
+
+  /* The change in the detail: facts, map, differences, and the decision while it is proposed. */
+  function show(change) {
     state.current = change;
+    const id = change.id;
     document.querySelectorAll(".rr-item").forEach(function (button) {
       button.setAttribute("aria-current", button.dataset.change === String(id) ? "true" : "false");
     });
@@ -289,6 +297,12 @@
     drawBoth(change);
   }
 
+  /* The feature's own version after an accepted change, as the answer's feature has it. */
+  function featureVersion(body) {
+    const feature = body && body.feature;
+    return feature && feature.properties && feature.properties.version !== undefined ? feature.properties.version : "–";
+  }
+
   function decide(verdict) {
     const change = state.current;
     if (!change || state.busy) return;
@@ -307,8 +321,9 @@
     request("POST", address, note ? { note: note } : {}).then(function (answer) {
       state.busy = false;
       if (answer.status === 200) {
+        if (answer.body && answer.body.change) show(answer.body.change);
         say("rr-done", verdict === "accept"
-          ? bw.t("Accepted: the feature is now at version {n}.", { n: answer.body && answer.body.version !== undefined ? answer.body.version : "–" })
+          ? bw.t("Accepted: the feature is now at version {n}.", { n: featureVersion(answer.body) })
           : bw.t("Rejected: the proposer reads your note."));
         $("rr-decide").hidden = true;
         if (verdict === "accept") followDerived();
@@ -338,7 +353,7 @@
     form.noValidate = true;
     const id = "rr-restore-reason-" + version.version;
     const field = el("div", "bw-field");
-    const caption = el("label", null, bw.t("Reason for restoring version {n}", { n: version.version }));
+    const caption = el("label", null, bw.t("Reason for restoring version {n}", { n: ownVersion(version) }));
     caption.htmlFor = id;
     const reason = el("textarea");
     reason.id = id;
@@ -369,15 +384,16 @@
     error.hidden = true;
     request("POST", url(state.config.restoreUrl, { type: change.feature_type, id: change.feature_id }), {
       version: version.version,
-      base_version: newest ? newest.version : null,
+      // the feature's own version now (a version's "version" numbers the reference data)
+      base_version: newest ? ownVersion(newest) : null,
       reason: reason.value.trim(),
     }).then(function (answer) {
       state.busy = false;
       if (answer.status >= 200 && answer.status < 300) {
         const made = (answer.body && answer.body.change) || {};
         say("rr-history-note", made.status === "accepted"
-          ? bw.t("Version {n} is restored as the newest version.", { n: version.version })
-          : bw.t("Restoring version {n} is proposed: it waits for a reviewer.", { n: version.version }));
+          ? bw.t("Version {n} is restored as the newest version.", { n: ownVersion(version) })
+          : bw.t("Restoring version {n} is proposed: it waits for a reviewer.", { n: ownVersion(version) }));
         if (made.status === "accepted") followDerived();
         history();
         load();
@@ -393,15 +409,22 @@
     });
   }
 
+  function ownVersion(version) {
+    return version.feature_version !== undefined && version.feature_version !== null
+      ? version.feature_version
+      : version.version;
+  }
+
   function versionItem(version, newest) {
     const item = el("li", "rr-version");
     const head = el("p", "rr-version-head");
-    head.appendChild(el("span", null, bw.t("Version {n}", { n: version.version })));
+    head.appendChild(el("span", null, bw.t("Version {n}", { n: ownVersion(version) })));
     head.appendChild(el("span", "bw-badge", label("action", version.action)));
     if (newest) head.appendChild(el("span", "bw-badge bw-badge-verified", bw.t("Current")));
     item.appendChild(head);
     item.appendChild(el("p", "bw-muted", who(version.actor) + ", " + bw.formatDateTime(version.at)));
-    item.appendChild(el("p", "rr-note-text", version.reason || "–"));
+    // the first version is the state as imported: its action says so, its reason is not words
+    if (version.action !== "imported") item.appendChild(el("p", "rr-note-text", version.reason || "–"));
     if (!newest) {
       const details = el("details");
       details.appendChild(el("summary", null, bw.t("Restore this version")));
@@ -435,6 +458,11 @@
     request("GET", state.config.derivedUrl).then(function (answer) {
       const d = answer.body || {};
       if (answer.status !== 200) return;
+      if (d.status === "queued" && !d.total) {
+        say("rr-derived", bw.t("The incidents’ distances and the watch corridor will be updated in a moment."));
+        global.setTimeout(followDerived, DERIVED_POLL_MS);
+        return;
+      }
       if (d.status === "idle") {
         say("rr-derived", bw.t("Distances and the watch corridor are up to date (reference version {n}).", {
           n: d.reference_version,
