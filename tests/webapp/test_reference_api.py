@@ -221,6 +221,13 @@ def test_reviewers_of_the_province(app, session, people):
     assert missing_note.status_code == 422 and missing_note.get_json()["field"] == "note"
     resp = neighbour.post_json(f"/api/reference/changes/{change['id']}/accept", {})
     assert resp.status_code == 200 and resp.get_json()["change"]["status"] == "accepted"
+    # a reviewer of the province reads the feature's history; another province does not
+    history = f"/api/reference/features/checkpoint/{cid}/versions"
+    assert [v["action"] for v in neighbour.get(history).get_json()["versions"]] == [
+        "update",
+        "imported",
+    ]
+    assert other_province.get(history).status_code == 403
 
 
 def test_a_stretch_is_flagged_and_a_crossing_drawn(app, session, people):

@@ -120,13 +120,16 @@ def district_param(who: Editor, allowed: frozenset[int] | None) -> frozenset[int
 
 
 def check_reads(who: Editor, kind: ReferenceFeature, feature_id: int) -> None:
-    """The caller may read this feature's history.
+    """The caller may read this feature's history: a feature of its districts, or of those
+    whose changes it reviews (the province's, with ``province`` reviewers).
 
     Raises:
         NotFound: no such feature; Forbidden: another district's.
     """
-    district_id = feature_district(get_session(), kind, feature_id)
-    if who.district_ids is not None and district_id not in who.district_ids:
+    session = get_session()
+    district_id = feature_district(session, kind, feature_id)
+    readable = review_district_ids(session, who, reviewers())
+    if readable is not None and district_id not in readable:
         raise Forbidden(N_("this feature belongs to another district"), field="feature_id")
 
 
