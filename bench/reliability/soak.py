@@ -16,7 +16,7 @@ For ``--seconds`` (``SOAK_SECONDS``, default 600), on 127.0.0.1 only:
   (``pg_ctl restart -m fast``); once it kills a gunicorn worker with SIGKILL (gunicorn starts
   another).
 
-**Notifications** (not in the negative control): every fourth target district has a coordinator
+**Notifications** (not in the negative control): every sixth target district has a coordinator
 with an e-mail address and a linked LINE account, so that each report there writes its e-mail
 and LINE notifications in its own commit; ``borderwatch worker`` (the ``notify`` queue, started
 again whenever it stops, as ``make run`` does) delivers them to a local SMTP server and the LINE
@@ -30,8 +30,9 @@ acknowledged. Then the verdict, from the clients' records and the database: ackn
 missing from the database (must be 0), keys stored more than once (0), reports never
 acknowledged (0), answers 500 (0), 503 answers without ``Retry-After`` (0), the longest
 outage (from a kill until the first acknowledgement after it) and what the API answered during
-the outages. For the notifications, after recovery (the outbox drained within
-``--notify-drain`` seconds): every acknowledged report of the coordinators' districts has its
+the outages. For the notifications, after recovery (the outbox watched while
+the worker drains it, until nothing waits, nothing was delivered for 150 s, or
+``--notify-drain`` seconds passed): every acknowledged report of the coordinators' districts has its
 notifications in the outbox, none waits or failed, and every e-mail and LINE delivery key was
 received exactly once by the stand-ins (counted by the e-mail's ``Message-ID`` and the push's
 ``X-Line-Retry-Key``, both made from the delivery key); resends after a kill are counted apart
@@ -105,11 +106,14 @@ BACKOFF = (0.05, 2.0, 2.0)
 #: Seconds a client waits for an answer before it counts a timeout and retries.
 TIMEOUT_S = 10.0
 #: Every how many target districts (by code) one has a coordinator told of its reports.
-NOTIFY_EVERY = 4
+NOTIFY_EVERY = 6
 #: The LINE stand-in's access token.
 LINE_TOKEN = "soak-line-token"
 #: The worker's lease of a claimed delivery in the soak (seconds).
 NOTIFY_LEASE_S = 10
+#: After the run, the outbox is watched while it drains; it is stuck when nothing was delivered
+#: for this long (a lease, the worker's minute and a stalled job's retry are shorter).
+DRAIN_STALL_S = 150.0
 
 
 def log(message: str) -> None:
@@ -650,13 +654,19 @@ def notifications(
     """After recovery: the outbox of the acknowledged reports drained by the worker (within
     ``drain_s``), then counted against what the stand-ins received, by delivery key."""
     engine = make_engine(url)
-    started = time.monotonic()
+    started = last_progress = time.monotonic()
+    first: int | None = None
+    least = None
     try:
         while True:
             with engine.connect() as c:
                 outbox = c.execute(_OUTBOX, {"keys": keys}).all()
             waiting = sum(1 for r in outbox if r.status == "waiting" and r.channel != "in_app")
-            if not waiting or time.monotonic() - started > drain_s:
+            first = waiting if first is None else first
+            if least is None or waiting < least:
+                least, last_progress = waiting, time.monotonic()
+            now = time.monotonic()
+            if not waiting or now - started > drain_s or now - last_progress > DRAIN_STALL_S:
                 break
             time.sleep(1.0)
         drained_s = time.monotonic() - started
@@ -689,6 +699,10 @@ def notifications(
         ),
         "deliveries": len(sent),
         "drained_after_s": round(drained_s, 1),
+        "waiting_when_the_run_ended": first or 0,
+        "delivered_per_s_after_the_run": round(((first or 0) - (least or 0)) / drained_s, 1)
+        if drained_s > 0
+        else 0.0,
         "waiting_after_recovery": sum(1 for r in sent if r.status == "waiting"),
         "failed": sum(1 for r in sent if r.status == "failed"),
         "emails_received": sum(1 for m in email_ids if mails[m] >= 1),
@@ -754,8 +768,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--notify-drain",
         type=float,
-        default=600.0,
-        help="seconds for the worker to deliver what waits after the run",
+        default=1800.0,
+        help="most seconds for the worker to deliver what waits after the run",
     )
     parser.add_argument("--negative-control", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -1019,7 +1033,10 @@ Notifications: a coordinator with e-mail and LINE in {n["districts"]} of the tar
 {n["reports"]} acknowledged reports there wrote {n["deliveries"]} e-mail and LINE deliveries in
 their own commits, delivered by `borderwatch worker` (killed with SIGKILL every
 {result["kill_every_s"]:g} s and restarted, besides the database kills) to a local SMTP server
-and the LINE stand-in. {n["drained_after_s"]:g} s after the run nothing waited or failed; the
+and the LINE stand-in. {n["waiting_when_the_run_ended"]:,} deliveries waited when the run
+ended; the worker delivered them at {n["delivered_per_s_after_the_run"]:g} a second, and
+{n["drained_after_s"]:g} s after the run {n["waiting_after_recovery"]} waited and {n["failed"]}
+failed; the
 stand-ins received {n["emails_received"]} of {n["emails_expected"]} e-mails and
 {n["line_received"]} of {n["line_expected"]} LINE pushes by delivery key, none twice
 ({n["emails_resent_same_message_id"]} e-mails resent under the same `Message-ID`,
