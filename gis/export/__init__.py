@@ -11,40 +11,78 @@
 - :mod:`gis.export.run`: :func:`run_export`, the one workflow of the file download, the OGC API
   and the CLI (find the collection, check access, parse filters, open the audit, pick the
   format, stream, close the audit).
+
+The names are imported from their modules when first used (:func:`__getattr__`); the plan's
+function is :func:`gis.export.plan.plan` (``gis.export.plan`` is its module).
 """
 
-from gis.export.audit import finish_audit, start_audit
-from gis.export.plan import (
-    Access,
-    Collection,
-    Field,
-    Filters,
-    Kind,
-    Source,
-    count,
-    make_access,
-    may_read,
-    plan,
-)
-from gis.export.run import (
-    ExportJob,
-    ExportRequest,
-    ExportRun,
-    Format,
-    check_export,
-    find_collection,
-    prepare_export,
-    run_export,
-)
-from gis.export.stream import (
-    COORDINATE_DIGITS,
-    Counter,
-    copy_lines,
-    feature_text,
-    geojson_chunks,
-    stream_batches,
-    stream_rows,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gis.export.audit import finish_audit, start_audit
+    from gis.export.plan import (
+        Access,
+        Collection,
+        Field,
+        Filters,
+        Kind,
+        Source,
+        count,
+        make_access,
+        may_read,
+    )
+    from gis.export.run import (
+        ExportJob,
+        ExportRequest,
+        ExportRun,
+        Format,
+        check_export,
+        find_collection,
+        prepare_export,
+        run_export,
+    )
+    from gis.export.stream import (
+        COORDINATE_DIGITS,
+        Counter,
+        copy_lines,
+        feature_text,
+        geojson_chunks,
+        stream_batches,
+        stream_rows,
+    )
+
+#: The module of each name the package offers: imported when the name is first used, so that
+#: the writer process (``python -m gis.export.writer``, which needs only :mod:`gis.export.arrow`)
+#: starts without SQLAlchemy and the models (about a second of every file it writes).
+_HOMES = {
+    **dict.fromkeys(("finish_audit", "start_audit"), "gis.export.audit"),
+    **dict.fromkeys(
+        ("Access", "Collection", "Field", "Filters", "Kind", "Source", "count", "make_access",
+         "may_read"),
+        "gis.export.plan",
+    ),
+    **dict.fromkeys(
+        ("ExportJob", "ExportRequest", "ExportRun", "Format", "check_export", "find_collection",
+         "prepare_export", "run_export"),
+        "gis.export.run",
+    ),
+    **dict.fromkeys(
+        ("COORDINATE_DIGITS", "Counter", "copy_lines", "feature_text", "geojson_chunks",
+         "stream_batches", "stream_rows"),
+        "gis.export.stream",
+    ),
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COORDINATE_DIGITS",
@@ -68,7 +106,6 @@ __all__ = [
     "geojson_chunks",
     "make_access",
     "may_read",
-    "plan",
     "prepare_export",
     "run_export",
     "start_audit",

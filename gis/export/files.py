@@ -1,4 +1,5 @@
-"""GeoParquet, FlatGeobuf and Shapefile files of an export plan, written by a child process.
+"""GeoParquet, GeoPackage, FlatGeobuf and Shapefile files of an export plan, written by a child
+process.
 
 :func:`write_arrow_file` reads the plan's rows by one ``COPY ... TO STDOUT`` as CSV (the
 geometry as hex WKB, counter-clockwise rings; ``id``; the allowed properties) on the session's
@@ -29,7 +30,8 @@ from gis.export.arrow import Spec
 from gis.export.plan import Access, Collection, Filters, Kind, plan
 from gis.export.stream import Counter
 
-#: Formats this module writes (their file extensions).
+#: Formats this module writes (their file extensions) beside the GeoPackage
+#: (:func:`gis.export.formats.write_geopackage` writes it here too).
 ARROW_FORMATS = ("parquet", "fgb", "shp")
 #: Bytes piped to the writer before progress is looked at again.
 PROGRESS_BYTES = 1 << 20
@@ -42,12 +44,12 @@ class WriterFailed(RuntimeError):
 
 
 def copy_statement(
-    collection: Collection, access: Access, f: Filters, bbox: bool
+    collection: Collection, access: Access, f: Filters, bbox: bool, ccw: bool = True
 ) -> tuple[Any, Any]:
     """``(fields, statement)``: the rows the writer reads, as :class:`gis.export.arrow.Spec`
-    names them."""
+    names them; polygon rings counter-clockwise unless not ``ccw`` (as stored)."""
     fields, x = plan(collection, access, f)
-    geom = func.ST_ForcePolygonCCW(x.c.geom)
+    geom = func.ST_ForcePolygonCCW(x.c.geom) if ccw else x.c.geom
     columns: list[Any] = [func.encode(func.ST_AsBinary(geom), "hex")]
     if bbox:
         corners = (func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax)
@@ -89,7 +91,7 @@ def write_arrow_file(
     labels: Mapping[str, str] | None = None,
     texts: Mapping[str, str] | None = None,
 ) -> None:
-    """Write the export as ``fmt`` (one of :data:`ARROW_FORMATS`) at ``path``.
+    """Write the export as ``fmt`` (one of :data:`ARROW_FORMATS`, or ``gpkg``) at ``path``.
 
     Args:
         progress: called with the number of features written since the last call, as the
@@ -101,7 +103,8 @@ def write_arrow_file(
         WriterFailed: the writer process failed (its messages are logged and in the error).
     """
     bbox = fmt == "parquet"
-    fields, statement = copy_statement(collection, access, f, bbox)
+    # the GeoPackage keeps the rings as stored, as it always did
+    fields, statement = copy_statement(collection, access, f, bbox, ccw=fmt != "gpkg")
     spec = Spec(
         fmt=fmt,
         path=str(path),

@@ -6,9 +6,9 @@ allowed properties. Text cells that a spreadsheet would run as a formula (beginn
 ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with an apostrophe (OWASP's advice
 for CSV injection); numbers are written as numbers.
 
-GeoPackage (:func:`write_geopackage`): written with pyogrio (GDAL) to a file, in batches of
-:data:`GPKG_BATCH` rows appended to the layer, so that memory stays flat; the caller streams the
-file and removes it.
+GeoPackage (:func:`write_geopackage`): written with pyogrio (GDAL) to a file by the writer
+process of :mod:`gis.export.files`, from one ``COPY`` as the Shapefile and FlatGeobuf are, so
+that the web worker's memory stays flat; the caller streams the file and removes it.
 """
 
 from __future__ import annotations
@@ -19,24 +19,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import orjson
 from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
-from gis.export.stream import (
-    COORDINATE_DIGITS,
-    Counter,
-    copy_lines,
-    stream_rows,
-    unescape_copy_text,
-)
+from gis.export.files import write_arrow_file
+from gis.export.plan import Access, Collection, Filters, Kind, plan
+from gis.export.stream import COORDINATE_DIGITS, Counter, copy_lines, unescape_copy_text
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Rows appended to the GeoPackage at a time.
-GPKG_BATCH = 20_000
 
 
 def csv_text(value: Any, kind: Kind) -> str:
@@ -99,55 +91,6 @@ def csv_chunks(
         lines.close()
 
 
-def _column(values: list[Any], kind: Kind) -> tuple[np.ndarray, np.ndarray | None]:
-    """A field's values as a numpy array and a null mask (``None`` when nothing is null)."""
-    nulls = np.array([v is None for v in values], dtype=bool)
-    mask = nulls if nulls.any() else None
-    if kind is Kind.INT:
-        return np.array([0 if v is None else int(v) for v in values], dtype=np.int64), mask
-    if kind is Kind.FLOAT:
-        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64), None
-    if kind is Kind.BOOL:
-        return np.array([bool(v) for v in values], dtype=bool), mask
-    text = [
-        None
-        if v is None
-        else (orjson.dumps(v).decode() if kind is Kind.JSON and not isinstance(v, str) else str(v))
-        for v in values
-    ]
-    return np.array(text, dtype=object), None
-
-
-def _write_batch(
-    path: Path,
-    collection: Collection,
-    fields: tuple[Field, ...],
-    rows: list[Any],
-    append: bool,
-) -> None:
-    geometry = np.array([r[1] for r in rows] if rows else [], dtype=object)
-    columns = [_column([r[0] for r in rows], Kind.INT)]
-    columns += [_column([r[i + 2] for r in rows], fl.kind) for i, fl in enumerate(fields)]
-    import pyogrio.raw  # here, not at import: with pandas it costs the process about 100 MB
-
-    kwargs: dict[str, Any] = {}
-    if any(mask is not None for _, mask in columns):
-        kwargs["field_mask"] = [mask for _, mask in columns]
-    pyogrio.raw.write(
-        str(path),
-        geometry,
-        [values for values, _ in columns],
-        ["id", *(fl.name for fl in fields)],
-        layer=collection.name,
-        driver="GPKG",
-        geometry_type=collection.geometry_type,
-        crs="EPSG:4326",
-        encoding="UTF-8",
-        append=append,
-        **kwargs,
-    )
-
-
 def write_geopackage(
     session: Session,
     collection: Collection,
@@ -157,27 +100,12 @@ def write_geopackage(
     counter: Counter,
     progress: Callable[[int], object] | None = None,
 ) -> None:
-    """Write the export as a GeoPackage layer named after the collection at ``path``.
+    """Write the export as a GeoPackage layer named after the collection at ``path``, by the
+    writer process (:func:`gis.export.files.write_arrow_file`).
 
-    ``progress`` is called with the number of features of each batch written.
+    ``progress`` is called with the number of features written since its last call.
     """
-    fields, x = plan(collection, access, f)
-    statement = select(x.c.fid, func.ST_AsBinary(x.c.geom), *(x.c[fl.name] for fl in fields))
-    batch: list[Any] = []
-    written = False
-    for row in stream_rows(session, statement):
-        batch.append(tuple(bytes(v) if i == 1 and v is not None else v for i, v in enumerate(row)))
-        counter.n += 1
-        counter.last_fid = row[0]
-        if len(batch) >= GPKG_BATCH:
-            _write_batch(path, collection, fields, batch, append=written)
-            if progress is not None:
-                progress(len(batch))
-            written, batch = True, []
-    if batch or not written:
-        _write_batch(path, collection, fields, batch, append=written)
-        if progress is not None:
-            progress(len(batch))
+    write_arrow_file(session, collection, access, f, "gpkg", path, counter, progress)
 
 
 __all__ = ["FORMULA_STARTS", "csv_cell", "csv_chunks", "csv_text", "write_geopackage"]

@@ -32,6 +32,10 @@ from gis.export.words import Words
 OTHER_STYLE = "s-other"
 #: Control characters that XML 1.0 does not allow (as a PostgreSQL regular expression).
 _NOT_XML = r"[\x01-\x08\x0b\x0c\x0e-\x1f]"
+#: The same characters, for a Python text.
+_NOT_XML_CHARS = re.compile(_NOT_XML)
+#: Kinds whose text never holds markup or a control character (numbers, booleans).
+_PLAIN = frozenset({Kind.INT, Kind.FLOAT, Kind.BOOL})
 _STYLE_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -39,6 +43,11 @@ def escaped(value: Any) -> ColumnElement[str]:
     """``value`` as XML text, built in SQL (``NULL`` stays ``NULL``)."""
     text = func.regexp_replace(cast(value, Text), _NOT_XML, "", "g")
     return func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
+
+
+def escaped_field(fl: Field, value: Any) -> ColumnElement[str]:
+    """A stored property as XML text: :func:`escaped`, but numbers and booleans as they are."""
+    return cast(value, Text) if fl.kind in _PLAIN else escaped(value)
 
 
 def xml(text: str) -> str:
@@ -81,15 +90,22 @@ TAIL = b"</Document></kml>\n"
 
 
 def shown(fl: Field, value: Any, values: Mapping[str, Mapping[str, str]]) -> ColumnElement[str]:
-    """What a reader reads of a property: a vocabulary's label, ``true``/``false``, text."""
+    """What a reader reads of a property, as XML text: a vocabulary's label (escaped here, once),
+    a tick or a cross for a boolean, a number, escaped text."""
     labels = values.get(fl.name)
     if labels:
         return case(
-            *((value == v, literal(t, Text)) for v, t in labels.items()), else_=cast(value, Text)
+            *((value == v, literal(_xml_text(t), Text)) for v, t in labels.items()),
+            else_=escaped(value),
         )
     if fl.kind is Kind.BOOL:
         return case((value.is_(True), "✓"), (value.is_(False), "✗"), else_=None)
-    return cast(value, Text)
+    return escaped_field(fl, value)
+
+
+def _xml_text(text: str) -> str:
+    """A Python text as :func:`escaped` makes it in SQL (no quotes escaped)."""
+    return escape(_NOT_XML_CHARS.sub("", text))
 
 
 def placemark(
@@ -101,22 +117,22 @@ def placemark(
     by_name = {fl.name: fl for fl in fields}
     name: Any
     if "category" in names:
-        title = shown(by_name["category"], x.c.category, values)
+        title = shown(by_name["category"], x.c.category, values)  # XML text already
         name = func.concat(title, " #", x.c.fid)
     elif words.thai and "name_th" in names:
-        name = func.coalesce(x.c.name_th, x.c["name"] if "name" in names else None)
+        name = escaped(func.coalesce(x.c.name_th, x.c["name"] if "name" in names else None))
     elif "name" in names:
-        name = x.c.name
+        name = escaped(x.c.name)
     elif "title" in names:
-        name = x.c.title
+        name = escaped(x.c.title)
     else:
-        name = func.concat(words.title or collection.title, " #", x.c.fid)
+        name = func.concat(_xml_text(words.title or collection.title), " #", x.c.fid)
     rows = [
         func.concat(
             "<tr><th>",
             xml(words.label(fl.name)),
             "</th><td>",
-            escaped(shown(fl, x.c[fl.name], values)),
+            shown(fl, x.c[fl.name], values),
             "</td></tr>",
         )
         for fl in fields
@@ -125,7 +141,7 @@ def placemark(
         func.concat(
             f'<Data name="{xml(fl.name)}"><displayName>{xml(words.label(fl.name))}</displayName>'
             "<value>",
-            escaped(x.c[fl.name]),
+            escaped_field(fl, x.c[fl.name]),
             "</value></Data>",
         )
         for fl in fields
@@ -140,7 +156,7 @@ def placemark(
         f'<Placemark id="{collection.name}.',
         x.c.fid,
         '"><name>',
-        escaped(name),
+        name,
         "</name><styleUrl>#",
         sid,
         "</styleUrl><description><![CDATA[<table>",
