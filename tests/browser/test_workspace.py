@@ -172,6 +172,7 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/cooperation/budget",
             "/export",
             "/account/notifications",
+            "/reference/edit",
         ],
         Role.PATROL_PLANNER: [
             "/planner",
@@ -195,6 +196,8 @@ def pages_of(world: dict[str, Any]) -> dict[str | None, list[str]]:
             "/account/tokens",
             "/cooperation/budget",
             "/admin/notifications",
+            "/reference/edit",
+            "/reference/review",
         ],
     }
 
