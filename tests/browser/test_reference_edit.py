@@ -25,6 +25,7 @@ from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from gis.models import (
+    BorderStretch,
     Checkpoint,
     Incident,
     NaturalCrossing,
@@ -119,7 +120,13 @@ def reference_rows(engine: Engine) -> Iterator[dict[str, Any]]:
         saved = {name: getattr(checkpoint, name) for name in columns}
         last = {
             model: session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
-            for model in (ReferenceChange, ReferenceVersion, ReferenceRecompute, NaturalCrossing)
+            for model in (
+                ReferenceChange,
+                ReferenceVersion,
+                ReferenceRecompute,
+                NaturalCrossing,
+                BorderStretch,
+            )
         }
         last_job = session.execute(
             text("SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs")
@@ -129,7 +136,13 @@ def reference_rows(engine: Engine) -> Iterator[dict[str, Any]]:
         yield found
     finally:
         with Session(engine) as session:
-            for model in (ReferenceVersion, ReferenceChange, ReferenceRecompute, NaturalCrossing):
+            for model in (
+                ReferenceVersion,
+                ReferenceChange,
+                ReferenceRecompute,
+                NaturalCrossing,
+                BorderStretch,
+            ):
                 session.execute(delete(model).where(model.id > last[model]))
             row = session.get_one(Checkpoint, found["checkpoint_id"])
             for name, value in saved.items():
@@ -340,3 +353,57 @@ def test_a_coordinator_moves_and_draws_an_administrator_accepts(
     coordinator.wait_for_function("() => document.getElementById('rf-conflict').hidden")
     assert coordinator.input_value("#rf-precision") == "surveyed"
     coordinator.context.close()
+
+
+def test_an_administrator_flags_a_stretch_of_the_border(
+    live_server: str,
+    people,
+    reference_rows: dict[str, Any],
+    engine: Engine,
+    chromium: Any,  # noqa: F811
+):
+    """Two taps on a border segment of the district flag the stretch between them (an
+    administrator's change, accepted at once); the stretch is then one of the district's
+    features, named by its segment and fractions."""
+    page = signed_in(chromium, live_server, people[Role.ADMINISTRATOR].username, "desktop")
+    page.goto(live_server + f"/reference/edit?district={CHIANG_KHONG}")
+    page.wait_for_selector("#rf-list .rf-item-open")
+    page.click("#rf-flag-stretch")
+    page.wait_for_function(
+        "() => { const s = borderwatch.referenceEditor.state;"
+        " return s.segments && s.segments.getLayers().length > 0; }"
+    )
+    # two places a quarter and a half along the district's first segment, on the screen
+    ends = page.evaluate(
+        """() => {
+        const s = borderwatch.referenceEditor.state;
+        const line = s.segments.getLayers()[0];
+        const points = line.getLatLngs().flat(Infinity);
+        s.map.fitBounds(line.getBounds(), {animate: false});
+        const at = (share) => points[Math.floor(share * (points.length - 1))];
+        return [at(0.25), at(0.5)].map((p) => {
+            const xy = s.map.latLngToContainerPoint(p);
+            return [xy.x, xy.y];
+        });
+    }"""
+    )
+    box = page.locator("#rf-map").bounding_box()
+    for x, y in ends:
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(150)
+    assert page.evaluate("borderwatch.referenceEditor.state.stretch.points.length") == 2
+    assert page.locator("#rf-demarcation").input_value() == "unmarked"
+    page.fill("#rf-source", "สำรวจร่วมกับฝ่ายลาว ไม่พบหลักเขตตลอดช่วงนี้")
+    page.fill("#rf-reason", "ผลการสำรวจร่วมเดือนพฤศจิกายน")
+    looked_at(page, "desktop-edit-stretch")
+    page.click("#rf-send")
+    page.wait_for_selector("#rf-status:not([hidden])")
+    assert "อนุมัติ" in page.inner_text("#rf-status")
+    with Session(engine) as session:
+        stretch = session.execute(
+            select(BorderStretch).where(BorderStretch.id > reference_rows["last"][BorderStretch])
+        ).scalar_one()
+        assert 0 <= stretch.from_fraction < stretch.to_fraction <= 1
+        assert stretch.source.startswith("สำรวจร่วม")
+    page.wait_for_selector(f"#rf-list .rf-item-open[data-key='stretch:{stretch.id}']")
+    page.context.close()
