@@ -42,12 +42,15 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import ingest
 import psycopg2
@@ -61,6 +64,7 @@ from gis.accounts import tokens
 from gis.accounts import users as accounts
 from gis.db import make_engine, normalise_url
 from gis.export.collections import get_collection
+from gis.export.plan import plan
 from gis.models import User
 from gis.ops import migrate
 from gis.types import IncidentStatus, Role
@@ -311,7 +315,7 @@ def export_sql(url: str) -> str:
             collection = get_collection("incidents")
             assert collection is not None
             f = export.Filters(statuses=frozenset(IncidentStatus))
-            fields, x = export.plan(collection, access, f)
+            fields, x = plan(collection, access, f)
             statement = select(x.c.fid, export.feature_text(fields, x))
             return str(
                 statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
@@ -371,16 +375,23 @@ def busy_worker_peak(url: str, secret: str, out: Path) -> tuple[float, float, fl
         stop_server(server)
 
 
-def start(url: str) -> Server:
-    """A fresh gunicorn (:data:`GUNICORN`) serving the app on ``url``'s database."""
+def app_env(url: str, exports: Path | None = None) -> dict[str, str]:
+    """The app's settings for the web server and the worker (job files under ``exports``)."""
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-" + os.urandom(8).hex(),
         "TILE_URL": "",
         "SESSION_COOKIE_SECURE": "false",  # plain HTTP on 127.0.0.1
     }
+    if exports is not None:
+        env["BORDERWATCH_EXPORT_DIR"] = str(exports)
+    return env
+
+
+def start(url: str, exports: Path | None = None) -> Server:
+    """A fresh gunicorn (:data:`GUNICORN`) serving the app on ``url``'s database."""
     ingest.GUNICORN = GUNICORN  # ingest.start_server's command
-    return ingest.start_server("app", "webapp:create_app()", env, "/healthz")
+    return ingest.start_server("app", "webapp:create_app()", app_env(url, exports), "/healthz")
 
 
 def measure(url: str, secret: str, size: int, work: Path, rounds: int) -> Measure:
@@ -602,6 +613,252 @@ def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> Fo
     )
 
 
+#: Target of an export job (issue 21): its progress first reported within this many seconds of
+#: the request.
+TARGET_FIRST_PROGRESS_S = 2.0
+#: Seconds between two looks at a job's progress (and at the worker's memory).
+JOB_POLL_S = 0.02
+
+
+@dataclass
+class JobMeasure:
+    """An export job from ``POST /api/exports`` to its file: when its progress first moved, when
+    it was done, and the memory of the web worker, the job worker and its writer process."""
+
+    size: int
+    fmt: str
+    features: int
+    first_progress_s: float
+    seconds: float
+    #: the request answered (202), and the job first seen ``running`` (taken by the worker)
+    accepted_s: float
+    running_s: float
+    web_idle_mb: float
+    web_peak_mb: float
+    worker_idle_mb: float
+    worker_peak_mb: float
+    writer_peak_mb: float
+    megabytes: float
+    read_back: int
+    polls: int
+    measured: str = ""
+    load_average: str = ""
+
+
+@dataclass
+class Worker:
+    """A ``borderwatch worker`` process and the thread that reads its log."""
+
+    proc: subprocess.Popen[bytes]
+    drain: threading.Thread
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+def start_worker(url: str, exports: Path) -> Worker:
+    """``borderwatch worker`` for the export queue, once it waits for jobs."""
+    command = [str(Path(sys.executable).with_name("borderwatch")), "worker", "--queue", "exports"]
+    worker = subprocess.Popen(
+        command,
+        env={**os.environ, **app_env(url, exports)},
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert worker.stderr is not None
+    line = worker.stderr.readline()  # "borderwatch worker: waiting for jobs", once it has started
+    if not line:
+        raise RuntimeError(f"the worker did not start ({worker.wait()})")
+    # its log read to the end in a thread: a full pipe would stop the worker
+    drain = threading.Thread(target=worker.stderr.read, daemon=True)
+    drain.start()
+    time.sleep(2.0)  # procrastinate's connection and LISTEN
+    return Worker(worker, drain)
+
+
+def stop_worker(worker: Worker) -> None:
+    """Stop the worker (SIGTERM to its process group, then SIGKILL) and close its log."""
+    proc = worker.proc
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    worker.drain.join(timeout=30)
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
+def children_peak(pid: int) -> float:
+    """The highest ``VmHWM`` of ``pid``'s child processes now (0 without any), in MB."""
+    peak = 0.0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                with contextlib.suppress(OSError, RuntimeError):
+                    peak = max(peak, memory_mb(int(child), "VmHWM"))
+    return peak
+
+
+def sign_in(port: int) -> tuple[dict[str, str], str]:
+    """The HQ analyst signed in as the Exports page is: (cookies, CSRF token). A POST needs the
+    token, with a cookie as with an API token."""
+    jar: dict[str, str] = {}
+    _, page = _request(port, "GET", "/login", jar)
+    token = _CSRF.search(page)
+    if token is None:
+        raise RuntimeError("no csrf-token on /login")
+    form = f"username={HQ}&password={PASSWORD.replace(' ', '+')}&csrf_token={token.group(1)}"
+    status, _ = _request(port, "POST", "/login", jar, form)
+    if status != 302:
+        raise RuntimeError(f"sign-in answered {status}")
+    status, page = _request(port, "GET", "/exports", jar)
+    token = _CSRF.search(page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"/exports answered {status} without a csrf-token")
+    return jar, token.group(1)
+
+
+def api_json(
+    port: int, jar: dict[str, str], csrf: str, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """One JSON request of the signed-in analyst: status and answer."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), "X-CSRFToken": csrf}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body)
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"null")
+    finally:
+        conn.close()
+
+
+def measure_job(url: str, secret: str, size: int, work: Path, fmt: str = "gpkg") -> JobMeasure:
+    """An export job of ``fmt`` on a fresh web server and a fresh worker: ``POST /api/exports``,
+    its progress polled every :data:`JOB_POLL_S` until done, its file downloaded and read back;
+    the peaks of the web worker, the job worker and the writer process it starts."""
+    exports = work / "exports"
+    exports.mkdir(exist_ok=True)
+    server = start(url, exports)
+    worker = None
+    try:
+        web = worker_pid(server)
+        worker = start_worker(url, exports)
+        worker_idle = memory_mb(worker.pid, "VmRSS")
+        jar, csrf = sign_in(server.port)
+        web_idle = memory_mb(web, "VmRSS")  # signed in: what the session costs is not the job's
+        writer_peak, polls, first, running = 0.0, 0, None, None
+        body = {"collection": "incidents", "format": fmt, "params": {"status": STATUSES}}
+        started = time.perf_counter()
+        status, job = api_json(server.port, jar, csrf, "POST", "/api/exports", body)
+        if status != 202:
+            raise RuntimeError(f"POST /api/exports answered {status}: {job}")
+        accepted = time.perf_counter() - started
+        while True:
+            writer_peak = max(writer_peak, children_peak(worker.pid))
+            status, job = api_json(server.port, jar, csrf, "GET", f"/api/exports/{job['id']}")
+            polls += 1
+            if running is None and job["status"] != "queued":
+                running = time.perf_counter() - started
+            if first is None and job["features_written"] > 0:
+                first = time.perf_counter() - started
+            if job["status"] not in ("queued", "running"):
+                break
+            time.sleep(JOB_POLL_S)
+        seconds = time.perf_counter() - started
+        if job["status"] != "done":
+            raise RuntimeError(f"the job ended {job['status']}: {job.get('error')}")
+        worker_peak = memory_mb(worker.pid, "VmHWM")
+        web_polled = memory_mb(web, "VmHWM")  # before the file is sent
+        out = work / f"job-{size}.{fmt}"
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        conn.request(
+            "GET", f"/api/exports/{job['id']}/file", headers={"Authorization": f"Bearer {secret}"}
+        )
+        resp = conn.getresponse()
+        with out.open("wb") as fh:
+            shutil.copyfileobj(resp, fh)
+        conn.close()
+        web_peak = memory_mb(web, "VmHWM")
+    finally:
+        if worker is not None:
+            stop_worker(worker)
+        stop_server(server)
+        shutil.rmtree(exports, ignore_errors=True)
+    counted = read_back(out, fmt)
+    megabytes = out.stat().st_size / 1e6
+    out.unlink()
+    progress(
+        f"{size:,}: {fmt} job: accepted after {accepted:.2f} s, running after "
+        f"{running or seconds:.2f} s, progress after {first or seconds:.2f} s, "
+        f"done in {seconds:.1f} s; web worker peak {web_polled:.0f} MB before the download, "
+        f"{web_peak:.0f} MB after it; "
+        f"worker peak {worker_peak:.0f} MB (idle {worker_idle:.0f}), writer {writer_peak:.0f} MB"
+    )
+    return JobMeasure(
+        size=size,
+        fmt=fmt,
+        features=count_rows(url),
+        first_progress_s=first if first is not None else seconds,
+        seconds=seconds,
+        accepted_s=accepted,
+        running_s=running if running is not None else seconds,
+        web_idle_mb=web_idle,
+        web_peak_mb=web_peak,
+        worker_idle_mb=worker_idle,
+        worker_peak_mb=worker_peak,
+        writer_peak_mb=writer_peak,
+        megabytes=megabytes,
+        read_back=counted,
+        polls=polls,
+    )
+
+
+def earlier_jobs(measured: list[JobMeasure]) -> list[JobMeasure]:
+    """The job rows of bench/results.json that this run did not measure."""
+    if not RESULTS.exists():
+        return []
+    done = {(m.fmt, m.size) for m in measured}
+    rows = []
+    for e in json.loads(RESULTS.read_text(encoding="utf-8")):
+        found = re.fullmatch(r"export_job_(\w+)_(\d+)", e.get("name", ""))
+        if not found or (found.group(1), int(found.group(2))) in done:
+            continue
+        fields = {k: e[k] for k in JobMeasure.__dataclass_fields__ if k in e}
+        rows.append(JobMeasure(**fields))
+    return rows
+
+
+def job_table(rows: list[JobMeasure]) -> str:
+    lines = [
+        "| incidents | format | accepted (202) | running | progress first reported (target)"
+        " | job done | web worker peak (idle) | job worker peak (idle) | writer process peak"
+        " | size | read back | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for m in sorted(rows, key=lambda m: (m.size, m.fmt)):
+        when = f"{m.measured}, load {m.load_average.split()[0]}" if m.measured else "this run"
+        met = "met" if m.first_progress_s < TARGET_FIRST_PROGRESS_S else "**not met**"
+        lines.append(
+            f"| {m.size:,} | {m.fmt} | {m.accepted_s:.2f} s | {m.running_s:.2f} s "
+            f"| {m.first_progress_s:.2f} s (< {TARGET_FIRST_PROGRESS_S:g} s:"
+            f" {met}) | {m.seconds:.1f} s | {m.web_peak_mb:.0f} MB ({m.web_idle_mb:.0f}) "
+            f"| {m.worker_peak_mb:.0f} MB ({m.worker_idle_mb:.0f}) | {m.writer_peak_mb:.0f} MB "
+            f"| {m.megabytes:.0f} MB | {m.read_back:,} of {m.features:,} | {when} |"
+        )
+    return "\n".join(lines)
+
+
 def earlier_formats(measured: list[FormatMeasure]) -> list[FormatMeasure]:
     """The CSV and GeoPackage rows of bench/results.json that this run did not measure."""
     if not RESULTS.exists():
@@ -716,6 +973,7 @@ def document(
     loads: str,
     rounds: int,
     format_rows: list[FormatMeasure] | None = None,
+    job_rows: list[JobMeasure] | None = None,
 ) -> str:
     growth = " and ".join(f"{m.peak_mb - m.idle_mb:.0f} MB" for m in rows)
     largest = max(rows, key=lambda m: m.size)
@@ -792,11 +1050,13 @@ the machine's load in another way than the export's, and the ratio moves from ru
 The other formats, one download each on a fresh server, read back by an independent reader
 (Python's csv, GDAL's ogrinfo, pyarrow for GeoParquet). CSV is read by one `COPY` of lines built in
 PostgreSQL, as GeoJSON (its reference: the floor `COPY ... TO STDOUT` as CSV of the table's
-columns); KML's placemarks are built in PostgreSQL and read the same way; the GeoPackage is
-written by pyogrio in batches of 20,000 rows to a temporary file, then streamed, so its first
-byte comes when the file is complete; Shapefile (zipped, with `fields.csv` and `README.txt`),
-FlatGeobuf (with its spatial index) and GeoParquet are written by the writer process
-(`python -m gis.export.writer`) from one `COPY` as CSV piped to it, then streamed. Their references
+columns); KML's placemarks are built in PostgreSQL and read the same way; the GeoPackage,
+Shapefile (zipped, with `fields.csv` and `README.txt`), FlatGeobuf (with its spatial index) and
+GeoParquet are written by the writer process (`python -m gis.export.writer`, which starts
+without SQLAlchemy) from one `COPY` as CSV piped to it, read by pyarrow in 1 MB record batches
+handed to GDAL in one call (so the GeoPackage's R-tree is built once), then streamed: their first
+byte comes when the file is complete, which is why they are export jobs on the Exports page.
+Their references
 are `ogr2ogr` to the same format from the same rows (the Shapefile not zipped) and, for
 GeoParquet, which Debian's ogr2ogr cannot write, `geopandas.read_postgis` then `to_parquet`. The
 ratio is the reference's time over the export's (one run each; `--formats` chooses them, rows of
@@ -804,8 +1064,19 @@ earlier runs are marked with their date):
 
 {format_table(format_rows or [])}
 
-Machine: {machine}; load average before the run {loads} (a shared machine: other sessions may
-have been working, so absolute figures are noisy; each ratio is measured in the same run).
+Export jobs (`POST /api/exports`, as the Exports page asks; `--jobs` chooses the formats): a
+fresh web server and a fresh `borderwatch worker --queue exports`, the job's progress asked for
+every {JOB_POLL_S * 1e3:.0f} ms from the request on until it is done (the worker commits it at
+most every half second), then its file downloaded and read back. The job worker's peak is its
+`VmHWM`; the writer process it starts (`python -m gis.export.writer`) is sampled at each poll.
+Target: the progress first reported within {TARGET_FIRST_PROGRESS_S:g} s of the request, and the
+memory of both workers flat in the export's size.
+
+{job_table(job_rows or [])}
+
+Machine: {machine}; load average before the run {loads} (a shared machine: other sessions were
+working, so absolute figures are noisy; each ratio is measured in the same run, the export and
+its reference one after the other).
 
 Reproduce: `{command}`
 """
@@ -822,9 +1093,28 @@ def record(
     machine: str,
     loads: str,
     rounds: int,
+    job_rows: list[JobMeasure] | None = None,
 ) -> None:
     today = dt.date.today().isoformat()
     shown = format_rows + earlier_formats(format_rows)
+    jobs = job_rows or []
+    for jm in jobs:
+        jm.measured, jm.load_average = today, loads
+        merge_results(
+            {
+                "name": f"export_job_{jm.fmt}_{jm.size}",
+                "value": round(jm.first_progress_s * 1e3),
+                "unit": "ms to the first progress reported",
+                "reference": "target",
+                "reference_value": TARGET_FIRST_PROGRESS_S * 1e3,
+                "ratio": round(jm.first_progress_s / TARGET_FIRST_PROGRESS_S, 3),
+                "met": jm.first_progress_s < TARGET_FIRST_PROGRESS_S,
+                "command": command,
+                "machine": machine,
+                **{k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(jm).items()},
+            }
+        )
+    shown_jobs = jobs + earlier_jobs(jobs)
     for m in rows:
         merge_results(
             {
@@ -876,7 +1166,7 @@ def record(
                 "reference_seconds": round(fm.reference_seconds, 2),
             }
         )
-    merge_doc(document(rows, command, machine, loads, rounds, shown))
+    merge_doc(document(rows, command, machine, loads, rounds, shown, shown_jobs))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -892,8 +1182,14 @@ def main(argv: list[str] | None = None) -> int:
         help="other formats to download too, comma-separated (default: every one: "
         "csv, gpkg, shp, kml, fgb, parquet; '' for none)",
     )
+    parser.add_argument(
+        "--jobs",
+        default="gpkg",
+        help="formats also measured as export jobs, comma-separated ('' for none)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    job_formats = [f for f in args.jobs.split(",") if f]
     formats = [f for f in args.formats.split(",") if f]
     if unknown := set(formats) - set(REFERENCES):
         parser.error(f"--formats: unknown {', '.join(sorted(unknown))} ({', '.join(REFERENCES)})")
@@ -907,6 +1203,7 @@ def main(argv: list[str] | None = None) -> int:
     url = recreate_database(server_url, args.scratch)
     rows: list[Measure] = []
     format_rows: list[FormatMeasure] = []
+    job_rows: list[JobMeasure] = []
     try:
         secret = prepare(url)
         have = 0
@@ -923,6 +1220,10 @@ def main(argv: list[str] | None = None) -> int:
                     fm = measure_format(url, secret, size, fmt, Path(tmp))
                     format_rows.append(fm)
                     print(json.dumps(asdict(fm)), flush=True)
+                for fmt in job_formats:
+                    jm = measure_job(url, secret, size, Path(tmp), fmt)
+                    job_rows.append(jm)
+                    print(json.dumps(asdict(jm)), flush=True)
         engine = make_engine(url)
         machine = (
             f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
@@ -933,17 +1234,22 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             with contextlib.suppress(Exception):
                 drop_database(server_url, args.scratch)
+    after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    loads = f"{loads} (after the run: {after})"  # a shared machine: both ends of the run
     command = ".venv/bin/python bench/export.py --sizes " + ",".join(str(s) for s in sizes)
     if args.rounds != 1:
         command += f" --rounds {args.rounds}"
     if formats:
         command += " --formats " + ",".join(formats)
+    if job_formats != ["gpkg"]:
+        command += " --jobs " + ",".join(job_formats)
     if not args.no_record:
-        record(rows, format_rows, command, machine, loads, args.rounds)
+        record(rows, format_rows, command, machine, loads, args.rounds, job_rows)
     progress("done")
     for what, ok in targets(rows):
         print(f"{'met' if ok else 'NOT MET'}: {what}")
     complete = all(m.gdal_count == m.features for m in rows)
+    complete = complete and all(m.read_back == m.features for m in job_rows)
     return 0 if complete and all(m.read_back == m.features for m in format_rows) else 1
 
 

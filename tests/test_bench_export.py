@@ -31,8 +31,14 @@ def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
     status = bench.main(args)
     out = capsys.readouterr().out
     assert status == 0
-    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    # the GeoPackage as an export job (--jobs gpkg by default): worker, progress and file
+    (job,) = [r for r in lines if "first_progress_s" in r]
+    rows = [r for r in lines if "first_progress_s" not in r]
     (row,) = [r for r in rows if "fmt" not in r]
+    assert job["fmt"] == "gpkg" and job["read_back"] == job["features"] == row["features"]
+    assert 0 < job["first_progress_s"] <= job["seconds"] and job["polls"] > 0
+    assert job["worker_peak_mb"] >= job["worker_idle_mb"] > 0 and job["web_peak_mb"] > 0
     assert row["size"] == 300 and 0 < row["features"] <= 300
     assert sorted(r["fmt"] for r in rows if "fmt" in r) == formats
     for other in (r for r in rows if "fmt" in r):
