@@ -23,6 +23,7 @@ from gis.notify.channels import composer, senders_from_environment
 from gis.notify.delivery import LEASE, deliver_due
 from gis.notify.outbox import (
     DELIVER,
+    deliver_soon,
     notify_overdue_actions,
     notify_recent_reports,
     notify_waiting_reports,
@@ -69,7 +70,9 @@ def tick(
             log.warning("notifications: no composer in this process; deliveries wait")
             return 0
         senders = senders_from_environment()
-        return len(deliver_due(session, senders, compose, limit=PER_TICK, lease=lease))
+        handled = len(deliver_due(session, senders, compose, limit=PER_TICK, lease=lease))
+        _more_soon(session, handled)
+        return handled
 
 
 def deliver(
@@ -87,7 +90,18 @@ def deliver(
         return 0
     with Session(bind, join_transaction_mode="create_savepoint") as session:
         senders = senders_from_environment()
-        return len(deliver_due(session, senders, compose, now, PER_TICK, lease))
+        handled = len(deliver_due(session, senders, compose, now, PER_TICK, lease))
+        _more_soon(session, handled)
+        return handled
+
+
+def _more_soon(session: Session, handled: int) -> None:
+    """A run that stopped at :data:`PER_TICK` messages leaves more due: another delivery job
+    goes on at once (after a backlog, such as a mail server back after an outage) rather than
+    at the next minute."""
+    if handled >= PER_TICK:
+        deliver_soon(session)
+        session.commit()
 
 
 @app.task(name=DELIVER, queue="notify", pass_context=True, lock=DELIVER)

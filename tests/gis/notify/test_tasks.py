@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gis.jobs import app
 from gis.models import Notification
-from gis.notify import channels
+from gis.notify import channels, tasks
+from gis.notify.outbox import DELIVER, notify_new_report
 from gis.notify.settings import setting_of
-from gis.notify.tasks import TASK, tick
+from gis.notify.tasks import TASK, deliver, tick
 from gis.types import DeliveryStatus, NotifyChannel, NotifyKind, Role
 from tests.factories import make_incident, make_user
 from tests.gis.notify.smtp import SmtpServer
@@ -65,3 +66,32 @@ def test_a_tick_writes_the_waiting_reminders_and_delivers_them(connection, sessi
         (NotifyChannel.EMAIL, DeliveryStatus.SENT),
     }
     assert any(m.get_content().strip() == "1 report_waiting" for m in smtp.inbox.messages)
+
+
+WAITING_DELIVERY_JOBS = text(
+    "SELECT count(*) FROM procrastinate.procrastinate_jobs"
+    " WHERE queueing_lock = :lock AND status = 'todo'"
+)
+
+
+@pytest.mark.parametrize(("per_run", "another"), [(1, 1), (100, 0)])
+def test_a_delivery_run_cut_short_by_its_limit_goes_on_at_once(
+    connection, session, smtp, monkeypatch, per_run, another
+):
+    channels.use_composer(compose)
+    user = make_user(session, Role.COORDINATOR, "coord-backlog", district="TH2706")
+    setting_of(session, user.id).email = "coord-backlog@example.org"
+    for _ in range(2):
+        notify_new_report(session, make_incident(session, district_name="Aranyaprathet"))
+    session.commit()
+    # the waiting job the events deferred is taken by a worker: none waits
+    session.execute(
+        text(
+            "UPDATE procrastinate.procrastinate_jobs SET status = 'doing'"
+            " WHERE queueing_lock = :lock AND status = 'todo'"
+        ),
+        {"lock": DELIVER},
+    )
+    monkeypatch.setattr(tasks, "PER_TICK", per_run)
+    assert deliver(connection) == min(per_run, 2)
+    assert session.execute(WAITING_DELIVERY_JOBS, {"lock": DELIVER}).scalar_one() == another
