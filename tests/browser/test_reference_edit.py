@@ -210,8 +210,8 @@ def coordinator_moves_and_draws(page: Any, base: str, size: str) -> None:
     looked_at(page, f"{size}-edit-refused")
     page.fill("#rf-name", 'Ban Hat Bai crossing ("Ban Had Ban" in source)')
     page.click("#rf-send")
-    page.wait_for_selector("#rf-status:not([hidden])")
-    assert "รอผู้ตรวจทาน" in page.inner_text("#rf-status")
+    page.wait_for_selector("#rf-said:not([hidden])")
+    assert "รอผู้ตรวจทาน" in page.inner_text("#rf-said")
     page.wait_for_selector("#rf-list .rf-item-open:has-text('" + MOVED + "') .bw-badge-pending")
     looked_at(page, f"{size}-edit-proposed")
 
@@ -240,7 +240,7 @@ def coordinator_moves_and_draws(page: Any, base: str, size: str) -> None:
     looked_at(page, f"{size}-edit-crossing")
     page.click("#rf-send")
     page.wait_for_function("() => document.getElementById('rf-form-box').hidden")
-    assert "รอผู้ตรวจทาน" in page.inner_text("#rf-status")
+    assert "รอผู้ตรวจทาน" in page.inner_text("#rf-said")
 
 
 def administrator_accepts_both(page: Any, base: str, size: str) -> None:
@@ -352,6 +352,11 @@ def test_a_coordinator_moves_and_draws_an_administrator_accepts(
     coordinator.click("#rf-reload")
     coordinator.wait_for_function("() => document.getElementById('rf-conflict').hidden")
     assert coordinator.input_value("#rf-precision") == "surveyed"
+    # what became of the proposals, with the reviewer's note
+    coordinator.wait_for_selector("#rf-changes .rf-change")
+    decided = coordinator.inner_text("#rf-changes")
+    assert "ตรวจสอบแล้ว ตรงกับภาพถ่ายดาวเทียม" in decided
+    assert "รอการตรวจทาน" not in decided  # both decided
     coordinator.context.close()
 
 
@@ -397,8 +402,8 @@ def test_an_administrator_flags_a_stretch_of_the_border(
     page.fill("#rf-reason", "ผลการสำรวจร่วมเดือนพฤศจิกายน")
     looked_at(page, "desktop-edit-stretch")
     page.click("#rf-send")
-    page.wait_for_selector("#rf-status:not([hidden])")
-    assert "อนุมัติ" in page.inner_text("#rf-status")
+    page.wait_for_selector("#rf-said:not([hidden])")
+    assert "อนุมัติ" in page.inner_text("#rf-said")
     with Session(engine) as session:
         stretch = session.execute(
             select(BorderStretch).where(BorderStretch.id > reference_rows["last"][BorderStretch])

@@ -52,6 +52,8 @@ def test_a_coordinator_edits_their_own_district_in_thai(client, session):
         assert f'id="rf-{name}"' in html, name
         assert f'id="rf-{name}-error"' in html, name
     assert html.count('name="crosses"') == 4
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     config = config_of(html)
     assert config["role"] == "coordinator"
     assert config["changesUrl"] == "/api/reference/changes"
@@ -109,3 +111,5 @@ def test_the_review_page_carries_the_scripts_words(client, session):
     assert config["acceptUrl"] == "/api/reference/changes/{id}/accept"
     assert config["vocab"]["change_status"]["proposed"]
     assert "vendor/leaflet/leaflet.js" in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -226,7 +226,47 @@
       : bw.t("No feature of this district yet."));
   }
 
+  /* The district's latest changes (proposals and decisions), with the reviewer's note: where a
+   * coordinator learns what became of a proposal. */
+  const SHOWN_CHANGES = 10;
+  const BADGE = { proposed: "bw-badge-pending", accepted: "bw-badge-verified", rejected: "bw-badge-rejected" };
+
+  function changeItem(change) {
+    const item = el("li", "rf-change");
+    const name = el("p", "rf-change-name", change.label || "–");
+    name.setAttribute("translate", "no");
+    item.appendChild(name);
+    const badges = el("p", "rf-change-badges");
+    badges.appendChild(el("span", "bw-badge", label("feature_type", change.feature_type)));
+    badges.appendChild(el("span", "bw-badge", label("action", change.action)));
+    badges.appendChild(el("span", "bw-badge " + (BADGE[change.status] || ""), label("change_status", change.status)));
+    item.appendChild(badges);
+    const by = change.proposed_by || {};
+    item.appendChild(el("p", "bw-muted", bw.t("{who}, {when}", { who: by.name || "–", when: bw.formatDateTime(change.proposed_at) })));
+    if (change.review_note) {
+      item.appendChild(el("p", "rf-change-note", bw.t("Note of the reviewer: {note}", { note: change.review_note })));
+    }
+    return item;
+  }
+
+  function loadChanges() {
+    const params = new URLSearchParams();
+    if (state.district) params.set("district", state.district);
+    return getJson(state.config.changesUrl + "?" + params.toString()).then(function (answer) {
+      const list = $("rf-changes");
+      list.textContent = "";
+      if (answer.status !== 200 || !answer.body) {
+        say("rf-changes-note", (answer.body && answer.body.message) || bw.t("The features could not be loaded."));
+        return;
+      }
+      const changes = (answer.body.changes || []).slice(0, SHOWN_CHANGES);
+      changes.forEach(function (change) { list.appendChild(changeItem(change)); });
+      say("rf-changes-note", changes.length ? "" : bw.t("No proposal yet."));
+    });
+  }
+
   function load() {
+    loadChanges();
     say("rf-load-error", "");
     return getJson(editableUrl(TYPES)).then(function (answer) {
       if (answer.status !== 200 || !answer.body) {
@@ -302,6 +342,7 @@
   function openForm(type, title, kind, name) {
     state.type = type;
     clearErrors();
+    say("rf-said", "");
     $("rf-form-box").hidden = false;
     const heading = $("rf-form-title");
     heading.textContent = title;
@@ -547,12 +588,12 @@
     const feature = answer.body && answer.body.feature;
     if (change.status === "accepted") {
       const version = feature && feature.properties ? feature.properties.version : null;
-      say("rf-status", version
+      say("rf-said", version
         ? bw.t("Change accepted: the feature is now at version {n}.", { n: version })
         : bw.t("Change accepted."));
       followDerived();
     } else {
-      say("rf-status", bw.t("Proposal sent: it waits for a reviewer."));
+      say("rf-said", bw.t("Proposal sent: it waits for a reviewer."));
     }
     closeForm();
     return load();
