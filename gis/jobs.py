@@ -83,6 +83,26 @@ RETRY_ON_DISCONNECT = procrastinate.RetryStrategy(
         psycopg2.InterfaceError,
     ),
 )
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether ``error`` says the connection to the database was lost (a failover, a restart:
+    the job's row could not be written, or was written on another server) rather than that a
+    statement failed (a statement timeout, bad data: the same run fails the same way).
+
+    Such a job is left as it was (``running``) for :data:`RETRY_ON_DISCONNECT` to take up."""
+    cause: BaseException | None = error
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        cause = error.orig
+    code = getattr(cause, "pgcode", None)
+    if code is not None:  # 08: connection exception; 57P: the server shut down
+        return str(code).startswith(("08", "57P"))
+    # no SQLSTATE and no subclass of one (psycopg2.errors): the connection itself broke
+    return type(cause) in (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
 #: Key of the worker's SQLAlchemy engine in a job's ``additional_context``.
 ENGINE_KEY = "engine"
 #: Key of the worker's settings (the app's configuration) in a job's ``additional_context``.

@@ -258,7 +258,7 @@ def queue_runs(url: str) -> list[int]:
 
 _RUNS = text(
     """
-    SELECT r.id, r.status, r.n_clusters,
+    SELECT r.id, r.status, r.n_clusters, r.error,
            (SELECT count(*) FROM hotspot h WHERE h.run_id = r.id) AS stored,
            j.status::text AS job, j.attempts,
            (SELECT count(*) FROM procrastinate.procrastinate_events e
@@ -312,6 +312,11 @@ def runs_verdict(state: list[dict[str, Any]], queued: int) -> dict[str, Any]:
         "done_more_than_once": len(twice),
         "taken_up_again": sum(1 for r in state if (r["starts"] or 0) > 1),
         "clusters_stored": sum(int(r["stored"]) for r in state),
+        "not_done_runs": [
+            {k: r[k] for k in ("id", "status", "job", "attempts", "starts", "error")}
+            for r in state
+            if r not in done_once
+        ],
     }
 
 

@@ -68,7 +68,7 @@ from gis.hotspots.engine import (  # the constants are part of this module's con
     store_clusters,
 )
 from gis.hotspots.params import RunParams, parse_run_params
-from gis.jobs import defer
+from gis.jobs import defer, lost_database
 from gis.models import District, HotspotRun, User
 from gis.reference.corridor import ensure_corridor
 from gis.reference.derived import current_reference_version
@@ -224,7 +224,9 @@ def execute_run(
     With an :class:`~sqlalchemy.Engine` (the worker, the CLI): the run is marked ``running`` and
     committed, computed in its own transaction, and progress is committed on a separate
     connection as it goes (pollers see it). A failure rolls the partial result back and commits
-    the run as ``failed`` with ``error``; the exception is re-raised.
+    the run as ``failed`` with ``error``; the exception is re-raised. A lost connection
+    (:func:`gis.jobs.lost_database`: a failover) leaves the run ``running`` for the worker's
+    retry.
 
     With a :class:`~sqlalchemy.orm.Session` (tests, the caller's transaction): the same steps in
     that session (the result inside a savepoint, so that a failure leaves no partial clusters);
@@ -263,6 +265,11 @@ def execute_run(
             session.commit()
             return run
     except Exception as exc:
+        if lost_database(exc):
+            # left running, even if the new primary could be written: the worker takes the job
+            # up again and computes the run from the start
+            log.warning("hotspot run %s lost its database: left running", run_id)
+            raise
         log.exception("hotspot run %s failed", run_id)
         with Session(bind, expire_on_commit=False) as session:
             run = session.get_one(HotspotRun, run_id)

@@ -5,6 +5,7 @@ worker across a real failover, is in tests/test_failover.py."""
 from __future__ import annotations
 
 import psycopg2
+import psycopg2.errors
 import pytest
 from procrastinate.jobs import Job
 from sqlalchemy import exc
@@ -45,3 +46,27 @@ def test_other_errors_and_the_last_attempt_are_not_taken_up_again():
 def test_hotspot_runs_and_export_jobs_are_taken_up_again_after_a_failover(name):
     jobs.app.perform_import_paths()
     assert jobs.app.tasks[name].retry_strategy is jobs.RETRY_ON_DISCONNECT
+
+
+@pytest.mark.parametrize(
+    ("error", "lost"),
+    [
+        (psycopg2.OperationalError(CLOSED), True),
+        (psycopg2.InterfaceError("connection already closed"), True),
+        (exc.OperationalError("SELECT 1", {}, psycopg2.OperationalError(CLOSED)), True),
+        (
+            exc.OperationalError(
+                "SELECT 1", {}, psycopg2.errors.QueryCanceled("x"), connection_invalidated=True
+            ),
+            True,
+        ),
+        (psycopg2.errors.QueryCanceled("canceling statement due to statement timeout"), False),
+        (exc.OperationalError("SELECT 1", {}, psycopg2.errors.QueryCanceled("timeout")), False),
+        (exc.IntegrityError("INSERT", {}, psycopg2.errors.UniqueViolation("dup")), False),
+        (ValueError("bad data"), False),
+    ],
+)
+def test_a_lost_connection_is_told_from_a_failed_statement(error, lost):
+    """A run that lost its database is left running for the retry; one whose statement failed
+    is recorded failed (the same data fails the same way)."""
+    assert jobs.lost_database(error) is lost
