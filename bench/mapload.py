@@ -476,8 +476,13 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(server_url, args.database)
 
     command = f".venv/bin/python bench/mapload.py --incidents {args.incidents}"
-    if args.rounds != 3:
-        command += f" --rounds {args.rounds}"
+    for option, value, default in (
+        ("--rounds", args.rounds, 3),
+        ("--loads", args.loads, 5),
+        ("--moves", args.moves, 30),
+    ):
+        if value != default:
+            command += f" {option} {value}"
     meta = {
         "incidents": args.incidents,
         "generated": generated,
