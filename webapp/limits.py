@@ -19,7 +19,7 @@ Photo uploads (``POST /api/incidents/<id>/photos``) are limited per signed-in ac
 
 The LINE webhook (``POST /line/webhook``) is limited per client address (``LINE_WEBHOOK_LIMIT``,
 wide: LINE's servers send every user's events) and a LINE user's reports per user
-(``LINE_REPORT_LIMIT_USER``, counted by :mod:`webapp.line.webhook` in the same storage).
+(``LINE_REPORT_LIMIT_USER``, counted by :mod:`webapp.line.chat` in the worker, in the same storage).
 """
 
 from __future__ import annotations
