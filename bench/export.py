@@ -782,10 +782,11 @@ def measure_job(url: str, secret: str, size: int, work: Path, fmt: str = "gpkg")
         web_polled = memory_mb(web, "VmHWM")  # before the file is sent
         out = work / f"job-{size}.{fmt}"
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
-        conn.request(
-            "GET", f"/api/exports/{job['id']}/file", headers={"Authorization": f"Bearer {secret}"}
-        )
+        cookies = "; ".join(f"{k}={v}" for k, v in jar.items())  # the page's download link
+        conn.request("GET", f"/api/exports/{job['id']}/file", headers={"Cookie": cookies})
         resp = conn.getresponse()
+        if resp.status != 200:
+            raise RuntimeError(f"the job's file answered {resp.status}: {resp.read()[:300]!r}")
         with out.open("wb") as fh:
             shutil.copyfileobj(resp, fh)
         conn.close()
