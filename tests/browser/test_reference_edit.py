@@ -83,6 +83,19 @@ def test_the_pages_open_in_thai(live_server: str, people, chromium: Any, size: s
     coordinator.goto(live_server + "/reference/edit")
     coordinator.wait_for_load_state("networkidle")
     assert coordinator.locator("#rf-district").get_attribute("value") == CHIANG_KHONG
+    # the district's outlines, the Mekong and the border are drawn under the features, and the
+    # editor does not make them editable
+    coordinator.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-rf-context-pane path').length >= 3"
+    )
+    assert (
+        coordinator.evaluate(
+            "() => { const e = borderwatch.referenceEditor.map; let n = 0;"
+            " e.eachLayer(l => { if (l.options && l.options.pane === 'rf-context' && l.pm"
+            " && !l.options.pmIgnore) n += 1; }); return n; }"
+        )
+        == 0
+    )
     looked_at(coordinator, f"{size}-coordinator-edit")
     coordinator.context.close()
 

@@ -132,6 +132,7 @@ def script_config() -> dict[str, Any]:
         "rejectUrl": "/api/reference/changes/{id}/reject",
         "versionsUrl": "/api/reference/features/{type}/{id}/versions",
         "restoreUrl": "/api/reference/features/{type}/{id}/restore",
+        "layerUrl": "/api/layers/{name}",
         "editUrl": url_for("reference.edit_page"),
         "vocab": {name: dict(labels(enum)) for name, enum in VOCABULARIES.items()},
         "fields": {name: str(text) for name, text in FIELD_NAMES.items()},

@@ -39,6 +39,13 @@
     stretch: { color: "#7a4b00", weight: 7, opacity: 0.9, dashArray: "10 8" },
     segment: { color: "#1b5e20", weight: 9, opacity: 0.55 },
   };
+  /* What is drawn under the features for orientation, not editable: the map's own reference
+   * layers (GET /api/layers/<name>) over the district's view, as the map page draws them. */
+  const CONTEXT = {
+    districts: { color: "#6b7280", weight: 1, fill: false, opacity: 0.8 },
+    mekong: { color: "#4a90c8", weight: 3, opacity: 0.8 },
+    border: { color: "#37474f", weight: 3, opacity: 0.9 },
+  };
   const PENDING = { color: "#f0b400", weight: 4 };
   const DERIVED_POLL_MS = 2000;
   const ref = global.bw.reference;
@@ -59,6 +66,7 @@
     features: {},
     layers: {},
     group: null,
+    context: null,
     segments: null,
     selected: null, // key of the feature in the form, or "new" for a new one
     type: null,
@@ -281,6 +289,30 @@
       if (state.group.getLayers().length) {
         state.map.fitBounds(state.group.getBounds(), { padding: [24, 24], maxZoom: 14, animate: false });
       }
+      loadContext();
+    });
+  }
+
+  /* The districts' outlines, the Mekong and the border around the view, drawn once per load in
+   * a pane under the features; Geoman leaves them alone (pmIgnore) and taps go through them. */
+  function loadContext() {
+    if (!state.config.layerUrl) return;
+    state.context.clearLayers();
+    const b = state.map.getBounds().pad(0.5);
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+      .map(function (v) { return v.toFixed(4); }).join(",");
+    const zoom = Math.round(state.map.getZoom());
+    Object.keys(CONTEXT).forEach(function (name) {
+      const url = state.config.layerUrl.replace("{name}", name) + "?bbox=" + bbox + "&zoom=" + zoom;
+      getJson(url).then(function (answer) {
+        if (answer.status !== 200 || !answer.body) return;
+        L.geoJSON(answer.body, {
+          pane: "rf-context",
+          interactive: false,
+          pmIgnore: true,
+          style: function () { return CONTEXT[name]; },
+        }).addTo(state.context);
+      });
     });
   }
 
@@ -711,6 +743,8 @@
     if (!container || !data || !global.L || !ref) return;
     state.config = JSON.parse(data.textContent);
     state.map = makeMap(container);
+    state.map.createPane("rf-context").style.zIndex = 350; // under the features' overlay pane
+    state.context = L.layerGroup().addTo(state.map);
     state.group = L.featureGroup().addTo(state.map);
     const district = $("rf-district");
     state.district = district ? district.value : null;
