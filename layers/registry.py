@@ -202,6 +202,39 @@ REFERENCE_LAYERS: tuple[LayerSpec, ...] = (
 )
 
 
+def stretches_source(session: Session, query: LayerQuery) -> str:
+    """The flagged border stretches for everyone; the source of the knowledge (a volunteer's
+    patrol, a survey, an informant) only for signed-in accounts, never for the public.
+
+    Raises:
+        InvalidInput: a zoom above the kept ones without a box.
+    """
+    return reference.border_stretches(
+        session, query.bbox, query.zoom, with_source=query.viewer is not None
+    )
+
+
+#: Stretches of the border the districts flagged (reference editing), over the border: public
+#: like the border, their source of knowledge for accounts only.
+BORDER_STRETCHES = LayerSpec(
+    name="border_stretches",
+    title=N_("Flagged border stretches"),
+    source=ViewerSource(stretches_source, public=True),
+    style=styles.border_stretches(),
+    popup_fields=(
+        PopupField("demarcation", N_("Flagged stretch"), vocabulary=Demarcation),
+        PopupField("source", N_("Source of this knowledge")),
+        PopupField("district", N_("Flagged by"), thai_property="district_th"),
+        PopupField("precision", N_("Located by"), vocabulary=Precision),
+        PopupField("changed_on", N_("Last changed")),
+    ),
+    geometry="line",
+)
+
+#: What the public sees: the reference layers and the flagged stretches.
+PUBLIC_LAYERS: tuple[LayerSpec, ...] = (*REFERENCE_LAYERS, BORDER_STRETCHES)
+
+
 def incidents_source(session: Session, query: LayerQuery) -> str:
     """The incidents layer's source: the viewer's incidents for the box, filtered.
 
@@ -283,7 +316,7 @@ COVERAGE = LayerSpec(
 
 #: Every layer, in drawing order: the reference layers, then the incidents on top.
 LAYERS: tuple[LayerSpec, ...] = (
-    *REFERENCE_LAYERS,
+    *PUBLIC_LAYERS,
     *HOTSPOT_LAYERS,
     COVERAGE,
     TWIN_TOWNS,

@@ -104,6 +104,9 @@ class ViewerSource:
     """
 
     fetch: Callable[[Session, LayerQuery], str]
+    #: The source answers the public too (with less than an account gets, e.g. a flagged
+    #: stretch without its source of knowledge), so the layer may have ``roles=None``.
+    public: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +234,7 @@ class LayerSpec:
             raise ValueError(f"layer {self.name!r}: only a ViewerSource takes filters")
         if self.cluster and self.geometry != "point":
             raise ValueError(f"layer {self.name!r}: only point layers cluster")
-        if isinstance(self.source, ViewerSource) and self.roles is None:
+        if isinstance(self.source, ViewerSource) and self.roles is None and not self.source.public:
             raise ValueError(f"layer {self.name!r}: a viewer's layer needs roles (not public)")
         if {f.param for f in self.filters} & {"bbox", "zoom"}:
             raise ValueError(f"layer {self.name!r}: bbox and zoom are not filters")

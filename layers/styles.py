@@ -29,6 +29,10 @@ PARALLEL = "#7048e8"
 BORDER_LAND = "#c92a2a"
 BORDER_MEKONG = "#1864ab"
 MEKONG = "#4dabf7"
+#: Stretches a district flagged (reference editing), drawn over the red land border.
+STRETCH_UNMARKED = "#fd7e14"
+STRETCH_UNKNOWN = "#495057"
+STRETCH_DEMARCATED = "#2b8a3e"
 CENTRE = "#212529"
 CHECKPOINT = {
     CheckpointKind.PERMANENT_CROSSING: "#2b8a3e",
@@ -142,6 +146,39 @@ def border() -> dict[str, Any]:
                 Demarcation.UNMARKED.value,
                 {"dashArray": DASHED},
                 N_("Unmarked or undemarcated stretch"),
+            ),
+        ],
+    }
+
+
+def border_stretches() -> dict[str, Any]:
+    """Flagged stretches over the border by demarcation: unmarked or undemarcated in wide
+    orange dashes (distinct from the red land and blue river border under them), demarcation
+    unknown in grey dots, demarcated as the district confirmed it in solid green."""
+    return {
+        "base": {
+            "color": STRETCH_UNMARKED,
+            "weight": 5,
+            "opacity": 0.95,
+        },
+        "rules": [
+            rule(
+                "demarcation",
+                Demarcation.UNMARKED.value,
+                {"color": STRETCH_UNMARKED, "dashArray": "10 6"},
+                N_("Flagged unmarked or undemarcated by the district"),
+            ),
+            rule(
+                "demarcation",
+                Demarcation.UNKNOWN.value,
+                {"color": STRETCH_UNKNOWN, "dashArray": "2 6"},
+                N_("Flagged: demarcation unknown"),
+            ),
+            rule(
+                "demarcation",
+                Demarcation.DEMARCATED.value,
+                {"color": STRETCH_DEMARCATED, "weight": 4},
+                N_("Confirmed demarcated by the district"),
             ),
         ],
     }

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Numeric,
     Select,
     cast,
@@ -39,6 +40,7 @@ from gis.filters import in_bbox
 from gis.geojson import json_object, select_feature_collection
 from gis.models import (
     BorderSegment,
+    BorderStretch,
     Checkpoint,
     CoordinationCentre,
     DisplayShape,
@@ -47,10 +49,12 @@ from gis.models import (
     NaturalCrossing,
     ParallelArea,
     Province,
+    ReferenceVersion,
     River,
 )
+from gis.parsing import THAI_ZONE
 from gis.text import N_
-from gis.types import BBox
+from gis.types import BBox, ReferenceFeature
 
 #: A column or an SQL expression.
 Expr = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -463,5 +467,64 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
         )
         .join(District, District.id == NaturalCrossing.district_id)
         .where(in_bbox(NaturalCrossing.geom, bbox), NaturalCrossing.retired_at.is_(None))
+    )
+    return display_collection(session, rows, precision)
+
+
+def border_stretches(
+    session: Session,
+    bbox: BBox | None = None,
+    zoom: int | None = None,
+    *,
+    with_source: bool = False,
+) -> str:
+    """Stretches of the border that districts flagged (reference editing), as accepted: the
+    ones in force, not retired; a proposal shows nothing until it is accepted.
+
+    Properties: ``demarcation``, ``district``, ``district_th``, ``precision``, ``changed_on``
+    (the Thai day of the stretch's last accepted change) and, with ``with_source`` only,
+    ``source`` (who or what told the district: a volunteer's patrol, a survey; for accounts,
+    never the public).
+
+    Args:
+        session: open session.
+        bbox: only stretches intersecting this box; ``None`` for all.
+        zoom: display zoom level, for simplification.
+        with_source: include the source of the knowledge (staff only).
+
+    Returns:
+        The FeatureCollection as JSON text; feature ids are stretch ids.
+
+    Raises:
+        InvalidInput: a zoom above the kept ones without ``bbox`` (:func:`view_zoom`).
+    """
+    zoom = view_zoom(bbox, zoom)
+    precision = display_precision(zoom)
+    last_change = (
+        select(func.max(ReferenceVersion.at))
+        .where(
+            ReferenceVersion.feature_type == ReferenceFeature.STRETCH,
+            ReferenceVersion.feature_id == BorderStretch.id,
+        )
+        .scalar_subquery()
+    )
+    changed = func.coalesce(last_change, BorderStretch.created_at)
+    properties: dict[str, Any] = {
+        "demarcation": BorderStretch.demarcation,
+        "district": District.name,
+        "district_th": District.name_th,
+        "precision": BorderStretch.precision,
+        "changed_on": cast(func.timezone(THAI_ZONE, changed), Date),
+    }
+    if with_source:
+        properties["source"] = BorderStretch.source
+    rows = (
+        select(
+            BorderStretch.id.label("id"),
+            _lines(BorderStretch.geom, precision).label("geom"),
+            json_object(properties).label("properties"),
+        )
+        .join(District, District.id == BorderStretch.district_id)
+        .where(in_bbox(BorderStretch.geom, bbox), BorderStretch.retired_at.is_(None))
     )
     return display_collection(session, rows, precision)

@@ -55,10 +55,10 @@ def test_map_draws_reference_layers_locally_and_light(live_server, page_and_log,
     assert count(page, f'path.bw-layer-border[stroke="{styles.BORDER_LAND}"]') > 10
     assert count(page, "path.bw-layer-checkpoints") == 47
     assert count(page, ".leaflet-control-scale") == 1
-    # The layer list (open beside the map on a desktop) has the seven reference layers; the
-    # legend opens from its button in its place.
+    # The layer list (open beside the map on a desktop) has the seven reference layers and the
+    # flagged border stretches; the legend opens from its button in its place.
     assert page.locator("#bw-layers-panel").is_visible()
-    assert count(page, "#bw-layers-panel .bw-layer-toggle input[type=checkbox]") == 7
+    assert count(page, "#bw-layers-panel .bw-layer-toggle input[type=checkbox]") == 8
     page.click("#bw-legend-button")
     assert page.locator("#bw-layers-panel").is_hidden()
     assert "Target border district" in page.inner_text("#bw-legend-panel .bw-legend")

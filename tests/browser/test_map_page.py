@@ -169,7 +169,7 @@ def test_the_map_page_in_thai(live_server, thai_browser, output_dir, committed, 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    layers = 7
+    layers = 8
     if role == "coordinator":
         coordinator = committed.user(
             Role.COORDINATOR, f"map-co-{uuid.uuid4().hex[:8]}", "คุณมาลี", district="TH5703"
@@ -187,7 +187,7 @@ def test_the_map_page_in_thai(live_server, thai_browser, output_dir, committed, 
         sign_in(page, live_server, coordinator.username)
         # and the hotspot layers, emerging hot spots, patrol coverage, the twin towns and
         # cooperation activities, and the incidents
-        layers = 16
+        layers = 17
 
     response = page.goto(live_server + "/")
     assert response is not None and response.status == 200

@@ -10,7 +10,14 @@ from gis.reference import layers as reference
 from gis.types import BBox, IncidentCategory, IncidentStatus, Role
 from layers.elements import LayerLoader, layer_options
 from layers.mapbuild import build_map, render_parts
-from layers.registry import INCIDENTS, LAYERS, REFERENCE_LAYERS, get_layer, visible_layers
+from layers.registry import (
+    INCIDENTS,
+    LAYERS,
+    PUBLIC_LAYERS,
+    REFERENCE_LAYERS,
+    get_layer,
+    visible_layers,
+)
 from layers.spec import FilterField, LayerQuery, LayerSpec, PopupField, ViewerSource
 
 #: What a feature of the incidents layer carries (gis.incidents.map_layer.incidents_geojson).
@@ -33,7 +40,7 @@ def _spec(**overrides) -> LayerSpec:
 
 def test_the_public_neither_lists_nor_gets_the_incidents_layer():
     assert INCIDENTS not in visible_layers(None)
-    assert visible_layers(None) == REFERENCE_LAYERS
+    assert visible_layers(None) == PUBLIC_LAYERS
     with pytest.raises(NotFound):
         get_layer("incidents", None)
 

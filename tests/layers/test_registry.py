@@ -9,7 +9,7 @@ import pytest
 from gis.errors import NotFound
 from gis.reference import layers as reference
 from gis.types import Role
-from layers.registry import REFERENCE_LAYERS, get_layer, visible_layers
+from layers.registry import BORDER_STRETCHES, REFERENCE_LAYERS, get_layer, visible_layers
 from layers.spec import LayerSpec, PopupField
 
 #: The properties each reference source promises (its docstring lists them; the API tests check
@@ -98,7 +98,8 @@ def test_get_layer_finds_known_layers_and_raises_not_found_for_others():
     with pytest.raises(NotFound) as info:
         get_layer("no_such_layer", None)
     assert info.value.field == "name"
-    assert [s.name for s in visible_layers(None)] == [s.name for s in REFERENCE_LAYERS]
+    public = [*REFERENCE_LAYERS, BORDER_STRETCHES]
+    assert [s.name for s in visible_layers(None)] == [s.name for s in public]
 
 
 def test_approximate_checkpoints_say_so_in_their_popup():

@@ -77,7 +77,7 @@ def test_layer_list_names_every_layer_with_its_url(client):
     resp = client.get("/api/layers")
     assert resp.status_code == 200
     layers = resp.get_json()["layers"]
-    assert [layer["name"] for layer in layers] == LAYERS
+    assert [layer["name"] for layer in layers] == [*LAYERS, "border_stretches"]
     for layer in layers:
         assert layer["url"] == f"/api/layers/{layer['name']}"
         assert layer["title"] and 0 <= layer["min_zoom"] <= layer["max_zoom"] <= 22

@@ -52,7 +52,7 @@ def layer(name: str):
         params={f.param: request.args[f.param] for f in spec.filters if f.param in request.args},
     )
     response = Response(spec.fetch(get_read_session(), query), mimetype=GEOJSON)
-    if isinstance(spec.source, ViewerSource):
+    if isinstance(spec.source, ViewerSource) and not spec.source.public:
         # an answer for one account: never kept by shared caches
         response.headers["Cache-Control"] = "private, no-store"
         response.vary.add("Cookie")
@@ -62,4 +62,8 @@ def layer(name: str):
         # return to a view), so that the incidents' requests do not queue behind it; private,
         # as some layers are not for the public
         response.headers["Cache-Control"] = f"private, max-age={REFERENCE_MAX_AGE}"
+        if isinstance(spec.source, ViewerSource):
+            # public reference data that tells accounts more (a flagged stretch's source):
+            # not reused across a sign-in or a sign-out
+            response.vary.add("Cookie")
     return response
