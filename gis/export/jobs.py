@@ -47,7 +47,7 @@ from gis.export.plan import Access, count, make_access
 from gis.export.run import MEDIA_TYPES, ExportJob, ExportRequest, Format, prepare_export, run_export
 from gis.export.stream import Counter
 from gis.export.words import words_in
-from gis.jobs import defer
+from gis.jobs import defer, lost_database
 from gis.models import ExportFile, User
 from gis.text import N_
 from gis.types import BBox
@@ -235,7 +235,9 @@ def write_export_file(
         The row as it ended (``done`` or ``failed``).
 
     Raises:
-        Exception: what made the export fail, after the row was marked ``failed``.
+        Exception: what made the export fail, after the row was marked ``failed``; a lost
+            connection (:func:`gis.jobs.lost_database`: a failover, the replica gone) leaves the
+            row ``running`` for the worker's retry.
     """
     with sessions() as session:
         row = session.get(ExportFile, export_id, with_for_update=True)
@@ -272,8 +274,13 @@ def write_export_file(
             raise RuntimeError(f"the export ended {run.state}")
         os.replace(partial, final)
     except Exception as exc:
-        log.exception("export job %s failed", export_id)
         partial.unlink(missing_ok=True)
+        if lost_database(exc):
+            # left running, even if the new primary could be written: the worker takes the job
+            # up again (RETRY_ON_DISCONNECT) and writes the file from the start
+            log.warning("export job %s lost its database: left running", export_id)
+            raise
+        log.exception("export job %s failed", export_id)
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: the export failed"
         _mark(
             sessions,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gis import jobs
@@ -175,3 +175,42 @@ def test_the_worker_hands_its_tasks_the_replicas_engine(database_url, engine, li
                 text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
                 {"id": last_worker},
             )
+
+
+def test_an_export_job_that_loses_its_connection_is_left_running_and_written_on_retry(
+    app, session, connection, world, settings, engine, live_replica
+):
+    """The replica's backend is terminated (as a failover or a restart does) at the job's first
+    read there: the job raises for the worker's retry, its row stays ``running`` with no error
+    and no file; the retry writes the file."""
+    job_id = queue_job(app)
+    killed: list[int] = []
+
+    @event.listens_for(live_replica, "checkout")
+    def kill_once(dbapi_connection, record, proxy):
+        if not killed:  # the connection the job reads with, after the pool's ping
+            pid = dbapi_connection.get_backend_pid()
+            killed.append(pid)
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                other.execute(
+                    text("SELECT pg_sleep(0.1) FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": pid},
+                )
+
+    reads = sessionmaker(live_replica, expire_on_commit=False)
+    try:
+        with pytest.raises(Exception) as lost:
+            write_export_file(sessions_of(connection), job_id, settings, read_sessions=reads)
+    finally:
+        event.remove(live_replica, "checkout", kill_once)
+    assert killed and jobs.lost_database(lost.value)
+    session.expire_all()
+    row = session.get_one(ExportFile, job_id)
+    assert (row.status, row.error, row.file_name) == ("running", None, None)
+    assert not list(settings.directory.glob("*"))  # no partial file left behind
+
+    live_replica.dispose()  # the pool's connection died with its backend
+    done = write_export_file(sessions_of(connection), job_id, settings, read_sessions=reads)
+    assert done.status == "done", done.error
+    assert done.features_written == len(written_ids(settings, done))
