@@ -2,12 +2,14 @@
 demo administrator made and accepted (a checkpoint's opening hours, days and crossing rules: a
 version on the feature's history) and two proposals of the demo coordinator waiting for review
 (the coordination centre moved to its real place with the phone's accuracy, and a natural
-crossing path drawn on the map), with Thai reasons. Made once: nothing is written when the
-reference data has any change already. A proposal the place refuses (another data set's
-geometry) is left out, never half written."""
+crossing path drawn on the map), and a stretch of the district's border the administrator
+flagged as unmarked (on the map's "Flagged border stretches" layer), with Thai reasons. Made
+once: nothing is written when the reference data has any change already. A proposal the place
+refuses (another data set's geometry) is left out, never half written."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from gis.accounts.scope import scope_district_ids
 from gis.accounts.users import DEMO_USERNAMES
 from gis.errors import BorderwatchError
-from gis.models import Checkpoint, CoordinationCentre, ReferenceChange, User
+from gis.models import BorderSegment, Checkpoint, CoordinationCentre, ReferenceChange, User
 from gis.reference.editing.changes import Editor, parse_change, propose
 from gis.types import Role
 
@@ -125,6 +127,34 @@ def make_reference_edits(session: Session) -> int:
                     "note": "เรือหางยาวข้ามฟากช่วงน้ำลด",
                 },
                 "reason": "ชรบ. พบเรือรับส่งคนและสินค้าข้ามฟากช่วงหน้าแล้ง",
+            },
+        )
+    segment = session.execute(
+        select(
+            BorderSegment.id,
+            func.ST_AsGeoJSON(func.ST_LineInterpolatePoint(BorderSegment.geom, 0.35)),
+            func.ST_AsGeoJSON(func.ST_LineInterpolatePoint(BorderSegment.geom, 0.55)),
+        )
+        .where(BorderSegment.district_id.in_(district_ids))
+        .order_by(BorderSegment.length_km.desc())
+        .limit(1)
+    ).first()
+    if segment is not None:
+        made += _try(
+            session,
+            admin,
+            {
+                "feature_type": "stretch",
+                "feature_id": None,
+                "action": "create",
+                "attributes": {
+                    "segment_id": segment[0],
+                    "from_point": json.loads(segment[1])["coordinates"],
+                    "to_point": json.loads(segment[2])["coordinates"],
+                    "demarcation": "unmarked",
+                    "source": "การสำรวจร่วมกับฝ่ายลาว ไม่พบหลักเขตตลอดช่วงนี้",
+                },
+                "reason": "ผลการสำรวจแนวชายแดนร่วมเดือนพฤศจิกายน",
             },
         )
     return made

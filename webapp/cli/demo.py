@@ -98,7 +98,8 @@ def demo_command(
             cooperation = make_cooperation(session, end.astimezone(THAI_TIME).date())
             # the demo accounts' bells and the coordinator's notification settings
             make_notifications(session)
-            # reference editing: an accepted change and two proposals waiting for review
+            # reference editing: accepted changes (a flagged border stretch among them) and two
+            # proposals waiting for review
             make_reference_edits(session)
     finally:
         bars.close()
