@@ -115,7 +115,7 @@ def test_no_english_layer_title_or_legend_word_reaches_a_thai_page(app, client, 
     assert sign_in(client, user.username).status_code == 302
     thai = loader_options(client.get("/", headers={"Accept-Language": "th"}).get_data(True))
     titles = [layer["title"] for layer in thai["layers"]]
-    assert len(titles) == 16 and "ชั้นข้อมูล" not in titles  # with emerging, twin towns, activities
+    assert len(titles) == 17 and "ชั้นข้อมูล" not in titles  # emerging, twins, activities, stretches
     texts = layer_texts(thai)
     assert len(texts) > 150
     assert {text: english(text) for text in texts if english(text)} == {}
