@@ -1,7 +1,7 @@
 // The reference editor's rules (webapp/static/js/reference-logic.js): a form read and compared
 // with the feature, the body of a change, a stretch's body, what an error answer means for the
-// form, and the reviewer's differences. The pages around them are driven in the browser
-// (tests/browser/test_reference_edit.py).
+// form, the reviewer's differences, and the derived data's progress in words. The pages around
+// them are driven in the browser (tests/browser/test_reference_edit.py).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -290,4 +290,125 @@ test("geometries are compared once rounded to 7 places", () => {
   assert.ok(!ref.sameGeometry(crossing.geometry, null));
   assert.ok(ref.sameGeometry(null, null));
   assert.equal(ref.GEOMETRY.crossing, "LineString");
+});
+
+// The derived data's progress in words, as both pages say it: with the page's words (the scripts'
+// catalogue, static/js/i18n.js) in English and with the Thai of the area's catalogue.
+const i18n = require("../../webapp/static/js/i18n.js");
+const fs = require("node:fs");
+const path = require("node:path");
+
+/** The translated messages of a catalogue written by scripts/catalogue.sh (one line each). */
+function readCatalogue(file) {
+  const messages = {};
+  let id = null;
+  fs.readFileSync(file, "utf8").split("\n").forEach(function (line) {
+    const idLine = /^msgid "(.*)"$/.exec(line);
+    const strLine = /^msgstr "(.*)"$/.exec(line);
+    if (idLine) id = JSON.parse('"' + idLine[1] + '"');
+    else if (strLine && id) messages[id] = JSON.parse('"' + strLine[1] + '"');
+  });
+  return messages;
+}
+
+const english = i18n({ language: "en", messages: {} });
+const thai = i18n({
+  language: "th",
+  messages: readCatalogue(
+    path.join(__dirname, "../../webapp/translations/th/LC_MESSAGES/reference_pages.po")
+  ),
+});
+
+test("the derived data's progress: waiting, counted, up to date, in English", () => {
+  assert.deepEqual(ref.derivedProgress(200, { status: "queued", done: 0, total: 0 }, english), {
+    message: "The incidents’ distances and the watch corridor will be updated in a moment.",
+    again: true,
+  });
+  assert.deepEqual(ref.derivedProgress(200, { status: "running", done: 1250, total: 48000 }, english), {
+    message: "Updating the incidents’ distances: 1,250 of 48,000.",
+    again: true,
+  });
+  // a queued recomputation already counted says how far it is
+  assert.equal(
+    ref.derivedProgress(200, { status: "queued", done: 0, total: 12 }, english).message,
+    "Updating the incidents’ distances: 0 of 12."
+  );
+  assert.deepEqual(ref.derivedProgress(200, { status: "idle", done: 12, total: 12, reference_version: 1042 }, english), {
+    message: "Distances and the watch corridor are up to date (reference version 1042).",
+    again: false,
+  });
+});
+
+test("the derived data's progress reads in Thai from the area's catalogue, numbers grouped", () => {
+  assert.equal(
+    ref.derivedProgress(200, { status: "queued", total: 0 }, thai).message,
+    "ระยะทางของเหตุและแนวเฝ้าระวังจะได้รับการปรับในอีกสักครู่"
+  );
+  assert.equal(
+    ref.derivedProgress(200, { status: "running", done: 1250, total: 48000 }, thai).message,
+    "กำลังปรับระยะทางของเหตุ: 1,250 จาก 48,000"
+  );
+  assert.equal(
+    ref.derivedProgress(200, { status: "idle", reference_version: 7 }, thai).message,
+    "ระยะทางและแนวเฝ้าระวังเป็นปัจจุบันแล้ว (ข้อมูลอ้างอิงฉบับที่ 7)"
+  );
+});
+
+test("an answer other than 200 says nothing and stops asking", () => {
+  [0, 401, 403, 500].forEach(function (status) {
+    assert.deepEqual(ref.derivedProgress(status, { message: "no" }, english), { message: null, again: false });
+  });
+});
+
+test("following the derived data asks again until it is up to date, then stops", async () => {
+  const answers = [
+    { status: 200, body: { status: "queued", done: 0, total: 0 } },
+    { status: 200, body: { status: "running", done: 3, total: 10 } },
+    { status: 200, body: { status: "idle", done: 10, total: 10, reference_version: 5 } },
+  ];
+  const asked = [];
+  const shown = [];
+  const waits = [];
+  let next = null;
+  const follow = {
+    url: "/api/reference/derived",
+    get: function (url) {
+      asked.push(url);
+      return Promise.resolve(answers.shift());
+    },
+    show: function (text) { shown.push(text); },
+    words: english,
+    schedule: function (fn, ms) {
+      waits.push(ms);
+      next = fn;
+    },
+  };
+  await ref.followDerived(follow);
+  while (next) {
+    const step = next;
+    next = null;
+    await step();
+  }
+  assert.deepEqual(asked, ["/api/reference/derived", "/api/reference/derived", "/api/reference/derived"]);
+  assert.deepEqual(shown, [
+    "The incidents’ distances and the watch corridor will be updated in a moment.",
+    "Updating the incidents’ distances: 3 of 10.",
+    "Distances and the watch corridor are up to date (reference version 5).",
+  ]);
+  assert.deepEqual(waits, [2000, 2000]);
+});
+
+test("following shows nothing on a refusal and nothing without a url", async () => {
+  const shown = [];
+  let scheduled = 0;
+  await ref.followDerived({
+    url: "/api/reference/derived",
+    get: function () { return Promise.resolve({ status: 403, body: { message: "forbidden" } }); },
+    show: function (text) { shown.push(text); },
+    words: english,
+    schedule: function () { scheduled += 1; },
+  });
+  assert.equal(ref.followDerived({ url: null, get: function () { throw new Error("asked"); } }), undefined);
+  assert.deepEqual(shown, []);
+  assert.equal(scheduled, 0);
 });

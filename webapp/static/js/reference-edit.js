@@ -20,7 +20,7 @@
  *   - sending POSTs the change (bw.reference.changeBody: only what changed, with the version it
  *     was made on); a 409 says someone else changed the feature and names its current version,
  *     a refusal naming a field is written under that field; an accepted change's derived data
- *     is followed (GET /api/reference/derived) until it is up to date.
+ *     is followed (GET /api/reference/derived, bw.reference.followDerived) until it is up to date.
  * Every text from data is written with textContent; nothing is assembled into HTML.
  * window.borderwatch.referenceEditor = {map, features, layers, select(key), reload()}.
  */
@@ -47,7 +47,6 @@
     border: { color: "#37474f", weight: 3, opacity: 0.9 },
   };
   const PENDING = { color: "#f0b400", weight: 4 };
-  const DERIVED_POLL_MS = 2000;
   const ref = global.bw.reference;
 
   function $(id) { return document.getElementById(id); }
@@ -700,26 +699,11 @@
   /* -- derived data --------------------------------------------------------------------------- */
 
   function followDerived() {
-    if (!state.config.derivedUrl) return;
-    getJson(state.config.derivedUrl).then(function (answer) {
-      const d = answer.body || {};
-      if (answer.status !== 200) return;
-      if (d.status === "queued" && !d.total) {
-        say("rf-derived", bw.t("The incidents’ distances and the watch corridor will be updated in a moment."));
-        global.setTimeout(followDerived, DERIVED_POLL_MS);
-        return;
-      }
-      if (d.status === "idle") {
-        say("rf-derived", bw.t("Distances and the watch corridor are up to date (reference version {n}).", {
-          n: d.reference_version,
-        }));
-        return;
-      }
-      say("rf-derived", bw.t("Updating the incidents’ distances: {done} of {total}.", {
-        done: bw.formatNumber(d.done || 0),
-        total: bw.formatNumber(d.total || 0),
-      }));
-      global.setTimeout(followDerived, DERIVED_POLL_MS);
+    ref.followDerived({
+      url: state.config.derivedUrl,
+      get: getJson,
+      show: function (text) { say("rf-derived", text); },
+      words: bw,
     });
   }
 

@@ -3,9 +3,13 @@
  * the body of a change (POST /api/reference/changes), the differences a reviewer reads, and what
  * an error answer means for the form (409: someone else changed it; 400/422: the named field).
  *
+ * It also follows the data derived from an accepted change (GET /api/reference/derived) and says
+ * its progress in words, for both pages (followDerived, derivedProgress).
+ *
  * In a page it is bw.reference (reference-edit.js and reference-review.js use it); under node the
- * module is the object itself (tests/js/reference-logic.test.js). Nothing here writes a word for
- * people: the pages put the words around what these functions return.
+ * module is the object itself (tests/js/reference-logic.test.js). Its only words for people are
+ * the derived data's progress, put through the `words` it is given (the page's bw: t and
+ * formatNumber); everything else the pages put into words around what these functions return.
  */
 (function (root, factory) {
   "use strict";
@@ -35,6 +39,8 @@
   /** Decimal places kept of a coordinate (about 1 cm). */
   const DIGITS = 7;
   const EARTH_RADIUS_M = 6371008.8;
+  /** How long to wait before asking again for the derived data's progress. */
+  const DERIVED_POLL_MS = 2000;
 
   /** "checkpoint:12" -> {type: "checkpoint", id: 12}; null for anything else. */
   function parseKey(key) {
@@ -313,6 +319,60 @@
     return total;
   }
 
+  /** What the progress of the data derived from accepted changes tells the person who made or
+   * accepted one, and whether to ask again: {message, again}.
+   *
+   * status, body: the answer of GET /api/reference/derived ({status: "queued", "running" or
+   * "idle", done, total, reference_version}); words: the page's bw (t, formatNumber). A queued
+   * recomputation not yet counted is "in a moment", a counted one "done of total", an idle one
+   * "up to date" with its reference version (and nothing more to ask); an answer other than 200
+   * says nothing and stops. */
+  function derivedProgress(status, body, words) {
+    const d = body || {};
+    if (status !== 200) return { message: null, again: false };
+    if (d.status === "queued" && !d.total) {
+      return {
+        message: words.t("The incidents’ distances and the watch corridor will be updated in a moment."),
+        again: true,
+      };
+    }
+    if (d.status === "idle") {
+      return {
+        message: words.t("Distances and the watch corridor are up to date (reference version {n}).", {
+          n: d.reference_version,
+        }),
+        again: false,
+      };
+    }
+    return {
+      message: words.t("Updating the incidents’ distances: {done} of {total}.", {
+        done: words.formatNumber(d.done || 0),
+        total: words.formatNumber(d.total || 0),
+      }),
+      again: true,
+    };
+  }
+
+  /** Follows the derived data until it is up to date, saying its progress (derivedProgress).
+   *
+   * follow: {url (none: nothing is followed), get(url) (a promise of {status, body}),
+   *          show(text) (writes the message), words (the page's bw),
+   *          schedule(fn, ms) (setTimeout unless given), delayMs (DERIVED_POLL_MS unless given)}.
+   * Returns the promise of the first answer handled (undefined without a url). */
+  function followDerived(follow) {
+    if (!follow.url) return undefined;
+    const schedule = follow.schedule || setTimeout;
+    const delay = follow.delayMs || DERIVED_POLL_MS;
+    function ask() {
+      return follow.get(follow.url).then(function (answer) {
+        const progress = derivedProgress(answer.status, answer.body, follow.words);
+        if (progress.message !== null) follow.show(progress.message);
+        if (progress.again) schedule(ask, delay);
+      });
+    }
+    return ask();
+  }
+
   return {
     FIELDS: FIELDS,
     LISTS: LISTS,
@@ -334,5 +394,7 @@
     distanceM: distanceM,
     movedM: movedM,
     lengthM: lengthM,
+    derivedProgress: derivedProgress,
+    followDerived: followDerived,
   };
 });

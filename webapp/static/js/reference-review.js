@@ -14,7 +14,8 @@
  *     saying the feature changed since the proposal;
  *   - the feature's versions (GET .../versions), newest first, each older one with "restore"
  *     and its reason (POST .../restore with the newest version as the base);
- *   - after an accepted change, the derived data's progress (GET /api/reference/derived).
+ *   - after an accepted change, the derived data's progress (GET /api/reference/derived,
+ *     bw.reference.followDerived).
  * Every text from data is written with textContent; nothing is assembled into HTML.
  * window.borderwatch.referenceReview = {map, reload(), select(id)}.
  */
@@ -23,7 +24,6 @@
 
   const OLD = { color: "#6b7780", weight: 4, dashArray: "8 7", opacity: 0.95, fillColor: "#c9d3da", fillOpacity: 0.6 };
   const NEW = { color: "#0a6aa1", weight: 5, opacity: 0.95, fillColor: "#0a6aa1", fillOpacity: 0.9 };
-  const DERIVED_POLL_MS = 2000;
   const ref = global.bw.reference;
 
   function $(id) { return document.getElementById(id); }
@@ -454,26 +454,11 @@
   /* -- derived data ---------------------------------------------------------------------------- */
 
   function followDerived() {
-    if (!state.config.derivedUrl) return;
-    request("GET", state.config.derivedUrl).then(function (answer) {
-      const d = answer.body || {};
-      if (answer.status !== 200) return;
-      if (d.status === "queued" && !d.total) {
-        say("rr-derived", bw.t("The incidents’ distances and the watch corridor will be updated in a moment."));
-        global.setTimeout(followDerived, DERIVED_POLL_MS);
-        return;
-      }
-      if (d.status === "idle") {
-        say("rr-derived", bw.t("Distances and the watch corridor are up to date (reference version {n}).", {
-          n: d.reference_version,
-        }));
-        return;
-      }
-      say("rr-derived", bw.t("Updating the incidents’ distances: {done} of {total}.", {
-        done: bw.formatNumber(d.done || 0),
-        total: bw.formatNumber(d.total || 0),
-      }));
-      global.setTimeout(followDerived, DERIVED_POLL_MS);
+    ref.followDerived({
+      url: state.config.derivedUrl,
+      get: function (address) { return request("GET", address); },
+      show: function (text) { say("rr-derived", text); },
+      words: bw,
     });
   }
 
