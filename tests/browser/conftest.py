@@ -2,6 +2,9 @@
 
 Playwright drives the system's ``/usr/bin/chromium`` (no browser download). Each test gets a
 fresh browser profile, so nothing is cached between tests and page weights are first visits.
+``thai_browser`` opens pages as a Thai browser does (``th-TH``) at a given size, ``committed``
+(tests/browser/committed.py) writes the rows the live server reads, and ``sign_in`` signs a page
+in through the sign-in form.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
+
+from tests.browser.committed import committed  # noqa: F401  (the fixture, for every module)
+from tests.webapp.signin import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -99,6 +105,33 @@ def browser_context(tmp_path: Path) -> Iterator[Any]:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture
+def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
+    """New pages of a headless Chromium in Thai, each in a fresh context of the given size."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+        def new_page(viewport: dict[str, int]) -> Any:
+            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
+
+        try:
+            yield new_page
+        finally:
+            browser.close()
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    """Sign ``page`` in as ``username`` (the tests' password) through the sign-in form."""
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("body")
 
 
 class PageLog:

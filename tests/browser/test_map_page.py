@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
-from sqlalchemy import Engine
 
 from gis.types import IncidentCategory, Role
 from tests.browser.axe import assert_accessible
-from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, OUTPUT
-from tests.webapp.signin import PASSWORD
+from tests.browser.conftest import OUTPUT, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -62,41 +56,6 @@ LAYOUT = """() => {
         bottomRight: document.querySelectorAll('.leaflet-bottom.leaflet-right > *').length,
     };
 }"""
-
-
-@pytest.fixture
-def committed(engine: Engine) -> Iterator[Committed]:
-    rows = Committed(engine)
-    try:
-        yield rows
-    finally:
-        rows.clean_up()
-
-
-@pytest.fixture
-def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
-    """New pages of a headless Chromium in Thai, each in a fresh context of the given size."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-        def new_page(viewport: dict[str, int]) -> Any:
-            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
-
-        try:
-            yield new_page
-        finally:
-            browser.close()
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def english_words(text: str) -> list[str]:

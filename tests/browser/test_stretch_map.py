@@ -6,13 +6,10 @@ the public. axe-core finds no serious or critical violation; screenshots under `
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -20,9 +17,7 @@ from gis.models import BorderSegment, BorderStretch, District
 from gis.types import Demarcation, Role
 from layers import styles
 from tests.browser.axe import assert_accessible
-from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_map_page import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -30,32 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.db]
 SEGMENT = 65
 SOURCE = "ชรบ. บ้านคลองลึก เดินสำรวจ"
 DRAWN = "() => document.querySelectorAll('path.bw-layer-border_stretches').length > 0"
-
-
-@pytest.fixture
-def committed(engine: Engine) -> Iterator[Committed]:
-    rows = Committed(engine)
-    try:
-        yield rows
-    finally:
-        rows.clean_up()
-
-
-@pytest.fixture
-def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
-    """New pages of a headless Chromium in Thai, each in a fresh context of the given size."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-        def new_page(viewport: dict[str, int]) -> Any:
-            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
-
-        try:
-            yield new_page
-        finally:
-            browser.close()
 
 
 @pytest.fixture
