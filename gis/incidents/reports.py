@@ -38,9 +38,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     ColumnElement,
     Double,
+    Integer,
     bindparam,
     cast,
     column,
@@ -52,8 +54,8 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by, psycopg2
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.postgresql import psycopg2
 from sqlalchemy.orm import Session
 
 from gis.accounts.scope import scope_district_ids
@@ -275,6 +277,9 @@ class StoredIncident:
     incident: Incident
     district: DistrictRef
     created: bool
+    #: The ids of the district's active coordinators, read with a new report (``None`` for a
+    #: replay: not read then), for :func:`gis.notify.outbox.notify_new_report`.
+    coordinators: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +291,7 @@ class StoredReport:
     incident: Any  # sqlalchemy Row with the columns of Incident.__table__
     district: DistrictRef
     created: bool
+    coordinators: tuple[int, ...] | None = None  # as StoredIncident's
 
 
 def _param(name: str, column: Any) -> ColumnElement[Any]:
@@ -314,7 +320,8 @@ def _create_statement() -> Any:
     (idempotency_key) DO NOTHING RETURNING *`` with the border distance and the nearest
     checkpoint and natural crossing) and ``ev`` (the first ``incident_event``, from ``ins``), then
     one row: whether the point was routed, the new incident (NULL when the key was already
-    stored) and its district and province names.
+    stored), the ids of its district's active coordinators (who are told of it: read here, not in
+    another round trip) and its district and province names.
     """
     c = Incident.__table__.c
     where = func.ST_SetSRID(
@@ -380,9 +387,15 @@ def _create_statement() -> Any:
     new = ins.join(District, District.id == ins.c.district_id).join(
         Province, Province.id == District.province_id
     )
+    coordinators = (
+        select(func.array_agg(aggregate_order_by(User.id, User.id)))
+        .where(User.role == Role.COORDINATOR, User.district_id == ins.c.district_id, User.is_active)
+        .scalar_subquery()
+        .label("coordinators")
+    )
     district = _district_columns()
     statement = (
-        select(*ins.c, routed.c.routed, *district)
+        select(*ins.c, routed.c.routed, coordinators, *district)
         .select_from(routed)
         .outerjoin(new, true())
         .add_cte(ev)
@@ -440,6 +453,7 @@ def _prepared() -> _Prepared:
         .columns(
             *Incident.__table__.c,
             column("routed", Boolean),
+            column("coordinators", ARRAY(Integer)),
             *(column(c.name, c.type) for c in district),
         )
     )
@@ -447,7 +461,10 @@ def _prepared() -> _Prepared:
     return _Prepared(
         prepare=f"PREPARE {PREPARED_NAME} ({types}) AS {sql}",
         execute=select(
-            Incident, returned.routed, *(returned[c.name] for c in district)
+            Incident,
+            returned.routed,
+            returned.coordinators,
+            *(returned[c.name] for c in district),
         ).from_statement(textual),
         execute_row=textual,
     )
@@ -455,7 +472,8 @@ def _prepared() -> _Prepared:
 
 def _run_store(session: Session, params: dict[str, Any], orm: bool = True) -> Any:
     """Run the store statement (prepared on the session's connection on first use): the
-    ``Incident`` (``orm``) or a row of its columns, then ``routed`` and the district's columns."""
+    ``Incident`` (``orm``) or a row of its columns, then ``routed``, ``coordinators`` and the
+    district's columns."""
     prepared = _prepared()
     connection = session.connection()
     if not connection.info.get(_PREPARED_KEY):
@@ -503,8 +521,8 @@ def store_incident(
         OutsideWatchArea: the point is outside the watch area (``distance_m`` says how far).
         Conflict: the key belongs to another reporter's report.
     """
-    incident, created, district = _store(session, data, max_distance_m, orm=True)
-    return StoredIncident(incident, district, created)
+    incident, created, district, coordinators = _store(session, data, max_distance_m, orm=True)
+    return StoredIncident(incident, district, created, coordinators)
 
 
 def store_report(
@@ -514,15 +532,16 @@ def store_report(
 ) -> StoredReport:
     """:func:`store_incident` (the same statement, checks and errors) giving the incident as a row
     of its columns instead of an ORM ``Incident``: for a caller that only reads it."""
-    row, created, district = _store(session, data, max_distance_m, orm=False)
-    return StoredReport(row, district, created)
+    row, created, district, coordinators = _store(session, data, max_distance_m, orm=False)
+    return StoredReport(row, district, created, coordinators)
 
 
 def _store(
     session: Session, data: IncidentInput, max_distance_m: float, orm: bool
-) -> tuple[Any, bool, DistrictRef]:
+) -> tuple[Any, bool, DistrictRef, tuple[int, ...] | None]:
     """The stored incident (``Incident`` if ``orm``, else a row of its columns), whether this call
-    created it, and its district: the body of :func:`store_incident`."""
+    created it, its district and, for a new report, its district's active coordinators: the body
+    of :func:`store_incident`."""
     params = {
         "lon": data.lon,
         "lat": data.lat,
@@ -540,13 +559,15 @@ def _store(
     refuse_far(session, data.lon, data.lat)  # before the statement projects the point
     found = _run_store(session, params, orm)
     if orm:
-        incident, routed, *district = found
+        incident, routed, coordinators, *district = found
     else:
         columns = len(Incident.__table__.c)
         incident = found if found.id is not None else None
-        routed, district = found[columns], found[columns + 1 :]
+        routed, coordinators = found[columns], found[columns + 1]
+        district = found[columns + 2 :]
     if incident is not None:
-        return incident, True, DistrictRef(incident.district_id, *district)
+        ids = tuple(coordinators or ())
+        return incident, True, DistrictRef(incident.district_id, *district), ids
     if not routed:
         route_point(session, data.lon, data.lat, max_distance_m)  # raises OutsideWatchArea
         raise RuntimeError(f"routing of ({data.lon}, {data.lat}) disagrees with route_point")
@@ -566,7 +587,7 @@ def _store(
         raise Conflict(
             N_("idempotency_key is already used by another report"), field="idempotency_key"
         )
-    return existing, False, DistrictRef(existing.district_id, *district)
+    return existing, False, DistrictRef(existing.district_id, *district), None
 
 
 def create_incident(

@@ -82,7 +82,7 @@ def citizen_address(contact: str | None) -> tuple[NotifyChannel, str] | None:
 def notify_accounts(
     session: Session,
     kind: NotifyKind,
-    users: Iterable[User],
+    user_ids: Iterable[int],
     *,
     event: str,
     now: dt.datetime,
@@ -99,7 +99,7 @@ def notify_accounts(
     Args:
         session: open session; flushed, not committed.
         kind: what the rows tell.
-        users: the recipients.
+        user_ids: the recipients' accounts.
         event: the event's key (``new_report:42``); with the account and channel it makes
             each row's delivery key.
         now: the event's time.
@@ -111,14 +111,14 @@ def notify_accounts(
         The number of rows written (rows written before are not counted).
     """
     rows: list[dict[str, Any]] = []
-    for user in {u.id: u for u in users}.values():
-        setting = session.get(NotifySetting, user.id)
-        prefs = preferences(session, user.id)
+    for user_id in dict.fromkeys(user_ids):
+        setting = session.get(NotifySetting, user_id)
+        prefs = preferences(session, user_id)
         for channel in NotifyChannel:
             if not wants(setting, prefs, kind, channel):
                 continue
-            row = _row(kind, channel, f"{event}:u{user.id}", incident_id, params, now)
-            row["user_id"] = user.id
+            row = _row(kind, channel, f"{event}:u{user_id}", incident_id, params, now)
+            row["user_id"] = user_id
             if channel is NotifyChannel.IN_APP:
                 row.update(status=DeliveryStatus.SENT.value, sent_at=now)
             else:
@@ -225,17 +225,33 @@ def _incident_params(incident: Incident) -> dict[str, Any]:
     }
 
 
-def notify_new_report(session: Session, incident: Incident, now: dt.datetime | None = None) -> int:
+def notify_new_report(
+    session: Session,
+    incident: Incident | Any,
+    now: dt.datetime | None = None,
+    coordinators: Sequence[int] | None = None,
+) -> int:
     """Tell the district's coordinators of a new report (at once, or in their digest).
+
+    Args:
+        session: open session; flushed, not committed.
+        incident: the report (an ``Incident`` or a row with its ``id``, ``category`` and
+            ``district_id``).
+        now: the report's time.
+        coordinators: the ids of the district's active coordinators when the caller has them
+            already (the statement that stores a report reads them with it:
+            :func:`gis.incidents.reports.store_report`), else they are looked up.
 
     Returns:
         The number of notifications written (0 for a report told of before).
     """
     now = now or dt.datetime.now(dt.UTC)
+    if coordinators is None:
+        coordinators = [u.id for u in coordinators_of(session, incident.district_id)]
     return notify_accounts(
         session,
         NotifyKind.NEW_REPORT,
-        coordinators_of(session, incident.district_id),
+        coordinators,
         event=f"new_report:{incident.id}",
         now=now,
         incident_id=incident.id,
@@ -277,7 +293,7 @@ def notify_status_change(
             written += notify_accounts(
                 session,
                 NotifyKind.STATUS_CHANGE,
-                [reporter],
+                [reporter.id],
                 event=f"status:{event_id}",
                 now=now,
                 incident_id=incident.id,
@@ -343,7 +359,7 @@ def notify_waiting_reports(session: Session, now: dt.datetime | None = None) -> 
         written += notify_accounts(
             session,
             NotifyKind.REPORT_WAITING,
-            people,
+            [u.id for u in people],
             event=f"waiting:{incident.id}",
             now=now,
             incident_id=incident.id,
@@ -367,7 +383,7 @@ def notify_patrol_plan(session: Session, plan: PatrolPlan, now: dt.datetime | No
     return notify_accounts(
         session,
         NotifyKind.PATROL_PLAN,
-        leaders,
+        [u.id for u in leaders],
         event=f"plan:{plan.id}",
         now=now,
         params={
@@ -394,7 +410,7 @@ def notify_overdue_actions(session: Session, now: dt.datetime | None = None) -> 
         written += notify_accounts(
             session,
             NotifyKind.ACTION_OVERDUE,
-            [owner],
+            [owner.id],
             event=f"overdue:{item.id}:{item.due_on}",
             now=now,
             params={

@@ -37,7 +37,7 @@ def create():
     )
     session = get_session()
     stored = store_report(session, data, current_app.config["ROUTING_MAX_DISTANCE_M"])
-    report_made(session, stored.incident)  # the coordinators are told in the same commit
+    report_made(session, stored.incident, stored.coordinators)  # told in the same commit
     reader = reader_of(session, signed_in_account())
     body = incident_json(stored.incident, stored.district, reader)
     session.commit()  # before replying: an acknowledged report is stored

@@ -3,6 +3,9 @@ notifications are stored together (:mod:`gis.notify.outbox`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from gis.incidents.review_queue import HistoryEntry
@@ -10,9 +13,14 @@ from gis.models import Incident, PatrolPlan, User
 from gis.notify.outbox import notify_new_report, notify_patrol_plan, notify_status_change
 
 
-def report_made(session: Session, incident: Incident) -> None:
-    """A report was stored (or replayed: the outbox keeps one row per delivery key)."""
-    notify_new_report(session, incident)
+def report_made(
+    session: Session, incident: Incident | Any, coordinators: Sequence[int] | None = None
+) -> None:
+    """A report was stored (or replayed: the outbox keeps one row per delivery key).
+
+    ``coordinators``: the district's active coordinators when the store statement read them
+    (:class:`gis.incidents.reports.StoredReport`), else they are looked up."""
+    notify_new_report(session, incident, coordinators=coordinators)
 
 
 def action_taken(session: Session, incident: Incident, event: HistoryEntry, actor: User) -> None:

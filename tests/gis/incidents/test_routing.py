@@ -13,11 +13,12 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from gis.errors import OutsideWatchArea
-from gis.incidents.reports import PREPARED_NAME, IncidentInput, store_incident
+from gis.incidents.reports import PREPARED_NAME, IncidentInput, store_incident, store_report
 from gis.models import Incident, IncidentEvent
 from gis.reference.districts import route_point
 from gis.reference.measure import proximity
-from gis.types import Channel, IncidentCategory
+from gis.types import Channel, IncidentCategory, Role
+from tests.factories import make_user
 
 pytestmark = pytest.mark.db
 
@@ -98,6 +99,30 @@ def test_a_new_report_costs_one_statement(session, lon, lat):
     assert [(a, s.value) for a, s in events] == [("created", "new")]
     routing = route_point(session, lon, lat)
     assert stored.district == routing.district
+
+
+def test_a_new_report_reads_its_districts_active_coordinators_in_the_same_statement(session):
+    first = store_incident(session, incident_input(*ARANYAPRATHET))
+    assert first.coordinators == ()  # none yet: an empty tuple, not None
+    district = first.district
+    here = [
+        make_user(session, Role.COORDINATOR, f"coord-{i}", district=district.pcode) for i in (1, 2)
+    ]
+    gone = make_user(session, Role.COORDINATOR, "coord-gone", district=district.pcode)
+    gone.is_active = False
+    make_user(session, Role.COORDINATOR, "coord-elsewhere")  # another district
+    make_user(session, Role.OFFICER, "officer-here", district=district.pcode)
+    session.flush()
+    expected = tuple(sorted(u.id for u in here))
+    with Statements(session) as sent:
+        stored = store_incident(session, incident_input(*ARANYAPRATHET))
+        row = store_report(session, incident_input(*ARANYAPRATHET))
+    assert stored.coordinators == expected and row.coordinators == expected
+    assert len(sent) == 2  # one statement each, the coordinators read with the report
+    # A replay reads no coordinators: whoever tells of it looks them up.
+    data = incident_input(*ARANYAPRATHET)
+    store_report(session, data)
+    assert store_report(session, data).coordinators is None
 
 
 def test_a_replay_costs_two_statements_and_writes_nothing(session):
