@@ -609,23 +609,34 @@ table's rows were counted afterwards and equal the 201 answers.
 
 {database_cpu(pairs)}
 
-What a report costs the database, in five round trips: `BEGIN` (psycopg2 sends it on its own),
+What a report costs the database, in four round trips: `BEGIN` (psycopg2 sends it on its own),
 the session check (one `SELECT` of the account), one `EXECUTE` of the prepared store statement
-(`gis.incidents.reports.store_incident`: routing, derived distances, the incident, its audit
-event, the district's names; a generic plan, so no planning per report), the `SELECT` of the
-district's coordinators to notify (none in this run, so no notification row), and the `COMMIT`.
-Under `EXPLAIN ANALYZE` (2026-12-07, on this data) the store statement runs in about 0.55 ms:
-the routing by polygon about 0.07 ms, the insert with its nine indexes and seven foreign keys
-about 0.15 ms, the statement-level triggers that keep `incident_cell` (the map's counts, three
-levels) and `incident_period` (the dashboard's weeks and months) about 0.12-0.23 ms; the bare
-`INSERT` has one index and no trigger. Lighter triggers (one upsert statement for both count
-tables, or counts applied by the worker from a queue) would need a migration and are left for
-one. Pooled connections are pinged only after a second idle (`webapp/db.py`), not before every
-request. The rest is the app's Python: the signed session cookie, flask-login, the CSRF check,
-flask-limiter (no limit on this route, so no call to Redis), flask-talisman's headers, parsing
-and the JSON answer, on 2 cores that also run PostgreSQL and the load generator; the account's
-row and the store statement's row are read on the session's connection without the ORM's
-execution path, and the answer's reader is made from the account already loaded (issue 21).
+(`gis.incidents.reports.store_report`: routing, derived distances, the incident, its audit
+event, the district's names and the ids of its active coordinators to notify, none in this
+run; a generic plan, so no planning per report), and the `COMMIT`. The coordinators were a
+query of their own, a fifth round trip and about 200 Python calls per report, until
+2026-12-07. Under `EXPLAIN ANALYZE` (2026-12-07, on this data) the store statement runs in
+0.58-0.69 ms: the routing by polygon about 0.08 ms, nearest checkpoint and border distance about
+0.07 ms, the insert with its nine indexes about 0.13 ms, the seven foreign keys about 0.05 ms,
+and the statement-level triggers that keep `incident_cell` (the map's counts, three levels,
+0.07-0.09 ms) and `incident_period` (the dashboard's weeks and months, 0.04-0.05 ms); the bare
+`INSERT` has one index and no trigger. Two lighter forms of the triggers were tried on the same
+data, and neither is lighter: one statement-level trigger doing both upserts took 0.12-0.19 ms,
+a row-level trigger doing both 0.11-0.22 ms, against 0.11-0.13 ms for the two (so no migration
+changes them). Pooled connections are pinged only after a second idle (`webapp/db.py`), not
+before every request. The rest is the app's Python, about 1,600 Python calls per report, of
+which the handler (`webapp/incidents/api.py`: parsing, the store statement, the commit, the JSON
+answer) makes about 380; the others are the stack every signed-in request pays: flask-limiter's
+check (about 200 calls, no limit on this route, so no call to Redis), the CSRF check (about 160),
+the session cookie (about 130), flask-login's account loading (about 220, one `SELECT`),
+flask-talisman's headers (about 90) and Flask's own dispatch, on 2 cores that also run
+PostgreSQL and the load generator. The account's row and the store statement's row are read on
+the session's connection without the ORM's execution path, and the answer's reader is made from
+the account already loaded. What is left to reach 0.30: at the target a report may take 0.64 ms
+of the server's time more than the stack floor above, and the store statement alone takes about
+0.3 ms of it (0.6 ms of one core's CPU on 2 cores) before any Python runs; the target needs the
+stack floor itself made cheaper (fewer extensions on the API's path) or a report path outside
+the ORM session, not more cuts of this kind.
 
 Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
 absolute figures are noisy; the ratio is measured in the same run).
