@@ -327,6 +327,23 @@ def when_given_up(task_name: str) -> Callable[[Callable[..., None]], Callable[..
     return register
 
 
+#: What a feature prepares when a worker that takes its queue starts (:func:`when_worker_starts`):
+#: queue name -> functions of no argument.
+WORKER_STARTS: dict[str, list[Callable[[], None]]] = {}
+
+
+def when_worker_starts(queue: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register what to prepare when a worker that takes ``queue`` starts and waits for jobs
+    (not a worker run ``once``): e.g. the export worker's writer process, started ahead of the
+    first job. The function is called in the worker's process, before its first job."""
+
+    def register(function: Callable[[], None]) -> Callable[[], None]:
+        WORKER_STARTS.setdefault(queue, []).append(function)
+        return function
+
+    return register
+
+
 async def retry_stalled_jobs(
     procrastinate_app: procrastinate.App,
     engine: Engine | None = None,
@@ -401,6 +418,12 @@ def run_worker(
         replica_engine: the replica's engine, what tasks read with :func:`replica_engine_of`.
     """
     with connected(url) as worker_app:
+        if not once:
+            worker_app.perform_import_paths()  # the task modules register what they prepare
+            for queue, prepare in WORKER_STARTS.items():
+                if queues is None or queue in queues:
+                    for function in prepare:
+                        function()
 
         async def work() -> None:
             async with worker_app.open_async():

@@ -7,14 +7,23 @@ connection, in its transaction, and pipes them into ``python -m gis.export.write
 :mod:`gis.export.arrow`), which writes the file with pyarrow and GDAL in one pass and reports the
 features written. The pipe holds the COPY back while the writer is busy, so neither process
 holds more than a batch; the web worker never imports pyarrow (``webapp/gunicorn_conf.py``).
+
+The writer imports pyarrow and GDAL before it reads its spec (the first line of its standard
+input), so that a process can be started ahead of its file: the export worker keeps one ready
+(:func:`start_spare_writer`, called as the worker starts and after each job), and a job's first
+features are then written without the writer's start-up (most of the CPU time before them).
+Elsewhere (a download in the web worker, the CLI) each file starts its own writer.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import subprocess  # nosec B404: our own writer module, run with this interpreter, no shell
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -33,10 +42,11 @@ from gis.export.stream import Counter
 #: Formats this module writes (their file extensions) beside the GeoPackage
 #: (:func:`gis.export.formats.write_geopackage` writes it here too).
 ARROW_FORMATS = ("parquet", "fgb", "shp")
-#: Bytes piped to the writer before progress is looked at again.
-PROGRESS_BYTES = 1 << 20
-#: Where the writer's messages go, beside the file.
-LOG_NAME = "writer.log"
+#: The writer's environment beside ours: numpy (which pyarrow loads) starts no BLAS threads
+#: that the writer never uses (their start-up was about a third of numpy's import time).
+WRITER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+#: Seconds a spare writer is given to end when its parent stops.
+SPARE_EXIT_S = 5.0
 
 
 class WriterFailed(RuntimeError):
@@ -62,19 +72,20 @@ def copy_statement(
 
 
 class _Pipe:
-    """The file ``copy_expert`` writes the CSV to: the writer's standard input; every
-    :data:`PROGRESS_BYTES` it hands the features written so far to ``report``."""
+    """The file ``copy_expert`` writes the CSV to: the writer's standard input; as soon as the
+    writer has reported more features written (``written.n``, read in a thread), it hands them
+    to ``report``, on this thread (the one that may use the session's other connections)."""
 
-    def __init__(self, stdin: IO[bytes], report: Callable[[], None]) -> None:
+    def __init__(self, stdin: IO[bytes], written: _Written, report: Callable[[], None]) -> None:
         self.stdin = stdin
+        self.written = written
         self.report = report
-        self.size = 0
+        self.seen = 0
 
     def write(self, data: bytes) -> None:
         self.stdin.write(data)
-        self.size += len(data)
-        if self.size >= PROGRESS_BYTES:
-            self.size = 0
+        if self.written.n != self.seen:  # one comparison a row: the writer's first batch is
+            self.seen = self.written.n  # reported while the COPY goes on, not a megabyte later
             self.report()
 
 
@@ -120,16 +131,8 @@ def write_arrow_file(
         cursor.execute("SET LOCAL jit = off")
     sql = f"COPY ({literal_sql(session, statement)}) TO STDOUT WITH (FORMAT csv)"
     written = _Written()
-    log_path = path.parent / LOG_NAME
-    env = {**os.environ, "PYTHONPATH": str(Path(gis.__file__).resolve().parent.parent)}
-    with log_path.open("wb") as log:
-        child = subprocess.Popen(  # noqa: S603 # nosec B603 (this interpreter, our module, no shell)
-            [sys.executable, "-m", "gis.export.writer", json.dumps(asdict(spec))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=env,
-        )
+    child, log = _take_writer()
+    with log:
         assert child.stdin is not None and child.stdout is not None
         reader = threading.Thread(target=written.read, args=(child.stdout,), daemon=True)
         reader.start()
@@ -142,8 +145,9 @@ def write_arrow_file(
                     progress(step)
 
         try:
+            child.stdin.write(json.dumps(asdict(spec)).encode() + b"\n")
             with raw.cursor() as cursor:
-                cursor.copy_expert(sql, _Pipe(child.stdin, report))
+                cursor.copy_expert(sql, _Pipe(child.stdin, written, report))
             child.stdin.close()
         except BrokenPipeError:
             pass  # the writer has died: its messages say why
@@ -154,11 +158,85 @@ def write_arrow_file(
             code = child.wait()
             reader.join()
             child.stdout.close()
-    if code != 0 or written.done is None:
-        message = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise WriterFailed(f"the {fmt} writer failed ({code}): {message}")
+        if code != 0 or written.done is None:
+            log.seek(0)
+            message = log.read().decode("utf-8", errors="replace")[-2000:]
+            raise WriterFailed(f"the {fmt} writer failed ({code}): {message}")
     written.n = written.done
     report()
+
+
+Writer = tuple[subprocess.Popen[bytes], IO[bytes]]
+
+_spare: Writer | None = None
+_spare_lock = threading.Lock()
+
+
+def _start_writer() -> Writer:
+    """A new writer process (it imports its libraries, then waits for its spec) and the
+    anonymous file its messages go to."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the file's writer, or at exit)
+    env = {
+        **WRITER_ENV,
+        **os.environ,
+        "PYTHONPATH": str(Path(gis.__file__).resolve().parent.parent),
+    }
+    child = subprocess.Popen(  # nosec B603 (this interpreter, our module, no shell)
+        [sys.executable, "-m", "gis.export.writer"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env=env,
+    )
+    return child, log
+
+
+def _take_writer() -> Writer:
+    """The spare writer if one is ready (and still alive), else a new one."""
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None and spare[0].poll() is None:
+        return spare
+    if spare is not None:
+        _end(spare)
+    return _start_writer()
+
+
+def start_spare_writer() -> None:
+    """Start a writer process ahead of the next file, unless one is ready: the next
+    :func:`write_arrow_file` of this process takes it (see the module docstring). It ends
+    when this process does (its spec never comes: it reads the end of its input)."""
+    global _spare
+    with _spare_lock:
+        if _spare is not None and _spare[0].poll() is None:
+            return
+        old, _spare = _spare, _start_writer()
+    if old is not None:
+        _end(old)
+
+
+def _end(writer: Writer) -> None:
+    child, log = writer
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    try:
+        child.wait(SPARE_EXIT_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+    log.close()
+
+
+@atexit.register
+def _end_spare() -> None:
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None:
+        _end(spare)
 
 
 class _Written:
@@ -177,4 +255,10 @@ class _Written:
                 self.n = int(text)
 
 
-__all__ = ["ARROW_FORMATS", "WriterFailed", "copy_statement", "write_arrow_file"]
+__all__ = [
+    "ARROW_FORMATS",
+    "WriterFailed",
+    "copy_statement",
+    "start_spare_writer",
+    "write_arrow_file",
+]

@@ -17,7 +17,8 @@ Contract (``/api/exports``, the Exports page, ``borderwatch export --job``):
   download: started when the worker starts, completed with the count when the file is whole;
   a KML's and a Shapefile's words in the requester's language, :func:`gis.export.words.words_in`)
   into a temporary file renamed when complete, and commits ``features_written`` on its own
-  connection at most every :data:`PROGRESS_EVERY_S` seconds, so pollers see it move. With a
+  connection as soon as the first features are written, then at most every
+  :data:`PROGRESS_EVERY_S` seconds, so pollers see it move. With a
   replica (``DATABASE_REPLICA_URL``) the features are read there, as downloads read them; a
   replica that does not answer when the job starts is not waited for: the job reads on the
   primary.
@@ -249,11 +250,11 @@ def write_export_file(
     settings.directory.mkdir(parents=True, exist_ok=True)
     final = settings.directory / file_name_of(row)
     partial = final.with_name(final.name + PARTIAL)
-    last = [time.monotonic()]
+    last = [float("-inf")]  # the first features written are committed at once
 
     def progress(counter: Counter) -> None:
         now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY_S:
+        if counter.n and now - last[0] >= PROGRESS_EVERY_S:
             last[0] = now
             _mark(sessions, export_id, features_written=counter.n)
 

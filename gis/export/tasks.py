@@ -1,5 +1,7 @@
 """The worker's tasks of export jobs (:mod:`gis.jobs`): writing a job's file, and deleting the
-files that expired (each hour)."""
+files that expired (each hour). A worker of the ``exports`` queue keeps a writer process ready
+(:func:`gis.export.files.start_spare_writer`: started as it starts, and again after each job),
+so that a job's first features are written without waiting for the writer's start-up."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from procrastinate import JobContext
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from gis.export.files import start_spare_writer
 from gis.export.jobs import TASK, ExportSettings, expire_exports, write_export_file
 from gis.jobs import (
     RETRY_ON_DISCONNECT,
@@ -18,6 +21,7 @@ from gis.jobs import (
     replica_engine_of,
     settings_of,
     when_given_up,
+    when_worker_starts,
 )
 from gis.models import ExportFile
 
@@ -34,9 +38,15 @@ def write_job(context: JobContext, export_id: int) -> None:
     sessions = sessionmaker(engine_of(context), expire_on_commit=False)
     replica = replica_engine_of(context)
     reads = None if replica is None else sessionmaker(replica, expire_on_commit=False)
-    row = write_export_file(sessions, export_id, settings, read_sessions=reads)
+    try:
+        row = write_export_file(sessions, export_id, settings, read_sessions=reads)
+    finally:
+        start_spare_writer()  # for the next job (this one took the one ready, if any)
     if row is not None:
         log.info("export job %s %s (%s features)", row.id, row.status, row.features_written)
+
+
+when_worker_starts("exports")(start_spare_writer)
 
 
 @app.periodic(cron="17 * * * *", periodic_id="expire")

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from gis.export import jobs as jobs_module
 from gis.export.jobs import ExportSettings, expire_exports, write_export_file
 from gis.models import ExportAudit, ExportFile
 from gis.types import Role
@@ -98,6 +99,28 @@ def test_a_geopackage_is_a_job_written_by_the_worker_and_downloaded_by_its_owner
         assert other.get(path_).status_code == 404
     assert other.get("/api/exports").get_json() == {"exports": []}
     assert client.get("/api/exports/999999999").status_code == 404
+
+
+def test_the_first_features_written_are_committed_at_once(
+    app, session, connection, world, settings, monkeypatch
+):
+    """A poller sees the job move as soon as the writer reports its first batch, not half a
+    second after the job started: the first progress is committed before the end."""
+    client = client_of(app, Role.HQ_ANALYST)
+    job_id = ask(client, collection="incidents", format="gpkg").get_json()["id"]
+    marks: list[dict] = []
+    mark = jobs_module._mark
+
+    def recorded(sessions, export_id, **values):
+        marks.append(values)
+        mark(sessions, export_id, **values)
+
+    monkeypatch.setattr(jobs_module, "_mark", recorded)
+    done = write_export_file(sessions_of(connection), job_id, settings)
+    assert done.status == "done" and done.features_written > 0
+    progress, end = marks[0], marks[-1]
+    assert progress == {"features_written": done.features_written}  # real: all it had written
+    assert end["status"] == "done" and len(marks) == 2
 
 
 def test_a_small_geojson_still_streams_at_once(app, world, settings):
