@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Text, case, cast, func, select
+from sqlalchemy import ColumnElement, Enum, Text, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from gis.export.files import write_arrow_file
@@ -46,17 +46,39 @@ def csv_text(value: Any, kind: Kind) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_cell(value: Any, kind: Kind) -> ColumnElement[str]:
+def csv_cell(value: Any, kind: Kind, *, plain: bool = False) -> ColumnElement[str]:
     """One CSV cell built in SQL, never null: :func:`csv_text`'s rules (text quoted, a leading
-    formula character defused with an apostrophe; numbers and booleans bare)."""
+    formula character defused with an apostrophe; numbers and booleans bare).
+
+    Args:
+        plain: the text can neither begin with a formula character nor hold a double quote
+            (:func:`plain_text`): it is only quoted, which PostgreSQL does in a third of the
+            time (the cells are joined with ``||``, not the variadic ``concat``).
+    """
     if kind in (Kind.INT, Kind.FLOAT):
         return func.coalesce(cast(value, Text), "")
     if kind is Kind.BOOL:
         return case((value.is_(True), "true"), (value.is_(False), "false"), else_="")
-    text = cast(value, Text)
-    defused = case((func.left(text, 1).in_(FORMULA_STARTS), func.concat("'", text)), else_=text)
-    quoted = func.concat('"', func.replace(defused, '"', '""'), '"')
-    return case((text.is_(None), ""), else_=quoted)
+    text: Any = cast(value, Text)
+    if not plain:
+        defused = case((func.left(text, 1).in_(FORMULA_STARTS), _text("'") + text), else_=text)
+        text = func.replace(defused, '"', '""')
+    return func.coalesce(_text('"') + text + _text('"'), "")  # null stays null until here
+
+
+def _text(value: str) -> ColumnElement[str]:
+    return literal(value, Text)
+
+
+def plain_text(value: Any, kind: Kind) -> bool:
+    """Whether the text cells of column ``value`` never need defusing or doubled quotes: dates
+    built by ``to_char`` (digits and separators), and an enum whose labels are all harmless."""
+    if kind in (Kind.DATETIME, Kind.DATE):
+        return True
+    labels: list[str] = list(value.type.enums) if isinstance(value.type, Enum) else []
+    return bool(labels) and all(
+        not label.startswith(FORMULA_STARTS) and '"' not in label for label in labels
+    )
 
 
 def csv_chunks(
@@ -73,9 +95,14 @@ def csv_chunks(
     """
     fields, x = plan(collection, access, f)
     wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
-    cells = [csv_cell(wkt, Kind.TEXT), cast(x.c.fid, Text)]
-    cells += [csv_cell(x.c[fl.name], fl.kind) for fl in fields]
-    statement = select(func.concat_ws(",", *cells))
+    cells = [csv_cell(wkt, Kind.TEXT, plain=True), cast(x.c.fid, Text)]  # WKT: a word first
+    cells += [
+        csv_cell(x.c[fl.name], fl.kind, plain=plain_text(x.c[fl.name], fl.kind)) for fl in fields
+    ]
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line + _text(",") + cell
+    statement = select(line)
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(["WKT", "id", *(fl.name for fl in fields)])
     yield "\ufeff".encode() + header.getvalue().encode()
@@ -108,4 +135,11 @@ def write_geopackage(
     write_arrow_file(session, collection, access, f, "gpkg", path, counter, progress)
 
 
-__all__ = ["FORMULA_STARTS", "csv_cell", "csv_chunks", "csv_text", "write_geopackage"]
+__all__ = [
+    "FORMULA_STARTS",
+    "csv_cell",
+    "csv_chunks",
+    "csv_text",
+    "plain_text",
+    "write_geopackage",
+]

@@ -10,11 +10,12 @@ import json
 import pyogrio.raw
 import pytest
 import shapely
-from sqlalchemy import func, literal, select
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Text, func, literal, select
 from sqlalchemy.orm import Session
 
 from gis.export import Kind
-from gis.export.formats import csv_cell, csv_text
+from gis.export.formats import csv_cell, csv_text, plain_text
 from gis.models import ExportAudit, Incident
 from gis.types import Role
 from tests.webapp.exportdata import THAI, ExportWorld, build, client_of
@@ -68,6 +69,40 @@ def test_csv_text_cells_that_could_run_as_formulas_are_prefixed(value, cell):
 def test_csv_cells_built_in_sql_read_as_csv_text_writes_them(session, value):
     line = session.execute(select(csv_cell(literal(value), Kind.TEXT))).scalar_one()
     assert next(csv.reader([line])) == [csv_text(value, Kind.TEXT)]
+
+
+CATEGORY = SAEnum("drug_trafficking", "other", name="category")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "type_"),
+    [
+        ("2026-06-01T19:00:00+07:00", Kind.DATETIME, Text),
+        ("2026-06-01", Kind.DATE, Text),
+        (None, Kind.DATETIME, Text),
+        ("drug_trafficking", Kind.TEXT, CATEGORY),
+        (None, Kind.TEXT, CATEGORY),
+    ],
+)
+def test_plain_cells_are_the_cells_of_harmless_texts(session, value, kind, type_):
+    """Dates and enum labels are only quoted (no defusing, no doubled quotes): the same cell."""
+    column = literal(value, type_)
+    assert plain_text(column, kind)
+    full, plain = session.execute(
+        select(csv_cell(column, kind), csv_cell(column, kind, plain=True))
+    ).one()
+    assert plain == full == ("" if value is None else f'"{value}"')
+
+
+def test_an_enum_with_a_harmful_label_is_not_plain():
+    harmful = SAEnum("ok", "-1+2", name="harmful")
+    quoted = SAEnum("ok", 'say "x"', name="quoted")
+    assert plain_text(literal("ok", SAEnum("ok", "fine", name="fine")), Kind.TEXT)
+    assert not plain_text(literal("ok", harmful), Kind.TEXT)
+    assert not plain_text(literal("ok", quoted), Kind.TEXT)
+    assert not plain_text(literal("ok", Text), Kind.TEXT)  # any text: defused and escaped
+    for column in (Incident.category, Incident.status, Incident.channel):  # the export's enums
+        assert plain_text(column, Kind.TEXT)
 
 
 def test_csv_numbers_stay_numbers():
