@@ -50,11 +50,18 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 import ingest
 import psycopg2
-from demo import drop_database, merge_results, merge_section, recreate_database, server_versions
+from demo import (
+    drop_database,
+    merge_results,
+    merge_section,
+    on_database,
+    recreate_database,
+    server_versions,
+)
 from ingest import Server, stop_server
 from sqlalchemy import make_url, select, text
 from sqlalchemy.orm import Session
@@ -134,6 +141,36 @@ class Measure:
     busy_peak_mb: float = 0.0
     #: that worker's peak while it served the map, before the export
     map_peak_mb: float = 0.0
+    #: when, at which load average (rows of earlier runs, from bench/results.json)
+    measured: str = ""
+    load_average: str = ""
+
+    #: the names of its entries in bench/results.json (format, size)
+    NAME: ClassVar[re.Pattern[str]] = re.compile(r"export_(geojson)_(\d+)")
+    fmt: ClassVar[str] = "geojson"
+
+    @classmethod
+    def from_entry(cls, e: dict[str, Any], fmt: str, size: int) -> Self:
+        return cls(
+            size=size,
+            features=e["features"],
+            seconds=e["seconds"],
+            first_byte_s=e["first_byte_ms"] / 1e3,
+            megabytes=e["megabytes"],
+            peak_mb=e["peak_rss_mb"],
+            idle_mb=e["idle_rss_mb"],
+            gdal_count=e["gdal_feature_count"],
+            ogr_seconds=e["ogr2ogr_seconds"],
+            ogr_features=e["features"],
+            ogr_megabytes=e.get("ogr2ogr_megabytes", 0.0),
+            cursor_seconds=e["st_asgeojson_cursor_seconds"],
+            query_seconds=e.get("export_statement_copy_seconds", 0.0),
+            busy_idle_mb=e.get("busy_idle_rss_mb", 0.0),
+            busy_peak_mb=e.get("busy_peak_rss_mb", 0.0),
+            map_peak_mb=e.get("map_peak_rss_mb", 0.0),
+            measured=e.get("measured", ""),
+            load_average=e.get("load_average", ""),
+        )
 
     @property
     def rate(self) -> float:
@@ -152,16 +189,39 @@ class Measure:
 
 
 def prepare(url: str) -> str:
-    """Migrate, seed the reference data and make an HQ analyst with a token; the token."""
+    """Migrate, seed the reference data and make an HQ analyst (kept from an earlier run of
+    ``--keep``) with a new token; the token."""
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
         seed_reference(session)
-        user = accounts.create_user(session, HQ, "Bench HQ", PASSWORD, Role.HQ_ANALYST)
+        user = session.scalars(select(User).where(User.username == HQ)).one_or_none()
+        if user is None:
+            user = accounts.create_user(session, HQ, "Bench HQ", PASSWORD, Role.HQ_ANALYST)
         secret = tokens.create_token(session, user, "bench").secret
         session.commit()
     engine.dispose()
     return secret
+
+
+def scratch_exists(server_url: str, name: str) -> bool:
+    """Whether the scratch database ``name`` exists (kept by an earlier ``--keep``)."""
+    conn = psycopg2.connect(libpq(on_database(server_url, "postgres")))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            return cur.fetchone() is not None
+    finally:
+        conn.close()
+
+
+def incidents_in(url: str) -> int:
+    """Incidents in the scratch database (those of an earlier run of ``--keep``)."""
+    engine = make_engine(url)
+    with engine.connect() as c:
+        n = c.execute(text("SELECT count(*) FROM incident")).scalar_one()
+    engine.dispose()
+    return int(n)
 
 
 def grow(url: str, have: int, want: int) -> float:
@@ -473,6 +533,26 @@ class FormatMeasure:
     measured: str = ""
     load_average: str = ""
 
+    NAME: ClassVar[re.Pattern[str]] = re.compile(r"export_(csv|gpkg|shp|kml|fgb|parquet)_(\d+)")
+
+    @classmethod
+    def from_entry(cls, e: dict[str, Any], fmt: str, size: int) -> Self:
+        return cls(
+            size=size,
+            fmt=fmt,
+            features=e["features"],
+            seconds=e["seconds"],
+            first_byte_s=e["first_byte_ms"] / 1e3,
+            megabytes=e["megabytes"],
+            peak_mb=e["peak_rss_mb"],
+            idle_mb=e["idle_rss_mb"],
+            read_back=e["read_back"],
+            reference=e["reference"],
+            reference_seconds=e.get("reference_seconds") or e["features"] / e["reference_value"],
+            measured=e.get("measured", ""),
+            load_average=e.get("load_average", ""),
+        )
+
     @property
     def rate(self) -> float:
         return self.features / self.seconds
@@ -564,7 +644,28 @@ def read_back(path: Path, fmt: str) -> int:
         return int(pq.read_metadata(path).num_rows)
     if fmt == "shp":
         return gdal_count(f"/vsizip/{path}/incidents.shp")  # a str: Path would drop a "/"
+    if fmt == "kml":
+        return kml_placemarks(path)
     return gdal_count(path)
+
+
+def kml_placemarks(path: Path) -> int:
+    """The Placemarks of a KML file, counted by a streaming XML parse (lxml's ``iterparse``,
+    each element cleared once read), so that any size is read in constant memory: Debian's
+    GDAL reads a KML file whole into memory and gave up on the 4.4 GB file of 1,000,000
+    incidents. Every Placemark must have a geometry (a ``Point``) to count."""
+    from lxml import etree
+
+    n = 0
+    placemark = "{http://www.opengis.net/kml/2.2}Placemark"
+    for _, element in etree.iterparse(str(path), tag=placemark, huge_tree=True):
+        if element.find("{http://www.opengis.net/kml/2.2}Point") is None:
+            raise RuntimeError(f"a Placemark without a Point in {path.name}")
+        n += 1
+        element.clear(keep_tail=True)
+        while element.getprevious() is not None:  # the placemarks already counted
+            del element.getparent()[0]
+    return n
 
 
 def csv_rows(path: Path) -> int:
@@ -643,6 +744,13 @@ class JobMeasure:
     polls: int
     measured: str = ""
     load_average: str = ""
+
+    NAME: ClassVar[re.Pattern[str]] = re.compile(r"export_job_(\w+)_(\d+)")
+
+    @classmethod
+    def from_entry(cls, e: dict[str, Any], fmt: str, size: int) -> Self:
+        fields = {k: e[k] for k in cls.__dataclass_fields__ if k in e}
+        return cls(**{**fields, "fmt": fmt, "size": size})
 
 
 @dataclass
@@ -825,18 +933,33 @@ def measure_job(url: str, secret: str, size: int, work: Path, fmt: str = "gpkg")
     )
 
 
-def earlier_jobs(measured: list[JobMeasure]) -> list[JobMeasure]:
-    """The job rows of bench/results.json that this run did not measure."""
+class Row(Protocol):
+    """A measured row of a table: a format at a size, read back from bench/results.json."""
+
+    NAME: ClassVar[re.Pattern[str]]
+    size: int
+
+    @property
+    def fmt(self) -> str: ...
+
+    @classmethod
+    def from_entry(cls, e: dict[str, Any], fmt: str, size: int) -> Self: ...
+
+
+R = TypeVar("R", bound=Row)
+
+
+def earlier(kind: type[R], measured: list[R]) -> list[R]:
+    """The rows of ``kind`` (its entries' names: ``kind.NAME``) of bench/results.json that this
+    run did not measure, each with the day and load average it was measured at."""
     if not RESULTS.exists():
         return []
     done = {(m.fmt, m.size) for m in measured}
     rows = []
     for e in json.loads(RESULTS.read_text(encoding="utf-8")):
-        found = re.fullmatch(r"export_job_(\w+)_(\d+)", e.get("name", ""))
-        if not found or (found.group(1), int(found.group(2))) in done:
-            continue
-        fields = {k: e[k] for k in JobMeasure.__dataclass_fields__ if k in e}
-        rows.append(JobMeasure(**fields))
+        found = kind.NAME.fullmatch(e.get("name", ""))
+        if found and (found.group(1), int(found.group(2))) not in done:
+            rows.append(kind.from_entry(e, found.group(1), int(found.group(2))))
     return rows
 
 
@@ -858,37 +981,6 @@ def job_table(rows: list[JobMeasure]) -> str:
             f"| {m.megabytes:.0f} MB | {m.read_back:,} of {m.features:,} | {when} |"
         )
     return "\n".join(lines)
-
-
-def earlier_formats(measured: list[FormatMeasure]) -> list[FormatMeasure]:
-    """The CSV and GeoPackage rows of bench/results.json that this run did not measure."""
-    if not RESULTS.exists():
-        return []
-    done = {(m.fmt, m.size) for m in measured}
-    rows = []
-    for e in json.loads(RESULTS.read_text(encoding="utf-8")):
-        found = re.fullmatch(r"export_(csv|gpkg|shp|kml|fgb|parquet)_(\d+)", e.get("name", ""))
-        if not found or (found.group(1), int(found.group(2))) in done:
-            continue
-        reference_s = e.get("reference_seconds") or e["features"] / e["reference_value"]
-        rows.append(
-            FormatMeasure(
-                size=int(found.group(2)),
-                fmt=found.group(1),
-                features=e["features"],
-                seconds=e["seconds"],
-                first_byte_s=e["first_byte_ms"] / 1e3,
-                megabytes=e["megabytes"],
-                peak_mb=e["peak_rss_mb"],
-                idle_mb=e["idle_rss_mb"],
-                read_back=e["read_back"],
-                reference=e["reference"],
-                reference_seconds=reference_s,
-                measured=e.get("measured", ""),
-                load_average=e.get("load_average", ""),
-            )
-        )
-    return rows
 
 
 def format_table(rows: list[FormatMeasure]) -> str:
@@ -921,19 +1013,21 @@ def table(rows: list[Measure]) -> str:
     lines = [
         "| incidents | export features | borderwatch | first byte | peak RSS (idle) |"
         " after the map: peak RSS (before; the map's peak) | size | ogr2ogr | ratio |"
-        " `ST_AsGeoJSON` cursor | `COPY` of the export's statement |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " `ST_AsGeoJSON` cursor | `COPY` of the export's statement | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in rows:
+        when = f"{m.measured}, load {m.load_average.split()[0]}" if m.measured else "this run"
+        ogr_size = f", {m.ogr_megabytes:.0f} MB" if m.ogr_megabytes else ""
         lines.append(
             f"| {m.size:,} | {m.features:,} (GDAL: {m.gdal_count:,}) "
             f"| {m.seconds:.1f} s ({m.rate:,.0f}/s) | {m.first_byte_s * 1e3:.0f} ms "
             f"| {m.peak_mb:.0f} MB ({m.idle_mb:.0f}) "
             f"| {m.busy_peak_mb:.0f} MB ({m.busy_idle_mb:.0f}; {m.map_peak_mb:.0f}) "
             f"| {m.megabytes:.0f} MB "
-            f"| {m.ogr_seconds:.1f} s ({m.ogr_rate:,.0f}/s, {m.ogr_megabytes:.0f} MB) "
+            f"| {m.ogr_seconds:.1f} s ({m.ogr_rate:,.0f}/s{ogr_size}) "
             f"| {m.ratio:.2f} | {m.cursor_seconds:.1f} s ({m.features / m.cursor_seconds:,.0f}/s) "
-            f"| {m.query_seconds:.1f} s |"
+            f"| {m.query_seconds:.1f} s | {when} |"
         )
     return "\n".join(lines)
 
@@ -976,6 +1070,7 @@ def document(
     format_rows: list[FormatMeasure] | None = None,
     job_rows: list[JobMeasure] | None = None,
 ) -> str:
+    rows = sorted(rows, key=lambda m: m.size)
     growth = " and ".join(f"{m.peak_mb - m.idle_mb:.0f} MB" for m in rows)
     largest = max(rows, key=lambda m: m.size)
     busy_growth = " and ".join(f"{m.busy_peak_mb - m.busy_idle_mb:.0f} MB" for m in rows)
@@ -1049,14 +1144,21 @@ ogr2ogr is one process that reads the rows and writes the JSON itself, so its ti
 the machine's load in another way than the export's, and the ratio moves from run to run.
 
 The other formats, one download each on a fresh server, read back by an independent reader
-(Python's csv, GDAL's ogrinfo, pyarrow for GeoParquet). CSV is read by one `COPY` of lines built in
-PostgreSQL, as GeoJSON (its reference: the floor `COPY ... TO STDOUT` as CSV of the table's
-columns); KML's placemarks are built in PostgreSQL and read the same way; the GeoPackage,
+(Python's csv, GDAL's ogrinfo, pyarrow for GeoParquet, and for KML a streaming parse with lxml's
+`iterparse` that counts the Placemarks, each with its Point, in constant memory: GDAL reads a KML
+file whole into memory, and Debian's ogrinfo gave up on the 4.4 GB file of 1,000,000 incidents).
+CSV is read by one `COPY` of lines built in PostgreSQL, as GeoJSON (its reference: the floor `COPY
+... TO STDOUT` as CSV of the table's columns; the export's rows also join the district and
+province names and format the Thai-time dates and the rounded distances, which the reference
+does not); its cells are joined with `||`, and the dates, enum labels and the WKT, which can
+neither start a formula nor hold a quote, are only quoted; KML's placemarks are built in
+PostgreSQL and read the same way; the GeoPackage,
 Shapefile (zipped, with `fields.csv` and `README.txt`), FlatGeobuf (with its spatial index) and
 GeoParquet are written by the writer process (`python -m gis.export.writer`, which starts
-without SQLAlchemy) from one `COPY` as CSV piped to it, read by pyarrow in 1 MB record batches
-handed to GDAL in one call (so the GeoPackage's R-tree is built once), then streamed: their first
-byte comes when the file is complete, which is why they are export jobs on the Exports page.
+without SQLAlchemy) from one `COPY` as CSV piped to it, read by pyarrow in 256 KB record batches
+(GeoParquet: 1 MB, one row group each) handed to GDAL in one call (so the GeoPackage's R-tree is
+built once), then streamed: their first byte comes when the file is complete, which is why they
+are export jobs on the Exports page.
 Their references
 are `ogr2ogr` to the same format from the same rows (the Shapefile not zipped) and, for
 GeoParquet, which Debian's ogr2ogr cannot write, `geopandas.read_postgis` then `to_parquet`. The
@@ -1067,13 +1169,31 @@ earlier runs are marked with their date):
 
 Export jobs (`POST /api/exports`, as the Exports page asks; `--jobs` chooses the formats): a
 fresh web server and a fresh `borderwatch worker --queue exports`, the job's progress asked for
-every {JOB_POLL_S * 1e3:.0f} ms from the request on until it is done (the worker commits it at
-most every half second), then its file downloaded and read back. The job worker's peak is its
-`VmHWM`; the writer process it starts (`python -m gis.export.writer`) is sampled at each poll.
+every {JOB_POLL_S * 1e3:.0f} ms from the request on until it is done (the worker commits the
+features written as soon as the writer reports its first batch, then at most every half second),
+then its file downloaded and read back. The worker keeps a writer process ready (started with the
+worker, and again after each job, its pyarrow and GDAL already imported), so that a job's first
+batch does not wait for the writer's start-up. The job worker's peak is its `VmHWM`; its writer
+processes (`python -m gis.export.writer`) are sampled at each poll.
 Target: the progress first reported within {TARGET_FIRST_PROGRESS_S:g} s of the request, and the
 memory of both workers flat in the export's size.
 
 {job_table(job_rows or [])}
+
+Where the time to the first progress went (a GeoPackage job of 100,000 incidents, measured by
+hand at a load average of 3 to 7, the request's and the job's steps timed in the processes):
+the request answered 202 after 0.11 to 0.18 s (the checks, the count of the estimate, the job
+row and its job deferred in one transaction); the worker, woken by procrastinate's
+`LISTEN`/`NOTIFY`, marked the job running 0.06 to 0.08 s later; the first progress then came
+about 1.0 s after that. Of that second, the writer process's start-up took about half
+(importing pyarrow 0.24 s and pyogrio 0.18 s, which also imported pyproj and shapely, and numpy
+starting its BLAS threads), its first 1 MB batch 0.08 s to parse and 0.09 s to write, and the
+rest was waiting: the worker looked at the writer's report only after the next megabyte piped,
+and committed the progress no sooner than half a second after the job started. Now the worker
+keeps a writer ready, the first batch is a 256 KB one, the report is looked at with every row
+piped and the first one is committed at once: 0.14 to 0.26 s from running to the first
+progress at that load (0.37 to 0.44 s from the request). The progress is what the writer wrote:
+the features of its batches written to the file, over the estimate.
 
 Machine: {machine}; load average before the run {loads} (a shared machine: other sessions were
 working, so absolute figures are noisy; each ratio is measured in the same run, the export and
@@ -1097,7 +1217,7 @@ def record(
     job_rows: list[JobMeasure] | None = None,
 ) -> None:
     today = dt.date.today().isoformat()
-    shown = format_rows + earlier_formats(format_rows)
+    shown = format_rows + earlier(FormatMeasure, format_rows)
     jobs = job_rows or []
     for jm in jobs:
         jm.measured, jm.load_average = today, loads
@@ -1115,7 +1235,7 @@ def record(
                 **{k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(jm).items()},
             }
         )
-    shown_jobs = jobs + earlier_jobs(jobs)
+    shown_jobs = jobs + earlier(JobMeasure, jobs)
     for m in rows:
         merge_results(
             {
@@ -1139,6 +1259,7 @@ def record(
                 "map_peak_rss_mb": round(m.map_peak_mb, 1),
                 "megabytes": round(m.megabytes, 1),
                 "ogr2ogr_seconds": round(m.ogr_seconds, 2),
+                "ogr2ogr_megabytes": round(m.ogr_megabytes, 1),
                 "st_asgeojson_cursor_seconds": round(m.cursor_seconds, 2),
                 "export_statement_copy_seconds": round(m.query_seconds, 2),
                 "gdal_feature_count": m.gdal_count,
@@ -1167,7 +1288,8 @@ def record(
                 "reference_seconds": round(fm.reference_seconds, 2),
             }
         )
-    merge_doc(document(rows, command, machine, loads, rounds, shown, shown_jobs))
+    shown_geojson = rows + earlier(Measure, rows)
+    merge_doc(document(shown_geojson, command, machine, loads, rounds, shown, shown_jobs))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1176,7 +1298,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", default=SCRATCH, help="scratch database (dropped after)")
     parser.add_argument("--no-record", action="store_true", help="print only (tests)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="take the incidents of a scratch database kept by --keep (only those missing "
+        "for each size are generated)",
+    )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, best time kept")
+    parser.add_argument(
+        "--geojson",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the GeoJSON download against ogr2ogr (--no-geojson: only the formats "
+        "and jobs asked for)",
+    )
     parser.add_argument(
         "--formats",
         default=",".join(REFERENCES),
@@ -1201,53 +1336,67 @@ def main(argv: list[str] | None = None) -> int:
     server_url = normalise_url(os.environ["DATABASE_URL"])
     loads = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     progress(f"load average {loads}; sizes {', '.join(f'{n:,}' for n in sizes)}")
-    url = recreate_database(server_url, args.scratch)
+    url = None
+    if args.reuse and scratch_exists(server_url, args.scratch):
+        url = on_database(server_url, args.scratch)
+    url = url or recreate_database(server_url, args.scratch)
+    command = ".venv/bin/python bench/export.py --sizes " + ",".join(str(s) for s in sizes)
+    if not args.geojson:
+        command += " --no-geojson"
+    if args.rounds != 1:
+        command += f" --rounds {args.rounds}"
+    if formats or not args.geojson:
+        command += " --formats " + ",".join(formats)
+    if job_formats != ["gpkg"]:
+        command += " --jobs " + ",".join(job_formats)
     rows: list[Measure] = []
     format_rows: list[FormatMeasure] = []
     job_rows: list[JobMeasure] = []
+
+    def measured(row: Any) -> None:
+        """Print a row and record what the run has measured so far (a run cut short keeps
+        its rows)."""
+        print(json.dumps(asdict(row)), flush=True)
+        if not args.no_record:
+            now = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            at = f"{loads} (after this row: {now})"  # a shared machine: both ends
+            record(rows, format_rows, command, machine, at, args.rounds, job_rows)
+
     try:
         secret = prepare(url)
-        have = 0
-        with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
-            for size in sizes:
-                progress(f"generating {size - have:,} demo incidents ...")
-                seconds = grow(url, have, size)
-                progress(f"{size:,} incidents in the database ({seconds:.0f} s)")
-                have = size
-                m = measure(url, secret, size, Path(tmp), args.rounds)
-                rows.append(m)
-                print(json.dumps({**asdict(m), "ratio": round(m.ratio, 2)}), flush=True)
-                for fmt in formats:
-                    fm = measure_format(url, secret, size, fmt, Path(tmp))
-                    format_rows.append(fm)
-                    print(json.dumps(asdict(fm)), flush=True)
-                for fmt in job_formats:
-                    jm = measure_job(url, secret, size, Path(tmp), fmt)
-                    job_rows.append(jm)
-                    print(json.dumps(asdict(jm)), flush=True)
         engine = make_engine(url)
         machine = (
             f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
             f"{server_versions(engine)}"
         )
         engine.dispose()
+        have = incidents_in(url)
+        with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+            for size in sizes:
+                if have < size:
+                    progress(f"generating {size - have:,} demo incidents ...")
+                    seconds = grow(url, have, size)
+                    progress(f"{size:,} incidents in the database ({seconds:.0f} s)")
+                    have = size
+                if args.geojson:
+                    m = measure(url, secret, size, Path(tmp), args.rounds)
+                    rows.append(m)
+                    measured(m)
+                # the jobs first: a long download (KML at 1,000,000) cannot cost their rows
+                for fmt in job_formats:
+                    jm = measure_job(url, secret, size, Path(tmp), fmt)
+                    job_rows.append(jm)
+                    measured(jm)
+                for fmt in formats:
+                    fm = measure_format(url, secret, size, fmt, Path(tmp))
+                    format_rows.append(fm)
+                    measured(fm)
     finally:
         if not args.keep:
             with contextlib.suppress(Exception):
                 drop_database(server_url, args.scratch)
-    after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    loads = f"{loads} (after the run: {after})"  # a shared machine: both ends of the run
-    command = ".venv/bin/python bench/export.py --sizes " + ",".join(str(s) for s in sizes)
-    if args.rounds != 1:
-        command += f" --rounds {args.rounds}"
-    if formats:
-        command += " --formats " + ",".join(formats)
-    if job_formats != ["gpkg"]:
-        command += " --jobs " + ",".join(job_formats)
-    if not args.no_record:
-        record(rows, format_rows, command, machine, loads, args.rounds, job_rows)
     progress("done")
-    for what, ok in targets(rows):
+    for what, ok in targets(rows) if rows else []:
         print(f"{'met' if ok else 'NOT MET'}: {what}")
     complete = all(m.gdal_count == m.features for m in rows)
     complete = complete and all(m.read_back == m.features for m in job_rows)
