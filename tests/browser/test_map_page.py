@@ -162,6 +162,15 @@ def test_the_map_page_in_thai(live_server, thai_browser, output_dir, committed, 
     assert layout["scrollWidth"] <= viewport["width"]
     assert layout["scrollHeight"] <= viewport["height"]
     assert layout["bottomRight"] == 0  # the report button's corner
+    if size == "desktop":
+        # each of the header's pages, the help and the account on one line: a coordinator's ten
+        # pages wrap as a list rather than break their Thai words ("ความ / ร่วมมือ")
+        assert page.locator(".bw-bar-toggle").is_hidden()
+        heights = page.eval_on_selector_all(
+            ".bw-nav a, .bw-bar-help, .bw-account summary",
+            "els => els.map((el) => el.getBoundingClientRect().height)",
+        )
+        assert heights and max(heights) <= 46, heights
     page.screenshot(path=str(output_dir / f"map-{role}-{size}-th.png"))
 
     check_panels(page, role, size, viewport)
@@ -225,3 +234,25 @@ def test_the_about_page_in_thai(live_server, thai_browser, output_dir, size):
     page.go_back()
     assert_accessible(page)
     page.screenshot(path=str(output_dir / f"about-{size}-th.png"), full_page=True)
+
+
+def test_the_credits_stay_clear_of_the_report_button_on_a_phone(
+    start_server, thai_browser, output_dir, committed
+):
+    """With a basemap's credits (as make run has them), the credits wrap on a phone rather than
+    run under the report button in the bottom right corner."""
+    base = start_server(
+        TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png",  # nothing listens: no tile, no wait
+        TILE_ATTRIBUTION="&copy; OpenStreetMap contributors",
+    )
+    officer = committed.user(Role.OFFICER, f"map-of-{uuid.uuid4().hex[:8]}", district="TH5703")
+    page = thai_browser(SIZES["phone"])
+    sign_in(page, base, officer.username)
+    page.goto(base + "/")
+    page.wait_for_function(DRAWN, timeout=30_000)
+    credits = page.locator(".leaflet-control-attribution").bounding_box()
+    button = page.locator(".bw-pd-fab").bounding_box()
+    assert credits and button
+    assert "OpenStreetMap" in page.inner_text(".leaflet-control-attribution")
+    assert credits["x"] + credits["width"] <= button["x"], (credits, button)
+    page.screenshot(path=str(output_dir / "map-officer-phone-th-credits.png"))
