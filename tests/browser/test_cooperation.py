@@ -122,6 +122,7 @@ def test_a_coordinator_records_a_meeting_that_hq_sees(live_server, accounts, chr
     # the meeting: kind, title, days, the place tapped on the map, two parallel areas, counts
     page.click("#coop-new")
     page.wait_for_selector("#coop-map .leaflet-container, #coop-map.leaflet-container")
+    assert page.get_attribute("#coop-map .leaflet-control-zoom-in", "title") == "ซูมเข้า"
     page.select_option("#coop-kind", "mwcc_meeting")
     page.fill("#coop-title", TITLE)
     page.fill("#coop-starts", today.isoformat())

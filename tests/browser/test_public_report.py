@@ -39,6 +39,9 @@ def test_a_citizen_reports_in_thai_and_follows_the_receipt(
 
     # The map is shown once its script runs; a tap places the pin and fills the coordinates.
     page.wait_for_selector("#report-map .leaflet-container, #report-map.leaflet-container")
+    # the zoom buttons are named in the page's language, not in Leaflet's English
+    assert page.get_attribute("#report-map .leaflet-control-zoom-in", "title") == "ซูมเข้า"
+    assert page.get_attribute("#report-map .leaflet-control-zoom-out", "title") == "ซูมออก"
     page.locator("#report-map").click()
     assert page.input_value("#report-lat") and page.input_value("#report-lon")
     assert page.locator("#report-map path.leaflet-interactive").count() == 1

@@ -9,8 +9,10 @@
   box.hidden = false;
   document.querySelectorAll(".bw-js-only").forEach(function (el) { el.hidden = false; });
 
-  const map = L.map(box, { zoomControl: true }).setView(
+  const map = L.map(box, { zoomControl: false }).setView(
     [parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)], 6);
+  // the zoom buttons' names in the page's language (Leaflet's own are English)
+  L.control.zoom({ zoomInTitle: bw.t("Zoom in"), zoomOutTitle: bw.t("Zoom out") }).addTo(map);
   if (box.dataset.tileUrl) {
     L.tileLayer(box.dataset.tileUrl, {
       maxZoom: 19, attribution: box.dataset.tileAttribution || ""
