@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from gis.incidents.photos import add_photo, prepare_photo
 from gis.models import Checkpoint, Incident
 from gis.types import Channel, IncidentCategory, Role
-from tests.factories import report_incident
+from tests.factories import make_incident, report_incident
 from tests.images import jpeg
 from tests.webapp.signin import make_user, sign_in
 
@@ -122,6 +122,21 @@ def test_the_page_shows_the_incident_whole(session, as_user):
     assert 'id="incident-map"' in html and "js/incident-map.js" in html
     assert "<script>" not in html and not re.search(r"\son[a-z]+=", html)
     assert not re.search(r"\sstyle=", html)  # the CSP refuses inline styles
+
+
+def test_a_report_without_a_recorded_event_says_so_under_its_history(session, as_user):
+    """A report stored without its first event (an import, the demo's bulk rows) shows a
+    sentence in the page's language under "History", not an empty box; one with events does
+    not."""
+    bare = make_incident(session)
+    told = report(session)
+    empty = 'class="bw-empty rv-history-empty"'
+    thai = as_user("coordinator").get(f"/review/incidents/{bare.id}").get_data(as_text=True)
+    assert f"{empty}>ยังไม่มีการบันทึกการดำเนินการของรายงานนี้</p>" in thai
+    english = as_user("coordinator").get(f"/review/incidents/{bare.id}", headers=EN)
+    assert "Nothing has been recorded about this report yet." in english.get_data(as_text=True)
+    html = as_user("coordinator").get(f"/review/incidents/{told.id}").get_data(as_text=True)
+    assert empty not in html and 'class="rv-event"' in html
 
 
 def test_the_queue_links_each_row_to_the_incident_page(session, as_user):
