@@ -199,6 +199,17 @@ def test_the_box_limits_the_features(session, accounts):
     assert layer(session, hq, bbox=BBox(0, 0, 1, 1))["features"] == []
 
 
+def test_a_views_points_are_read_without_parallel_workers_or_jit(session, accounts):
+    # a view's points are a few thousand rows at most, found through the index: a parallel
+    # worker or a JIT compilation costs more than the read (bench/mapload.py)
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 2"))
+    session.execute(text("SET LOCAL jit = on"))
+    home = incident(session)
+    assert ids(layer(session, accounts[Role.HQ_ANALYST])) == {home.id}
+    assert session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one() == "0"
+    assert session.execute(text("SHOW jit")).scalar_one() == "off"
+
+
 def test_the_cap_keeps_the_newest_and_says_how_many_matched(session, accounts):
     made = [incident(session, occurred_at=T0 + dt.timedelta(hours=h)) for h in range(5)]
     got = layer(session, accounts[Role.COORDINATOR], limit=3)
