@@ -253,3 +253,86 @@ test("the low-data choice is kept on the phone, and a blocked storage means the 
   layers.chooseLowData(blocked, true); // does not throw
   assert.equal(layers.lowDataChosen(null), false);
 });
+
+/* Layers as refreshQueue sees them: refresh() starts a load (or not: already loaded, hidden),
+ * the log says in which order they asked the server. */
+function fakeLayers(names, log, sends) {
+  return names.map((name) => {
+    const layer = { spec: { name }, controller: null };
+    layer.refresh = () => {
+      if (sends && !sends(name)) return;
+      layer.controller = {};
+      log.push(name);
+    };
+    layer.finish = () => {
+      layer.controller = null;
+    };
+    return layer;
+  });
+}
+
+function fakeTimers() {
+  const pending = new Map();
+  let next = 1;
+  return {
+    set: (callback, ms) => {
+      pending.set(next, { callback, ms });
+      return next++;
+    },
+    clear: (id) => pending.delete(id),
+    fire: () => {
+      const due = [...pending.values()];
+      pending.clear();
+      due.forEach((t) => t.callback());
+    },
+    pending,
+  };
+}
+
+test("a new view loads the top layer alone, the others once its answer is in", () => {
+  const log = [];
+  const timers = fakeTimers();
+  const [districts, border, incidents] = fakeLayers(["districts", "border", "incidents"], log);
+  const queue = layers.refreshQueue([districts, border, incidents], 1000, timers);
+  queue.refreshAll();
+  assert.deepEqual(log, ["incidents"]);
+  queue.answered("border"); // another layer's late answer releases nothing
+  assert.deepEqual(log, ["incidents"]);
+  incidents.finish();
+  queue.answered("incidents");
+  assert.deepEqual(log, ["incidents", "border", "districts"]);
+  assert.equal(timers.pending.size, 0);
+  queue.answered("incidents"); // once per view
+  assert.deepEqual(log, ["incidents", "border", "districts"]);
+});
+
+test("a view moved again before the answer waits for the newest answer only", () => {
+  const log = [];
+  const timers = fakeTimers();
+  const [districts, incidents] = fakeLayers(["districts", "incidents"], log);
+  const queue = layers.refreshQueue([districts, incidents], 1000, timers);
+  queue.refreshAll();
+  queue.refreshAll(); // the first load was superseded (aborted): a new one is under way
+  assert.deepEqual(log, ["incidents", "incidents"]);
+  assert.equal(timers.pending.size, 1);
+  incidents.finish();
+  queue.answered("incidents");
+  assert.deepEqual(log, ["incidents", "incidents", "districts"]);
+});
+
+test("the others do not wait for a top layer that sends nothing, nor longer than the limit", () => {
+  const log = [];
+  const timers = fakeTimers();
+  // the top layer hidden, out of its zoom range or with the view already loaded
+  const idle = fakeLayers(["districts", "incidents"], log, (name) => name !== "incidents");
+  layers.refreshQueue(idle, 1000, timers).refreshAll();
+  assert.deepEqual(log, ["districts"]);
+  assert.equal(timers.pending.size, 0);
+
+  log.length = 0;
+  const [districts, incidents] = fakeLayers(["districts", "incidents"], log);
+  layers.refreshQueue([districts, incidents], 1000, timers).refreshAll();
+  assert.deepEqual([...timers.pending.values()].map((t) => t.ms), [1000]);
+  timers.fire(); // no answer within a second: the others load anyway
+  assert.deepEqual(log, ["incidents", "districts"]);
+});

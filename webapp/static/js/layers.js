@@ -70,6 +70,8 @@
   const DESKTOP = "(min-width: 64rem)";
   /* A load that takes longer than this shows "Loading…" on the map. */
   const LOADING_DELAY_MS = 400;
+  /* The other layers of a view wait at most this long for the top layer's answer. */
+  const FIRST_WAIT_MS = 1000;
   const THAI_OFFSET_MS = 7 * 3600 * 1000;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const pendingCallbacks = [];
@@ -1211,6 +1213,50 @@
     }
   }
 
+  /* The order in which a map's layers (in drawing order, the top one last) load a new view:
+   * the top layer alone (the incidents on the map page: what a user comes for), then the
+   * others once its answer is in, or failed, or after waitMs. Loaded together, the reference
+   * and analysis layers' requests reached the server with the incidents' and took the same two
+   * processes' time: the incidents' answer waited behind them (bench/mapload.py). The others
+   * are loaded at once when the top layer sends nothing (hidden, out of its zoom range, or the
+   * view already loaded).
+   *   layers  objects with .spec.name, .refresh() and .controller (non-null while loading)
+   *   timers  {set(callback, ms) -> id, clear(id)}
+   * Returns {refreshAll(), answered(name)}: call answered with the name of each layer whose
+   * load ended (bw:layerload, bw:layererror). */
+  function refreshQueue(layers, waitMs, timers) {
+    const ordered = layers.slice().reverse();
+    const first = ordered[0];
+    const rest = ordered.slice(1);
+    let waiting = false;
+    let timer = null;
+    function release() {
+      if (timer !== null) timers.clear(timer);
+      timer = null;
+      if (!waiting) return;
+      waiting = false;
+      rest.forEach(function (layer) {
+        layer.refresh();
+      });
+    }
+    return {
+      refreshAll: function () {
+        if (!first) return;
+        first.refresh();
+        waiting = true;
+        if (!first.controller) {
+          release();
+          return;
+        }
+        if (timer !== null) timers.clear(timer);
+        timer = timers.set(release, waitMs);
+      },
+      answered: function (name) {
+        if (first && name === first.spec.name && !first.controller) release();
+      },
+    };
+  }
+
   function findLayer(map, name) {
     for (let i = 0; i < maps.length; i++) {
       const entry = maps[i];
@@ -1274,19 +1320,24 @@
       if (layer.spec.show) layer.group.addTo(map);
     });
 
-    /* top layer first (the incidents): the browser sends at most six requests to a server at
-     * once, and what a user comes for should not wait behind the reference layers */
+    /* the top layer first (the incidents), the others once it has answered: see refreshQueue */
+    const queue = refreshQueue(layers, FIRST_WAIT_MS, {
+      set: function (callback, ms) {
+        return global.setTimeout(callback, ms);
+      },
+      clear: function (id) {
+        global.clearTimeout(id);
+      },
+    });
     function refreshAll() {
-      layers
-        .slice()
-        .reverse()
-        .forEach(function (layer) {
-          layer.refresh();
-        });
+      queue.refreshAll();
       update();
     }
     map.on("moveend", refreshAll);
     map.on("bw:layerloading bw:layerload bw:layererror", update);
+    map.on("bw:layerload bw:layererror", function (event) {
+      queue.answered(event.name);
+    });
     map.on("layeradd layerremove", function (event) {
       layers.forEach(function (layer) {
         if (layer.group !== event.layer) return;
@@ -1339,6 +1390,7 @@
     parseViewHash: parseViewHash,
     plainWords: PLAIN,
     popupContent: popupContent,
+    refreshQueue: refreshQueue,
     lowDataChosen: lowDataChosen,
     chooseLowData: chooseLowData,
     resolveStyle: resolveStyle,
