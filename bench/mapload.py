@@ -12,7 +12,9 @@ HQ analyst signed in (national scope), no basemap (nothing leaves 127.0.0.1):
   page), read in the page itself at each animation frame. Target: under 2 s at both.
 * **the layer's data requests**: every ``GET /api/layers/incidents`` of those loads and of
   ``--moves`` pans and zooms around both views (zoom 6 to 14), timed by the browser (request
-  sent to response end). Target: p95 under 300 ms in each of ``--rounds`` consecutive rounds
+  sent to response end), each once as the page sent it (not again as the service worker's
+  fetch of it), not the warm-up load's (reported apart); the other layers' requests are
+  reported beside them. Target: p95 under 300 ms in each of ``--rounds`` consecutive rounds
   (default 3; issue 21), each round the loads and pans above in a new browser.
 * **reference**, in the same run on the same database: the same views counted from
   ``incident`` row by row (how the layer counted before ``incident_cell``), and the raw points
@@ -187,7 +189,9 @@ def browse(port: int, password: str, dense: tuple[float, float], args: argparse.
         context = browser.new_context(viewport=VIEWPORT)
 
         def on_finished(request: Any) -> None:
-            if "/api/layers/" in request.url:
+            # the page's request only: the service worker's own fetch of it (to the network,
+            # to keep a copy for offline use) is reported too, and would count it twice
+            if "/api/layers/" in request.url and request.service_worker is None:
                 timing = request.timing
                 (requests if "/api/layers/incidents?" in request.url else others).append(
                     {"url": request.url[len(base) :], "ms": timing["responseEnd"]}
@@ -202,6 +206,11 @@ def browse(port: int, password: str, dense: tuple[float, float], args: argparse.
         page.wait_for_url(base + "/")
         page.wait_for_function(DRAWN, polling="raf", timeout=60_000)  # warm-up load
         page.close()
+        # the warm-up's requests (first visit: the service worker installs meanwhile and
+        # fetches what it keeps) are reported apart, as its draw time is not measured
+        warmup = requests[:]
+        requests.clear()
+        others.clear()
         lat, lon = dense
         urls = {"national": base + "/", "zoom12": f"{base}/#map=12/{lat:.5f}/{lon:.5f}"}
         for i in range(args.loads):
@@ -230,7 +239,13 @@ def browse(port: int, password: str, dense: tuple[float, float], args: argparse.
                 page.wait_for_timeout(20)  # the request may finish after the draw's frame
         context.close()
         browser.close()
-    return {"draws": draws, "requests": requests, "others": others, "what": what}
+    return {
+        "draws": draws,
+        "requests": requests,
+        "warmup": warmup,
+        "others": others,
+        "what": what,
+    }
 
 
 @contextlib.contextmanager
@@ -314,6 +329,7 @@ def combine(rounds: list[dict]) -> dict:
     return {
         "draws": {k: [v for r in rounds for v in r["draws"][k]] for k in rounds[0]["draws"]},
         "requests": [q for r in rounds for q in r["requests"]],
+        "warmup": [q for r in rounds for q in r["warmup"]],
         "others": [q for r in rounds for q in r["others"]],
         "what": rounds[-1]["what"],
     }
@@ -328,8 +344,10 @@ def document(rounds: list[dict], ref: dict[str, float], meta: dict[str, Any]) ->
     result = combine(rounds)
     draws, requests = result["draws"], result["requests"]
     times = [r["ms"] for r in requests]
+    others = [r["ms"] for r in result["others"]] or [0.0]
     p95 = pct(times, 0.95)
     p95s = round_p95s(rounds)
+    with_warmup = [pct([q["ms"] for q in r["warmup"] + r["requests"]], 0.95) for r in rounds]
     per_round = "; ".join(
         f"round {i}: {len(r['requests'])} requests, p50 "
         f"{pct([q['ms'] for q in r['requests']], 0.5):.0f} ms, p95 **{v:.0f} ms**"
@@ -371,7 +389,14 @@ as bubbles.
 Data requests of the layer (`GET /api/layers/incidents`: those loads and {meta["moves"]} pans
 and zooms between zoom 6 and 14 in each round), timed by the browser: {per_round}; all
 {len(times)} together p50 {pct(times, 0.5):.0f} ms, p95 {p95:.0f} ms, slowest
-{max(times):.0f} ms.
+{max(times):.0f} ms. Each request is counted once, as the page made it (through the service
+worker, which fetches it from the server and keeps a copy for offline use). The other layers'
+requests of the same loads and moves (reference and analysis layers, sent once the incidents'
+answer is in): {len(others)} requests, p50 {pct(others, 0.5):.0f} ms, p95
+{pct(others, 0.95):.0f} ms. Not counted above: the warm-up load's request of each round (the
+browser's first visit, while the service worker installs and fetches what it keeps):
+{", ".join(f"{q['ms']:.0f}" for q in result["warmup"])} ms; with it, the rounds' p95 are
+{", ".join(f"{v:.0f}" for v in with_warmup)} ms.
 
 Reference, in the same run on the same data (SQL only, best of 3, no HTTP):
 
@@ -423,6 +448,9 @@ def entries(
             "value": round(p95, 1),
             "unit": f"ms (the highest p95 of {len(p95s)} consecutive rounds)",
             "rounds_p95_ms": [round(v, 1) for v in p95s],
+            "rounds_p95_with_warmup_ms": [
+                round(pct([q["ms"] for q in r["warmup"] + r["requests"]], 0.95), 1) for r in rounds
+            ],
             "load_average": meta["load"],
             "measured": meta["date"],
             "reference": "the national view counted from incident row by row (SQL only)",
