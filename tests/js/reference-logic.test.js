@@ -412,3 +412,21 @@ test("following shows nothing on a refusal and nothing without a url", async () 
   assert.deepEqual(shown, []);
   assert.equal(scheduled, 0);
 });
+
+test("a flagged stretch is named in words by its border segment and the part flagged", () => {
+  const stretch = {
+    feature_type: "stretch", label: "#2 35%-55%", segment_no: 2, from_fraction: 0.35, to_fraction: 0.55,
+  };
+  assert.equal(ref.featureLabel(stretch, english), "Border segment 2, 35% to 55% of its length");
+  assert.equal(ref.featureLabel(stretch, thai), "ช่วงเส้นเขตแดนที่ 2 ตั้งแต่ 35% ถึง 55% ของความยาว");
+  // a change: the part of its new state, or of its old one when it retires the stretch
+  const change = { feature_type: "stretch", label: "#2 35%-55%", segment_no: 2, after: { attributes: { from_fraction: 0.1, to_fraction: 0.125 } } };
+  assert.equal(ref.featureLabel(change, english), "Border segment 2, 10% to 13% of its length");
+  const retired = { feature_type: "stretch", segment_no: 4, after: null, before: { attributes: { from_fraction: 0, to_fraction: 1 } } };
+  assert.equal(ref.featureLabel(retired, english), "Border segment 4, 0% to 100% of its length");
+  // other features keep the server's label; without its segment a stretch does too
+  assert.equal(ref.featureLabel(checkpoint.properties, english), "–");
+  assert.equal(ref.featureLabel({ feature_type: "crossing", label: "ช่องทางคลองลึก" }, thai), "ช่องทางคลองลึก");
+  assert.equal(ref.featureLabel({ feature_type: "stretch", label: "#? 0%-10%", from_fraction: 0, to_fraction: 0.1 }, english), "#? 0%-10%");
+  assert.equal(ref.featureLabel(null, english), "–");
+});

@@ -253,6 +253,17 @@ def test_a_stretch_is_flagged_and_a_crossing_drawn(app, session, people):
     stretch = resp.get_json()["feature"]
     assert stretch["properties"]["demarcation"] == "unmarked"
     assert stretch["geometry"]["type"] == "LineString"
+    # the border segment's number, by which the pages name the stretch in words
+    number = segment["properties"]["segment_no"]
+    assert stretch["properties"]["segment_no"] == number
+    assert resp.get_json()["change"]["segment_no"] == number
+    listed = admin.get("/api/reference/editable?types=stretch,checkpoint&district=TH2706")
+    listed = listed.get_json()
+    assert [
+        f["properties"]["segment_no"] for f in listed["features"] if f["id"] == stretch["id"]
+    ] == [number]
+    points = [f for f in listed["features"] if f["properties"]["feature_type"] == "checkpoint"]
+    assert points and all("segment_no" not in f["properties"] for f in points)
     crossing = {
         "feature_type": "crossing",
         "feature_id": None,

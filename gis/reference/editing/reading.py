@@ -126,6 +126,7 @@ def editable_features(
                         "retired": state["retired"],
                         "pending_change": pending.get((kind.value, row.id)),
                         **attributes,
+                        **_segment_of(kind, named),
                     },
                 }
             )
@@ -140,6 +141,14 @@ def feature_json(
         session, None, [feature_type.value], retired=True, thai=thai, only=feature_id
     )["features"]
     return found[0] if found else None
+
+
+def _segment_of(feature_type: ReferenceFeature, named: dict[str, Any]) -> dict[str, Any]:
+    """A stretch's border segment by the number people read (``segment_no``), for the pages
+    that name the stretch in words; nothing for other types."""
+    if feature_type is not ReferenceFeature.STRETCH:
+        return {}
+    return {"segment_no": named.get("segment_no")}
 
 
 def _segment_nos(session: Session) -> dict[int, int]:
@@ -212,6 +221,7 @@ def change_json(session: Session, change: ReferenceChange, thai: bool = False) -
             select(District.pcode).where(District.id == change.district_id)
         ).scalar(),
         "label": label_of(change.feature_type, attributes, thai),
+        **_segment_of(change.feature_type, attributes),
         "proposed_by": _person(session, change.proposed_by_id),
         "proposed_at": _iso(change.proposed_at),
         "reason": change.reason,

@@ -177,8 +177,8 @@
     }
     if (!layer) return;
     const tip = props.pending_change
-      ? bw.t("{name} (waiting for review)", { name: props.label || "–" })
-      : props.label || "–";
+      ? bw.t("{name} (waiting for review)", { name: ref.featureLabel(props, bw) })
+      : ref.featureLabel(props, bw);
     const tooltip = el("span", null, tip);
     tooltip.setAttribute("translate", "no");
     layer.bindTooltip(tooltip);
@@ -204,7 +204,7 @@
     button.type = "button";
     button.dataset.key = key;
     // a place's name as the data has it (often only in English): a name, not a word to translate
-    const name = el("span", "rf-item-name", props.label || "–");
+    const name = el("span", "rf-item-name", ref.featureLabel(props, bw));
     name.setAttribute("translate", "no");
     button.appendChild(name);
     const facts = el("span", "rf-item-facts");
@@ -225,7 +225,7 @@
       const fa = state.features[a].properties;
       const fb = state.features[b].properties;
       const byType = order.indexOf(fa.feature_type) - order.indexOf(fb.feature_type);
-      return byType || String(fa.label || "").localeCompare(String(fb.label || ""), bw.locale);
+      return byType || ref.featureLabel(fa, bw).localeCompare(ref.featureLabel(fb, bw), bw.locale);
     });
     keys.forEach(function (key) { list.appendChild(listItem(key)); });
     say("rf-list-note", keys.length
@@ -240,7 +240,7 @@
 
   function changeItem(change) {
     const item = el("li", "rf-change");
-    const name = el("p", "rf-change-name", change.label || "–");
+    const name = el("p", "rf-change-name", ref.featureLabel(change, bw));
     name.setAttribute("translate", "no");
     item.appendChild(name);
     const badges = el("p", "rf-change-badges");
@@ -422,7 +422,7 @@
     const props = feature.properties;
     state.selected = key;
     state.mode = "edit";
-    openForm(props.feature_type, label("feature_type", props.feature_type), null, props.label || "–");
+    openForm(props.feature_type, label("feature_type", props.feature_type), null, ref.featureLabel(props, bw));
     fill(props.feature_type, props);
     $("rf-pending").hidden = !props.pending_change;
     const layer = state.layers[key];

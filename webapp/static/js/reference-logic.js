@@ -4,12 +4,14 @@
  * an error answer means for the form (409: someone else changed it; 400/422: the named field).
  *
  * It also follows the data derived from an accepted change (GET /api/reference/derived) and says
- * its progress in words, for both pages (followDerived, derivedProgress).
+ * its progress in words, for both pages (followDerived, derivedProgress), and names a flagged
+ * stretch in words (featureLabel).
  *
  * In a page it is bw.reference (reference-edit.js and reference-review.js use it); under node the
  * module is the object itself (tests/js/reference-logic.test.js). Its only words for people are
- * the derived data's progress, put through the `words` it is given (the page's bw: t and
- * formatNumber); everything else the pages put into words around what these functions return.
+ * the derived data's progress and a stretch's name, put through the `words` it is given (the
+ * page's bw: t and formatNumber); everything else the pages put into words around what these
+ * functions return.
  */
 (function (root, factory) {
   "use strict";
@@ -319,6 +321,26 @@
     return total;
   }
 
+  /** The name people read of a feature (GET /api/reference/editable's properties) or of a
+   * change (GET /api/reference/changes): the server's label, except a flagged stretch's, which
+   * is said in words by its border segment and the part of it flagged ("Border segment 2, 35%
+   * to 55% of its length") rather than by numbers alone; a dash for none. A change's part is
+   * that of its new state (of its old one for a retirement). words: the page's bw. */
+  function featureLabel(item, words) {
+    const it = item || {};
+    const state = it.after || it.before;
+    const place = (state && state.attributes) || it;
+    const whole = typeof place.from_fraction === "number" && typeof place.to_fraction === "number";
+    if (it.feature_type === "stretch" && it.segment_no !== undefined && it.segment_no !== null && whole) {
+      return words.t("Border segment {n}, {from} to {to} of its length", {
+        n: it.segment_no,
+        from: words.formatNumber(Math.round(place.from_fraction * 100)) + "%",
+        to: words.formatNumber(Math.round(place.to_fraction * 100)) + "%",
+      });
+    }
+    return it.label || "–";
+  }
+
   /** What the progress of the data derived from accepted changes tells the person who made or
    * accepted one, and whether to ask again: {message, again}.
    *
@@ -394,6 +416,7 @@
     distanceM: distanceM,
     movedM: movedM,
     lengthM: lengthM,
+    featureLabel: featureLabel,
     derivedProgress: derivedProgress,
     followDerived: followDerived,
   };

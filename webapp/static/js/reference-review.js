@@ -105,7 +105,7 @@
     const button = el("button", "rr-item");
     button.type = "button";
     button.dataset.change = String(change.id);
-    const title = el("span", "rr-item-title", change.label || "–");
+    const title = el("span", "rr-item-title", ref.featureLabel(change, bw));
     title.setAttribute("translate", "no"); // a place's name as the data has it
     button.appendChild(title);
     const badges = el("span", "rr-item-badges");
@@ -267,7 +267,7 @@
     $("rr-history").hidden = true;
     const heading = $("rr-title");
     heading.textContent = label("feature_type", change.feature_type) + ": ";
-    heading.appendChild(el("span", null, change.label || "–")).setAttribute("translate", "no");
+    heading.appendChild(el("span", null, ref.featureLabel(change, bw))).setAttribute("translate", "no");
     const badges = $("rr-badges");
     badges.textContent = "";
     badges.appendChild(el("span", "bw-badge", label("action", change.action)));
