@@ -21,7 +21,7 @@ import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from gis.models import (
     Province,
     River,
 )
+from gis.reference.admin import CENTRE_NAME, CENTRE_NAME_TH
 from gis.reference.corridor import corridor_info, refresh_corridor
 from gis.reference.measure import refresh_border_pieces
 from gis.types import AreaLevel, BoundaryKind, CheckpointKind, Neighbour
@@ -468,17 +469,19 @@ def _link_parallel_areas(
 
 
 def _create_coordination_centres(session: Session, report: SeedReport) -> None:
-    """Give every target district without a coordination centre one, marked approximate.
+    """Give every target district without a coordination centre one, marked approximate, and
+    a Thai name to a centre that still has its first names (seeded before it was given one).
 
     Until an administrator enters the real location, the centre is a point inside the district.
     """
     stmt = (
         insert(CoordinationCentre)
         .from_select(
-            ["district_id", "name", "location_approximate", "geom"],
+            ["district_id", "name", "name_th", "location_approximate", "geom"],
             select(
                 District.id,
-                func.concat("NTS-MWCC ", District.name),
+                func.concat(CENTRE_NAME, District.name),
+                func.concat(CENTRE_NAME_TH, District.name_th),
                 text("true"),
                 func.ST_PointOnSurface(District.geom),
             ).where(
@@ -491,8 +494,21 @@ def _create_coordination_centres(session: Session, report: SeedReport) -> None:
         .returning(CoordinationCentre.id)
     )
     inserted = len(session.execute(stmt).all())
+    named = len(
+        session.execute(
+            update(CoordinationCentre)
+            .where(
+                CoordinationCentre.district_id == District.id,
+                CoordinationCentre.name_th.is_(None),
+                CoordinationCentre.name == func.concat(CENTRE_NAME, District.name),
+            )
+            .values(name_th=func.concat(CENTRE_NAME_TH, District.name_th))
+            .returning(CoordinationCentre.id)
+        ).all()
+    )
     count = report.count(CoordinationCentre.__tablename__)
     count.inserted += inserted
+    count.updated += named
 
 
 def seed(

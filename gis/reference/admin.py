@@ -9,6 +9,12 @@ from gis.models import CoordinationCentre, District
 from gis.reference.districts import district_ref, find_district
 from gis.types import DistrictRef
 
+#: A coordination centre's names until an administrator enters its own, before the district's
+#: name: "NTS-MWCC Chiang Khong", and in Thai as the programme's documents write it,
+#: "ศปก.อ.เชียงของ".
+CENTRE_NAME = "NTS-MWCC "
+CENTRE_NAME_TH = "ศปก.อ."
+
 
 def set_target(session: Session, ref: str, target: bool) -> DistrictRef:
     """Flag a district as a target of the programme (or not).
@@ -29,7 +35,8 @@ def set_target(session: Session, ref: str, target: bool) -> DistrictRef:
             session.add(
                 CoordinationCentre(
                     district_id=district.id,
-                    name=f"NTS-MWCC {district.name}",
+                    name=CENTRE_NAME + district.name,
+                    name_th=CENTRE_NAME_TH + district.name_th,
                     location_approximate=True,
                     geom=select(func.ST_PointOnSurface(District.geom))
                     .where(District.id == district.id)

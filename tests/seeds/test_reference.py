@@ -108,6 +108,41 @@ def test_second_seed_changes_nothing(session):
     assert snapshot(session) == before
 
 
+def test_coordination_centres_have_thai_names_and_keep_the_administrators(session):
+    """A seeded centre is named in Thai as the programme names it (Thai pages show its Thai
+    name); a centre seeded before it had one gets it at the next seed, and a centre whose names
+    an administrator entered keeps them."""
+
+    def names(district: str) -> tuple[str, str | None]:
+        row = session.execute(
+            select(CoordinationCentre.name, CoordinationCentre.name_th)
+            .join(District, District.id == CoordinationCentre.district_id)
+            .where(District.name == district)
+        ).one()
+        return row[0], row[1]
+
+    assert names("Chiang Khong") == ("NTS-MWCC Chiang Khong", "ศปก.อ.เชียงของ")
+    missing = session.scalar(
+        select(func.count())
+        .select_from(CoordinationCentre)
+        .where(CoordinationCentre.name_th.is_(None))
+    )
+    assert missing == 0
+    session.execute(
+        text("UPDATE coordination_centre SET name_th = NULL WHERE name = 'NTS-MWCC Chiang Khong'")
+    )
+    session.execute(
+        text(
+            "UPDATE coordination_centre SET name = 'ศูนย์ประสานงานอรัญ', name_th = NULL"
+            " WHERE name = 'NTS-MWCC Aranyaprathet'"
+        )
+    )
+    report = seed(session)
+    assert report.count("coordination_centre").updated == 1
+    assert names("Chiang Khong") == ("NTS-MWCC Chiang Khong", "ศปก.อ.เชียงของ")
+    assert names("Aranyaprathet") == ("ศูนย์ประสานงานอรัญ", None)
+
+
 def test_seed_keeps_administrators_target_decision(session):
     session.execute(text("UPDATE district SET target = true WHERE name = 'Tha Bo'"))
     session.execute(text("UPDATE district SET target = false WHERE name = 'Thoeng'"))

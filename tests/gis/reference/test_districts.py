@@ -103,6 +103,19 @@ def test_a_new_target_district_routes(session):
     assert route_point(session, 102.58, 17.85).district.name == "Tha Bo"
 
 
+def test_a_new_target_district_gets_a_centre_named_in_both_languages(session):
+    from gis.models import CoordinationCentre, District
+    from gis.reference.admin import set_target
+
+    set_target(session, "Thoeng", True)
+    district = session.execute(select(District).where(District.name == "Thoeng")).scalar_one()
+    centre = session.execute(
+        select(CoordinationCentre).where(CoordinationCentre.district_id == district.id)
+    ).scalar_one()
+    assert (centre.name, centre.name_th) == ("NTS-MWCC Thoeng", "ศปก.อ." + district.name_th)
+    assert centre.name_th == "ศปก.อ.เทิง"
+
+
 def test_an_area_paired_with_no_target_district_is_refused_with_its_name(session):
     poipet = session.execute(select(ParallelArea.id).where(ParallelArea.name == "Poipet")).scalar()
     session.execute(
