@@ -1195,6 +1195,13 @@ piped and the first one is committed at once: 0.14 to 0.26 s from running to the
 progress at that load (0.37 to 0.44 s from the request). The progress is what the writer wrote:
 the features of its batches written to the file, over the estimate.
 
+Memory of a GeoPackage job: the web worker and the job worker stay where they were whatever the
+size; the writer process grows by about 30 bytes a feature (measured: 145 MB after its first
+batch, 173 MB at the end of 1,000,000): GDAL 3.12 builds the GeoPackage's R-tree in memory, in a
+thread, up to `OGR_GPKG_MAX_RAM_USAGE_RTREE`, and writes it once at the end (the reason the
+GeoPackage is written fast). With that setting at 16 MB, the writer alone took 9.6 s instead of
+5.1 s for 1,000,000 incidents and still peaked at 166 MB, so GDAL's default is kept.
+
 Machine: {machine}; load average before the run {loads} (a shared machine: other sessions were
 working, so absolute figures are noisy; each ratio is measured in the same run, the export and
 its reference one after the other).
