@@ -5,6 +5,7 @@ replaced, and one whose parent stops ends quietly."""
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,36 @@ def test_the_export_worker_starts_a_writer_ahead():
     from gis.jobs import WORKER_STARTS
 
     assert tasks.start_spare_writer in WORKER_STARTS["exports"]
+
+
+class Prepared(Exception):
+    """Raised by a test's preparation: the worker stops before it takes any job."""
+
+
+def test_a_worker_prepares_what_its_queues_register_before_its_first_job(
+    database_url, engine, monkeypatch
+):
+    from gis import jobs
+
+    called: list[str] = []
+
+    def prepare() -> None:
+        called.append("ready")
+        raise Prepared
+
+    monkeypatch.setattr(jobs, "WORKER_STARTS", {"elsewhere": [called.clear], "ours": [prepare]})
+    jobs.run_worker(database_url, engine, once=True, queues=["ours"], install_signal_handlers=False)
+    assert called == []
+    raised: list[BaseException] = []
+
+    def work() -> None:  # a worker that waits for jobs: in a thread, in case it never stops
+        try:
+            jobs.run_worker(database_url, engine, queues=["ours"], install_signal_handlers=False)
+        except BaseException as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive() and called == ["ready"]
+    assert [type(exc) for exc in raised] == [Prepared]
