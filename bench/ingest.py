@@ -632,11 +632,10 @@ the session cookie (about 130), flask-login's account loading (about 220, one `S
 flask-talisman's headers (about 90) and Flask's own dispatch, on 2 cores that also run
 PostgreSQL and the load generator. The account's row and the store statement's row are read on
 the session's connection without the ORM's execution path, and the answer's reader is made from
-the account already loaded. What is left to reach 0.30: at the target a report may take 0.64 ms
-of the server's time more than the stack floor above, and the store statement alone takes about
-0.3 ms of it (0.6 ms of one core's CPU on 2 cores) before any Python runs; the target needs the
-stack floor itself made cheaper (fewer extensions on the API's path) or a report path outside
-the ORM session, not more cuts of this kind.
+the account already loaded. The lines under "Where the time goes" give, at each client count,
+how much more than the stack floor a report may take at the target, and how much it takes: the
+store statement alone is about 0.3 ms of the server's time on 2 cores (0.6 ms of one core)
+before any Python runs.
 
 Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
 absolute figures are noisy; the ratio is measured in the same run).
