@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,7 +71,14 @@ def start_server(database_url: str, vendor_assets: Path) -> Iterator[Callable[..
     stack: list[Any] = []
 
     def start(**config: Any) -> str:
-        settings = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"}
+        settings = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            # the rate-limit counters of this server only: every run on the machine signs in
+            # from 127.0.0.1, and a shared count of sign-ins (200 an hour) answered 429
+            "RATELIMIT_KEY_PREFIX": f"browser-{uuid.uuid4().hex}",
+        }
         app = create_app({**settings, **config})
         server = serve(app)
         stack.append((app, server))
