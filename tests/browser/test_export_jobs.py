@@ -92,12 +92,14 @@ def test_an_analyst_starts_a_geopackage_job_watches_it_and_downloads_it(
             assert page.get_attribute("html", "lang") == "th"
             assert page.inner_text("h1") == "งานส่งออกข้อมูล"
             assert page.locator("#jobs-empty").is_visible()
+            assert not page.locator("#export-jobs").is_visible()  # no header over no job
 
             page.select_option("#job-collection", "districts")
             page.select_option("#job-format", "gpkg")
             page.click("#job-start")
             row = page.locator("#export-jobs tbody tr").first
             row.locator(".bw-job-status", has_text="รอตัวประมวลผล").wait_for()
+            assert not page.locator("#jobs-empty").is_visible()
             assert row.locator("progress").get_attribute("value") == "0"
             page.screenshot(path=str(output_dir / f"export-jobs-{size}-th-waiting.png"))
 

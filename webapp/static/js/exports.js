@@ -9,6 +9,7 @@
   const page = JSON.parse(config.textContent);
   const body = document.querySelector("#export-jobs tbody");
   const empty = document.getElementById("jobs-empty");
+  const table = document.getElementById("jobs-table");
   const error = document.getElementById("job-error");
   const start = document.getElementById("job-start");
   const ACTIVE = { queued: true, running: true };
@@ -61,6 +62,7 @@
   function draw(jobs) {
     body.replaceChildren.apply(body, jobs.map(row));
     empty.hidden = jobs.length > 0;
+    table.hidden = jobs.length === 0; // no header row over an empty list
     const moving = jobs.some(function (job) { return ACTIVE[job.status]; });
     if (moving && timer === null) {
       timer = window.setInterval(poll, 1500);
