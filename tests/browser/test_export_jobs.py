@@ -21,8 +21,7 @@ from gis.jobs import run_worker
 from gis.types import Role
 from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.webapp.signin import PASSWORD
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.gdal]
 
@@ -58,15 +57,6 @@ def exports(engine: Engine, committed: Committed, tmp_path: Path) -> Iterator[Pa
 def _browser() -> Any:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

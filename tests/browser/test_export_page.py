@@ -15,8 +15,7 @@ from sqlalchemy import Engine
 from gis.types import Role
 from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.webapp.signin import PASSWORD
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -49,15 +48,6 @@ def thai_phone() -> Iterator[Callable[[], Any]]:
             yield new_page
         finally:
             browser.close()
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def test_an_hq_analyst_gets_the_export_page_in_thai_on_a_phone(

@@ -4,37 +4,14 @@ violation; screenshots in test-output."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 GUIDES = ("officer", "coordinator", "planner", "analyst", "administrator", "public-report")
-
-
-@pytest.fixture
-def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
-    """New pages of a headless Chromium with a Thai locale, each in a fresh context."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-        def new_page(viewport: dict[str, int]) -> Any:
-            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
-
-        try:
-            yield new_page
-        finally:
-            browser.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -8,14 +8,11 @@ this tests the planner and plans, not clustering.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
@@ -24,9 +21,8 @@ from gis.parsing import THAI_TIME
 from gis.types import IncidentCategory, PatrolUnit, Role, StopOutcome
 from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import sign_in
 from tests.patrol_data import HOME, make_run
-from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -67,15 +63,6 @@ def hotspot_run(engine: Engine, committed: Committed) -> Iterator[list[int]]:
         with engine.begin() as conn:
             conn.execute(delete(PatrolPlan).where(PatrolPlan.created_by_id.in_(committed.user_ids)))
             conn.execute(delete(HotspotRun).where(HotspotRun.id == run_id))
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def test_a_planner_goes_from_hotspots_to_a_printed_plan(
@@ -219,24 +206,6 @@ def test_the_planner_view_starts_a_hotspot_run(live_server, page_and_log, commit
     finally:
         with engine.begin() as conn:
             conn.execute(delete(HotspotRun).where(HotspotRun.created_by_id == planner.id))
-
-
-@pytest.fixture
-def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
-    """New pages of a headless Chromium in Thai (``th-TH``, its ``Accept-Language``) at a given
-    viewport, each in a fresh context."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-        def new_page(viewport: dict[str, int]) -> Any:
-            return browser.new_context(locale="th-TH", viewport=viewport).new_page()
-
-        try:
-            yield new_page
-        finally:
-            browser.close()
 
 
 def english_vocabulary(app) -> set[str]:

@@ -22,9 +22,8 @@ from gis.models import Incident, IncidentEvent
 from gis.types import IncidentCategory, Role
 from tests.browser.axe import assert_accessible
 from tests.browser.committed import Committed
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.images import jpeg
-from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -68,15 +67,6 @@ def thai_browser() -> Iterator[Callable[[dict[str, int]], Any]]:
             yield new_page
         finally:
             browser.close()
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def desk(committed: Committed, engine: Engine) -> dict[str, Any]:
