@@ -119,6 +119,22 @@ def progress(message: str) -> None:
     print(f"[{time.perf_counter() - STARTED:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
+def _download_fields(e: dict[str, Any]) -> dict[str, Any]:
+    """What every download's entry in bench/results.json records, GeoJSON or another format
+    (:meth:`Measure.from_entry`, :meth:`FormatMeasure.from_entry`): features, time, first byte,
+    memory, and when and at which load average it was measured."""
+    return {
+        "features": e["features"],
+        "seconds": e["seconds"],
+        "first_byte_s": e["first_byte_ms"] / 1e3,
+        "megabytes": e["megabytes"],
+        "peak_mb": e["peak_rss_mb"],
+        "idle_mb": e["idle_rss_mb"],
+        "measured": e.get("measured", ""),
+        "load_average": e.get("load_average", ""),
+    }
+
+
 @dataclass
 class Measure:
     size: int
@@ -153,12 +169,7 @@ class Measure:
     def from_entry(cls, e: dict[str, Any], fmt: str, size: int) -> Self:
         return cls(
             size=size,
-            features=e["features"],
-            seconds=e["seconds"],
-            first_byte_s=e["first_byte_ms"] / 1e3,
-            megabytes=e["megabytes"],
-            peak_mb=e["peak_rss_mb"],
-            idle_mb=e["idle_rss_mb"],
+            **_download_fields(e),
             gdal_count=e["gdal_feature_count"],
             ogr_seconds=e["ogr2ogr_seconds"],
             ogr_features=e["features"],
@@ -168,8 +179,6 @@ class Measure:
             busy_idle_mb=e.get("busy_idle_rss_mb", 0.0),
             busy_peak_mb=e.get("busy_peak_rss_mb", 0.0),
             map_peak_mb=e.get("map_peak_rss_mb", 0.0),
-            measured=e.get("measured", ""),
-            load_average=e.get("load_average", ""),
         )
 
     @property
@@ -540,17 +549,10 @@ class FormatMeasure:
         return cls(
             size=size,
             fmt=fmt,
-            features=e["features"],
-            seconds=e["seconds"],
-            first_byte_s=e["first_byte_ms"] / 1e3,
-            megabytes=e["megabytes"],
-            peak_mb=e["peak_rss_mb"],
-            idle_mb=e["idle_rss_mb"],
+            **_download_fields(e),
             read_back=e["read_back"],
             reference=e["reference"],
             reference_seconds=e.get("reference_seconds") or e["features"] / e["reference_value"],
-            measured=e.get("measured", ""),
-            load_average=e.get("load_average", ""),
         )
 
     @property
