@@ -459,16 +459,7 @@ def natural_crossings(session: Session, bbox: BBox | None = None, zoom: int | No
         "note": NaturalCrossing.note,
         "precision": NaturalCrossing.precision,
     }
-    rows = (
-        select(
-            NaturalCrossing.id.label("id"),
-            _lines(NaturalCrossing.geom, precision).label("geom"),
-            json_object(properties).label("properties"),
-        )
-        .join(District, District.id == NaturalCrossing.district_id)
-        .where(in_bbox(NaturalCrossing.geom, bbox), NaturalCrossing.retired_at.is_(None))
-    )
-    return display_collection(session, rows, precision)
+    return _lines_in_force(session, NaturalCrossing, properties, bbox, precision)
 
 
 def border_stretches(
@@ -518,13 +509,25 @@ def border_stretches(
     }
     if with_source:
         properties["source"] = BorderStretch.source
+    return _lines_in_force(session, BorderStretch, properties, bbox, precision)
+
+
+def _lines_in_force(
+    session: Session,
+    model: type[NaturalCrossing] | type[BorderStretch],
+    properties: dict[str, Any],
+    bbox: BBox | None,
+    precision: DisplayPrecision,
+) -> str:
+    """A layer of lines that reference editing may retire (natural crossings, flagged border
+    stretches): those in force in ``bbox``, with ``properties`` (their district joined)."""
     rows = (
         select(
-            BorderStretch.id.label("id"),
-            _lines(BorderStretch.geom, precision).label("geom"),
+            model.id.label("id"),
+            _lines(model.geom, precision).label("geom"),
             json_object(properties).label("properties"),
         )
-        .join(District, District.id == BorderStretch.district_id)
-        .where(in_bbox(BorderStretch.geom, bbox), BorderStretch.retired_at.is_(None))
+        .join(District, District.id == model.district_id)
+        .where(in_bbox(model.geom, bbox), model.retired_at.is_(None))
     )
     return display_collection(session, rows, precision)
