@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from gis.incidents.map_layer import cell_degrees
 from gis.models import AccountChange, Incident, IncidentEvent, User
 from gis.types import Role
+from tests.browser.conftest import sign_in
 from tests.factories import make_incident, make_user
-from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -108,15 +108,6 @@ def rows(engine: Engine) -> Iterator[Rows]:
         yield made
     finally:
         made.clean_up()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def grid(n: int, step: float = 0.004) -> list[tuple[float, float]]:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from gis.models import Incident, IncidentEvent
 from gis.types import IncidentCategory, Role
 from tests.browser.committed import Committed
+from tests.browser.conftest import sign_in
 from tests.images import jpeg
-from tests.webapp.signin import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -33,15 +33,6 @@ def committed(engine: Engine) -> Iterator[Committed]:
         yield rows
     finally:
         rows.clean_up()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.inner_text("body")
 
 
 def test_a_coordinator_verifies_a_new_report_with_a_note(
