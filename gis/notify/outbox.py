@@ -179,12 +179,17 @@ _WAITING_JOB = text(
 def deliver_soon(session: Session) -> None:
     """Have the worker deliver what is due now, rather than at its next minute: one
     :data:`DELIVER` job waits at a time (its ``queueing_lock``), deferred in the caller's
-    transaction (so only when the notifications are committed)."""
+    transaction (so only when the notifications are committed).
+
+    The job takes no ``lock``: two delivery runs at once are safe (each claims its rows with
+    ``FOR UPDATE SKIP LOCKED`` and a lease, :mod:`gis.notify.delivery`), while a lock would
+    keep every later delivery job waiting behind the job of a worker that died mid-run until
+    the stalled-job sweep (:func:`gis.jobs.retry_stalled_jobs`) freed it."""
     if session.execute(_WAITING_JOB, {"lock": DELIVER}).scalar_one():
         return
     try:
         with session.begin_nested():  # another transaction may defer it first
-            defer(session, DELIVER, lock=DELIVER, queueing_lock=DELIVER)
+            defer(session, DELIVER, queueing_lock=DELIVER)
     except IntegrityError:
         pass
 

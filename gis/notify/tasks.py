@@ -104,7 +104,7 @@ def _more_soon(session: Session, handled: int) -> None:
         session.commit()
 
 
-@app.task(name=DELIVER, queue="notify", pass_context=True, lock=DELIVER)
+@app.task(name=DELIVER, queue="notify", pass_context=True)  # no lock: deliver_soon
 def deliver_job(context: JobContext) -> None:
     handled = deliver(engine_of(context), lease=lease_of(context))
     if handled:

@@ -3,19 +3,22 @@ the channels of the environment with the composer the web app gave."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
+from gis import jobs
 from gis.jobs import app
 from gis.models import Notification
 from gis.notify import channels, tasks
-from gis.notify.outbox import DELIVER, notify_new_report
+from gis.notify.outbox import DELIVER, deliver_soon, notify_new_report
 from gis.notify.settings import setting_of
 from gis.notify.tasks import TASK, deliver, tick
 from gis.types import DeliveryStatus, NotifyChannel, NotifyKind, Role
-from tests.factories import make_incident, make_user
+from tests.factories import make_incident, make_user, stall_job
 from tests.gis.notify.smtp import SmtpServer
 
 pytestmark = pytest.mark.db
@@ -95,3 +98,63 @@ def test_a_delivery_run_cut_short_by_its_limit_goes_on_at_once(
     monkeypatch.setattr(tasks, "PER_TICK", per_run)
     assert deliver(connection) == min(per_run, 2)
     assert session.execute(WAITING_DELIVERY_JOBS, {"lock": DELIVER}).scalar_one() == another
+
+
+def _waiting_delivery_job(engine: Engine) -> int:
+    """The delivery job waiting (``todo``), deferred and committed if none waits."""
+    with Session(engine) as session:
+        deliver_soon(session)
+        session.commit()
+        return session.execute(
+            text(
+                "SELECT id FROM procrastinate.procrastinate_jobs"
+                " WHERE queueing_lock = :lock AND status = 'todo'"
+            ),
+            {"lock": DELIVER},
+        ).scalar_one()
+
+
+def _fetch_notify_job(database_url: str) -> int | None:
+    """What a worker of the notify queue would take next (procrastinate's own fetch, which
+    honours the jobs' locks); the job is left taken by that worker."""
+
+    async def go() -> int | None:
+        with jobs.connected(database_url) as worker_app:
+            async with worker_app.open_async():
+                manager = worker_app.job_manager
+                job = await manager.fetch_job(["notify"], await manager.register_worker())
+                return None if job is None else job.id
+
+    return asyncio.run(go())
+
+
+def test_a_delivery_job_left_by_a_killed_worker_does_not_hold_up_the_next(database_url, engine):
+    with engine.connect() as conn:
+        last_job, last_worker = conn.execute(
+            text(
+                "SELECT (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs),"
+                " (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers)"
+            )
+        ).one()
+    killed = _waiting_delivery_job(engine)
+    try:
+        # its worker was killed a moment ago: the stalled-job sweep will not free it for a while
+        stall_job(engine, killed, heartbeat_age_s=1)
+        following = _waiting_delivery_job(engine)
+        assert following != killed
+        with engine.begin() as conn:  # taken first of what waits in the queue
+            conn.execute(
+                text("UPDATE procrastinate.procrastinate_jobs SET priority = 1000 WHERE id = :id"),
+                {"id": following},
+            )
+        assert _fetch_notify_job(database_url) == following
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id OR id = :k"),
+                {"id": last_job, "k": killed},
+            )
+            conn.execute(
+                text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
+                {"id": last_worker},
+            )
