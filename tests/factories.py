@@ -4,13 +4,16 @@
 test of queries and pages sets up its world; ``report_incident`` stores one as the app stores a
 report (routed to its district, measured, with its first event). Both flush and never commit:
 the caller's transaction (rolled back after each test, or committed by a browser test's own
-session) decides. ``stall_job`` commits: it stages a worker's death for the job queue's tests.
+session) decides. ``stall_job`` commits: it stages a worker's death for the job queue's tests;
+``jobs_made_here`` deletes, when its block ends, the job queue's rows the block made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from geoalchemy2.elements import WKTElement
@@ -155,6 +158,36 @@ def collection(*features: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def line(*coords: tuple[float, float]) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [list(c) for c in coords]}
+
+
+@contextlib.contextmanager
+def jobs_made_here(engine: Engine) -> Iterator[None]:
+    """The job queue's rows made inside the block (procrastinate's jobs, their periodic
+    defers and its workers, committed by workers or by the test) deleted when it ends, however
+    it ends."""
+    with engine.connect() as conn:
+        last_job, last_worker = conn.execute(
+            text(
+                "SELECT (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs),"
+                " (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers)"
+            )
+        ).one()
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM procrastinate.procrastinate_periodic_defers WHERE job_id > :id"),
+                {"id": last_job},
+            )
+            conn.execute(
+                text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id"),
+                {"id": last_job},
+            )
+            conn.execute(
+                text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
+                {"id": last_worker},
+            )
 
 
 def stall_job(engine: Engine, job_id: int, heartbeat_age_s: float) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from gis import jobs
-from tests.factories import stall_job
+from tests.factories import jobs_made_here, stall_job
 
 QUEUE = "tests-jobs"
 SEEN: list[tuple[str, int]] = []
@@ -83,23 +83,9 @@ def test_queue_names_are_read_repeated_or_comma_separated():
 @pytest.fixture
 def fresh(engine: Engine) -> Iterator[None]:
     """Jobs and workers made by the test are deleted afterwards."""
-    with engine.connect() as conn:
-        last_job = conn.execute(
-            text("SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs")
-        ).scalar_one()
-        last_worker = conn.execute(
-            text("SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers")
-        ).scalar_one()
     SEEN.clear()
-    yield
-    with engine.begin() as conn:
-        conn.execute(
-            text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id"), {"id": last_job}
-        )
-        conn.execute(
-            text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
-            {"id": last_worker},
-        )
+    with jobs_made_here(engine):
+        yield
 
 
 def _job(engine: Engine, job_id: int) -> tuple[str, int] | None:

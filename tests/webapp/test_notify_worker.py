@@ -36,6 +36,7 @@ from gis.models import User
 from gis.notify.settings import new_link_code, setting_of
 from gis.types import Role
 from tests.browser.committed import Committed
+from tests.factories import jobs_made_here
 from tests.support import line_events as ev
 from tests.support.line_standin import LineStandin, sign
 from tests.support.worker import running_worker
@@ -61,31 +62,12 @@ def standin() -> Iterator[LineStandin]:
 @pytest.fixture
 def rows(engine: Engine) -> Iterator[Committed]:
     """Committed accounts and reports, deleted afterwards with the jobs and workers made."""
-    with engine.connect() as conn:
-        last_job, last_worker = conn.execute(
-            text(
-                "SELECT (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs),"
-                " (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers)"
-            )
-        ).one()
-    made = Committed(engine)
-    try:
-        yield made
-    finally:
-        made.clean_up()
-        with engine.begin() as conn:
-            conn.execute(
-                text("DELETE FROM procrastinate.procrastinate_periodic_defers WHERE job_id > :id"),
-                {"id": last_job},
-            )
-            conn.execute(
-                text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id"),
-                {"id": last_job},
-            )
-            conn.execute(
-                text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
-                {"id": last_worker},
-            )
+    with jobs_made_here(engine):
+        made = Committed(engine)
+        try:
+            yield made
+        finally:
+            made.clean_up()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from gis import jobs
 from gis.hotspots import runs as clustering
 from gis.models import HotspotRun
 from gis.types import RunStatus
-from tests.factories import stall_job
+from tests.factories import jobs_made_here, stall_job
 
 pytestmark = pytest.mark.db
 
@@ -30,25 +30,12 @@ PARAMS = {"districts": ["TH5703"], "corridor_only": False, "until": "2026-11-01"
 def queued(engine: Engine) -> Iterator[list[int]]:
     """Ids of runs this test queues (committed); deleted afterwards with every job and worker
     row made meanwhile."""
-    with engine.connect() as conn:
-        last_job = conn.execute(
-            text("SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs")
-        ).scalar_one()
-        last_worker = conn.execute(
-            text("SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers")
-        ).scalar_one()
     ids: list[int] = []
-    yield ids
-    with Session(engine) as session:
-        session.execute(delete(HotspotRun).where(HotspotRun.id.in_(ids)))
-        session.execute(
-            text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id"), {"id": last_job}
-        )
-        session.execute(
-            text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
-            {"id": last_worker},
-        )
-        session.commit()
+    with jobs_made_here(engine):
+        yield ids
+        with Session(engine) as session:
+            session.execute(delete(HotspotRun).where(HotspotRun.id.in_(ids)))
+            session.commit()
 
 
 def _queue(engine: Engine, ids: list[int]) -> int:

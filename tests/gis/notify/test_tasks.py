@@ -18,7 +18,7 @@ from gis.notify.outbox import DELIVER, deliver_soon, notify_new_report
 from gis.notify.settings import setting_of
 from gis.notify.tasks import TASK, deliver, tick
 from gis.types import DeliveryStatus, NotifyChannel, NotifyKind, Role
-from tests.factories import make_incident, make_user, stall_job
+from tests.factories import jobs_made_here, make_incident, make_user, stall_job
 from tests.gis.notify.smtp import SmtpServer
 
 pytestmark = pytest.mark.db
@@ -129,32 +129,24 @@ def _fetch_notify_job(database_url: str) -> int | None:
 
 
 def test_a_delivery_job_left_by_a_killed_worker_does_not_hold_up_the_next(database_url, engine):
-    with engine.connect() as conn:
-        last_job, last_worker = conn.execute(
-            text(
-                "SELECT (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_jobs),"
-                " (SELECT coalesce(max(id), 0) FROM procrastinate.procrastinate_workers)"
-            )
-        ).one()
-    killed = _waiting_delivery_job(engine)
-    try:
-        # its worker was killed a moment ago: the stalled-job sweep will not free it for a while
-        stall_job(engine, killed, heartbeat_age_s=1)
-        following = _waiting_delivery_job(engine)
-        assert following != killed
-        with engine.begin() as conn:  # taken first of what waits in the queue
-            conn.execute(
-                text("UPDATE procrastinate.procrastinate_jobs SET priority = 1000 WHERE id = :id"),
-                {"id": following},
-            )
-        assert _fetch_notify_job(database_url) == following
-    finally:
-        with engine.begin() as conn:
-            conn.execute(
-                text("DELETE FROM procrastinate.procrastinate_jobs WHERE id > :id OR id = :k"),
-                {"id": last_job, "k": killed},
-            )
-            conn.execute(
-                text("DELETE FROM procrastinate.procrastinate_workers WHERE id > :id"),
-                {"id": last_worker},
-            )
+    with jobs_made_here(engine):
+        killed = _waiting_delivery_job(engine)
+        try:
+            # its worker was killed a moment ago: the stalled-job sweep will not free it yet
+            stall_job(engine, killed, heartbeat_age_s=1)
+            following = _waiting_delivery_job(engine)
+            assert following != killed
+            with engine.begin() as conn:  # taken first of what waits in the queue
+                conn.execute(
+                    text(
+                        "UPDATE procrastinate.procrastinate_jobs SET priority = 1000 WHERE id = :id"
+                    ),
+                    {"id": following},
+                )
+            assert _fetch_notify_job(database_url) == following
+        finally:  # it may have waited before the test
+            with engine.begin() as conn:
+                conn.execute(
+                    text("DELETE FROM procrastinate.procrastinate_jobs WHERE id = :id"),
+                    {"id": killed},
+                )
