@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.sax.saxutils import escape  # nosec B406: escapes text we write, parses nothing
 
-from sqlalchemy import ColumnElement, Text, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Enum, Text, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
@@ -89,18 +89,25 @@ def head(collection: Collection, words: Words) -> bytes:
 TAIL = b"</Document></kml>\n"
 
 
-def shown(fl: Field, value: Any, values: Mapping[str, Mapping[str, str]]) -> ColumnElement[str]:
+def shown(
+    fl: Field,
+    value: Any,
+    values: Mapping[str, Mapping[str, str]],
+    text: ColumnElement[str] | None = None,
+) -> ColumnElement[str]:
     """What a reader reads of a property, as XML text: a vocabulary's label (escaped here, once),
-    a tick or a cross for a boolean, a number, escaped text."""
+    a tick or a cross for a boolean, a number, escaped text (``text``: the property's XML text,
+    when already built)."""
+    text = escaped_field(fl, value) if text is None else text
     labels = values.get(fl.name)
     if labels:
         return case(
             *((value == v, literal(_xml_text(t), Text)) for v, t in labels.items()),
-            else_=escaped(value),
+            else_=text,
         )
     if fl.kind is Kind.BOOL:
         return case((value.is_(True), "✓"), (value.is_(False), "✗"), else_=None)
-    return escaped_field(fl, value)
+    return text
 
 
 def _xml_text(text: str) -> str:
@@ -108,65 +115,84 @@ def _xml_text(text: str) -> str:
     return escape(_NOT_XML_CHARS.sub("", text))
 
 
+def is_xml_text(fl: Field, value: Any) -> bool:
+    """Whether every text of column ``value`` is XML text as it is (:func:`escaped` would leave
+    it so): numbers, booleans, dates built by ``to_char`` (digits and separators), and a
+    vocabulary whose stored values hold no markup or control character."""
+    if fl.kind in _PLAIN or fl.kind in (Kind.DATETIME, Kind.DATE):
+        return True
+    codes: list[str] = list(value.type.enums) if isinstance(value.type, Enum) else []
+    return bool(codes) and all(_xml_text(code) == code for code in codes)
+
+
+def xml_texts(fields: tuple[Field, ...], x: Any) -> Any:
+    """``x`` with each property's XML text beside it (column ``t0``, ``t1``... in the order of
+    ``fields``): escaped once, though the placemark writes it twice (its description and its
+    ``ExtendedData``), and not at all when :func:`is_xml_text`. ``OFFSET 0`` keeps the
+    subquery whole: merged into the outer query, each use would escape the text again."""
+    texts = [
+        (cast(x.c[fl.name], Text) if is_xml_text(fl, x.c[fl.name]) else escaped(x.c[fl.name]))
+        for fl in fields
+    ]
+    columns = [text.label(f"t{i}") for i, text in enumerate(texts)]
+    return select(x, *columns).offset(0).subquery("k")
+
+
 def placemark(
     collection: Collection, fields: tuple[Field, ...], x: Any, words: Words
 ) -> ColumnElement[str]:
-    """One feature's ``<Placemark>`` as text, built in SQL (see the module docstring)."""
+    """One feature's ``<Placemark>`` as text, built in SQL (see the module docstring) from the
+    rows of ``x`` (:func:`gis.export.plan.plan`)."""
     names = {fl.name for fl in fields}
     values = words.values
+    k = xml_texts(fields, x)
+    text = {fl.name: k.c[f"t{i}"] for i, fl in enumerate(fields)}
     by_name = {fl.name: fl for fl in fields}
-    name: Any
+    name: list[Any]
     if "category" in names:
-        title = shown(by_name["category"], x.c.category, values)  # XML text already
-        name = func.concat(title, " #", x.c.fid)
+        title = shown(by_name["category"], k.c.category, values, text["category"])
+        name = [title, " #", k.c.fid]
     elif words.thai and "name_th" in names:
-        name = escaped(func.coalesce(x.c.name_th, x.c["name"] if "name" in names else None))
+        name = [func.coalesce(text["name_th"], text["name"] if "name" in names else None)]
     elif "name" in names:
-        name = escaped(x.c.name)
+        name = [text["name"]]
     elif "title" in names:
-        name = escaped(x.c.title)
+        name = [text["title"]]
     else:
-        name = func.concat(_xml_text(words.title or collection.title), " #", x.c.fid)
-    rows = [
-        func.concat(
-            "<tr><th>",
-            xml(words.label(fl.name)),
-            "</th><td>",
-            shown(fl, x.c[fl.name], values),
-            "</td></tr>",
-        )
-        for fl in fields
-    ]
-    data = [
-        func.concat(
-            f'<Data name="{xml(fl.name)}"><displayName>{xml(words.label(fl.name))}</displayName>'
-            "<value>",
-            escaped_field(fl, x.c[fl.name]),
-            "</value></Data>",
-        )
-        for fl in fields
-    ]
+        name = [_xml_text(words.title or collection.title) + " #", k.c.fid]
     legend = words.legend
     sid: Any
     if legend in names and words.colours:
-        sid = case(*((x.c[legend] == v, style_id(v)) for v in words.colours), else_=OTHER_STYLE)
+        sid = case(*((k.c[legend] == v, style_id(v)) for v in words.colours), else_=OTHER_STYLE)
     else:
-        sid = literal(OTHER_STYLE, Text)
-    return func.concat(
-        f'<Placemark id="{collection.name}.',
-        x.c.fid,
-        '"><name>',
-        name,
-        "</name><styleUrl>#",
-        sid,
-        "</styleUrl><description><![CDATA[<table>",
-        func.concat(*rows) if rows else "",
-        "</table>]]></description><ExtendedData>",
-        func.concat(*data) if data else "",
-        "</ExtendedData>",
-        func.ST_AsKML(x.c.geom, COORDINATE_DIGITS),
-        "</Placemark>",
-    )
+        sid = OTHER_STYLE
+    pieces: list[Any] = [f'<Placemark id="{collection.name}.', k.c.fid, '"><name>', *name]
+    pieces += ["</name><styleUrl>#", sid, "</styleUrl><description><![CDATA[<table>"]
+    for fl in fields:
+        label = xml(words.label(fl.name))
+        pieces += [f"<tr><th>{label}</th><td>", shown(fl, k.c[fl.name], values, text[fl.name])]
+        pieces.append("</td></tr>")
+    pieces.append("</table>]]></description><ExtendedData>")
+    for fl in fields:
+        label = xml(words.label(fl.name))
+        pieces += [f'<Data name="{xml(fl.name)}"><displayName>{label}</displayName><value>']
+        pieces += [text[fl.name], "</value></Data>"]
+    pieces += ["</ExtendedData>", func.ST_AsKML(k.c.geom, COORDINATE_DIGITS), "</Placemark>"]
+    return joined(pieces)
+
+
+def joined(pieces: list[Any]) -> ColumnElement[str]:
+    """The texts of ``pieces`` (SQL expressions, and Python texts taken as they are) as one
+    ``concat`` (a null piece adds nothing), each run of Python texts given as one literal:
+    ``concat`` converts each argument on its own, so that nested calls of a few arguments each
+    took a tenth longer for the same text."""
+    args: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str) and args and isinstance(args[-1], str):
+            args[-1] += piece
+        else:
+            args.append(piece)
+    return func.concat(*(literal(a, Text) if isinstance(a, str) else a for a in args))
 
 
 def kml_chunks(
