@@ -3,7 +3,11 @@ a timed test: the rounds here are made up)."""
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +68,39 @@ def test_the_warm_up_request_is_reported_but_not_counted_in_a_rounds_p95(bench):
     doc = bench.document([fast, cold, fast], ref, META)
     assert "- met: p95 of the layer's requests under 300 ms in each of 3 consecutive rounds" in doc
     assert "60, 900, 60 ms" in doc  # the warm-up loads' requests, named
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_a_move_returns_nothing_for_playwright_to_serialise(bench):
+    # setView returns the Leaflet map: returned from page.evaluate, its whole object graph was
+    # serialised on the page's main thread while the view's request was in flight
+    script = f"""
+        const calls = [];
+        const huge = {{}};
+        huge.self = huge;
+        const map = {{setView: (...a) => {{ calls.push(a); return huge; }}}};
+        globalThis.borderwatch = {{maps: [{{map}}]}};
+        const result = ({bench.MOVE})([17.5, 104.7, 13]);
+        console.log(JSON.stringify({{returned: result === undefined ? null : "something", calls}}));
+    """
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+    answer = json.loads(out.stdout)
+    assert answer["returned"] is None
+    assert answer["calls"] == [[[17.5, 104.7], 13, {"animate": False}]]
+
+
+def test_each_run_counts_its_sign_ins_apart_from_every_other_run(bench):
+    first, second = bench.server_env("postgresql:///a"), bench.server_env("postgresql:///a")
+    prefix = "BORDERWATCH_RATELIMIT_KEY_PREFIX"
+    assert first[prefix].startswith("bench-mapload-")
+    assert first[prefix] != second[prefix]
+    assert first["DATABASE_URL"] == "postgresql:///a" and first["TILE_URL"] == ""
+
+
+@pytest.mark.parametrize(
+    ("keep", "generated", "dropped"),
+    [(False, 120.0, True), (True, 120.0, False), (False, None, False), (True, None, False)],
+)
+def test_only_a_data_set_the_run_generated_is_dropped(bench, keep, generated, dropped):
+    args = argparse.Namespace(keep=keep, reuse=generated is None)
+    assert bench.drops_database(args, generated) is dropped
