@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from demo import (
+    RESULTS,
     drop_database,
     merge_results,
     merge_section,
@@ -76,6 +78,9 @@ VIEWPORT = {"width": 1280, "height": 800}
 ANALYST = "bench-mapload-hq"
 TARGET_DRAW_MS = 2_000.0
 TARGET_P95_MS = 300.0
+#: The p95 target holds when it holds in this many consecutive recorded runs (issue 21).
+RUNS_KEPT = 3
+P95_NAME = "map load: p95 of the incidents layer's data requests"
 #: How long the sign-in's pages may take (the map page under a loaded machine).
 SIGN_IN_TIMEOUT_MS = 120_000
 
@@ -399,7 +404,60 @@ def round_p95s(rounds: list[dict]) -> list[float]:
     return [pct([q["ms"] for q in r["requests"]], 0.95) for r in rounds]
 
 
-def document(rounds: list[dict], ref: dict[str, float], meta: dict[str, Any]) -> str:
+def this_run(rounds: list[dict], meta: dict[str, Any]) -> dict[str, Any]:
+    """What the record of consecutive runs keeps of this run."""
+    p95s = round_p95s(rounds)
+    return {
+        "measured": meta.get("when", meta["date"]),
+        "load_before": meta["load"],
+        "load_after": meta.get("load_after"),
+        "rounds_p95_ms": [round(v, 1) for v in p95s],
+        "met": max(p95s) < TARGET_P95_MS,
+    }
+
+
+def run_history(
+    recorded: list[dict[str, Any]], run: dict[str, Any], command: str
+) -> list[dict[str, Any]]:
+    """The last :data:`RUNS_KEPT` recorded runs of ``command`` with ``run`` after them: the
+    runs of the p95 entry in bench/results.json (``recorded``, its entries) when it was
+    measured by the same command, else ``run`` alone."""
+    previous = next((e for e in recorded if e.get("name") == P95_NAME), None)
+    runs = list(previous.get("runs", [])) if previous and previous["command"] == command else []
+    return [*runs, run][-RUNS_KEPT:]
+
+
+def recorded_entries() -> list[dict[str, Any]]:
+    """The entries of bench/results.json (none when there is no file yet)."""
+    if not RESULTS.exists():
+        return []
+    return list(json.loads(RESULTS.read_text(encoding="utf-8")))
+
+
+def runs_table(runs: list[dict[str, Any]]) -> str:
+    rows = [
+        f"| {i} | {r['measured']} | {r['load_before']} | {r.get('load_after') or '-'} | "
+        f"{', '.join(f'{v:.0f}' for v in r['rounds_p95_ms'])} | "
+        f"{'met' if r['met'] else '**not met**'} |"
+        for i, r in enumerate(runs, start=1)
+    ]
+    return "\n".join(
+        [
+            "| run | measured | load average before | after | p95 of each round, ms | target |",
+            "| ---: | --- | --- | --- | --- | --- |",
+            *rows,
+        ]
+    )
+
+
+def document(
+    rounds: list[dict],
+    ref: dict[str, float],
+    meta: dict[str, Any],
+    runs: list[dict[str, Any]] | None = None,
+) -> str:
+    runs = runs if runs is not None else [this_run(rounds, meta)]
+    held = len(runs) >= RUNS_KEPT and all(r["met"] for r in runs)
     result = combine(rounds)
     draws, requests = result["draws"], result["requests"]
     times = [r["ms"] for r in requests]
@@ -449,7 +507,10 @@ Data requests of the layer (`GET /api/layers/incidents`: those loads and {meta["
 and zooms between zoom 6 and 14 in each round), timed by the browser: {per_round}; all
 {len(times)} together p50 {pct(times, 0.5):.0f} ms, p95 {p95:.0f} ms, slowest
 {max(times):.0f} ms. Each request is counted once, as the page made it (through the service
-worker, which fetches it from the server and keeps a copy for offline use). The other layers'
+worker, which fetches it from the server and keeps a copy for offline use), and timed where
+the page takes the answer: one the service worker passes on ends when the page's main thread
+has taken it, so a busy page makes it slower (the pans return nothing to the bench, whose
+serialised Leaflet map once held that thread 0.5-1.8 s). The other layers'
 requests of the same loads and moves (reference and analysis layers, sent once the incidents'
 answer is in): {len(others)} requests, p50 {pct(others, 0.5):.0f} ms, p95
 {pct(others, 0.95):.0f} ms. Not counted above: the warm-up load's request of each round (the
@@ -469,6 +530,13 @@ Targets:
 - {verdict(max(p95s) < TARGET_P95_MS)}: p95 of the layer's requests under \
 {TARGET_P95_MS:.0f} ms in each of {len(rounds)} consecutive rounds \
 ({", ".join(f"{v:.0f}" for v in p95s)} ms)
+- {verdict(held)}: the p95 target in each of {RUNS_KEPT} consecutive runs \
+({sum(r["met"] for r in runs)} of the last {len(runs)} recorded runs met it; this run is the last)
+
+The last recorded runs of this command, one after the other (each its {len(rounds)} rounds;
+load averages of the machine, 1, 5 and 15 minutes, before and after the run):
+
+{runs_table(runs)}
 
 Views with a time window (`since`/`until`) still count incidents row by row (about as slow as
 the reference rows above at the national view): `incident_cell` has no time dimension.
@@ -480,8 +548,12 @@ Reproduce: `{meta["command"]}`
 
 
 def entries(
-    rounds: list[dict], ref: dict[str, float], meta: dict[str, Any]
+    rounds: list[dict],
+    ref: dict[str, float],
+    meta: dict[str, Any],
+    runs: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
+    runs = runs if runs is not None else [this_run(rounds, meta)]
     result = combine(rounds)
     draws = result["draws"]
     p95s = round_p95s(rounds)
@@ -503,7 +575,7 @@ def entries(
     p95 = max(p95s)
     out.append(
         {
-            "name": "map load: p95 of the incidents layer's data requests",
+            "name": P95_NAME,
             "value": round(p95, 1),
             "unit": f"ms (the highest p95 of {len(p95s)} consecutive rounds)",
             "rounds_p95_ms": [round(v, 1) for v in p95s],
@@ -512,6 +584,8 @@ def entries(
             ],
             "load_average": meta["load"],
             "measured": meta["date"],
+            "runs": runs,
+            "held_in_consecutive_runs": len(runs) >= RUNS_KEPT and all(r["met"] for r in runs),
             "reference": "the national view counted from incident row by row (SQL only)",
             "reference_value": round(national_ref, 1),
             "ratio": round(p95 / national_ref, 3),
@@ -581,15 +655,18 @@ def main(argv: list[str] | None = None) -> int:
         "moves": args.moves,
         "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, {versions}",
         "date": dt.date.today().isoformat(),
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load": load,
+        "load_after": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "command": command,
     }
-    section = document(rounds, ref, meta)
+    runs = run_history(recorded_entries(), this_run(rounds, meta), command)
+    section = document(rounds, ref, meta, runs)
     print(section)
     if not args.no_write:
         new_doc = "# Benchmarks\n\nMeasured figures of borderwatch's benchmarks (`bench/`).\n\n"
         merge_section(DOC, DOC_BEGIN, DOC_END, section, new_doc)
-        for entry in entries(rounds, ref, meta):
+        for entry in entries(rounds, ref, meta, runs):
             merge_results(entry)
     return 0
 

@@ -104,3 +104,32 @@ def test_each_run_counts_its_sign_ins_apart_from_every_other_run(bench):
 def test_only_a_data_set_the_run_generated_is_dropped(bench, keep, generated, dropped):
     args = argparse.Namespace(keep=keep, reuse=generated is None)
     assert bench.drops_database(args, generated) is dropped
+
+
+def test_the_target_holds_only_in_three_consecutive_runs_that_each_met_it(bench):
+    ref = {"national (zoom 6), counted row by row": 700.0}
+    fast, slow = a_round([100.0] * 20), a_round([100.0] * 18 + [350.0] * 2)
+    command = META["command"]
+
+    def record(rounds: list[dict], recorded: list[dict]) -> list[dict]:
+        runs = bench.run_history(recorded, bench.this_run(rounds, META), command)
+        return bench.entries(rounds, ref, META, runs)
+
+    recorded = record([fast, slow, fast], [])  # a round missed: this run did not meet it
+    assert [r["met"] for r in recorded[-1]["runs"]] == [False]
+    for _ in range(2):
+        recorded = record([fast, fast, fast], recorded)
+    p95 = next(e for e in recorded if e["name"] == bench.P95_NAME)
+    assert [r["met"] for r in p95["runs"]] == [False, True, True]
+    assert p95["held_in_consecutive_runs"] is False
+    recorded = record([fast, fast, fast], recorded)  # the run that missed drops out
+    p95 = next(e for e in recorded if e["name"] == bench.P95_NAME)
+    assert [r["rounds_p95_ms"] for r in p95["runs"]] == [[100.0, 100.0, 100.0]] * 3
+    assert p95["held_in_consecutive_runs"] is True
+    runs = p95["runs"]
+    doc = bench.document([fast, fast, fast], ref, META, runs)
+    assert "- met: the p95 target in each of 3 consecutive runs" in doc
+    assert "| 3 | 2026-12-07 | 0.00 0.00 0.00 | - | 100, 100, 100 | met |" in doc
+    # runs of another command (other sizes) are not the same measurement
+    other = bench.run_history(recorded, bench.this_run([fast], META), command + " --rounds 1")
+    assert len(other) == 1
