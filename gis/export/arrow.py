@@ -50,6 +50,12 @@ DBF_NAME_CHARS = 10
 #: progress. GeoParquet keeps 1 MB (each batch is one of its row groups, about 2,800 rows).
 BLOCK_BYTES = 1 << 18
 PARQUET_BLOCK_BYTES = 1 << 20
+#: The Arrow field metadata that gives GDAL a field's width (a DBF text field's bytes): a
+#: Shapefile's text field is otherwise 80 bytes wide in every record (an incident's DBF
+#: record took 1,119 bytes, 360 of them the blanks of its codes and dates). A longer value
+#: widens the field as it comes (GDAL rewrites the records written so far), so a width is
+#: never a cut (only the DBF's own 254 bytes are).
+WIDTH_KEY = "GDAL:OGR:width"
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Spec:
         texts: the README's sentences in the reader's language, by key
             (:data:`gis.export.words.TEXTS`).
         bbox: the rows carry ``xmin, ymin, xmax, ymax`` after the geometry (GeoParquet).
+        widths: a Shapefile's DBF text widths, where the field's type bounds its values
+            (:func:`gis.export.files.text_widths`).
     """
 
     fmt: str
@@ -77,6 +85,7 @@ class Spec:
     labels: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     bbox: bool = False
+    widths: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
@@ -211,17 +220,31 @@ def write_gdal(
     driver: str,
     path: str,
     names: dict[str, str] | None = None,
+    widths: dict[str, int] | None = None,
     **options: Any,
 ) -> int:
-    """One layer written by GDAL (pyogrio) from the whole stream in one pass; the features."""
+    """One layer written by GDAL (pyogrio) from the whole stream in one pass; the features.
+
+    Args:
+        names: a field's name in the file, where it is not its own.
+        widths: a text field's width (GDAL's ``GDAL:OGR:width`` field metadata of its Arrow
+            schema), by the field's own name.
+    """
     import pyarrow as pa
     import pyogrio.raw
 
     rename = names or {}
+    width = widths or {}
     first = next(batches, None)
-    names_out = ["geometry", "id", *(rename.get(name, name) for name, _ in spec.fields)]
-    types = [pa.binary(), pa.int64(), *(arrow_type(kind) for _, kind in spec.fields)]
-    schema = pa.schema([pa.field(n, t) for n, t in zip(names_out, types, strict=True)])
+    props = [
+        pa.field(
+            rename.get(name, name),
+            arrow_type(kind),
+            metadata={WIDTH_KEY: str(width[name])} if name in width else None,
+        )
+        for name, kind in spec.fields
+    ]
+    schema = pa.schema([pa.field("geometry", pa.binary()), pa.field("id", pa.int64()), *props])
     count = [0]
 
     def renamed() -> Iterator[Any]:
@@ -303,6 +326,7 @@ def write_shapefile(spec: Spec, batches: Iterator[Any], report: Callable[[int], 
             "ESRI Shapefile",
             str(folder / f"{spec.layer}.shp"),
             names,
+            spec.widths,
         )
     texts = spec.texts
     # deflate's fastest level: the .dbf's padded fields still shrink about 8 times, in a third

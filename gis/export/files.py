@@ -21,6 +21,7 @@ import atexit
 import contextlib
 import json
 import os
+import shutil
 import subprocess  # nosec B404: our own writer module, run with this interpreter, no shell
 import sys
 import tempfile
@@ -30,13 +31,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Float, Text, cast, func, select
+from sqlalchemy import Enum, Float, String, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 import gis
 from gis.db import dbapi_connection, literal_sql
 from gis.export.arrow import Spec
-from gis.export.plan import Access, Collection, Filters, Kind, plan
+from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
 from gis.export.stream import Counter
 
 #: Formats this module writes (their file extensions) beside the GeoPackage
@@ -47,6 +48,11 @@ ARROW_FORMATS = ("parquet", "fgb", "shp")
 WRITER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 #: Seconds a spare writer is given to end when its parent stops.
 SPARE_EXIT_S = 5.0
+#: Bytes of rows kept in a temporary file at most while the writer starts (:class:`_Pipe`):
+#: about 170,000 incidents, more than PostgreSQL sends in the writer's start-up.
+SPOOL_BYTES = 64 << 20
+#: Bytes read from that file at a time when it is handed to the writer.
+SPOOL_READ = 1 << 20
 
 
 class WriterFailed(RuntimeError):
@@ -71,22 +77,77 @@ def copy_statement(
     return fields, select(*columns)
 
 
+#: Characters of the dates an export writes (Thai-time RFC 3339, ISO 8601 days).
+DATE_CHARS = {Kind.DATETIME: len("2026-06-01T19:00:00+07:00"), Kind.DATE: len("2026-06-01")}
+#: GDAL's width of a text field whose width it is not given: declared lengths from this on
+#: are left to it.
+DEFAULT_TEXT_WIDTH = 80
+
+
+def text_widths(fields: tuple[Field, ...]) -> dict[str, int]:
+    """The width of each text field whose type bounds its values (a Shapefile's DBF widths):
+    dates (a fixed number of characters), a vocabulary (its longest value's bytes), a short
+    ``String(n)`` (codes: ``n``). A value that would not fit widens its field in GDAL, so a
+    width is never a cut."""
+    widths = {}
+    for fl in fields:
+        kind_of = getattr(fl.expr, "type", None)
+        if fl.kind in DATE_CHARS:
+            widths[fl.name] = DATE_CHARS[fl.kind]
+        elif fl.kind is not Kind.TEXT:
+            continue
+        elif isinstance(kind_of, Enum) and kind_of.enums:
+            widths[fl.name] = max(len(value.encode()) for value in kind_of.enums)
+        elif isinstance(kind_of, String) and kind_of.length and kind_of.length < DEFAULT_TEXT_WIDTH:
+            widths[fl.name] = kind_of.length
+    return widths
+
+
 class _Pipe:
     """The file ``copy_expert`` writes the CSV to: the writer's standard input; as soon as the
     writer has reported more features written (``written.n``, read in a thread), it hands them
-    to ``report``, on this thread (the one that may use the session's other connections)."""
+    to ``report``, on this thread (the one that may use the session's other connections).
+
+    Until the writer has read its spec (``written.ready``: a writer started for this file is
+    still importing its libraries, about half a second), the rows go to a temporary file, at
+    most :data:`SPOOL_BYTES`, so that PostgreSQL reads and formats them meanwhile; the writer
+    then reads them first (:meth:`drain`). The pipe alone would hold the COPY back from the
+    start (it holds 64 KB). On disk, not in memory: the process's memory stays flat."""
 
     def __init__(self, stdin: IO[bytes], written: _Written, report: Callable[[], None]) -> None:
         self.stdin = stdin
         self.written = written
         self.report = report
         self.seen = 0
+        self.spool: IO[bytes] | None = tempfile.TemporaryFile()  # noqa: SIM115 (drain closes)
+        self.spooled = 0
 
     def write(self, data: bytes) -> None:
+        if self.spool is not None:
+            if not self.written.ready.is_set() and self.spooled < SPOOL_BYTES:
+                self.spool.write(data)
+                self.spooled += len(data)
+                return
+            self.drain()
         self.stdin.write(data)
         if self.written.n != self.seen:  # one comparison a row: the writer's first batch is
             self.seen = self.written.n  # reported while the COPY goes on, not a megabyte later
             self.report()
+
+    def drain(self) -> None:
+        """Hand the writer the rows kept in the temporary file (it waits for them)."""
+        spool, self.spool = self.spool, None
+        if spool is None:
+            return
+        with spool:
+            spool.seek(0)
+            shutil.copyfileobj(spool, self.stdin, SPOOL_READ)
+
+    def close(self) -> None:
+        """Drop the temporary file, if the rows never went to the writer (an error)."""
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
 
 
 def write_arrow_file(
@@ -125,6 +186,7 @@ def write_arrow_file(
         labels=dict(labels or {}),
         texts=dict(texts or {}),
         bbox=bbox,
+        widths=text_widths(fields) if fmt == "shp" else {},
     )
     raw = dbapi_connection(session)
     with raw.cursor() as cursor:  # a long stream gains nothing from JIT compiling its plan
@@ -144,10 +206,13 @@ def write_arrow_file(
                 if progress is not None:
                     progress(step)
 
+        pipe = _Pipe(child.stdin, written, report)
         try:
             child.stdin.write(json.dumps(asdict(spec)).encode() + b"\n")
+            child.stdin.flush()  # the writer reads its spec as soon as it can (see _Pipe)
             with raw.cursor() as cursor:
-                cursor.copy_expert(sql, _Pipe(child.stdin, written, report))
+                cursor.copy_expert(sql, pipe)
+            pipe.drain()
             child.stdin.close()
         except BrokenPipeError:
             pass  # the writer has died: its messages say why
@@ -155,6 +220,7 @@ def write_arrow_file(
             child.kill()
             raise
         finally:
+            pipe.close()
             code = child.wait()
             reader.join()
             child.stdout.close()
@@ -240,16 +306,20 @@ def _end_spare() -> None:
 
 
 class _Written:
-    """The writer's reports (one number a line, then ``done N``), read in a thread."""
+    """The writer's reports (``ready`` once it has read its spec, one number a line, then
+    ``done N``), read in a thread."""
 
     def __init__(self) -> None:
         self.n = 0
         self.done: int | None = None
+        self.ready = threading.Event()
 
     def read(self, stdout: IO[bytes]) -> None:
         for line in stdout:
             text = line.decode().strip()
-            if text.startswith("done "):
+            if text == "ready":
+                self.ready.set()
+            elif text.startswith("done "):
                 self.done = int(text[5:])
             elif text.isdigit():
                 self.n = int(text)

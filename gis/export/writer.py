@@ -2,9 +2,10 @@
 
 It imports pyarrow and GDAL (pyogrio), then reads its spec (a :class:`gis.export.arrow.Spec` as
 JSON) as the first line of its standard input and the export's rows as CSV after it, and writes
-the file the spec names, printing the features written so far on its standard output, one
-number a line, then ``done N``. Its input ending before a spec came ends it quietly (a spare
-writer whose parent stopped). :func:`gis.export.files.write_arrow_file` starts it, or takes the
+the file the spec names, printing ``ready`` once it has read the spec, then the features
+written so far on its standard output, one number a line, then ``done N``. Its input ending
+before a spec came ends it quietly (a spare writer whose parent stopped).
+:func:`gis.export.files.write_arrow_file` starts it, or takes the
 one started ahead (a module of its own, which the package does not import, so that ``-m`` runs
 it once).
 """
@@ -67,6 +68,7 @@ def main(argv: list[str]) -> int:
     if not line.strip():
         return 0  # a spare writer whose parent has stopped
     spec = Spec(**json.loads(line))
+    print("ready", flush=True)  # the parent sends the rows it kept while this process started
     # GDAL says so when it cuts a Shapefile's text at 254 bytes: the zip says it to people
     warnings.filterwarnings(
         "ignore", message=".*has been truncated to 254", category=RuntimeWarning
