@@ -38,7 +38,7 @@ import gis
 from gis.db import dbapi_connection, literal_sql
 from gis.export.arrow import Spec
 from gis.export.plan import Access, Collection, Field, Filters, Kind, plan
-from gis.export.stream import Counter
+from gis.export.stream import Counter, ccw_rings
 
 #: Formats this module writes (their file extensions) beside the GeoPackage
 #: (:func:`gis.export.formats.write_geopackage` writes it here too).
@@ -65,7 +65,7 @@ def copy_statement(
     """``(fields, statement)``: the rows the writer reads, as :class:`gis.export.arrow.Spec`
     names them; polygon rings counter-clockwise unless not ``ccw`` (as stored)."""
     fields, x = plan(collection, access, f)
-    geom = func.ST_ForcePolygonCCW(x.c.geom) if ccw else x.c.geom
+    geom = ccw_rings(x.c.geom, collection.geometry_type) if ccw else x.c.geom
     columns: list[Any] = [func.encode(func.ST_AsBinary(geom), "hex")]
     if bbox:
         corners = (func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax)

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from gis.export.files import write_arrow_file
 from gis.export.plan import Access, Collection, Filters, Kind, plan
-from gis.export.stream import COORDINATE_DIGITS, Counter, copy_lines, unescape_copy_text
+from gis.export.stream import (
+    COORDINATE_DIGITS,
+    Counter,
+    ccw_rings,
+    copy_lines,
+    unescape_copy_text,
+)
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,8 +66,9 @@ def csv_cell(value: Any, kind: Kind, *, plain: bool = False) -> ColumnElement[st
     if kind is Kind.BOOL:
         return case((value.is_(True), "true"), (value.is_(False), "false"), else_="")
     text: Any = cast(value, Text)
-    if not plain:
-        defused = case((func.left(text, 1).in_(FORMULA_STARTS), _text("'") + text), else_=text)
+    if not plain:  # the first character's code, not a text of it: no text made per cell
+        starts = func.ascii(text).in_([ord(c) for c in FORMULA_STARTS])
+        defused = case((starts, _text("'") + text), else_=text)
         text = func.replace(defused, '"', '""')
     return func.coalesce(_text('"') + text + _text('"'), "")  # null stays null until here
 
@@ -94,7 +101,7 @@ def csv_chunks(
     newlines into CRLF and undoes the escapes.
     """
     fields, x = plan(collection, access, f)
-    wkt = func.ST_AsText(func.ST_ForcePolygonCCW(x.c.geom), COORDINATE_DIGITS)
+    wkt = func.ST_AsText(ccw_rings(x.c.geom, collection.geometry_type), COORDINATE_DIGITS)
     cells = [csv_cell(wkt, Kind.TEXT, plain=True), cast(x.c.fid, Text)]  # WKT: a word first
     cells += [
         csv_cell(x.c[fl.name], fl.kind, plain=plain_text(x.c[fl.name], fl.kind)) for fl in fields
