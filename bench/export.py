@@ -48,7 +48,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self, TypeVar
 
@@ -541,6 +542,10 @@ class FormatMeasure:
     #: when, at which load average (rows of earlier runs, from bench/results.json)
     measured: str = ""
     load_average: str = ""
+    #: with --repeat: every run's ratio and the 1-minute load average before it, in order (this
+    #: row is the run of the median ratio: :func:`median_run`)
+    ratios: list[float] = field(default_factory=list)
+    run_loads: list[float] = field(default_factory=list)
 
     NAME: ClassVar[re.Pattern[str]] = re.compile(r"export_(csv|gpkg|shp|kml|fgb|parquet)_(\d+)")
 
@@ -553,6 +558,8 @@ class FormatMeasure:
             read_back=e["read_back"],
             reference=e["reference"],
             reference_seconds=e.get("reference_seconds") or e["features"] / e["reference_value"],
+            ratios=e.get("ratios", []),
+            run_loads=e.get("run_loads", []),
         )
 
     @property
@@ -584,6 +591,20 @@ FORMAT_TARGETS = {
 }
 #: The GDAL driver of each format that ogr2ogr writes for the reference.
 OGR_DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "kml": "KML", "fgb": "FlatGeobuf"}
+
+
+def median_run(runs: list[FormatMeasure]) -> FormatMeasure:
+    """The run of the median ratio (of an even number, the lower of the two middle ones), with
+    every run's ratio and load average beside it, in the order they were measured."""
+    middle = sorted(runs, key=lambda m: m.ratio)[(len(runs) - 1) // 2]
+    ratios = [m.ratio for m in runs]
+    loads = [load for m in runs for load in m.run_loads[-1:]]
+    return replace(middle, ratios=ratios if len(runs) > 1 else [], run_loads=loads)
+
+
+def load_now() -> float:
+    """The 1-minute load average."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def copy_floor(url: str) -> float:
@@ -678,6 +699,7 @@ def csv_rows(path: Path) -> int:
 def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> FormatMeasure:
     """One download of ``fmt`` on a fresh server (its own peak memory), read back, and the
     format's reference."""
+    load = load_now()
     server = start(url)
     out = work / f"export-{size}.{'shp.zip' if fmt == 'shp' else fmt}"  # GDAL opens a .zip
     try:
@@ -713,6 +735,7 @@ def measure_format(url: str, secret: str, size: int, fmt: str, work: Path) -> Fo
         read_back=counted,
         reference=REFERENCES[fmt],
         reference_seconds=reference_seconds,
+        run_loads=[load],
     )
 
 
@@ -999,6 +1022,12 @@ def format_table(rows: list[FormatMeasure]) -> str:
             if target is None
             else f" (≥ {target:g}: {'met' if m.ratio >= target else '**not met**'})"
         )
+        if len(m.ratios) > 1:
+            runs = ", ".join(
+                f"{r:.2f}" + (f" at load {load:.1f}" if load is not None else "")
+                for r, load in zip_longest(m.ratios, m.run_loads[: len(m.ratios)])
+            )
+            verdict += f"; median of {len(m.ratios)} runs: {runs}"
         lines.append(
             f"| {m.size:,} | {m.fmt} | {m.seconds:.1f} s ({m.rate:,.0f}/s) "
             f"| {m.first_byte_s:.2f} s | {m.peak_mb:.0f} MB ({m.idle_mb:.0f}) "
@@ -1153,19 +1182,30 @@ CSV is read by one `COPY` of lines built in PostgreSQL, as GeoJSON (its referenc
 ... TO STDOUT` as CSV of the table's columns; the export's rows also join the district and
 province names and format the Thai-time dates and the rounded distances, which the reference
 does not); its cells are joined with `||`, and the dates, enum labels and the WKT, which can
-neither start a formula nor hold a quote, are only quoted; KML's placemarks are built in
-PostgreSQL and read the same way; the GeoPackage,
+neither start a formula nor hold a quote, are only quoted (a cell's first character is tested by
+its code, `ascii`; points are not passed through `ST_ForcePolygonCCW`, which only copies a
+geometry without rings); KML's placemarks are built in PostgreSQL and read the same way (each
+property's XML text escaped once, in a subquery kept whole, for both the description's table and
+the `ExtendedData`; codes, dates and numbers not escaped at all; one `concat` of the pieces
+with each run of fixed text as one literal); the GeoPackage,
 Shapefile (zipped, with `fields.csv` and `README.txt`), FlatGeobuf (with its spatial index) and
 GeoParquet are written by the writer process (`python -m gis.export.writer`, which starts
 without SQLAlchemy) from one `COPY` as CSV piped to it, read by pyarrow in 256 KB record batches
 (GeoParquet: 1 MB, one row group each) handed to GDAL in one call (so the GeoPackage's R-tree is
 built once), then streamed: their first byte comes when the file is complete, which is why they
-are export jobs on the Exports page.
+are export jobs on the Exports page. A download starts its own writer process (the export
+worker keeps one ready), and while it imports pyarrow and GDAL (about half a second, more under
+load) the COPY's rows go to a temporary file (at most 64 MB), which the writer reads first once
+it has read its spec: PostgreSQL reads and formats the rows meanwhile instead of waiting behind
+the 64 KB pipe. The Shapefile's text fields are as wide as their types say (codes, dates)
+instead of GDAL's 80 bytes each (an incident's DBF record about 760 bytes instead of 1,119).
 Their references
 are `ogr2ogr` to the same format from the same rows (the Shapefile not zipped) and, for
 GeoParquet, which Debian's ogr2ogr cannot write, `geopandas.read_postgis` then `to_parquet`. The
-ratio is the reference's time over the export's (one run each; `--formats` chooses them, rows of
-earlier runs are marked with their date):
+ratio is the reference's time over the export's (one run each, or `--repeat N` runs one after
+the other, each format once a run: the row is then the run of the median ratio, with every
+run's ratio and the 1-minute load average before it; `--formats` chooses them, rows of earlier
+runs are marked with their date):
 
 {format_table(format_rows or [])}
 
@@ -1202,7 +1242,17 @@ size; the writer process grows by about 30 bytes a feature (measured: 145 MB aft
 batch, 173 MB at the end of 1,000,000): GDAL 3.12 builds the GeoPackage's R-tree in memory, in a
 thread, up to `OGR_GPKG_MAX_RAM_USAGE_RTREE`, and writes it once at the end (the reason the
 GeoPackage is written fast). With that setting at 16 MB, the writer alone took 9.6 s instead of
-5.1 s for 1,000,000 incidents and still peaked at 166 MB, so GDAL's default is kept.
+5.1 s for 1,000,000 incidents and still peaked at 166 MB, so GDAL's default is kept. Measured
+again on 2026-12-08 with the writer alone (the bench's 100,000 rows as CSV, and ten copies of
+them, piped to `python -m gis.export.writer`, load average 6 to 9): the R-tree is the whole of
+the growth (without it, `SPATIAL_INDEX=NO`, 140 MB at 100,000 and 144 MB at 1,000,000; with it
+146 MB and 171-178 MB); `OGR_GPKG_ALLOW_THREADED_RTREE=NO` alone still grew (146 to 174 MB); only
+both, that setting and the R-tree's memory at 4 MB (with `OGR_SQLITE_SYNCHRONOUS=OFF` and
+`OGR_SQLITE_JOURNAL=OFF`), kept the writer flat (145 and 146 MB), but it took 16.1 s instead of
+8.9-9.6 s for 1,000,000 (20.6 s with the threaded R-tree at 4 MB): not the small cost the issue
+allows, so the default is still kept and the writer's memory is **not flat** (about 33 MB more
+at 1,000,000). GDAL offers no way through pyogrio to build the index after the rows
+(`CreateSpatialIndex` needs the file open for update, which pyogrio does only to write rows).
 
 Machine: {machine}; load average before the run {loads} (a shared machine: other sessions were
 working, so absolute figures are noisy; each ratio is measured in the same run, the export and
@@ -1295,6 +1345,11 @@ def record(
                 "megabytes": round(fm.megabytes, 1),
                 "read_back": fm.read_back,
                 "reference_seconds": round(fm.reference_seconds, 2),
+                **(
+                    {"ratios": [round(r, 2) for r in fm.ratios], "run_loads": fm.run_loads}
+                    if fm.ratios
+                    else {}
+                ),
             }
         )
     shown_geojson = rows + earlier(Measure, rows)
@@ -1314,6 +1369,13 @@ def main(argv: list[str] | None = None) -> int:
         "for each size are generated)",
     )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, best time kept")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of the other formats' comparison, one after the other (each format once "
+        "a run), the run of the median ratio shown with every run's ratio",
+    )
     parser.add_argument(
         "--geojson",
         action=argparse.BooleanOptionalAction,
@@ -1358,6 +1420,8 @@ def main(argv: list[str] | None = None) -> int:
         command += " --formats " + ",".join(formats)
     if job_formats != ["gpkg"]:
         command += " --jobs " + ",".join(job_formats)
+    if args.repeat != 1:
+        command += f" --repeat {args.repeat}"
     rows: list[Measure] = []
     format_rows: list[FormatMeasure] = []
     job_rows: list[JobMeasure] = []
@@ -1396,10 +1460,17 @@ def main(argv: list[str] | None = None) -> int:
                     jm = measure_job(url, secret, size, Path(tmp), fmt)
                     job_rows.append(jm)
                     measured(jm)
-                for fmt in formats:
-                    fm = measure_format(url, secret, size, fmt, Path(tmp))
-                    format_rows.append(fm)
-                    measured(fm)
+                runs: dict[str, list[FormatMeasure]] = {}
+                for _ in range(max(args.repeat, 1)):
+                    for fmt in formats:
+                        runs.setdefault(fmt, []).append(
+                            measure_format(url, secret, size, fmt, Path(tmp))
+                        )
+                        fm = median_run(runs[fmt])
+                        format_rows[:] = [
+                            r for r in format_rows if (r.fmt, r.size) != (fmt, size)
+                        ] + [fm]
+                        measured(fm)
     finally:
         if not args.keep:
             with contextlib.suppress(Exception):

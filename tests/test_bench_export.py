@@ -52,3 +52,47 @@ def test_the_export_benchmark_runs_end_to_end(bench, database_url, capsys):
     assert "throughput at 300" in out
     # --no-record leaves the shared figures alone
     assert (bench.DOC.read_text(encoding="utf-8"), (BENCH / "results.json").read_bytes()) == before
+
+
+def made_run(bench: Any, seconds: float, reference_seconds: float, load: float) -> Any:
+    return bench.FormatMeasure(
+        size=100_000,
+        fmt="shp",
+        features=99_000,
+        seconds=seconds,
+        first_byte_s=seconds,
+        megabytes=10.0,
+        peak_mb=187.0,
+        idle_mb=183.0,
+        read_back=99_000,
+        reference=bench.REFERENCES["shp"],
+        reference_seconds=reference_seconds,
+        run_loads=[load],
+    )
+
+
+@pytest.mark.parametrize(
+    ("ratios", "shown"),
+    [([0.9, 1.2, 1.05], 1.05), ([1.2, 0.9], 0.9), ([0.8], 0.8)],
+)
+def test_repeated_runs_show_the_median_run_with_every_ratio(bench, ratios, shown):
+    """--repeat: the row is the run of the median ratio (of two, the lower), and the table and
+    bench/results.json give every run's ratio and load average in the order measured."""
+    runs = [made_run(bench, 2.0, 2.0 * r, 3.0 + i) for i, r in enumerate(ratios)]
+    row = bench.median_run(runs)
+    assert row.ratio == pytest.approx(shown)
+    assert row.ratios == (pytest.approx(ratios) if len(ratios) > 1 else [])
+    assert row.run_loads == [3.0 + i for i in range(len(ratios))]
+    table = bench.format_table([row])
+    met = "met" if shown >= 1 else "**not met**"
+    assert f"| {shown:.2f} (≥ 1: {met}" in table
+    if len(ratios) > 1:
+        listed = ", ".join(f"{r:.2f} at load {3.0 + i:.1f}" for i, r in enumerate(ratios))
+        assert f"median of {len(ratios)} runs: {listed}" in table
+    else:
+        assert "median of" not in table
+    entry = {"read_back": 99_000, "reference": "x", "reference_seconds": 2.0, "ratios": ratios}
+    entry |= {"features": 99_000, "seconds": 2.0, "first_byte_ms": 1, "megabytes": 1}
+    entry |= {"peak_rss_mb": 1, "idle_rss_mb": 1, "run_loads": row.run_loads}
+    again = bench.FormatMeasure.from_entry(entry, "shp", 100_000)
+    assert again.ratios == ratios and again.run_loads == row.run_loads
