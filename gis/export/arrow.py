@@ -290,13 +290,15 @@ def short_names(names: list[str]) -> dict[str, str]:
 
 def long_texts(spec: Spec, batches: Iterator[Any], out: Any) -> Iterator[Any]:
     """``batches`` as they are, writing each text longer than a DBF field holds to ``out``
-    (a CSV writer: id, field, text)."""
+    (a CSV writer: id, field, text). A field whose type keeps it far shorter
+    (:attr:`Spec.widths`, even at 4 bytes a character: codes, dates) is not looked at."""
     import pyarrow.compute as pc
 
     texts = [
         (i + 2, name)
         for i, (name, kind) in enumerate(spec.fields)
         if kind not in ("int", "float", "bool")
+        and spec.widths.get(name, DBF_TEXT_BYTES) * 4 > DBF_TEXT_BYTES
     ]
     for batch in batches:
         for i, name in texts:
