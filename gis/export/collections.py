@@ -26,6 +26,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Numeric,
+    Text,
     cast,
     false,
     func,
@@ -76,7 +77,15 @@ def thai_time(value: Any) -> ColumnElement[Any]:
 
 
 def metres(value: Any) -> ColumnElement[Any]:
-    return cast(func.round(cast(value, Numeric), 1), Numeric)
+    """A distance in metres rounded to 0.1 m, as a ``numeric`` (``1234.0``, ``207.6``).
+
+    The number goes to ``numeric`` through its text, the shortest that reads back as the same
+    number: PostgreSQL's direct cast formats it to 15 digits with ``printf`` first, which took
+    twice the time (a sixth of a CSV export's statement for the incidents' three distances),
+    and then rounds twice, so that a number a hair below a half (207.64999999999998) was
+    rounded up. The 300,000 distances of the export bench's 100,000 incidents round the same
+    either way."""
+    return cast(func.round(cast(cast(value, Text), Numeric), 1), Numeric)
 
 
 def district_pcode(district_id: Any) -> ColumnElement[Any]:
