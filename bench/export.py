@@ -1417,9 +1417,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds != 1:
         command += f" --rounds {args.rounds}"
     if formats or not args.geojson:
-        command += " --formats " + ",".join(formats)
+        command += " --formats " + (",".join(formats) or "''")
     if job_formats != ["gpkg"]:
-        command += " --jobs " + ",".join(job_formats)
+        command += " --jobs " + (",".join(job_formats) or "''")
     if args.repeat != 1:
         command += f" --repeat {args.repeat}"
     rows: list[Measure] = []
