@@ -21,7 +21,9 @@ merged into ``bench/results.json`` (one object per size) and ``docs/benchmarks.m
 By default GeoJSON and every other format (CSV and GeoPackage, Shapefile, KML, FlatGeobuf and
 GeoParquet, each against its reference: ``COPY ... CSV``, ``ogr2ogr`` to the same format,
 geopandas for GeoParquet), one round (``make bench`` runs it so); ``--formats csv`` measures
-fewer, ``--rounds 2`` keeps the best of two runs of each. Rows of a format
+fewer, ``--rounds 2`` keeps the best of two runs of each GeoJSON download, ``--repeat 3`` runs
+the other formats' comparison three times and shows the run of the median ratio with every
+run's ratio. Rows of a format
 not measured in a run are shown from ``bench/results.json`` with the date they were measured.
 
 Run from the repository root (``DATABASE_URL`` or ``var/local.env`` names the server)::
