@@ -637,6 +637,20 @@ how much more than the stack floor a report may take at the target, and how much
 store statement alone is about 0.3 ms of the server's time on 2 cores (0.6 ms of one core)
 before any Python runs.
 
+Profiled again on 2026-12-08. Sampled with `perf` (the app's two gunicorn workers and its
+database's backends only, 6 s at 4 clients, load average about 3), 64 % of their CPU was the
+app's processes (52 % the Python interpreter, 9 % the kernel: sockets and thread switches, 2 %
+libc) and 33 % PostgreSQL's backends (1 % of it PostGIS). `pg_stat_activity`, sampled every
+3 ms at 16 clients, found the backends waiting for the app nearly all the time and never waiting
+on a lock: the count triggers' upserts of shared cells do not queue reports behind each other.
+Python's garbage collector took 0.005 ms per report (2,000 reports in one process). Four
+gunicorn workers of 2 threads instead of 2 of 4 gained nothing (alternating runs at load 5-7:
+4 clients 0.24-0.25 against 0.21-0.24, 16 clients 0.13 against 0.19-0.22). So at the target a
+report may add about 1.5 ms of CPU to the stack floor (0.74 ms of the server's time on 2
+cores), and PostgreSQL's work for it alone is about 1.2 ms of that: what is left would not pay
+for the handler's own 380 Python calls. The target needs a lighter stack on every signed-in
+request (the extensions' checks above), not a cheaper report.
+
 Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
 absolute figures are noisy; the ratio is measured in the same run).
 
