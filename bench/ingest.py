@@ -645,11 +645,15 @@ libc) and 33 % PostgreSQL's backends (1 % of it PostGIS). `pg_stat_activity`, sa
 on a lock: the count triggers' upserts of shared cells do not queue reports behind each other.
 Python's garbage collector took 0.005 ms per report (2,000 reports in one process). Four
 gunicorn workers of 2 threads instead of 2 of 4 gained nothing (alternating runs at load 5-7:
-4 clients 0.24-0.25 against 0.21-0.24, 16 clients 0.13 against 0.19-0.22). So at the target a
-report may add about 1.5 ms of CPU to the stack floor (0.74 ms of the server's time on 2
-cores), and PostgreSQL's work for it alone is about 1.2 ms of that: what is left would not pay
-for the handler's own 380 Python calls. The target needs a lighter stack on every signed-in
-request (the extensions' checks above), not a cheaper report.
+4 clients 0.24-0.25 against 0.21-0.24, 16 clients 0.13 against 0.19-0.22). In the figures
+of the 2026-12-07 run at 4 clients: the target is 1.53 ms of the server's time per report (3.05
+ms of CPU on 2 cores); PostgreSQL's backends alone use 1.41 ms of CPU for a report, the load
+generator 0.15 ms, and gunicorn with Flask answering "hello" 0.8 ms, which leaves 0.7 ms of CPU
+for the stack's checks and the handler, which take about 1.9 ms. Even a stack that cost nothing
+more than Flask's hello (0.31 ms of the server's time less per request) would leave a report at
+1.98 ms, a ratio of about 0.23. The target is out of reach for this app on 2 cores that it
+shares with its database by cuts of this kind; it needs a decision (a restated target, or the
+database on its own cores as in the deployment of `docker-compose.yml`).
 
 Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
 absolute figures are noisy; the ratio is measured in the same run).
