@@ -653,7 +653,7 @@ for the stack's checks and the handler, which take about 1.9 ms. Even a stack th
 more than Flask's hello (0.31 ms of the server's time less per request) would leave a report at
 1.98 ms, a ratio of about 0.23. The target is out of reach for this app on 2 cores that it
 shares with its database by cuts of this kind; it needs a decision (a restated target, or the
-database on its own cores as in the deployment of `docker-compose.yml`).
+database measured on cores of its own, as a production server would have).
 
 Machine: {machine}; load average before the run {loads} (other sessions shared the machine, so
 absolute figures are noisy; the ratio is measured in the same run).
