@@ -68,4 +68,7 @@ def test_losing_the_primary_under_load_loses_nothing_acknowledged():
     assert runs["done_once"] == 4, out
     assert runs["not_done"] == 0 and runs["done_more_than_once"] == 0, out
     assert runs["clusters_stored"] > 0, out  # there was something to store twice
-    assert result["worker_starts"] >= 2, out  # it stopped with its database and came back
+    # the two runs queued for 3 s later (after the loss) were done too: the worker worked on
+    # after the failover, whether it stopped with its database and was started again or (a
+    # promotion within its 1 s poll) procrastinate renewed its connections without stopping
+    assert result["worker_starts"] >= 1, out
