@@ -77,6 +77,7 @@ def account(session: Session, role: Role) -> User:
 #: Reports with a history that are not the desk's: the patrols' and the LINE chats'.
 OTHER_CHANNELS = (Channel.PATROL, Channel.LINE)
 
+
 def desk_incidents(session: Session) -> list[Incident]:
     """The reports with a history: the desk's and the patrols' (generated incidents have none)."""
     with_history = select(IncidentEvent.incident_id).distinct()
