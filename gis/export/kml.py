@@ -45,11 +45,6 @@ def escaped(value: Any) -> ColumnElement[str]:
     return func.replace(func.replace(func.replace(text, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
 
 
-def escaped_field(fl: Field, value: Any) -> ColumnElement[str]:
-    """A stored property as XML text: :func:`escaped`, but numbers and booleans as they are."""
-    return cast(value, Text) if fl.kind in _PLAIN else escaped(value)
-
-
 def xml(text: str) -> str:
     """A Python text as XML text or attribute value (the document's head, the labels)."""
     return escape(text, {'"': "&quot;"})
@@ -90,15 +85,11 @@ TAIL = b"</Document></kml>\n"
 
 
 def shown(
-    fl: Field,
-    value: Any,
-    values: Mapping[str, Mapping[str, str]],
-    text: ColumnElement[str] | None = None,
+    fl: Field, value: Any, values: Mapping[str, Mapping[str, str]], text: ColumnElement[str]
 ) -> ColumnElement[str]:
     """What a reader reads of a property, as XML text: a vocabulary's label (escaped here, once),
-    a tick or a cross for a boolean, a number, escaped text (``text``: the property's XML text,
-    when already built)."""
-    text = escaped_field(fl, value) if text is None else text
+    a tick or a cross for a boolean, else ``text``, the property's XML text
+    (:func:`xml_texts`)."""
     labels = values.get(fl.name)
     if labels:
         return case(
