@@ -183,12 +183,16 @@ def server_versions(engine: Engine) -> str:
     return f"PostgreSQL {pg}, PostGIS {postgis}"
 
 
+def recorded_results() -> list[dict[str, Any]]:
+    """The entries of bench/results.json (none when there is no file yet)."""
+    if not RESULTS.exists():
+        return []
+    return list(json.loads(RESULTS.read_text(encoding="utf-8")))
+
+
 def merge_results(entry: dict[str, Any]) -> None:
     """Replace the entry of the same name in bench/results.json, keep the others."""
-    entries: list[dict[str, Any]] = []
-    if RESULTS.exists():
-        entries = json.loads(RESULTS.read_text(encoding="utf-8"))
-    entries = [e for e in entries if e.get("name") != entry["name"]] + [entry]
+    entries = [e for e in recorded_results() if e.get("name") != entry["name"]] + [entry]
     RESULTS.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
 
 

@@ -62,6 +62,7 @@ from demo import (
     merge_results,
     merge_section,
     on_database,
+    recorded_results,
     recreate_database,
     server_versions,
 )
@@ -84,7 +85,6 @@ from webapp.config import load_local_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
-RESULTS = ROOT / "bench" / "results.json"
 DOC_BEGIN = "<!-- bench:export begin -->"
 DOC_END = "<!-- bench:export end -->"
 SCRATCH = "borderwatch_export_bench"
@@ -979,11 +979,9 @@ R = TypeVar("R", bound=Row)
 def earlier(kind: type[R], measured: list[R]) -> list[R]:
     """The rows of ``kind`` (its entries' names: ``kind.NAME``) of bench/results.json that this
     run did not measure, each with the day and load average it was measured at."""
-    if not RESULTS.exists():
-        return []
     done = {(m.fmt, m.size) for m in measured}
     rows = []
-    for e in json.loads(RESULTS.read_text(encoding="utf-8")):
+    for e in recorded_results():
         found = kind.NAME.fullmatch(e.get("name", ""))
         if found and (found.group(1), int(found.group(2))) not in done:
             rows.append(kind.from_entry(e, found.group(1), int(found.group(2))))

@@ -59,11 +59,11 @@ from typing import Any
 import numpy as np
 import shapely
 from demo import (
-    RESULTS,
     drop_database,
     merge_results,
     merge_section,
     on_database,
+    recorded_results,
     recreate_database,
     server_versions,
 )
@@ -845,14 +845,8 @@ def _f(value: float | None, digits: int = 2) -> str:
 
 def earlier(name: str) -> dict[str, Any] | None:
     """An entry of bench/results.json measured on this benchmark's data (:data:`DATA`)."""
-    if not RESULTS.exists():
-        return None
     return next(
-        (
-            e
-            for e in json.loads(RESULTS.read_text())
-            if e.get("name") == name and e.get("data") == DATA
-        ),
+        (e for e in recorded_results() if e.get("name") == name and e.get("data") == DATA),
         None,
     )
 
@@ -977,10 +971,8 @@ def document(sizes: list[Sizes], memory: dict[str, Any], machine: str, loads: st
 
 def _earlier_runs(measured: set[int]) -> list[str]:
     """Table rows of sizes of the same data measured by an earlier run only."""
-    if not RESULTS.exists():
-        return []
     rows = []
-    for entry in json.loads(RESULTS.read_text()):
+    for entry in recorded_results():
         name = str(entry.get("name", ""))
         if not name.startswith("hotspots_run_") or entry.get("data") != DATA:
             continue

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import math
 import os
 import platform
@@ -44,11 +43,11 @@ from pathlib import Path
 from typing import Any
 
 from demo import (
-    RESULTS,
     drop_database,
     merge_results,
     merge_section,
     on_database,
+    recorded_results,
     recreate_database,
     run_demo,
     server_versions,
@@ -427,13 +426,6 @@ def run_history(
     return [*runs, run][-RUNS_KEPT:]
 
 
-def recorded_entries() -> list[dict[str, Any]]:
-    """The entries of bench/results.json (none when there is no file yet)."""
-    if not RESULTS.exists():
-        return []
-    return list(json.loads(RESULTS.read_text(encoding="utf-8")))
-
-
 def runs_table(runs: list[dict[str, Any]]) -> str:
     rows = [
         f"| {i} | {r['measured']} | {r['load_before']} | {r.get('load_after') or '-'} | "
@@ -660,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_after": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "command": command,
     }
-    runs = run_history(recorded_entries(), this_run(rounds, meta), command)
+    runs = run_history(recorded_results(), this_run(rounds, meta), command)
     section = document(rounds, ref, meta, runs)
     print(section)
     if not args.no_write:
